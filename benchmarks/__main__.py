@@ -1,0 +1,24 @@
+"""``make bench``: run every benchmark and print one BENCH line per figure."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import handover, startup
+
+
+def main() -> int:
+    """Run them in turn; a failing benchmark is reported and the others still run."""
+    failed = False
+    for bench in (startup, handover):
+        try:
+            for line in bench.run():
+                print(line, flush=True)
+        except Exception as exc:
+            print(f"BENCH-FAILED {bench.__name__}: {type(exc).__name__}: {exc}", flush=True)
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

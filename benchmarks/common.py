@@ -1,0 +1,47 @@
+"""Shared bits: the BENCH line format and a demo home to measure against."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+
+def bench_line(name: str, value: float, floor: float, unit: str, target: float) -> str:
+    """``BENCH <name> value=<n><unit> floor=<n><unit> ratio=<n> target=<n>``."""
+    ratio = value / floor if floor > 0 else float("inf")
+    return (
+        f"BENCH {name} value={value:.1f}{unit} floor={floor:.1f}{unit} "
+        f"ratio={ratio:.2f} target={target:g}"
+    )
+
+
+def median(values: list[float]) -> float:
+    """Median, robust to the odd slow run on a noisy machine."""
+    return statistics.median(values)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for measured child processes: offscreen, no developer GPDESK_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GPDESK_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.update(extra)
+    return env
+
+
+def make_demo_home(path: Path) -> Path:
+    """A demo practice (cheap key derivation; sign-in cost is not what these benches measure)."""
+    from gpdesk.config import Home
+    from gpdesk.db import open_database
+    from gpdesk.practice.demo import create_demo
+    from gpdesk.security.crypto import KdfParams
+
+    home = Home(path).ensure()
+    db = open_database(f"sqlite:///{home.database_file}")
+    create_demo(db, kdf=KdfParams(memory_kib=1024, iterations=1, lanes=1))
+    db.dispose()
+    return path
+
+
+PYTHON = sys.executable

@@ -1,0 +1,26 @@
+"""The practice: one row per database, holding what belongs to the installation as a whole."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gpdesk.models.base import Base, utcnow
+
+
+class Practice(Base):
+    """The practice this database belongs to.
+
+    The practice data key is stored only wrapped: here under the recovery key, and per user
+    in ``User.wrapped_key``.
+    """
+
+    __tablename__ = "practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

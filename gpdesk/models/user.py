@@ -1,0 +1,65 @@
+"""Users of the practice and their roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gpdesk.models.base import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    """The four roles in a practice; values are stored, labels are shown."""
+
+    GP = "gp"
+    ASSISTANT = "assistant"
+    POH_GGZ = "poh_ggz"
+    PRACTICE_MANAGER = "practice_manager"
+
+    @property
+    def label(self) -> str:
+        """The word the practice uses."""
+        return ROLE_LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        """Accept the stored value or the Dutch label, e.g. ``huisarts`` or ``POH-GGZ``."""
+        wanted = text.strip().lower().replace("-", "_")
+        for role in cls:
+            if wanted in (role.value, role.label.lower().replace("-", "_")):
+                return role
+        raise ValueError(text)
+
+
+ROLE_LABELS = {
+    Role.GP: "huisarts",
+    Role.ASSISTANT: "doktersassistent",
+    Role.POH_GGZ: "POH-GGZ",
+    Role.PRACTICE_MANAGER: "praktijkmanager",
+}
+
+
+class User(Base):
+    """A person who signs in; holds the practice data key wrapped under their password."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary)
+    kdf_memory_kib: Mapped[int]
+    kdf_iterations: Mapped[int]
+    kdf_lanes: Mapped[int]
+    password_verifier: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)

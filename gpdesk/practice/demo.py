@@ -1,0 +1,73 @@
+"""A demo practice with one user per role and fictional patients, so a newcomer sees gpdesk work.
+
+Later capabilities add their demo data here (sociale kaart, signals, letters).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+
+from gpdesk.db import Database
+from gpdesk.models import Role
+from gpdesk.patients.context import PatientContext
+from gpdesk.patients.records import save_patient
+from gpdesk.practice.setup import NewPractice, create_practice
+from gpdesk.security.accounts import create_user
+from gpdesk.security.crypto import DEFAULT_KDF, KdfParams
+
+DEMO_PRACTICE_NAME = "Huisartsenpraktijk De Singel (demo)"
+DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented in the README; demo data only
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account as documented in the README."""
+
+    username: str
+    display_name: str
+    role: Role
+
+
+DEMO_USERS = (
+    DemoUser("smit", "R. Smit", Role.PRACTICE_MANAGER),
+    DemoUser("bakker", "H. Bakker", Role.GP),
+    DemoUser("jansen", "M. Jansen", Role.ASSISTANT),
+    DemoUser("visser", "S. Visser", Role.POH_GGZ),
+)
+
+
+def demo_patients() -> list[PatientContext]:
+    """The fictional patients shipped in resources/demo/patients.json."""
+    raw = json.loads((files("gpdesk.resources") / "demo" / "patients.json").read_text("utf-8"))
+    return [PatientContext.from_fields(p) for p in raw["patients"]]
+
+
+def create_demo(db: Database, *, kdf: KdfParams = DEFAULT_KDF) -> NewPractice:
+    """Fill an empty database with the demo practice in one transaction: all of it or nothing."""
+    manager, *others = DEMO_USERS
+    patients = demo_patients()
+    with db.session() as session:
+        created = create_practice(
+            session,
+            practice_name=DEMO_PRACTICE_NAME,
+            username=manager.username,
+            display_name=manager.display_name,
+            password=DEMO_PASSWORD,
+            kdf=kdf,
+            is_demo=True,
+        )
+        for user in others:
+            create_user(
+                session,
+                created.vault,
+                username=user.username,
+                display_name=user.display_name,
+                role=user.role,
+                password=DEMO_PASSWORD,
+                kdf=kdf,
+            )
+        for patient in patients:
+            save_patient(session, created.vault, patient)
+    return created

@@ -1,0 +1,49 @@
+"""What Beheer shows about the installation: plain facts, no secrets, no patient details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpdesk.config import Home, redact_url
+from gpdesk.db import Database, current_revision
+from gpdesk.errors import PracticeError
+from gpdesk.patients.records import count_patients
+from gpdesk.security.accounts import Actor, list_users, practice_name
+
+
+@dataclass(frozen=True)
+class PracticeOverview:
+    """A snapshot for the Beheer screen."""
+
+    practice_name: str
+    database_kind: str
+    database_location: str
+    home: str
+    schema_revision: str | None
+    users: tuple[Actor, ...]
+    patient_count: int
+
+
+def practice_overview(db: Database, home: Home) -> PracticeOverview:
+    """Gather the snapshot in one short session."""
+    with db.session() as session:
+        name = practice_name(session)
+        if name is None:
+            raise PracticeError(
+                "Deze database bevat nog geen praktijk.", hint="Voer gpdesk init uit."
+            )
+        users = tuple(list_users(session))
+        patients = count_patients(session)
+    return PracticeOverview(
+        practice_name=name,
+        database_kind=(
+            "SQLite (alleen deze computer)"
+            if db.is_sqlite
+            else "PostgreSQL (gedeeld in de praktijk)"
+        ),
+        database_location=redact_url(db.url),
+        home=str(home.path),
+        schema_revision=current_revision(db.engine),
+        users=users,
+        patient_count=patients,
+    )

@@ -1,0 +1,178 @@
+r"""Encryption at rest: one practice data key, wrapped per user and under a recovery key.
+
+Field ciphertext format: ``b"\x01" + nonce(12) + AES-256-GCM(ciphertext || tag)``, with the
+field's purpose (e.g. ``patient.bsn``) as associated data so a ciphertext cannot be moved to
+another column unnoticed. Exact-match lookups use an HMAC-SHA256 blind index under a key derived
+from the data key, so the database never needs the plaintext to find a BSN.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from gpdesk.errors import AuthError, GpdeskError
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+FORMAT_V1 = b"\x01"
+_WRAP_AAD = b"gpdesk practice data key v1"
+
+
+class DecryptionError(GpdeskError):
+    """A stored value failed its integrity check: it was changed, or belongs to another key."""
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost, stored per user so it can be raised later without locking anyone out."""
+
+    memory_kib: int
+    iterations: int
+    lanes: int
+
+
+DEFAULT_KDF = KdfParams(memory_kib=256 * 1024, iterations=3, lanes=4)
+"""Chosen so that unlocking takes roughly half a second on a practice workstation."""
+
+
+def _hkdf(key: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(key)
+
+
+def derive_password_keys(password: str, salt: bytes, params: KdfParams) -> tuple[bytes, bytes]:
+    """Argon2id once, split into (verifier, key-encryption key) so unlock costs one derivation."""
+    master = Argon2id(
+        salt=salt,
+        length=KEY_BYTES,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    ).derive(password.encode("utf-8"))
+    verifier = hashlib.sha256(_hkdf(master, b"gpdesk password verifier")).digest()
+    kek = _hkdf(master, b"gpdesk key encryption key")
+    return verifier, kek
+
+
+def verify_password(password: str, salt: bytes, params: KdfParams, verifier: bytes) -> bytes:
+    """Return the key-encryption key when the password is right; constant-time comparison."""
+    candidate, kek = derive_password_keys(password, salt, params)
+    if not hmac.compare_digest(candidate, verifier):
+        raise AuthError(
+            "Onbekende gebruikersnaam of onjuist wachtwoord.",
+            hint="Controleer de gegevens en probeer het opnieuw.",
+        )
+    return kek
+
+
+def new_salt() -> bytes:
+    """A fresh random salt for Argon2id."""
+    return os.urandom(16)
+
+
+def wrap_key(data_key: bytes, kek: bytes) -> bytes:
+    """Encrypt the practice data key under a key-encryption key."""
+    nonce = os.urandom(NONCE_BYTES)
+    return FORMAT_V1 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+
+
+def unwrap_key(wrapped: bytes, kek: bytes) -> bytes:
+    """Decrypt the practice data key; a wrong key fails the GCM tag."""
+    if not wrapped.startswith(FORMAT_V1) or len(wrapped) < 1 + NONCE_BYTES + 16:
+        raise DecryptionError("De opgeslagen sleutel heeft een onbekend formaat.")
+    nonce, body = wrapped[1 : 1 + NONCE_BYTES], wrapped[1 + NONCE_BYTES :]
+    try:
+        return AESGCM(kek).decrypt(nonce, body, _WRAP_AAD)
+    except InvalidTag:
+        raise DecryptionError(
+            "De sleutel past niet.",
+            hint="Controleer het wachtwoord of de herstelsleutel.",
+        ) from None
+
+
+class Vault:
+    """The unwrapped practice data key in memory, for one signed-in user; dropped on lock."""
+
+    def __init__(self, data_key: bytes) -> None:
+        if len(data_key) != KEY_BYTES:
+            raise ValueError("data key must be 32 bytes")
+        self._data_key = data_key
+        self._aead = AESGCM(data_key)
+        self._index_key = _hkdf(data_key, b"gpdesk blind index v1")
+
+    @classmethod
+    def create(cls) -> Vault:
+        """A new practice data key, made once at ``gpdesk init``."""
+        return cls(AESGCM.generate_key(bit_length=256))
+
+    def wrap_for(self, kek: bytes) -> bytes:
+        """The data key wrapped for a user or the recovery key."""
+        return wrap_key(self._data_key, kek)
+
+    def seal(self, purpose: str, value: str) -> bytes:
+        """Encrypt one field; ``purpose`` binds it to its column."""
+        nonce = os.urandom(NONCE_BYTES)
+        return (
+            FORMAT_V1 + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), purpose.encode())
+        )
+
+    def open(self, purpose: str, blob: bytes) -> str:
+        """Decrypt one field, refusing anything changed since it was sealed."""
+        if not blob.startswith(FORMAT_V1) or len(blob) < 1 + NONCE_BYTES + 16:
+            raise DecryptionError("Een opgeslagen gegeven heeft een onbekend formaat.")
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        try:
+            return self._aead.decrypt(nonce, body, purpose.encode()).decode("utf-8")
+        except InvalidTag:
+            raise DecryptionError(
+                "Een opgeslagen gegeven is beschadigd of gewijzigd buiten gpdesk om.",
+                hint="Meld dit bij de beheerder; zet zo nodig een back-up terug.",
+            ) from None
+
+    def blind_index(self, purpose: str, value: str) -> bytes:
+        """Keyed hash for exact-match lookups; the same value gives the same index per purpose."""
+        return hmac.new(self._index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).digest()
+
+
+RECOVERY_GROUPS = 13
+
+
+def new_recovery_key() -> bytes:
+    """Random recovery key material, shown once at set-up for the practice to print."""
+    return os.urandom(KEY_BYTES)
+
+
+def format_recovery_key(raw: bytes) -> str:
+    """Human-typable form: base32 in groups of four, e.g. ``ABCD-EFGH-…``."""
+    text = base64.b32encode(raw).decode().rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """Accept the printed form with any spacing, dashes or case."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    padded = cleaned + "=" * (-len(cleaned) % 8)
+    try:
+        raw = base64.b32decode(padded)
+    except ValueError:
+        raw = b""
+    if len(raw) != KEY_BYTES:
+        raise DecryptionError(
+            "Dit is geen geldige herstelsleutel.",
+            hint="Typ de sleutel over zoals hij op het geprinte blad staat.",
+        )
+    return raw
+
+
+def recovery_kek(raw: bytes) -> bytes:
+    """The key-encryption key for the recovery wrap (the raw key is already high-entropy)."""
+    return _hkdf(raw, b"gpdesk recovery key")

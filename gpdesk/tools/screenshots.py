@@ -1,0 +1,124 @@
+"""Render every main screen to PNG, offscreen, from the current code (README screenshots).
+
+Usage: ``python -m gpdesk.tools.screenshots OUTDIR``. Uses a throwaway demo practice, so only
+fictional patients ever appear in the pictures.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+SIZE = (1366, 768)
+
+
+def _wait(app: object, condition: object, timeout_s: float = 30.0) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    deadline = time.monotonic() + timeout_s
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("screen did not become ready")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def render(outdir: Path) -> list[Path]:
+    """Render the screens into ``outdir``; returns the files written."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gpdesk.config import Home
+    from gpdesk.db import open_database
+    from gpdesk.patients.context import PatientContext
+    from gpdesk.practice.demo import DEMO_PASSWORD, create_demo
+    from gpdesk.security.crypto import KdfParams
+    from gpdesk.ui.app import create_application
+    from gpdesk.ui.desktop import Desktop
+    from gpdesk.ui.paste_dialog import PasteDialog
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    app = create_application()
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory(prefix="gpdesk-shots-") as tmp:
+        home = Home(Path(tmp)).ensure()
+        db = open_database(f"sqlite:///{home.database_file}")
+        # A cheap key derivation is fine for a throwaway demo that exists only for this render.
+        create_demo(db, kdf=KdfParams(memory_kib=1024, iterations=1, lanes=1))
+        db.dispose()
+
+        desktop = Desktop(home)
+        desktop.start()
+        login = desktop.login
+        _wait(app, login.sign_in_button.isEnabled)
+        login.username.setText("bakker")
+        app.processEvents()
+
+        def shot(widget: object, name: str) -> None:
+            from PySide6.QtWidgets import QWidget
+
+            assert isinstance(widget, QWidget)
+            for _ in range(5):
+                app.processEvents()
+            path = outdir / f"{name}.png"
+            widget.grab().save(str(path))
+            written.append(path)
+
+        shot(login, "aanmelden")
+        login.password.setText(DEMO_PASSWORD)
+        login.sign_in_button.click()
+        _wait(app, lambda: desktop.window is not None)
+        window = desktop.window
+        assert window is not None
+        window.resize(*SIZE)
+        window.show()
+        window.show_area("signals")
+        shot(window, "start-zonder-patient")
+        desktop.open_patient(
+            PatientContext(
+                bsn="628194821",
+                name="J. de Vries",
+                birth_date=date(1970, 2, 1),
+                postcode="3118AB",
+                phone="0612345678",
+            )
+        )
+        for key, name in (
+            ("signals", "signaleren"),
+            ("kaart", "sociale-kaart"),
+            ("inbox", "terugkoppeling"),
+            ("beheer", "beheer"),
+        ):
+            window.show_area(key)
+            if key == "beheer":
+                page = window.practice_page()
+                _wait(app, lambda p=page: p.users_model.rowCount() > 0)
+            shot(window, name)
+        dialog = PasteDialog(window, use_clipboard=False)
+        dialog.source.setPlainText(
+            "de Vries, J. (M) 01-02-1970 BSN: 628194821 Dorpsstraat 12 3118AB Schiedam 06-12345678"
+        )
+        dialog.show()
+        shot(dialog, "plak-uit-his")
+        dialog.close()
+        desktop.shutdown()
+        window.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry."""
+    args = sys.argv[1:] if argv is None else argv
+    outdir = Path(args[0] if args else "docs/screenshots")
+    for path in render(outdir):
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The patient banner: who is in context, visible on every screen, and nothing when nobody is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from gpdesk.patients.context import PatientContext
+
+
+class PatientBanner(QFrame):
+    """Shows the current patient; offers pasting a patient line and closing the patient."""
+
+    paste_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientBanner")
+        self.caption = QLabel()
+        self.caption.setObjectName("bannerCaption")
+        self.text = QLabel()
+        self.text.setObjectName("bannerText")
+        self.paste_button = QPushButton("Plak uit HIS")
+        self.paste_button.setObjectName("pasteFromHis")
+        self.paste_button.setToolTip("Patiëntregel uit het HIS plakken (Ctrl+Shift+V)")
+        self.close_button = QPushButton("Patiënt sluiten")
+        self.close_button.setObjectName("closePatient")
+        self.close_button.setToolTip("Patiënt uit beeld halen (Ctrl+Shift+W)")
+        self.paste_button.clicked.connect(self.paste_requested)
+        self.close_button.clicked.connect(self.close_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 8, 6)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.paste_button)
+        layout.addWidget(self.close_button)
+        self.set_patient(None)
+
+    def set_patient(self, ctx: PatientContext | None) -> None:
+        """Show ``ctx`` or the empty state that says how to open a patient."""
+        self.setProperty("hasPatient", ctx is not None)
+        if ctx is None:
+            self.caption.setText("Geen patiënt")
+            self.text.setText("Open een patiënt vanuit het HIS, of plak een patiëntregel.")
+        else:
+            self.caption.setText("Patiënt:")
+            self.text.setText(ctx.banner_text())
+        self.close_button.setVisible(ctx is not None)
+        # Re-apply the style sheet so the hasPatient colours follow.
+        self.style().unpolish(self)
+        self.style().polish(self)

@@ -1,0 +1,258 @@
+"""The Desktop controller: sign-in, the main window, and the patient in context.
+
+It owns the flow and nothing visual: the login dialog and main window only lay out. Slow work
+(opening and migrating the database, Argon2id at sign-in, saving a patient) goes through
+``BackgroundTasks``. Heavy modules (SQLAlchemy, the main window) are imported inside that work or
+after sign-in, so the login window appears as fast as a bare Qt window.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from gpdesk.config import Home, resolve_database_url
+from gpdesk.errors import GpdeskError
+from gpdesk.patients.context import PatientContext
+from gpdesk.ui.login import LoginDialog
+from gpdesk.ui.tasks import BackgroundTasks
+
+if TYPE_CHECKING:
+    from gpdesk.db import Database
+    from gpdesk.practice.overview import PracticeOverview
+    from gpdesk.practice.setup import PracticeInfo
+    from gpdesk.security.accounts import SignedIn
+    from gpdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Er ging iets onverwacht mis. Uw gegevens zijn niet verloren gegaan. "
+    "Probeer het opnieuw; blijft het gebeuren, neem dan contact op met de beheerder."
+)
+
+
+ENV_STARTUP_PROBE = "GPDESK_STARTUP_PROBE"
+"""Set by benchmarks/startup.py: report when the login window is shown, then quit."""
+
+
+def _report_shown_and_quit() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    sys.stdout.write("gpdesk-shown\n")
+    sys.stdout.flush()
+    QApplication.quit()
+
+
+def user_message(exc: BaseException) -> str:
+    """Dutch text for any failure: our own errors as they are, anything else generic."""
+    if isinstance(exc, GpdeskError):
+        return exc.user_text()
+    return UNEXPECTED
+
+
+def _open(url: str) -> tuple[Database, PracticeInfo | None]:
+    from gpdesk.db import open_database
+    from gpdesk.practice.setup import load_practice
+
+    db = open_database(url)
+    return db, load_practice(db)
+
+
+class Desktop(QObject):
+    """Runs the program's screens for one workstation session."""
+
+    signed_in = Signal()
+    patient_changed = Signal(object)
+
+    def __init__(
+        self,
+        home: Home,
+        *,
+        database_url: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.home = home
+        self._cli_url = database_url
+        self.tasks = BackgroundTasks(self._unexpected, parent=self)
+        self.state = QSettings(str(home.window_state_file), QSettings.Format.IniFormat)
+        self.db: Database | None = None
+        self.practice: PracticeInfo | None = None
+        self.session: SignedIn | None = None
+        self.patient: PatientContext | None = None
+        self.window: MainWindow | None = None
+        self.login = LoginDialog()
+        self.login.submitted.connect(self._sign_in)
+        self.login.retry_requested.connect(self._open_database)
+        self.login.rejected.connect(self._quit_from_login)
+
+    # -- start and sign-in ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the login window at once, then open the database behind it."""
+        self.login.show()
+        if os.environ.get(ENV_STARTUP_PROBE):
+            QTimer.singleShot(0, _report_shown_and_quit)
+        self._open_database()
+
+    def _open_database(self) -> None:
+        self.login.set_busy("Database wordt geopend…")
+        try:
+            url = resolve_database_url(self.home, self._cli_url)
+        except GpdeskError as exc:
+            self.login.show_blocking_error(exc.user_text())
+            return
+        self.tasks.run(lambda: _open(url), self._database_opened, self._database_failed)
+
+    def _database_opened(self, result: tuple[Database, PracticeInfo | None]) -> None:
+        self.db, self.practice = result
+        if self.practice is None:
+            self.login.show_blocking_error(
+                "Deze gpdesk-map bevat nog geen praktijk. Zet de praktijk op met "
+                "'gpdesk init --user NAAM', of probeer gpdesk uit met 'gpdesk demo'."
+            )
+            return
+        self.login.set_ready(self.practice.name, str(self.state.value("login/last_user", "")))
+        self.login.set_pending_patient(self.patient is not None)
+
+    def _database_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, GpdeskError):
+            self._log_unexpected(exc)
+        self.login.show_blocking_error(user_message(exc))
+
+    def _sign_in(self, username: str, password: str) -> None:
+        db = self.db
+        if db is None:
+            return
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import sign_in
+
+            with db.session() as session:
+                return sign_in(session, username, password)
+
+        self.tasks.run(work, self._signed_in, lambda exc: self.login.show_error(user_message(exc)))
+
+    def _signed_in(self, session: SignedIn) -> None:
+        from gpdesk.ui.main_window import MainWindow
+
+        assert self.db is not None and self.practice is not None
+        self.session = session
+        self.state.setValue("login/last_user", session.actor.username)
+        log.info("signed in user id %s", session.actor.user_id)
+        self.window = MainWindow(
+            actor=session.actor,
+            practice_name=self.practice.name,
+            database_kind="SQLite · deze computer" if self.db.is_sqlite else "PostgreSQL · gedeeld",
+            window_state=self.state,
+        )
+        self.window.paste_requested.connect(self.paste_patient)
+        self.window.close_patient_requested.connect(lambda: self.open_patient(None))
+        self.window.area_changed.connect(self._area_changed)
+        self.login.rejected.disconnect(self._quit_from_login)
+        self.login.accept()
+        self.window.show()
+        if self.patient is not None:
+            self.open_patient(self.patient)
+        if self.window.current_area() == "beheer":
+            self._load_overview()
+        self.signed_in.emit()
+
+    def _quit_from_login(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.quit()
+
+    # -- patient context ----------------------------------------------------------------------
+
+    def open_patient(self, ctx: PatientContext | None) -> None:
+        """Make ``ctx`` the patient in context (None closes it); stored encrypted when signed in."""
+        self.patient = ctx
+        if self.window is None or self.session is None or self.db is None:
+            self.login.set_pending_patient(ctx is not None)
+            return
+        self.window.set_patient(ctx)
+        self.patient_changed.emit(ctx)
+        if ctx is None:
+            return
+        db, vault = self.db, self.session.vault
+
+        def work() -> int:
+            from gpdesk.patients.records import save_patient
+
+            with db.session() as session:
+                return save_patient(session, vault, ctx)
+
+        self.tasks.run(work, lambda _id: None, self._patient_not_saved)
+
+    def _patient_not_saved(self, exc: BaseException) -> None:
+        if not isinstance(exc, GpdeskError):
+            self._log_unexpected(exc)
+        if self.window is not None:
+            self.window.statusBar().showMessage(
+                "De patiënt staat in beeld maar kon niet worden opgeslagen: " + user_message(exc),
+                15000,
+            )
+
+    def paste_patient(self) -> None:
+        """Plak uit HIS."""
+        from gpdesk.ui.paste_dialog import PasteDialog
+
+        dialog = PasteDialog(self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.context is not None:
+            self.open_patient(dialog.context)
+
+    def bring_forward(self) -> None:
+        """The HIS or a second start wants our window in front."""
+        target: QWidget = self.window if self.window is not None else self.login
+        if self.window is not None:
+            self.window.bring_forward()
+        else:
+            target.show()
+            target.raise_()
+            target.activateWindow()
+
+    # -- areas --------------------------------------------------------------------------------
+
+    def _area_changed(self, key: str) -> None:
+        if key == "beheer":
+            self._load_overview()
+
+    def _load_overview(self) -> None:
+        db, home = self.db, self.home
+        if db is None or self.window is None:
+            return
+        page = self.window.practice_page()
+
+        def work() -> PracticeOverview:
+            from gpdesk.practice.overview import practice_overview
+
+            return practice_overview(db, home)
+
+        self.tasks.run(work, page.show_overview, lambda exc: page.show_error(user_message(exc)))
+
+    # -- failures and shutdown ----------------------------------------------------------------
+
+    def _log_unexpected(self, exc: BaseException) -> None:
+        from gpdesk.crash import write_crash_log
+
+        path = write_crash_log(self.home.crash_dir, type(exc), exc, exc.__traceback__)
+        log.error("unexpected %s in background work; crash log %s", type(exc).__name__, path)
+
+    def _unexpected(self, exc: BaseException) -> None:
+        if not isinstance(exc, GpdeskError):
+            self._log_unexpected(exc)
+        parent = self.window if self.window is not None else self.login
+        QMessageBox.warning(parent, "gpdesk", user_message(exc))
+
+    def shutdown(self) -> None:
+        """Let queued work finish and close the database cleanly."""
+        self.tasks.wait()
+        if self.db is not None:
+            self.db.dispose()

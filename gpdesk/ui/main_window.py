@@ -1,0 +1,191 @@
+"""The main window: patient banner on top, the work areas on the left, status at the bottom.
+
+Layout and keyboard only; what happens on an action is decided by the Desktop controller.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk import __version__
+from gpdesk.patients.context import PatientContext
+from gpdesk.security.accounts import Actor
+from gpdesk.ui.areas import AREAS, ComingSoonPage
+from gpdesk.ui.banner import PatientBanner
+from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.resources import app_icon
+
+
+class MainWindow(QMainWindow):
+    """gpdesk's one main window. The title never names a patient."""
+
+    paste_requested = Signal()
+    close_patient_requested = Signal()
+    area_changed = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        actor: Actor,
+        practice_name: str,
+        database_kind: str,
+        window_state: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"gpdesk – {practice_name}")
+        self.setWindowIcon(app_icon())
+        self._state = window_state
+
+        self.banner = PatientBanner()
+        self.banner.paste_requested.connect(self.paste_requested)
+        self.banner.close_requested.connect(self.close_patient_requested)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for area in AREAS:
+            item = QListWidgetItem(area.title)
+            item.setData(Qt.ItemDataRole.UserRole, area.key)
+            item.setToolTip(f"{area.summary} ({area.shortcut})")
+            self.nav.addItem(item)
+            page: QWidget = PracticePage() if area.key == "beheer" else ComingSoonPage(area)
+            self.pages[area.key] = page
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self._on_area)
+        self.nav.setFixedWidth(190)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.user_label = QLabel(f"Ingelogd: {actor.describe()}")
+        self.user_label.setObjectName("statusUser")
+        self.db_label = QLabel(database_kind)
+        self.db_label.setObjectName("statusDatabase")
+        self.statusBar().addWidget(self.user_label, 1)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self._build_actions()
+        self.resize(1200, 720)
+        geometry = self._state.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        last = str(self._state.value("main/area", "signals"))
+        self.show_area(last if last in self.pages else "signals")
+
+    def _action(self, text: str, shortcut: str, slot: object, menu_name: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self._menus[menu_name].addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        self._menus = {
+            "patient": bar.addMenu("&Patiënt"),
+            "go": bar.addMenu("&Ga naar"),
+            "help": bar.addMenu("&Help"),
+        }
+        self.paste_action = self._action(
+            "Plak uit &HIS…", "Ctrl+Shift+V", self.paste_requested.emit, "patient"
+        )
+        self.close_patient_action = self._action(
+            "Patiënt &sluiten", "Ctrl+Shift+W", self.close_patient_requested.emit, "patient"
+        )
+        self._menus["patient"].addSeparator()
+        self._action("&Afsluiten", "Ctrl+Q", self.close, "patient")
+        self.area_actions: dict[str, QAction] = {}
+        for area in AREAS:
+            self.area_actions[area.key] = self._action(
+                area.title, area.shortcut, lambda _=False, k=area.key: self.show_area(k), "go"
+            )
+        self._action("&Sneltoetsen", "F1", self._show_shortcuts, "help")
+        self._action("&Over gpdesk", "", self._show_about, "help")
+
+    def _on_area(self, row: int) -> None:
+        if row < 0:
+            return
+        key = AREAS[row].key
+        self.stack.setCurrentWidget(self.pages[key])
+        self._state.setValue("main/area", key)
+        self.area_changed.emit(key)
+
+    def show_area(self, key: str) -> None:
+        """Switch to an area by key (``signals``, ``kaart``, ``inbox``, ``beheer``)."""
+        row = next(i for i, a in enumerate(AREAS) if a.key == key)
+        self.nav.setCurrentRow(row)
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus()
+
+    def current_area(self) -> str:
+        """Key of the area on screen."""
+        return AREAS[self.nav.currentRow()].key
+
+    def set_patient(self, ctx: PatientContext | None) -> None:
+        """Show the patient in the banner (only there: never in the title or a notification)."""
+        self.banner.set_patient(ctx)
+        self.close_patient_action.setEnabled(ctx is not None)
+
+    def practice_page(self) -> PracticePage:
+        """The Beheer page, for the controller to fill."""
+        page = self.pages["beheer"]
+        assert isinstance(page, PracticePage)
+        return page
+
+    def bring_forward(self) -> None:
+        """Come to the front when the HIS hands over a patient."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _show_shortcuts(self) -> None:
+        rows = [f"{a.shortcut}\t{a.title}" for a in AREAS] + [
+            "Ctrl+Shift+V\tPlak uit HIS",
+            "Ctrl+Shift+W\tPatiënt sluiten",
+            "Ctrl+Q\tAfsluiten",
+        ]
+        QMessageBox.information(self, "Sneltoetsen", "\n".join(rows))
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "Over gpdesk",
+            f"gpdesk {__version__}\n\nSignaleren aan het wijkteam, sociale kaart en "
+            "terugkoppeling voor de huisartsenpraktijk.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Remember size and position for next time."""
+        self._state.setValue("main/geometry", self.saveGeometry())
+        self._state.sync()
+        super().closeEvent(event)

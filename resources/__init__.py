@@ -1,0 +1,1 @@
+"""Assets shipped with gpdesk (installed as ``gpdesk.resources``): icons, style, demo data."""

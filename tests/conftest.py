@@ -1,0 +1,67 @@
+"""Shared fixtures: a database on SQLite *and* a real PostgreSQL, homes, a demo practice."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from gpdesk.config import Home
+from gpdesk.security.crypto import KdfParams
+from tests.pg_server import postgres_server, postgresql_url
+
+__all__ = ["postgres_server", "postgresql_url"]
+
+FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+"""Cheap Argon2id for tests; real accounts use DEFAULT_KDF (a benchmark measures that)."""
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never touch the developer's real gpdesk data or settings."""
+    monkeypatch.setenv("GPDESK_HOME", str(tmp_path / "default-home"))
+    monkeypatch.delenv("GPDESK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GPDESK_PASSWORD", raising=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each data-layer test runs against SQLite and against a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gpdesk.sqlite3'}"
+    url: str = request.getfixturevalue("postgresql_url")
+    return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[object]:
+    """An opened, migrated database."""
+    from gpdesk.db import open_database
+
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    """An empty, writable gpdesk home."""
+    return Home(tmp_path / "home").ensure()
+
+
+@pytest.fixture
+def demo_home(home: Home) -> Home:
+    """A home with the demo practice on SQLite (cheap KDF so sign-in is fast in tests)."""
+    from gpdesk.db import open_database
+    from gpdesk.practice.demo import create_demo
+
+    database = open_database(f"sqlite:///{home.database_file}")
+    create_demo(database, kdf=FAST_KDF)
+    database.dispose()
+    return home
