@@ -114,11 +114,8 @@ class HandoverServer(QObject):
             sock = self._server.nextPendingConnection()
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._on_ready(s))
-            sock.disconnected.connect(lambda s=sock: self._forget(s))
-
-    def _forget(self, sock: QLocalSocket) -> None:
-        self._buffers.pop(sock, None)
-        sock.deleteLater()
+            sock.disconnected.connect(lambda s=sock: self._buffers.pop(s, None))
+            sock.disconnected.connect(sock.deleteLater)
 
     def _on_ready(self, sock: QLocalSocket) -> None:
         data = self._buffers.get(sock, b"") + bytes(sock.readAll().data())

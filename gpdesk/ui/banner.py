@@ -39,7 +39,8 @@ class PatientBanner(QFrame):
 
     def set_patient(self, ctx: PatientContext | None) -> None:
         """Show ``ctx`` or the empty state that says how to open a patient."""
-        self.setProperty("hasPatient", ctx is not None)
+        for widget in (self, self.caption, self.text):
+            widget.setProperty("hasPatient", ctx is not None)
         if ctx is None:
             self.caption.setText("Geen patiënt")
             self.text.setText("Open een patiënt vanuit het HIS, of plak een patiëntregel.")
@@ -48,5 +49,6 @@ class PatientBanner(QFrame):
             self.text.setText(ctx.banner_text())
         self.close_button.setVisible(ctx is not None)
         # Re-apply the style sheet so the hasPatient colours follow.
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.caption, self.text):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)

@@ -99,7 +99,8 @@ class Desktop(QObject):
         self.login.show()
         if os.environ.get(ENV_STARTUP_PROBE):
             QTimer.singleShot(0, _report_shown_and_quit)
-        self._open_database()
+        # One event-loop turn later, so the worker's imports don't compete with the first paint.
+        QTimer.singleShot(0, self._open_database)
 
     def _open_database(self) -> None:
         self.login.set_busy("Database wordt geopend…")
