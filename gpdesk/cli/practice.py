@@ -1,0 +1,140 @@
+"""Practice commands: ``init``, ``demo``, ``info``."""
+
+from __future__ import annotations
+
+import argparse
+
+from gpdesk import __version__
+from gpdesk.cli.common import (
+    EXIT_OK,
+    Subparsers,
+    add_common,
+    add_json,
+    emit,
+    home_of,
+    open_db,
+    read_password,
+)
+from gpdesk.config import resolve_database_url
+from gpdesk.errors import PracticeError
+
+
+def register(sub: Subparsers) -> None:
+    """Add the practice commands."""
+    p_init = sub.add_parser("init", help="nieuwe praktijk opzetten met een praktijkmanager")
+    add_common(p_init)
+    p_init.add_argument("--user", required=True, help="gebruikersnaam van de praktijkmanager")
+    p_init.add_argument("--naam", help="naam van de praktijkmanager (standaard: gebruikersnaam)")
+    p_init.add_argument("--praktijk", default="Huisartsenpraktijk", help="naam van de praktijk")
+    add_json(p_init)
+    p_init.set_defaults(func=cmd_init)
+
+    p_demo = sub.add_parser("demo", help="demopraktijk aanmaken (fictieve gegevens)")
+    add_common(p_demo)
+    add_json(p_demo)
+    p_demo.set_defaults(func=cmd_demo)
+
+    p_info = sub.add_parser("info", help="waar gpdesk zijn gegevens bewaart")
+    add_common(p_info)
+    add_json(p_info)
+    p_info.set_defaults(func=cmd_info)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Set up an empty practice and show the recovery key once."""
+    from gpdesk.practice.setup import init_practice
+    from gpdesk.security.accounts import check_password_strength, normalise_username
+
+    home = home_of(args)
+    username = normalise_username(args.user)
+    password = read_password(confirm=True)
+    check_password_strength(password)
+    db = open_db(args, home)
+    try:
+        created = init_practice(
+            db,
+            practice_name=args.praktijk,
+            username=username,
+            display_name=args.naam or username,
+            password=password,
+        )
+    finally:
+        db.dispose()
+    emit(
+        args,
+        {
+            "practice": created.practice.name,
+            "user": created.manager.username,
+            "role": created.manager.role.value,
+            "recovery_key": created.recovery_key,
+        },
+        f"Praktijk '{created.practice.name}' is aangemaakt met praktijkmanager "
+        f"'{created.manager.username}'.\n\n"
+        f"HERSTELSLEUTEL (wordt maar één keer getoond):\n\n    {created.recovery_key}\n\n"
+        "Print deze sleutel en bewaar hem op een veilige plek, gescheiden van deze computer.\n"
+        "Zonder wachtwoord of herstelsleutel zijn de patiëntgegevens niet meer te lezen.",
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Create the demo practice; running it again on a demo home is harmless."""
+    from gpdesk.practice.demo import DEMO_PASSWORD, DEMO_USERS, create_demo
+    from gpdesk.practice.setup import load_practice
+
+    home = home_of(args)
+    db = open_db(args, home)
+    try:
+        existing = load_practice(db)
+        if existing is not None and not existing.is_demo:
+            raise PracticeError(
+                "Hier staat al een echte praktijk; de demo wordt daar niet overheen gezet.",
+                hint="Kies een lege map met --home.",
+            )
+        if existing is None:
+            create_demo(db)
+            status = "aangemaakt"
+        else:
+            status = "bestond al"
+    finally:
+        db.dispose()
+    users = [
+        {"username": u.username, "name": u.display_name, "role": u.role.label} for u in DEMO_USERS
+    ]
+    lines = [
+        f"Demopraktijk {status} in {home.path}.",
+        f"Aanmelden met (wachtwoord voor allen: {DEMO_PASSWORD}):",
+    ]
+    lines += [f"  {u['username']:<8} {u['name']} ({u['role']})" for u in users]
+    emit(
+        args,
+        {"home": str(home.path), "status": status, "password": DEMO_PASSWORD, "users": users},
+        "\n".join(lines),
+    )
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Where gpdesk keeps things, for support calls; never prints patient data or passwords."""
+    from gpdesk.config import redact_url
+    from gpdesk.db import current_revision, head_revision
+    from gpdesk.practice.setup import load_practice
+
+    home = home_of(args)
+    url = resolve_database_url(home, args.database_url)
+    db = open_db(args, home)
+    try:
+        practice = load_practice(db)
+        revision = current_revision(db.engine)
+    finally:
+        db.dispose()
+    data = {
+        "version": __version__,
+        "home": str(home.path),
+        "database": redact_url(url),
+        "schema": revision,
+        "schema_head": head_revision(),
+        "practice": None if practice is None else practice.name,
+    }
+    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return EXIT_OK
