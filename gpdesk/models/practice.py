@@ -24,3 +24,4 @@ class Practice(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_backup_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gpdesk.models.base import Base, utcnow
-
-
-class Role(enum.StrEnum):
-    """The four roles in a practice; values are stored, labels are shown."""
-
-    GP = "gp"
-    ASSISTANT = "assistant"
-    POH_GGZ = "poh_ggz"
-    PRACTICE_MANAGER = "practice_manager"
-
-    @property
-    def label(self) -> str:
-        """The word the practice uses."""
-        return ROLE_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Role:
-        """Accept the stored value or the Dutch label, e.g. ``huisarts`` or ``POH-GGZ``."""
-        wanted = text.strip().lower().replace("-", "_")
-        for role in cls:
-            if wanted in (role.value, role.label.lower().replace("-", "_")):
-                return role
-        raise ValueError(text)
-
-
-ROLE_LABELS = {
-    Role.GP: "huisarts",
-    Role.ASSISTANT: "doktersassistent",
-    Role.POH_GGZ: "POH-GGZ",
-    Role.PRACTICE_MANAGER: "praktijkmanager",
-}
+from gpdesk.roles import Role
 
 
 class User(Base):
@@ -63,3 +32,5 @@ class User(Base):
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

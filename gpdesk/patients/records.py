@@ -1,15 +1,34 @@
-"""Storing patients handed over by the HIS, encrypted, and finding them again by BSN."""
+"""Storing patients handed over by the HIS, encrypted, and finding them again by BSN.
+
+Every store and read writes its NEN 7513 audit entry in the same transaction; the patient is
+identified in the audit trail only by ``patient_ref`` (the keyed blind index of the BSN).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpdesk.models import Patient
 from gpdesk.patients.context import PatientContext
+from gpdesk.security import audit
 from gpdesk.security.crypto import Vault
+from gpdesk.security.permissions import Permission, require
+
+if TYPE_CHECKING:
+    from gpdesk.db import Database
+    from gpdesk.security.accounts import Actor, SignedIn
+
+SYSTEM = "systeem"
+"""Audit username for work no person did (demo data, restore)."""
+
+
+def patient_ref(vault: Vault, bsn: str) -> str:
+    """How the audit trail names a patient: the BSN's blind index, never the BSN."""
+    return vault.blind_index("bsn", bsn).hex()
 
 
 def _seal_into(row: Patient, vault: Vault, ctx: PatientContext) -> None:
@@ -31,22 +50,54 @@ def _open(row: Patient, vault: Vault) -> PatientContext:
     )
 
 
-def save_patient(session: Session, vault: Vault, ctx: PatientContext) -> int:
+def save_patient(
+    session: Session, vault: Vault, ctx: PatientContext, *, actor: Actor | None = None
+) -> int:
     """Insert or refresh the patient by BSN; the HIS is the source of truth for these fields."""
     bsn_index = vault.blind_index("bsn", ctx.bsn)
     row = session.scalar(select(Patient).where(Patient.bsn_index == bsn_index))
+    if row is not None and _open(row, vault) == ctx:
+        return row.id
+    action = audit.Action.CREATE if row is None else audit.Action.UPDATE
     if row is None:
         row = Patient(bsn_index=bsn_index)
         session.add(row)
     _seal_into(row, vault, ctx)
     session.flush()
+    audit.record(
+        session, event="patient.store", action=action, actor=actor,
+        username=None if actor else SYSTEM, patient_ref=bsn_index.hex(),
+        object_type="patient", object_id=row.id,
+        checks=audit.Checks(treatment_relationship=True),
+    )  # fmt: skip
     return row.id
 
 
-def find_patient(session: Session, vault: Vault, bsn: str) -> PatientContext | None:
-    """Exact lookup through the blind index; the BSN itself is never in a WHERE clause."""
+def find_patient(
+    session: Session, vault: Vault, bsn: str, *, actor: Actor
+) -> PatientContext | None:
+    """Exact lookup through the blind index; the read is audited when the patient exists."""
     row = session.scalar(select(Patient).where(Patient.bsn_index == vault.blind_index("bsn", bsn)))
-    return None if row is None else _open(row, vault)
+    if row is None:
+        return None
+    audit.record(
+        session, event="patient.read", action=audit.Action.READ, actor=actor,
+        patient_ref=row.bsn_index.hex(), object_type="patient", object_id=row.id,
+    )  # fmt: skip
+    return _open(row, vault)
+
+
+def open_from_his(db: Database, signed: SignedIn, ctx: PatientContext) -> int:
+    """The HIS put this patient in context: check the right, store, and log the access."""
+    require(signed.actor.permissions, Permission.PATIENT_OPEN)
+    with db.session() as session:
+        patient_id = save_patient(session, signed.vault, ctx, actor=signed.actor)
+        audit.record(
+            session, event="patient.open", action=audit.Action.READ, actor=signed.actor,
+            patient_ref=patient_ref(signed.vault, ctx.bsn), object_type="patient",
+            object_id=patient_id, checks=audit.Checks(treatment_relationship=True),
+        )  # fmt: skip
+    return patient_id
 
 
 def count_patients(session: Session) -> int:

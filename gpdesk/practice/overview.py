@@ -8,7 +8,8 @@ from gpdesk.config import Home, redact_url
 from gpdesk.db import Database, current_revision
 from gpdesk.errors import PracticeError
 from gpdesk.patients.records import count_patients
-from gpdesk.security.accounts import Actor, list_users, practice_name
+from gpdesk.security.accounts import practice_name
+from gpdesk.security.users import UserRow, list_users
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class PracticeOverview:
     database_location: str
     home: str
     schema_revision: str | None
-    users: tuple[Actor, ...]
+    users: tuple[UserRow, ...]
     patient_count: int
 
 

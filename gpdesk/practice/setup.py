@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gpdesk.db import Database
 from gpdesk.errors import PracticeError, ValidationError
 from gpdesk.models import Practice, Role
+from gpdesk.security import audit
 from gpdesk.security.accounts import Actor, create_user
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
@@ -80,6 +81,15 @@ def create_practice(
         role=Role.PRACTICE_MANAGER,
         password=password,
         kdf=kdf,
+    )
+    audit.ensure_head(session)
+    audit.record(
+        session,
+        event="practice.init",
+        action=audit.Action.CREATE,
+        actor=manager,
+        object_type="practice",
+        detail="demo" if is_demo else None,
     )
     return NewPractice(
         practice=PracticeInfo(name=name, is_demo=is_demo),

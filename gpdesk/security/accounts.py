@@ -1,15 +1,19 @@
-"""Users: creation, sign-in and what a signed-in user carries (their role and the unlocked key)."""
+"""Signing in: passwords, throttling, the unlocked practice key, and what a user carries."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gpdesk.db import Database
 from gpdesk.errors import AuthError, ValidationError
 from gpdesk.models import Practice, Role, User, utcnow
+from gpdesk.models.permission import RolePermission
+from gpdesk.security import audit
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
     KdfParams,
@@ -19,8 +23,12 @@ from gpdesk.security.crypto import (
     unwrap_key,
     verify_password,
 )
+from gpdesk.security.permissions import Permission, effective_permissions
 
 MIN_PASSWORD_LENGTH = 8
+FREE_ATTEMPTS = 5
+"""Failed sign-ins allowed before the account waits; each further failure doubles the wait."""
+MAX_WAIT = timedelta(minutes=15)
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
 
@@ -32,11 +40,16 @@ class Actor:
     username: str
     display_name: str
     role: Role
+    permissions: frozenset[Permission] = frozenset()
     must_change_password: bool = False
 
     def describe(self) -> str:
         """For the status bar: ``H. Bakker (huisarts)``."""
         return f"{self.display_name} ({self.role.label})"
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the practice's permission table allows this."""
+        return permission in self.permissions
 
 
 @dataclass(frozen=True)
@@ -47,12 +60,24 @@ class SignedIn:
     vault: Vault
 
 
-def _actor(user: User) -> Actor:
+def role_overrides(session: Session) -> list[tuple[Role, Permission, bool]]:
+    """The practice's grants and revocations (unknown permission names are ignored)."""
+    known = {p.value for p in Permission}
+    return [
+        (row.role, Permission(row.permission), row.allowed)
+        for row in session.scalars(select(RolePermission))
+        if row.permission in known
+    ]
+
+
+def actor_of(session: Session, user: User) -> Actor:
+    """The Actor for a user row, with the practice's effective permissions."""
     return Actor(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
+        permissions=effective_permissions(user.role, role_overrides(session)),
         must_change_password=user.must_change_password,
     )
 
@@ -78,6 +103,23 @@ def check_password_strength(password: str) -> None:
         )
 
 
+def set_password(user: User, vault: Vault, password: str, kdf: KdfParams = DEFAULT_KDF) -> None:
+    """Give ``user`` a new password: fresh salt, verifier and wrap of the practice key."""
+    check_password_strength(password)
+    salt = new_salt()
+    verifier, kek = derive_password_keys(password, salt, kdf)
+    user.kdf_salt = salt
+    user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes = (
+        kdf.memory_kib,
+        kdf.iterations,
+        kdf.lanes,
+    )
+    user.password_verifier = verifier
+    user.wrapped_key = vault.wrap_for(kek)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
 def create_user(
     session: Session,
     vault: Vault,
@@ -98,54 +140,123 @@ def create_user(
     exists = session.scalar(select(func.count()).select_from(User).where(User.username == name))
     if exists:
         raise ValidationError({"gebruikersnaam": "Deze gebruikersnaam bestaat al."})
-    salt = new_salt()
-    verifier, kek = derive_password_keys(password, salt, kdf)
     user = User(
-        username=name,
-        display_name=display,
-        role=role,
-        kdf_salt=salt,
-        kdf_memory_kib=kdf.memory_kib,
-        kdf_iterations=kdf.iterations,
-        kdf_lanes=kdf.lanes,
-        password_verifier=verifier,
-        wrapped_key=vault.wrap_for(kek),
-        must_change_password=must_change_password,
+        username=name, display_name=display, role=role, must_change_password=must_change_password
     )
+    set_password(user, vault, password, kdf)
     session.add(user)
     session.flush()
-    return _actor(user)
+    return actor_of(session, user)
 
 
-def sign_in(session: Session, username: str, password: str) -> SignedIn:
-    """Check the password and unlock the practice data key; one vague message for every failure."""
-    failure = AuthError(
+def _wait_after(failures: int) -> timedelta:
+    extra = max(0, failures - FREE_ATTEMPTS)
+    return min(timedelta(seconds=30) * (1 << min(extra, 10)), MAX_WAIT)
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    return "1 minuut" if minutes == 1 else f"{minutes} minuten"
+
+
+def _vague() -> AuthError:
+    return AuthError(
         "Onbekende gebruikersnaam of onjuist wachtwoord.",
         hint="Controleer de gegevens en probeer het opnieuw.",
     )
+
+
+def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> SignedIn:
+    """Check the password and unlock the practice key; failures are counted, throttled, audited.
+
+    Every failure gives the same vague message, so nobody learns which usernames exist.
+    """
+    moment = now or utcnow()
     try:
         name = normalise_username(username)
     except ValidationError:
-        raise failure from None
-    user = session.scalar(select(User).where(User.username == name))
-    if user is None:
-        raise failure
-    params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
-    kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
-    if not user.active:
-        raise AuthError(
-            "Dit account is uitgeschakeld.",
-            hint="Vraag de praktijkmanager om het account weer aan te zetten.",
+        name = None
+    with db.session() as session:
+        user = None if name is None else session.scalar(select(User).where(User.username == name))
+        if user is not None and user.locked_until is not None and user.locked_until > moment:
+            wait = user.locked_until - moment
+            audit.record(
+                session, event="login.failed", action=audit.Action.READ, username=user.username,
+                detail="account wacht na te veel pogingen",
+            )  # fmt: skip
+            failure: AuthError | None = AuthError(
+                "Te veel mislukte pogingen voor deze gebruiker.",
+                hint=f"Probeer het over {_minutes(wait)} opnieuw, of vraag de praktijkmanager.",
+            )
+        elif user is None:
+            audit.record(
+                session, event="login.failed", action=audit.Action.READ,
+                username=(name or "?")[:64], detail="onbekende gebruiker",
+            )  # fmt: skip
+            failure = _vague()
+        else:
+            params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
+            try:
+                kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
+            except AuthError:
+                user.failed_logins += 1
+                if user.failed_logins >= FREE_ATTEMPTS:
+                    user.locked_until = moment + _wait_after(user.failed_logins)
+                audit.record(
+                    session, event="login.failed", action=audit.Action.READ,
+                    username=user.username, detail=f"onjuist wachtwoord ({user.failed_logins}x)",
+                )  # fmt: skip
+                failure = _vague()
+            else:
+                if not user.active:
+                    audit.record(
+                        session, event="login.failed", action=audit.Action.READ,
+                        username=user.username, detail="account uitgeschakeld",
+                    )  # fmt: skip
+                    failure = AuthError(
+                        "Dit account is uitgeschakeld.",
+                        hint="Vraag de praktijkmanager om het account weer aan te zetten.",
+                    )
+                else:
+                    vault = Vault(unwrap_key(user.wrapped_key, kek))
+                    user.failed_logins = 0
+                    user.locked_until = None
+                    user.last_login_at = moment
+                    actor = actor_of(session, user)
+                    audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+                    return SignedIn(actor=actor, vault=vault)
+    # The session above has committed the count and the audit entry before we refuse.
+    assert failure is not None
+    raise failure
+
+
+def unlock(db: Database, actor: Actor, password: str) -> SignedIn:
+    """Unlock a locked workstation for the same user (the key was dropped when it locked)."""
+    signed = sign_in(db, actor.username, password)
+    with db.session() as session:
+        audit.record(session, event="unlock", action=audit.Action.READ, actor=signed.actor)
+    return signed
+
+
+def change_password(db: Database, username: str, old: str, new: str) -> Actor:
+    """The user's own password change (also the forced change on first sign-in)."""
+    signed = sign_in(db, username, old)
+    if new == old:
+        raise ValidationError({"wachtwoord": "Kies een ander wachtwoord dan het huidige."})
+    check_password_strength(new)
+    with db.session() as session:
+        user = session.get(User, signed.actor.user_id)
+        assert user is not None
+        set_password(
+            user,
+            signed.vault,
+            new,
+            KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes),
         )
-    vault = Vault(unwrap_key(user.wrapped_key, kek))
-    user.last_login_at = utcnow()
-    return SignedIn(actor=_actor(user), vault=vault)
-
-
-def list_users(session: Session) -> list[Actor]:
-    """Everyone who can sign in, for Beheer; no secrets leave this function."""
-    users = session.scalars(select(User).where(User.active).order_by(User.display_name))
-    return [_actor(u) for u in users]
+        user.must_change_password = False
+        actor = actor_of(session, user)
+        audit.record(session, event="password.change", action=audit.Action.UPDATE, actor=actor)
+    return actor
 
 
 def practice_name(session: Session) -> str | None:

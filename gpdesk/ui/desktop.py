@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from gpdesk.config import Home, resolve_database_url
 from gpdesk.errors import GpdeskError
 from gpdesk.patients.context import PatientContext
+from gpdesk.security.permissions import Permission
 from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.tasks import BackgroundTasks
 
@@ -135,8 +136,7 @@ class Desktop(QObject):
         def work() -> SignedIn:
             from gpdesk.security.accounts import sign_in
 
-            with db.session() as session:
-                return sign_in(session, username, password)
+            return sign_in(db, username, password)
 
         self.tasks.run(work, self._signed_in, lambda exc: self.login.show_error(user_message(exc)))
 
@@ -178,17 +178,24 @@ class Desktop(QObject):
         if self.window is None or self.session is None or self.db is None:
             self.login.set_pending_patient(ctx is not None)
             return
+        if ctx is not None and not self.session.actor.may(Permission.PATIENT_OPEN):
+            self.patient = None
+            self.window.statusBar().showMessage(
+                "Er kwam een patiënt uit het HIS, maar u hebt geen toestemming om patiënten te "
+                "openen. Vraag de praktijkmanager als u dit nodig hebt.",
+                15000,
+            )
+            return
         self.window.set_patient(ctx)
         self.patient_changed.emit(ctx)
         if ctx is None:
             return
-        db, vault = self.db, self.session.vault
+        db, signed = self.db, self.session
 
         def work() -> int:
-            from gpdesk.patients.records import save_patient
+            from gpdesk.patients.records import open_from_his
 
-            with db.session() as session:
-                return save_patient(session, vault, ctx)
+            return open_from_his(db, signed, ctx)
 
         self.tasks.run(work, lambda _id: None, self._patient_not_saved)
 

@@ -129,7 +129,10 @@ def test_patient_is_stored_encrypted_after_handover(qtbot: QtBot, desktop: Deskt
     qtbot.wait(50)
     assert desktop.db is not None and desktop.session is not None
     with desktop.db.session() as session:
-        assert find_patient(session, desktop.session.vault, PATIENT.bsn) == PATIENT
+        found = find_patient(
+            session, desktop.session.vault, PATIENT.bsn, actor=desktop.session.actor
+        )
+    assert found == PATIENT
 
 
 def test_paste_dialog_recognises_his_line(qtbot: QtBot) -> None:

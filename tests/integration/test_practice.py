@@ -15,8 +15,9 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import count_patients, find_patient, save_patient
 from gpdesk.practice.demo import DEMO_PASSWORD, DEMO_USERS, create_demo, demo_patients
 from gpdesk.practice.setup import init_practice, load_practice
-from gpdesk.security.accounts import create_user, list_users, sign_in
+from gpdesk.security.accounts import create_user, sign_in
 from gpdesk.security.crypto import parse_recovery_key, recovery_kek, unwrap_key
+from gpdesk.security.users import list_users
 from tests.conftest import FAST_KDF
 
 PATIENT = PatientContext(
@@ -42,8 +43,7 @@ def _init(db: Database) -> object:
 def test_init_creates_practice_and_manager(db: Database) -> None:
     created = _init(db)
     assert load_practice(db) is not None
-    with db.session() as session:
-        signed = sign_in(session, "smit", "lang-genoeg")
+    signed = sign_in(db, "smit", "lang-genoeg")
     assert signed.actor.role is Role.PRACTICE_MANAGER
     assert signed.actor.username == "smit"
     assert created.recovery_key  # type: ignore[attr-defined]
@@ -69,8 +69,8 @@ def test_init_twice_is_refused(db: Database) -> None:
 @pytest.mark.parametrize(("user", "password"), [("smit", "fout-wachtwoord"), ("niemand", "x" * 9)])
 def test_wrong_credentials_give_one_vague_message(db: Database, user: str, password: str) -> None:
     _init(db)
-    with db.session() as session, pytest.raises(AuthError) as info:
-        sign_in(session, user, password)
+    with pytest.raises(AuthError) as info:
+        sign_in(db, user, password)
     assert info.value.message == "Onbekende gebruikersnaam of onjuist wachtwoord."
 
 
@@ -78,8 +78,8 @@ def test_disabled_user_cannot_sign_in(db: Database) -> None:
     _init(db)
     with db.session() as session:
         session.execute(update(User).values(active=False))
-    with db.session() as session, pytest.raises(AuthError) as info:
-        sign_in(session, "smit", "lang-genoeg")
+    with pytest.raises(AuthError) as info:
+        sign_in(db, "smit", "lang-genoeg")
     assert "uitgeschakeld" in info.value.message
 
 
@@ -122,9 +122,9 @@ def test_every_user_unlocks_the_same_practice_key(db: Database) -> None:
     create_demo(db, kdf=FAST_KDF)
     plaintexts = set()
     for user in DEMO_USERS:
+        signed = sign_in(db, user.username, DEMO_PASSWORD)
         with db.session() as session:
-            signed = sign_in(session, user.username, DEMO_PASSWORD)
-            found = find_patient(session, signed.vault, demo_patients()[0].bsn)
+            found = find_patient(session, signed.vault, demo_patients()[0].bsn, actor=signed.actor)
         assert found is not None
         plaintexts.add(found.name)
     assert plaintexts == {demo_patients()[0].name}
@@ -139,7 +139,8 @@ def test_demo_has_one_user_per_role_and_patients(db: Database) -> None:
 
 
 def test_patient_round_trip_and_upsert(db: Database) -> None:
-    vault = _init(db).vault  # type: ignore[attr-defined]
+    created = _init(db)
+    vault, actor = created.vault, created.manager  # type: ignore[attr-defined]
     with db.session() as session:
         first = save_patient(session, vault, PATIENT)
     moved = PatientContext(
@@ -152,8 +153,8 @@ def test_patient_round_trip_and_upsert(db: Database) -> None:
     with db.session() as session:
         assert save_patient(session, vault, moved) == first
     with db.session() as session:
-        assert find_patient(session, vault, PATIENT.bsn) == moved
-        assert find_patient(session, vault, "123456782") is None
+        assert find_patient(session, vault, PATIENT.bsn, actor=actor) == moved
+        assert find_patient(session, vault, "123456782", actor=actor) is None
         assert count_patients(session) == 1
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.practice.overview import PracticeOverview
-from gpdesk.security.accounts import Actor
+from gpdesk.security.users import UserRow
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -25,9 +25,9 @@ class UsersModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._users: tuple[Actor, ...] = ()
+        self._users: tuple[UserRow, ...] = ()
 
-    def set_users(self, users: tuple[Actor, ...]) -> None:
+    def set_users(self, users: tuple[UserRow, ...]) -> None:
         """Replace the rows."""
         self.beginResetModel()
         self._users = users

@@ -1,0 +1,47 @@
+"""The NEN 7513 audit trail: append-only, hash-chained, written in the action's own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gpdesk.models.base import Base
+
+
+class AuditEntry(Base):
+    """One logged event. ``hash`` covers every other column and the previous entry's hash.
+
+    The database refuses UPDATE and DELETE on this table (triggers, see migration 0003);
+    ``gpdesk audit verify`` detects any change made around them.
+    """
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(1))
+    user_id: Mapped[int | None]
+    username: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(32))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    workstation: Mapped[str] = mapped_column(String(128))
+    patient_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    checks: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's tip, one row: appending updates it first, which serialises writers."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
