@@ -46,7 +46,8 @@ def test_every_package_is_listed_in_pyproject() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])
     on_disk = {
-        ".".join(("gpdesk", *p.parent.relative_to(PACKAGE).parts)) for p in PACKAGE.rglob("__init__.py")
+        ".".join(("gpdesk", *p.parent.relative_to(PACKAGE).parts))
+        for p in PACKAGE.rglob("__init__.py")
     }
     on_disk.add("gpdesk.resources")
     assert on_disk == listed
@@ -59,7 +60,10 @@ def test_starting_up_does_not_load_the_database_layer() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
     ).stdout
     assert out.strip() == "[]"
