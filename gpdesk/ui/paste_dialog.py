@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.errors import ValidationError
-from gpdesk.patients.context import PatientContext, parse_his_line
+from gpdesk.patients.context import PatientContext
+from gpdesk.patients.his_line import parse_his_line
 from gpdesk.patients.validation import format_birth_date
 
 FIELDS = (
