@@ -14,6 +14,7 @@ from gpdesk.errors import ValidationError
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
+    from gpdesk.security.accounts import SignedIn
 
 ENV_PASSWORD = "GPDESK_PASSWORD"  # noqa: S105 - the name of the variable, not a secret
 
@@ -95,3 +96,24 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(text + "\n")
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    """``--user``: who signs in for a command that touches patient data or settings."""
+    parser.add_argument(
+        "--user", required=True, help="uw gebruikersnaam (wachtwoord: vraag of GPDESK_PASSWORD)"
+    )
+
+
+def signed_in(args: argparse.Namespace, db: Database) -> SignedIn:
+    """Sign in as ``--user`` the same way for every command; a forced change comes first."""
+    from gpdesk.errors import AuthError
+    from gpdesk.security.accounts import sign_in
+
+    signed = sign_in(db, args.user, read_password())
+    if signed.actor.must_change_password:
+        raise AuthError(
+            "U moet eerst uw wachtwoord wijzigen.",
+            hint=f"Gebruik: gpdesk user passwd --user {signed.actor.username}",
+        )
+    return signed

@@ -114,6 +114,10 @@ class Vault:
         """A new practice data key, made once at ``gpdesk init``."""
         return cls(AESGCM.generate_key(bit_length=256))
 
+    def derive_key(self, purpose: bytes) -> bytes:
+        """A separate key for another use (e.g. backups), so the data key itself never leaves."""
+        return _hkdf(self._data_key, purpose)
+
     def wrap_for(self, kek: bytes) -> bytes:
         """The data key wrapped for a user or the recovery key."""
         return wrap_key(self._data_key, kek)
