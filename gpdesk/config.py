@@ -31,6 +31,8 @@ class Settings:
     """SQLAlchemy URL; empty means the SQLite file in the home directory."""
     log_level: str = "INFO"
     """Level for the log file; logs never contain patient data at any level."""
+    idle_lock_minutes: int = 5
+    """Lock the window after this many minutes without keyboard or mouse (1–30)."""
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Settings:
@@ -43,13 +45,26 @@ class Settings:
                     f"Onbekende instelling '{key}' in {SETTINGS_FILE}.",
                     hint="Verwijder die regel of controleer de spelling.",
                 )
-            if value is not None and not isinstance(value, str):
+            wanted = known[key].type
+            if wanted in ("int", int):
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise HomeDirError(
+                        f"De instelling '{key}' in {SETTINGS_FILE} moet een getal zijn.",
+                        hint="Schrijf het getal zonder aanhalingstekens.",
+                    )
+            elif value is not None and not isinstance(value, str):
                 raise HomeDirError(
                     f"De instelling '{key}' in {SETTINGS_FILE} moet tekst zijn.",
                     hint="Zet de waarde tussen aanhalingstekens.",
                 )
             values[key] = value
-        return cls(**values)
+        settings = cls(**values)
+        if not 1 <= settings.idle_lock_minutes <= 30:
+            raise HomeDirError(
+                f"De instelling 'idle_lock_minutes' in {SETTINGS_FILE} moet tussen 1 en 30 liggen.",
+                hint="Kies bijvoorbeeld 5.",
+            )
+        return settings
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,19 @@ def demo_home(home: Home) -> Home:
     create_demo(database, kdf=FAST_KDF)
     database.dispose()
     return home
+
+
+def dispose_desktop(shell: object) -> None:
+    """Tear a Desktop down on the GUI thread, so no Qt object is later collected on a worker."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from gpdesk.ui.desktop import Desktop
+
+    assert isinstance(shell, Desktop)
+    shell.shutdown()
+    for widget in (shell.window, shell.login):
+        if widget is not None:
+            widget.close()
+            widget.deleteLater()
+    shell.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from gpdesk.config import Home, redact_url
 from gpdesk.db import Database, current_revision
 from gpdesk.errors import PracticeError
+from gpdesk.models import Practice, utcnow
 from gpdesk.patients.records import count_patients
 from gpdesk.security.accounts import practice_name
 from gpdesk.security.users import UserRow, list_users
@@ -23,6 +27,12 @@ class PracticeOverview:
     schema_revision: str | None
     users: tuple[UserRow, ...]
     patient_count: int
+    last_backup_at: datetime | None
+    backup_due: bool
+    """No backup yet, or the last one is older than ``BACKUP_WARN_AFTER``."""
+
+
+BACKUP_WARN_AFTER = timedelta(days=7)
 
 
 def practice_overview(db: Database, home: Home) -> PracticeOverview:
@@ -35,6 +45,7 @@ def practice_overview(db: Database, home: Home) -> PracticeOverview:
             )
         users = tuple(list_users(session))
         patients = count_patients(session)
+        last_backup = session.scalar(select(Practice.last_backup_at).limit(1))
     return PracticeOverview(
         practice_name=name,
         database_kind=(
@@ -47,4 +58,6 @@ def practice_overview(db: Database, home: Home) -> PracticeOverview:
         schema_revision=current_revision(db.engine),
         users=users,
         patient_count=patients,
+        last_backup_at=last_backup,
+        backup_due=last_backup is None or utcnow() - last_backup > BACKUP_WARN_AFTER,
     )

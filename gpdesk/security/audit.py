@@ -222,10 +222,16 @@ def verify_records(records: Iterable[AuditRecord], head: tuple[int, str] | None)
         expected_seq += 1
     if head is not None:
         head_seq, head_hash = head
-        if head_seq != expected_seq - 1 or (head_seq and head_hash != expected_prev):
+        last_seq = expected_seq - 1
+        if head_seq > last_seq:
             return Verification(
-                False, count, expected_seq, "de laatste regels ontbreken of zijn gewijzigd"
+                False, count, last_seq + 1, "de laatste regels ontbreken of zijn gewijzigd"
             )
+        if head_seq < last_seq:
+            # Entries after the tip: the first one past it was added around gpdesk.
+            return Verification(False, count, head_seq + 1, "er is een regel toegevoegd")
+        if head_seq and head_hash != expected_prev:
+            return Verification(False, count, head_seq, "de laatste regel is gewijzigd")
     return Verification(True, count)
 
 
@@ -293,3 +299,31 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         buffer.truncate()
         writer.writerow(row)
         yield buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the Logboek screen narrows on; None means no restriction."""
+
+    username: str | None = None
+    patient_ref: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def page(
+    session: Session, flt: AuditFilter, *, before_seq: int | None = None, limit: int = 200
+) -> list[AuditRecord]:
+    """Newest entries first, one page at a time (the viewer loads more as the user scrolls)."""
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    if flt.username:
+        query = query.where(AuditEntry.username == flt.username)
+    if flt.patient_ref:
+        query = query.where(AuditEntry.patient_ref == flt.patient_ref)
+    if flt.since is not None:
+        query = query.where(AuditEntry.at >= flt.since)
+    if flt.until is not None:
+        query = query.where(AuditEntry.at < flt.until)
+    return [_to_record(row) for row in session.scalars(query)]

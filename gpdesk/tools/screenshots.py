@@ -97,7 +97,7 @@ def render(outdir: Path) -> list[Path]:
             window.show_area(key)
             if key == "beheer":
                 page = window.practice_page()
-                _wait(app, lambda p=page: p.users_model.rowCount() > 0)
+                _wait(app, lambda p=page: p.users.model.rowCount() > 0)
             shot(window, name)
         dialog = PasteDialog(window, use_clipboard=False)
         dialog.source.setPlainText(

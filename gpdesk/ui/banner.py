@@ -13,6 +13,7 @@ class PatientBanner(QFrame):
 
     paste_requested = Signal()
     close_requested = Signal()
+    copy_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,6 +25,13 @@ class PatientBanner(QFrame):
         self.paste_button = QPushButton("Plak uit HIS")
         self.paste_button.setObjectName("pasteFromHis")
         self.paste_button.setToolTip("Patiëntregel uit het HIS plakken (Ctrl+Shift+V)")
+        self.copy_button = QPushButton("Kopieer")
+        self.copy_button.setObjectName("copyPatient")
+        self.copy_button.setToolTip(
+            "Naam, geboortedatum en postcode kopiëren; na 30 seconden weer van het klembord "
+            "(Ctrl+Shift+C)"
+        )
+        self.copy_button.clicked.connect(self.copy_requested)
         self.close_button = QPushButton("Patiënt sluiten")
         self.close_button.setObjectName("closePatient")
         self.close_button.setToolTip("Patiënt uit beeld halen (Ctrl+Shift+W)")
@@ -33,6 +41,7 @@ class PatientBanner(QFrame):
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.caption)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.copy_button)
         layout.addWidget(self.paste_button)
         layout.addWidget(self.close_button)
         self.set_patient(None)
@@ -48,6 +57,7 @@ class PatientBanner(QFrame):
             self.caption.setText("Patiënt:")
             self.text.setText(ctx.banner_text())
         self.close_button.setVisible(ctx is not None)
+        self.copy_button.setVisible(ctx is not None)
         # Re-apply the style sheet so the hasPatient colours follow.
         for widget in (self, self.caption, self.text):
             widget.style().unpolish(widget)

@@ -1,9 +1,9 @@
-"""The Desktop controller: sign-in, the main window, and the patient in context.
+"""The Desktop controller: sign-in, the main window, the idle lock and the patient in context.
 
 It owns the flow and nothing visual: the login dialog and main window only lay out. Slow work
-(opening and migrating the database, Argon2id at sign-in, saving a patient) goes through
-``BackgroundTasks``. Heavy modules (SQLAlchemy, the main window) are imported inside that work or
-after sign-in, so the login window appears as fast as a bare Qt window.
+(opening and migrating the database, Argon2id at sign-in and unlock, saving a patient) goes
+through ``BackgroundTasks``. Heavy modules (SQLAlchemy, the main window) are imported inside that
+work or after sign-in, so the login window appears as fast as a bare Qt window.
 """
 
 from __future__ import annotations
@@ -14,23 +14,29 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from gpdesk.config import Home, resolve_database_url
 from gpdesk.errors import GpdeskError
 from gpdesk.patients.context import PatientContext
+from gpdesk.patients.validation import format_birth_date, format_postcode
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.clipboard import SensitiveClipboard
 from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
-    from gpdesk.practice.overview import PracticeOverview
     from gpdesk.practice.setup import PracticeInfo
-    from gpdesk.security.accounts import SignedIn
+    from gpdesk.security.accounts import Actor, SignedIn
+    from gpdesk.ui.beheer.controller import BeheerController
+    from gpdesk.ui.lock import IdleWatcher
     from gpdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+ENV_STARTUP_PROBE = "GPDESK_STARTUP_PROBE"
+"""Set by benchmarks/startup.py: report when the login window is shown, then quit."""
 
 UNEXPECTED = (
     "Er ging iets onverwacht mis. Uw gegevens zijn niet verloren gegaan. "
@@ -38,13 +44,7 @@ UNEXPECTED = (
 )
 
 
-ENV_STARTUP_PROBE = "GPDESK_STARTUP_PROBE"
-"""Set by benchmarks/startup.py: report when the login window is shown, then quit."""
-
-
 def _report_shown_and_quit() -> None:
-    from PySide6.QtWidgets import QApplication
-
     sys.stdout.write("gpdesk-shown\n")
     sys.stdout.flush()
     QApplication.quit()
@@ -70,24 +70,31 @@ class Desktop(QObject):
 
     signed_in = Signal()
     patient_changed = Signal(object)
+    locked = Signal(bool)
 
     def __init__(
         self,
         home: Home,
         *,
         database_url: str | None = None,
+        idle_minutes: float | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.home = home
         self._cli_url = database_url
+        self._idle_minutes = idle_minutes
         self.tasks = BackgroundTasks(self._unexpected, parent=self)
         self.state = QSettings(str(home.window_state_file), QSettings.Format.IniFormat)
+        self.clipboard = SensitiveClipboard(self)
         self.db: Database | None = None
         self.practice: PracticeInfo | None = None
         self.session: SignedIn | None = None
+        self.locked_actor: Actor | None = None
         self.patient: PatientContext | None = None
         self.window: MainWindow | None = None
+        self.beheer: BeheerController | None = None
+        self.idle: IdleWatcher | None = None
         self.login = LoginDialog()
         self.login.submitted.connect(self._sign_in)
         self.login.retry_requested.connect(self._open_database)
@@ -138,46 +145,176 @@ class Desktop(QObject):
 
             return sign_in(db, username, password)
 
-        self.tasks.run(work, self._signed_in, lambda exc: self.login.show_error(user_message(exc)))
+        self.tasks.run(
+            work,
+            lambda signed: self._after_sign_in(signed, password),
+            lambda exc: self.login.show_error(user_message(exc)),
+        )
 
-    def _signed_in(self, session: SignedIn) -> None:
+    def _after_sign_in(self, signed: SignedIn, password: str) -> None:
+        """A one-time password must be replaced before anything else."""
+        if not signed.actor.must_change_password:
+            self._enter(signed)
+            return
+        from gpdesk.ui.password_dialog import PasswordChangeDialog
+
+        dialog = PasswordChangeDialog(self.login, forced=True)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self.login.show_error("U moet eerst een eigen wachtwoord kiezen.")
+            return
+        db, username, new = self.db, signed.actor.username, dialog.new_password
+        assert db is not None
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import change_password, sign_in
+
+            change_password(db, username, password, new)
+            return sign_in(db, username, new)
+
+        self.login.set_busy("Wachtwoord wordt gewijzigd…")
+        self.tasks.run(work, self._enter, lambda exc: self.login.show_error(user_message(exc)))
+
+    def _enter(self, signed: SignedIn) -> None:
+        """Build the main window for ``signed`` (first sign-in or a colleague at a locked one)."""
+        from gpdesk.ui.beheer.controller import BeheerController
+        from gpdesk.ui.lock import IdleWatcher
         from gpdesk.ui.main_window import MainWindow
 
         assert self.db is not None and self.practice is not None
-        self.session = session
-        self.state.setValue("login/last_user", session.actor.username)
-        log.info("signed in user id %s", session.actor.user_id)
-        self.window = MainWindow(
-            actor=session.actor,
+        previous = self.window
+        self.session, self.locked_actor = signed, None
+        self.state.setValue("login/last_user", signed.actor.username)
+        log.info("signed in user id %s", signed.actor.user_id)
+        window = MainWindow(
+            actor=signed.actor,
             practice_name=self.practice.name,
             database_kind="SQLite · deze computer" if self.db.is_sqlite else "PostgreSQL · gedeeld",
             window_state=self.state,
         )
-        self.window.paste_requested.connect(self.paste_patient)
-        self.window.close_patient_requested.connect(lambda: self.open_patient(None))
-        self.window.area_changed.connect(self._area_changed)
-        self.login.rejected.disconnect(self._quit_from_login)
-        self.login.accept()
-        self.window.show()
-        if self.patient is not None:
-            self.open_patient(self.patient)
-        if self.window.current_area() == "beheer":
-            self._load_overview()
+        self.window = window
+        window.paste_requested.connect(self.paste_patient)
+        window.close_patient_requested.connect(lambda: self.open_patient(None))
+        window.copy_patient_requested.connect(self.copy_patient)
+        window.lock_requested.connect(self.lock)
+        window.lock_page.unlock_requested.connect(self._unlock)
+        window.lock_page.switch_requested.connect(self._switch_user)
+        window.area_changed.connect(self._area_changed)
+        self.beheer = BeheerController(
+            db=self.db, home=self.home, signed=signed, tasks=self.tasks, page=window.practice_page()
+        )
+        if previous is None:
+            self.login.rejected.disconnect(self._quit_from_login)
+            self.login.accept()
+            if self.patient is not None:
+                self.open_patient(self.patient)
+        else:
+            previous.hide()
+            previous.deleteLater()
+        window.show()
+        if window.current_area() == "beheer":
+            self.beheer.refresh()
+        if self.idle is None:
+            minutes = self._idle_minutes
+            if minutes is None:
+                try:
+                    minutes = self.home.load_settings().idle_lock_minutes
+                except GpdeskError:
+                    minutes = 5
+            self.idle = IdleWatcher(minutes, self)
+            self.idle.idle.connect(self.lock)
+        self.idle.start()
         self.signed_in.emit()
 
     def _quit_from_login(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
         QApplication.quit()
+
+    # -- lock ---------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hide everything and drop the unlocked practice key until the password is given."""
+        if self.window is None or self.session is None:
+            return
+        actor, db = self.session.actor, self.db
+        self.locked_actor = actor
+        self.session = None  # with the line below, the only references to the unlocked key
+        if self.beheer is not None:
+            self.beheer.signed = None
+        self.clipboard.clear()
+        if self.idle is not None:
+            self.idle.stop()
+        self.window.lock()
+        self.locked.emit(True)
+        if db is not None:
+
+            def work() -> None:
+                from gpdesk.security import audit
+
+                with db.session() as session:
+                    audit.record(session, event="lock", action=audit.Action.READ, actor=actor)
+
+            self.tasks.run(work, lambda _none: None)
+
+    def _unlock(self, password: str) -> None:
+        db, actor = self.db, self.locked_actor
+        if db is None or actor is None or self.window is None:
+            return
+        page = self.window.lock_page
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import unlock
+
+            return unlock(db, actor, password)
+
+        self.tasks.run(work, self._unlocked, lambda exc: page.show_error(user_message(exc)))
+
+    def _unlocked(self, signed: SignedIn) -> None:
+        assert self.window is not None
+        self.session, self.locked_actor = signed, None
+        self.window.unlock()
+        self.open_patient(self.patient)
+        if self.beheer is not None:
+            self.beheer.signed = signed
+        if self.idle is not None:
+            self.idle.start()
+        self.locked.emit(False)
+
+    def _switch_user(self, username: str, password: str) -> None:
+        db, window = self.db, self.window
+        if db is None or window is None:
+            return
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import sign_in
+
+            return sign_in(db, username, password)
+
+        def done(signed: SignedIn) -> None:
+            if self.locked_actor is not None and signed.actor.user_id == self.locked_actor.user_id:
+                self._unlocked(signed)
+                return
+            # A colleague takes over this workstation: the previous consult's patient goes too.
+            self.patient = None
+            if signed.actor.must_change_password:
+                window.lock_page.show_error(
+                    "Dit account heeft een eenmalig wachtwoord. Meld u eerst aan via het "
+                    "aanmeldvenster na het afsluiten van gpdesk."
+                )
+                return
+            self._enter(signed)
+            self.locked.emit(False)
+
+        self.tasks.run(work, done, lambda exc: window.lock_page.show_error(user_message(exc)))
 
     # -- patient context ----------------------------------------------------------------------
 
     def open_patient(self, ctx: PatientContext | None) -> None:
         """Make ``ctx`` the patient in context (None closes it); stored encrypted when signed in."""
         self.patient = ctx
-        if self.window is None or self.session is None or self.db is None:
+        if self.window is None or self.db is None:
             self.login.set_pending_patient(ctx is not None)
             return
+        if self.session is None:
+            return  # locked: kept until the user unlocks, then shown and logged
         if ctx is not None and not self.session.actor.may(Permission.PATIENT_OPEN):
             self.patient = None
             self.window.statusBar().showMessage(
@@ -208,6 +345,18 @@ class Desktop(QObject):
                 15000,
             )
 
+    def copy_patient(self) -> None:
+        """Copy the banner's patient line; it leaves the clipboard after 30 seconds."""
+        ctx = self.patient
+        if ctx is None or self.window is None:
+            return
+        self.clipboard.copy(
+            f"{ctx.name}, {format_birth_date(ctx.birth_date)}, {format_postcode(ctx.postcode)}"
+        )
+        self.window.statusBar().showMessage(
+            "Gekopieerd; over 30 seconden wordt het klembord weer leeggemaakt.", 5000
+        )
+
     def paste_patient(self) -> None:
         """Plak uit HIS."""
         from gpdesk.ui.paste_dialog import PasteDialog
@@ -218,32 +367,19 @@ class Desktop(QObject):
 
     def bring_forward(self) -> None:
         """The HIS or a second start wants our window in front."""
-        target: QWidget = self.window if self.window is not None else self.login
         if self.window is not None:
             self.window.bring_forward()
-        else:
-            target.show()
-            target.raise_()
-            target.activateWindow()
+            return
+        target: QWidget = self.login
+        target.show()
+        target.raise_()
+        target.activateWindow()
 
     # -- areas --------------------------------------------------------------------------------
 
     def _area_changed(self, key: str) -> None:
-        if key == "beheer":
-            self._load_overview()
-
-    def _load_overview(self) -> None:
-        db, home = self.db, self.home
-        if db is None or self.window is None:
-            return
-        page = self.window.practice_page()
-
-        def work() -> PracticeOverview:
-            from gpdesk.practice.overview import practice_overview
-
-            return practice_overview(db, home)
-
-        self.tasks.run(work, page.show_overview, lambda exc: page.show_error(user_message(exc)))
+        if key == "beheer" and self.beheer is not None:
+            self.beheer.refresh()
 
     # -- failures and shutdown ----------------------------------------------------------------
 
@@ -260,7 +396,8 @@ class Desktop(QObject):
         QMessageBox.warning(parent, "gpdesk", user_message(exc))
 
     def shutdown(self) -> None:
-        """Let queued work finish and close the database cleanly."""
+        """Let queued work finish, clear our clipboard text and close the database cleanly."""
+        self.clipboard.clear()
         self.tasks.wait()
         if self.db is not None:
             self.db.dispose()

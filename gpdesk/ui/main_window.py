@@ -25,6 +25,7 @@ from gpdesk.security.accounts import Actor
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
 
 
@@ -33,6 +34,8 @@ class MainWindow(QMainWindow):
 
     paste_requested = Signal()
     close_patient_requested = Signal()
+    copy_patient_requested = Signal()
+    lock_requested = Signal()
     area_changed = Signal(str)
 
     def __init__(
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         self.banner = PatientBanner()
         self.banner.paste_requested.connect(self.paste_requested)
         self.banner.close_requested.connect(self.close_patient_requested)
+        self.banner.copy_requested.connect(self.copy_patient_requested)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -75,13 +79,18 @@ class MainWindow(QMainWindow):
         body.setSpacing(0)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        self.work = QWidget()
+        layout = QVBoxLayout(self.work)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addLayout(body, 1)
-        self.setCentralWidget(central)
+        self.lock_page = LockPage()
+        self.root = QStackedWidget()
+        self.root.addWidget(self.work)
+        self.root.addWidget(self.lock_page)
+        self.setCentralWidget(self.root)
+        self._actor_text = actor.describe()
 
         self.user_label = QLabel(f"Ingelogd: {actor.describe()}")
         self.user_label.setObjectName("statusUser")
@@ -119,7 +128,13 @@ class MainWindow(QMainWindow):
         self.close_patient_action = self._action(
             "Patiënt &sluiten", "Ctrl+Shift+W", self.close_patient_requested.emit, "patient"
         )
+        self.copy_patient_action = self._action(
+            "Patiëntgegevens &kopiëren", "Ctrl+Shift+C", self.copy_patient_requested.emit, "patient"
+        )
         self._menus["patient"].addSeparator()
+        self.lock_action = self._action(
+            "&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "patient"
+        )
         self._action("&Afsluiten", "Ctrl+Q", self.close, "patient")
         self.area_actions: dict[str, QAction] = {}
         for area in AREAS:
@@ -153,6 +168,33 @@ class MainWindow(QMainWindow):
         """Show the patient in the banner (only there: never in the title or a notification)."""
         self.banner.set_patient(ctx)
         self.close_patient_action.setEnabled(ctx is not None)
+        self.copy_patient_action.setEnabled(ctx is not None)
+
+    def lock(self) -> None:
+        """Hide all work and patient data; only the lock page and Afsluiten stay usable."""
+        self.lock_page.prepare(self._actor_text)
+        self.root.setCurrentWidget(self.lock_page)
+        self.menuBar().setEnabled(False)
+        for action in self.findChildren(QAction):
+            action.setEnabled(False)
+        self.user_label.setText(f"Vergrendeld · {self._actor_text}")
+        self.lock_page.password.setFocus()
+
+    def unlock(self) -> None:
+        """Back to the work as it was."""
+        self.root.setCurrentWidget(self.work)
+        self.menuBar().setEnabled(True)
+        for action in self.findChildren(QAction):
+            action.setEnabled(True)
+        has_patient = self.banner.close_button.isVisible()
+        self.close_patient_action.setEnabled(has_patient)
+        self.copy_patient_action.setEnabled(has_patient)
+        self.user_label.setText(f"Ingelogd: {self._actor_text}")
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether the lock page is showing."""
+        return self.root.currentWidget() is self.lock_page
 
     def practice_page(self) -> PracticePage:
         """The Beheer page, for the controller to fill."""
@@ -172,6 +214,8 @@ class MainWindow(QMainWindow):
         rows = [f"{a.shortcut}\t{a.title}" for a in AREAS] + [
             "Ctrl+Shift+V\tPlak uit HIS",
             "Ctrl+Shift+W\tPatiënt sluiten",
+            "Ctrl+Shift+C\tPatiëntgegevens kopiëren (30 seconden)",
+            "Ctrl+L\tVergrendelen",
             "Ctrl+Q\tAfsluiten",
         ]
         QMessageBox.information(self, "Sneltoetsen", "\n".join(rows))

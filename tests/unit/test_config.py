@@ -66,6 +66,9 @@ def test_settings_file_is_read(tmp_path: Path) -> None:
         ("[1, 2]", "JSON-object"),
         ('{"databse_url": "x"}', "Onbekende instelling"),
         ('{"log_level": 3}', "moet tekst zijn"),
+        ('{"idle_lock_minutes": "5"}', "moet een getal zijn"),
+        ('{"idle_lock_minutes": 60}', "tussen 1 en 30"),
+        ('{"idle_lock_minutes": 0}', "tussen 1 en 30"),
     ],
 )
 def test_bad_settings_file_gives_dutch_message(tmp_path: Path, content: str, expected: str) -> None:
@@ -74,6 +77,12 @@ def test_bad_settings_file_gives_dutch_message(tmp_path: Path, content: str, exp
     with pytest.raises(HomeDirError) as info:
         home.load_settings()
     assert expected in info.value.message
+
+
+def test_idle_lock_minutes_is_read(tmp_path: Path) -> None:
+    home = Home(tmp_path)
+    home.settings_file.write_text('{"idle_lock_minutes": 12}')
+    assert home.load_settings().idle_lock_minutes == 12
 
 
 def test_missing_settings_file_means_defaults(tmp_path: Path) -> None:

@@ -1,66 +1,47 @@
-"""Beheer: the practice, where its data lives, and who can sign in."""
+"""Beheer: one page with a tab per job — praktijk, gebruikers, rechten, logboek.
+
+Layout only; ``BeheerController`` fills the tabs and carries out the buttons.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from gpdesk.practice.overview import PracticeOverview
-from gpdesk.security.users import UserRow
-
-_Index = QModelIndex | QPersistentModelIndex
+from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
 
 
-class UsersModel(QAbstractTableModel):
-    """The practice's users as a table: naam, gebruikersnaam, rol."""
-
-    HEADERS = ("Naam", "Gebruikersnaam", "Rol")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._users: tuple[UserRow, ...] = ()
-
-    def set_users(self, users: tuple[UserRow, ...]) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self._users = users
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        user = self._users[index.row()]
-        return (user.display_name, user.username, user.role.label)[index.column()]
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+def _table(model: object, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)  # type: ignore[arg-type]
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    return view
 
 
-class PracticePage(QWidget):
-    """Layout only; the window fills it with a PracticeOverview loaded in the background."""
+class PracticeTab(QWidget):
+    """The installation at a glance, and the backup with its warning."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page_beheer")
-        title = QLabel("Beheer")
-        title.setObjectName("pageTitle")
+    def __init__(self) -> None:
+        super().__init__()
         self.status = QLabel("Gegevens worden geladen…")
         self.status.setObjectName("pageSummary")
         self.fields: dict[str, QLabel] = {}
@@ -72,40 +53,31 @@ class PracticePage(QWidget):
             ("home", "gpdesk-map"),
             ("schema", "Schemaversie"),
             ("patients", "Patiënten in gpdesk"),
+            ("backup", "Laatste back-up"),
         ):
             value = QLabel("–")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setObjectName(f"beheer_{key}")
             self.fields[key] = value
             form.addRow(f"{label}:", value)
-        users_title = QLabel("Gebruikers")
-        users_title.setObjectName("sectionTitle")
-        self.users_model = UsersModel(self)
-        self.users_view = QTableView()
-        self.users_view.setObjectName("usersView")
-        self.users_view.setModel(self.users_model)
-        self.users_view.verticalHeader().hide()
-        self.users_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.users_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.users_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        note = QLabel(
-            "Gebruikers toevoegen en uitschakelen, wachtwoorden wijzigen, het logboek en "
-            "back-ups komen in een volgende versie van gpdesk."
-        )
-        note.setWordWrap(True)
-        note.setObjectName("comingSoon")
+        self.backup_warning = QLabel()
+        self.backup_warning.setObjectName("warning")
+        self.backup_warning.setWordWrap(True)
+        self.backup_warning.hide()
+        self.backup_button = QPushButton("&Back-up maken…")
+        self.backup_button.setObjectName("makeBackup")
+        row = QHBoxLayout()
+        row.addWidget(self.backup_button)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.addWidget(title)
         layout.addWidget(self.status)
         layout.addLayout(form)
-        layout.addSpacing(12)
-        layout.addWidget(users_title)
-        layout.addWidget(self.users_view, 1)
-        layout.addWidget(note)
+        layout.addWidget(self.backup_warning)
+        layout.addLayout(row)
+        layout.addStretch(1)
 
     def show_overview(self, overview: PracticeOverview) -> None:
-        """Fill the page."""
+        """Fill the fields; warn when a backup is due."""
         self.status.setText("Overzicht van deze installatie.")
         self.fields["practice"].setText(overview.practice_name)
         self.fields["database"].setText(overview.database_kind)
@@ -113,8 +85,176 @@ class PracticePage(QWidget):
         self.fields["home"].setText(overview.home)
         self.fields["schema"].setText(overview.schema_revision or "–")
         self.fields["patients"].setText(str(overview.patient_count))
-        self.users_model.set_users(overview.users)
+        self.fields["backup"].setText(
+            "nog nooit" if overview.last_backup_at is None else local_time(overview.last_backup_at)
+        )
+        self.backup_warning.setVisible(overview.backup_due)
+        self.backup_warning.setText(
+            "⚠ Er is nog nooit een back-up gemaakt. Maak er nu een en bewaar hem buiten deze "
+            "computer."
+            if overview.last_backup_at is None
+            else "⚠ De laatste back-up is ouder dan 7 dagen. Maak een nieuwe back-up."
+        )
 
     def show_error(self, text: str) -> None:
-        """The overview could not be loaded; say so instead of showing stale figures."""
+        """Say so instead of showing stale figures."""
         self.status.setText(text)
+
+
+class UsersTab(QWidget):
+    """Who can sign in; add, disable and reset."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = UsersModel()
+        self.view = _table(self.model, "usersView")
+        self.add_button = QPushButton("Gebruiker &toevoegen…")
+        self.add_button.setObjectName("addUser")
+        self.toggle_button = QPushButton("&Uitschakelen")
+        self.toggle_button.setObjectName("toggleUser")
+        self.reset_button = QPushButton("&Nieuw eenmalig wachtwoord")
+        self.reset_button.setObjectName("resetUser")
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.toggle_button, self.reset_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.note = QLabel(
+            "Een nieuwe gebruiker krijgt een eenmalig wachtwoord en kiest bij de eerste "
+            "aanmelding een eigen wachtwoord. Uitgeschakelde accounts blijven bewaard voor het "
+            "logboek."
+        )
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.note)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._selection_changed()
+
+    def selected(self) -> int | None:
+        """Row index of the selected user."""
+        rows = self.view.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def _selection_changed(self) -> None:
+        row = self.selected()
+        self.toggle_button.setEnabled(row is not None)
+        self.reset_button.setEnabled(row is not None)
+        if row is not None:
+            active = self.model.rows[row].active
+            self.toggle_button.setText("&Uitschakelen" if active else "&Inschakelen")
+
+
+class PermissionsTab(QWidget):
+    """The permission table per role; checkboxes when the user may change it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = PermissionsModel()
+        self.view = _table(self.model, "permissionsView")
+        self.view.verticalHeader().show()
+        self.view.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.note = QLabel(
+            "Wat elke rol mag. De praktijkmanager kan een recht per rol aan- of uitzetten; "
+            "grijze vakjes liggen vast. gpdesk controleert deze rechten bij elke handeling."
+        )
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view, 1)
+
+
+class AuditTab(QWidget):
+    """The NEN 7513 logboek with filters, verification and export."""
+
+    PERIODS = (
+        ("Alles", None),
+        ("Vandaag", 0),
+        ("Afgelopen 7 dagen", 7),
+        ("Afgelopen 30 dagen", 30),
+        ("Afgelopen jaar", 365),
+    )
+
+    def __init__(self, model: AuditModel) -> None:
+        super().__init__()
+        self.model = model
+        self.user = QComboBox()
+        self.user.setObjectName("auditUser")
+        self.user.addItem("Alle gebruikers", None)
+        self.bsn = QLineEdit()
+        self.bsn.setObjectName("auditBsn")
+        self.bsn.setPlaceholderText("BSN van een patiënt (optioneel)")
+        self.period = QComboBox()
+        self.period.setObjectName("auditPeriod")
+        for label, days in self.PERIODS:
+            self.period.addItem(label, days)
+        self.search_button = QPushButton("&Zoeken")
+        self.search_button.setObjectName("auditSearch")
+        self.bsn.returnPressed.connect(self.search_button.click)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Gebruiker"))
+        filters.addWidget(self.user)
+        filters.addWidget(QLabel("Patiënt"))
+        filters.addWidget(self.bsn, 1)
+        filters.addWidget(QLabel("Periode"))
+        filters.addWidget(self.period)
+        filters.addWidget(self.search_button)
+        self.view = _table(model, "auditView")
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.verify_button = QPushButton("Logboek &controleren")
+        self.verify_button.setObjectName("auditVerify")
+        self.export_button = QPushButton("&Exporteren…")
+        self.export_button.setObjectName("auditExport")
+        self.status = QLabel()
+        self.status.setObjectName("auditStatus")
+        self.status.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.verify_button)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(actions)
+
+
+class PracticePage(QWidget):
+    """Beheer with its tabs; which tabs show depends on the signed-in user's permissions."""
+
+    def __init__(
+        self, audit_model: AuditModel | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("page_beheer")
+        title = QLabel("Beheer")
+        title.setObjectName("pageTitle")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("beheerTabs")
+        self.practice = PracticeTab()
+        self.users = UsersTab()
+        self.permissions = PermissionsTab()
+        self.audit = AuditTab(audit_model or AuditModel(lambda _seq: None))
+        self.tabs.addTab(self.practice, "&Praktijk")
+        self.tabs.addTab(self.users, "&Gebruikers")
+        self.tabs.addTab(self.permissions, "&Rechten")
+        self.tabs.addTab(self.audit, "&Logboek")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
+
+    def show_tabs(self, *, users: bool, audit: bool, backup: bool) -> None:
+        """Only what this user may use; the core refuses the rest anyway."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.users), users)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.audit), audit)
+        self.practice.backup_button.setVisible(backup)
+
+    def show_overview(self, overview: PracticeOverview) -> None:
+        """Fill the practice and users tabs."""
+        self.practice.show_overview(overview)
+        self.users.model.set_users(overview.users)
+
+    def show_error(self, text: str) -> None:
+        """The overview could not be loaded."""
+        self.practice.show_error(text)

@@ -1,0 +1,421 @@
+"""Beheer's controller: loads the tabs and carries out their buttons, all off the GUI thread.
+
+Every action goes through the core, which checks the permission again and writes the audit
+entry; this class only decides what to ask and how to show the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk.config import Home
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError, ValidationError
+from gpdesk.roles import Role
+from gpdesk.security.audit import AuditFilter, AuditRecord
+from gpdesk.security.permissions import LOCKED, Permission
+from gpdesk.ui.beheer.models import AuditModel
+from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from gpdesk.practice.overview import PracticeOverview
+    from gpdesk.security.accounts import SignedIn
+    from gpdesk.security.audit import Verification
+    from gpdesk.security.backup import BackupInfo
+
+PAGE_SIZE = 200
+
+
+def _text(exc: BaseException) -> str:
+    return exc.user_text() if isinstance(exc, GpdeskError) else "Er ging iets mis; probeer opnieuw."
+
+
+class AddUserDialog(QDialog):
+    """Username, name and role for a new account."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Gebruiker toevoegen")
+        self.username = QLineEdit()
+        self.username.setObjectName("newUsername")
+        self.username.setPlaceholderText("bijv. dekker")
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("newDisplayName")
+        self.display_name.setPlaceholderText("bijv. P. Dekker")
+        self.role = QComboBox()
+        self.role.setObjectName("newRole")
+        for role in Role:
+            self.role.addItem(role.label, role)
+        form = QFormLayout()
+        form.addRow("Gebruikersnaam", self.username)
+        form.addRow("Naam", self.display_name)
+        form.addRow("Rol", self.role)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Toevoegen")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
+class BeheerController(QObject):
+    """Fills and drives the Beheer tabs for one signed-in user."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        home: Home,
+        signed: SignedIn,
+        tasks: TaskRunner,
+        page: PracticePage,
+    ) -> None:
+        super().__init__(page)
+        self.db, self.home, self.tasks, self.page = db, home, tasks, page
+        self.signed: SignedIn | None = signed
+        self._filter = AuditFilter()
+        self._filter_generation = 0
+        self.audit_model = AuditModel(self._load_audit_page)
+        page.audit.model = self.audit_model
+        page.audit.view.setModel(self.audit_model)
+        actor = signed.actor
+        page.show_tabs(
+            users=actor.may(Permission.USERS_MANAGE),
+            audit=actor.may(Permission.AUDIT_READ),
+            backup=actor.may(Permission.BACKUP),
+        )
+        page.practice.backup_button.clicked.connect(self.make_backup)
+        page.users.add_button.clicked.connect(self.add_user)
+        page.users.toggle_button.clicked.connect(self.toggle_user)
+        page.users.reset_button.clicked.connect(self.reset_user)
+        page.permissions.model.toggled.connect(self.set_permission)
+        page.audit.search_button.clicked.connect(self.search_audit)
+        page.audit.verify_button.clicked.connect(self.verify_audit)
+        page.audit.export_button.clicked.connect(self.export_audit)
+
+    def _signed(self) -> SignedIn | None:
+        return self.signed
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload overview, users and permissions (on entering Beheer and after a change)."""
+        db, home = self.db, self.home
+
+        def work() -> tuple[PracticeOverview, dict[Role, frozenset[Permission]]]:
+            from gpdesk.practice.overview import practice_overview
+            from gpdesk.security.users import permission_table
+
+            overview = practice_overview(db, home)
+            with db.session() as session:
+                return overview, permission_table(session)
+
+        self.tasks.run(work, self._show, lambda exc: self.page.show_error(_text(exc)))
+        signed = self.signed
+        if self.audit_model.rowCount() == 0 and signed and signed.actor.may(Permission.AUDIT_READ):
+            self.search_audit()
+
+    def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
+        overview, table = result
+        self.page.show_overview(overview)
+        editable = self.signed is not None and self.signed.actor.may(Permission.SETTINGS_MANAGE)
+        self.page.permissions.model.set_table(table, editable=editable, locked=set(LOCKED))
+        users = self.page.audit.user
+        current = users.currentData()
+        users.blockSignals(True)
+        users.clear()
+        users.addItem("Alle gebruikers", None)
+        for row in overview.users:
+            users.addItem(f"{row.display_name} ({row.username})", row.username)
+        index = users.findData(current)
+        users.setCurrentIndex(max(index, 0))
+        users.blockSignals(False)
+
+    # -- users -------------------------------------------------------------------------------
+
+    def add_user(self) -> None:
+        """Ask for the details, create the account, show the one-time password once."""
+        signed = self._signed()
+        if signed is None:
+            return
+        dialog = AddUserDialog(self.page)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        db = self.db
+        username, name = dialog.username.text(), dialog.display_name.text()
+        role = dialog.role.currentData()
+
+        def work() -> tuple[str, str]:
+            from gpdesk.security.users import add_user
+
+            actor, password = add_user(
+                db, signed, username=username, display_name=name or username, role=role
+            )
+            return actor.username, password
+
+        def done(result: tuple[str, str]) -> None:
+            self.refresh()
+            QMessageBox.information(
+                self.page,
+                "Gebruiker toegevoegd",
+                f"'{result[0]}' kan zich aanmelden met dit eenmalige wachtwoord:\n\n"
+                f"    {result[1]}\n\nGeef het persoonlijk door; het wordt niet nog eens getoond.",
+            )
+
+        self.tasks.run(work, done, self._warn)
+
+    def _selected_user(self) -> tuple[str, bool] | None:
+        row = self.page.users.selected()
+        if row is None:
+            return None
+        user = self.page.users.model.rows[row]
+        return user.username, user.active
+
+    def toggle_user(self) -> None:
+        """Disable or re-enable the selected account."""
+        signed, chosen = self._signed(), self._selected_user()
+        if signed is None or chosen is None:
+            return
+        username, active = chosen
+        db = self.db
+
+        def work() -> None:
+            from gpdesk.security.users import set_active
+
+            set_active(db, signed, username, active=not active)
+
+        self.tasks.run(work, lambda _none: self.refresh(), self._warn)
+
+    def reset_user(self) -> None:
+        """New one-time password for the selected account, after confirming."""
+        signed, chosen = self._signed(), self._selected_user()
+        if signed is None or chosen is None:
+            return
+        username = chosen[0]
+        answer = QMessageBox.question(
+            self.page,
+            "Nieuw wachtwoord",
+            f"Een nieuw eenmalig wachtwoord maken voor '{username}'? "
+            "Het oude wachtwoord werkt daarna niet meer.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        db = self.db
+
+        def work() -> str:
+            from gpdesk.security.users import reset_password
+
+            return reset_password(db, signed, username)
+
+        def done(password: str) -> None:
+            self.refresh()
+            QMessageBox.information(
+                self.page,
+                "Nieuw eenmalig wachtwoord",
+                f"Eenmalig wachtwoord voor '{username}':\n\n    {password}\n\n"
+                "Geef het persoonlijk door.",
+            )
+
+        self.tasks.run(work, done, self._warn)
+
+    def set_permission(self, role: Role, permission: Permission, allowed: bool) -> None:
+        """Store one checkbox of the permission table."""
+        signed = self._signed()
+        if signed is None:
+            return
+        db = self.db
+
+        def work() -> None:
+            from gpdesk.security.users import set_permission
+
+            set_permission(db, signed, role, permission, allowed=allowed)
+
+        self.tasks.run(work, lambda _none: self.refresh(), self._warn)
+
+    # -- audit --------------------------------------------------------------------------------
+
+    def _current_filter(self) -> AuditFilter:
+        signed = self._signed()
+        bsn_text = self.page.audit.bsn.text().strip()
+        patient_ref = None
+        if bsn_text:
+            from gpdesk.patients.records import patient_ref as ref_of
+            from gpdesk.patients.validation import validate_bsn
+
+            if signed is None:
+                raise ValidationError({"bsn": "Ontgrendel eerst."})
+            patient_ref = ref_of(signed.vault, validate_bsn(bsn_text))
+        days = self.page.audit.period.currentData()
+        since = None
+        if days is not None:
+            today = datetime.now(UTC).date()
+            since = datetime.combine(today - timedelta(days=days), time.min, tzinfo=UTC)
+        return AuditFilter(
+            username=self.page.audit.user.currentData(), patient_ref=patient_ref, since=since
+        )
+
+    def search_audit(self) -> None:
+        """Apply the filters and load the first page."""
+        try:
+            self._filter = self._current_filter()
+        except ValidationError as exc:
+            self.page.audit.status.setText(exc.message)
+            return
+        self._filter_generation += 1
+        self.page.audit.status.setText("")
+        self.audit_model.reset()
+        self.audit_model.fetchMore()
+
+    def _load_audit_page(self, before_seq: int | None) -> None:
+        db, flt, generation = self.db, self._filter, self._filter_generation
+
+        def work() -> list[AuditRecord]:
+            from gpdesk.security.audit import page
+
+            with db.session() as session:
+                return page(session, flt, before_seq=before_seq, limit=PAGE_SIZE)
+
+        def done(rows: list[AuditRecord]) -> None:
+            if generation == self._filter_generation:  # ignore pages of an older search
+                self.audit_model.append(rows, page_size=PAGE_SIZE)
+                if not self.audit_model.rowCount():
+                    self.page.audit.status.setText("Geen regels voor deze filters.")
+
+        self.tasks.run(work, done, lambda exc: self.page.audit.status.setText(_text(exc)))
+
+    def verify_audit(self) -> None:
+        """Check the whole hash chain and say plainly whether it is intact."""
+        db = self.db
+        self.page.audit.status.setText("Logboek wordt gecontroleerd…")
+
+        def work() -> Verification:
+            from gpdesk.security.audit import verify
+
+            with db.session() as session:
+                return verify(session)
+
+        def done(result: Verification) -> None:
+            self.page.audit.status.setText(
+                f"✔ Logboek in orde: {result.checked} regels gecontroleerd."
+                if result.ok
+                else f"⚠ Logboek NIET in orde bij regel {result.broken_seq}: {result.reason}. "
+                "Meld dit direct bij de praktijkmanager."
+            )
+
+        self.tasks.run(work, done, lambda exc: self.page.audit.status.setText(_text(exc)))
+
+    def export_audit(self) -> None:
+        """Export the filtered period as CSV; the export itself is logged."""
+        signed = self._signed()
+        if signed is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self.page, "Logboek exporteren", str(Path.home() / "logboek.csv"), "CSV (*.csv)"
+        )
+        if not name:
+            return
+        db, flt, target = self.db, self._filter, Path(name)
+
+        def work() -> int:
+            from gpdesk.security import audit
+            from gpdesk.security.permissions import require
+
+            require(signed.actor.permissions, Permission.AUDIT_READ)
+            with db.session() as session:
+                audit.record(
+                    session, event="audit.export", action=audit.Action.EXPORT,
+                    actor=signed.actor, detail="csv",
+                )  # fmt: skip
+            count = 0
+            partial = target.with_name(target.name + ".part")
+            try:
+                with (
+                    db.session() as session,
+                    partial.open("w", encoding="utf-8", newline="") as out,
+                ):
+                    records = audit.iter_records(
+                        session, since=flt.since, until=flt.until, username=flt.username,
+                        patient_ref=flt.patient_ref,
+                    )  # fmt: skip
+                    for chunk in audit.to_csv(audit.export_rows(records)):
+                        out.write(chunk)
+                        count += 1
+                partial.replace(target)
+            except OSError:
+                partial.unlink(missing_ok=True)
+                raise GpdeskError(
+                    "Het exportbestand kan niet worden geschreven.",
+                    hint="Kies een andere map of maak schijfruimte vrij.",
+                ) from None
+            return max(count - 1, 0)
+
+        self.tasks.run(
+            work,
+            lambda n: self.page.audit.status.setText(f"{n} regels geëxporteerd naar {target}."),
+            lambda exc: self.page.audit.status.setText(_text(exc)),
+        )
+
+    # -- backup -----------------------------------------------------------------------------
+
+    def make_backup(self) -> None:
+        """Choose a file and write an encrypted backup there in the background."""
+        signed = self._signed()
+        if signed is None:
+            return
+        stamp = datetime.now().strftime("%Y-%m-%d")
+        name, _ = QFileDialog.getSaveFileName(
+            self.page,
+            "Back-up maken",
+            str(Path.home() / f"gpdesk-backup-{stamp}.gpbak"),
+            "gpdesk-back-up (*.gpbak)",
+        )
+        if not name:
+            return
+        db, target = self.db, Path(name)
+        self.page.practice.status.setText("Back-up wordt gemaakt…")
+        self.page.practice.backup_button.setEnabled(False)
+
+        def work() -> BackupInfo:
+            from gpdesk.security.backup import create_backup
+
+            return create_backup(db, signed, target)
+
+        def done(info: BackupInfo) -> None:
+            self.page.practice.backup_button.setEnabled(True)
+            self.refresh()
+            QMessageBox.information(
+                self.page,
+                "Back-up gemaakt",
+                f"De back-up is opgeslagen in\n{info.path}\n\nBewaar hem buiten deze computer. "
+                "Terugzetten kan met 'gpdesk backup restore'.",
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.page.practice.backup_button.setEnabled(True)
+            self.page.practice.status.setText("")
+            self._warn(exc)
+
+        self.tasks.run(work, done, failed)
+
+    def _warn(self, exc: BaseException) -> None:
+        QMessageBox.warning(self.page, "gpdesk", _text(exc))

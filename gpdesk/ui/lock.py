@@ -1,0 +1,180 @@
+"""The idle lock: hide the work after N minutes without input (or on Ctrl+L).
+
+The window asks for the password again; the practice key is dropped while locked.
+
+``IdleWatcher`` watches input application-wide; ``LockPage`` is what a locked window shows: who
+is signed in, a password field, and "Andere gebruiker" so a colleague can sign in here.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk.ui.resources import app_icon
+
+_INPUT_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` once after ``minutes`` without keyboard, mouse or touch input."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._limit = minutes * 60.0
+        self._last = time.monotonic()
+        self._armed = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000 if minutes >= 1 else 50)
+        self._timer.timeout.connect(self._check)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def start(self) -> None:
+        """Begin watching (after sign-in or unlock)."""
+        self._last = time.monotonic()
+        self._armed = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop watching (while locked)."""
+        self._armed = False
+        self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in _INPUT_EVENTS:
+            self._last = time.monotonic()
+        return False
+
+    def _check(self) -> None:
+        if self._armed and time.monotonic() - self._last >= self._limit:
+            self.stop()
+            self.idle.emit()
+
+
+class LockPage(QWidget):
+    """Shown instead of the work while locked; the controller verifies the password."""
+
+    unlock_requested = Signal(str)
+    switch_requested = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._switching = False
+        self.setObjectName("lockPage")
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(64, 64))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel("gpdesk is vergrendeld")
+        title.setObjectName("pageTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who = QLabel()
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.username = QLineEdit()
+        self.username.setObjectName("lockUsername")
+        self.username.setPlaceholderText("gebruikersnaam van de collega")
+        self.password = QLineEdit()
+        self.password.setObjectName("lockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self._submit)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.form = QFormLayout()
+        self.username_label = QLabel("Gebruikersnaam")
+        self.form.addRow(self.username_label, self.username)
+        self.form.addRow("Wachtwoord", self.password)
+        self.message = QLabel()
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.unlock_button = QPushButton("&Ontgrendelen")
+        self.unlock_button.setObjectName("unlock")
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self._submit)
+        self.switch_button = QPushButton("Andere &gebruiker")
+        self.switch_button.setObjectName("switchUser")
+        self.switch_button.clicked.connect(lambda: self.set_switching(not self._switching))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.switch_button)
+        buttons.addWidget(self.unlock_button)
+
+        box = QWidget()
+        box.setObjectName("lockBox")
+        box.setMaximumWidth(440)
+        inner = QVBoxLayout(box)
+        inner.addWidget(logo)
+        inner.addWidget(title)
+        inner.addWidget(self.who)
+        inner.addSpacing(8)
+        inner.addLayout(self.form)
+        inner.addWidget(self.message)
+        inner.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.set_switching(False)
+
+    def prepare(self, who: str) -> None:
+        """Reset for a new lock: who is signed in, empty password, focus there."""
+        self.who.setText(f"Ingelogd: {who}. Voer uw wachtwoord in om verder te gaan.")
+        self.password.clear()
+        self.message.hide()
+        self.set_switching(False)
+        self.set_busy(False)
+
+    def set_switching(self, switching: bool) -> None:
+        """Toggle between unlocking as the same user and signing in as a colleague."""
+        self._switching = switching
+        self.username.setVisible(switching)
+        self.username_label.setVisible(switching)
+        self.switch_button.setText("&Terug" if switching else "Andere &gebruiker")
+        self.unlock_button.setText("&Aanmelden" if switching else "&Ontgrendelen")
+        (self.username if switching else self.password).setFocus()
+
+    def set_busy(self, busy: bool) -> None:
+        """Disable input while the password is checked in the background."""
+        for widget in (self.unlock_button, self.switch_button, self.password, self.username):
+            widget.setEnabled(not busy)
+
+    def show_error(self, text: str) -> None:
+        """Wrong password or other refusal."""
+        self.set_busy(False)
+        self.message.setText(text)
+        self.message.show()
+        self.password.clear()
+        self.password.setFocus()
+
+    def _submit(self) -> None:
+        if not self.password.text():
+            self.show_error("Vul uw wachtwoord in.")
+            return
+        self.set_busy(True)
+        if self._switching:
+            self.switch_requested.emit(self.username.text(), self.password.text())
+        else:
+            self.unlock_requested.emit(self.password.text())

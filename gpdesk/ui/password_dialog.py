@@ -1,0 +1,73 @@
+"""Choosing a new password: after a one-time password, or when the user wants to."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk.errors import ValidationError
+from gpdesk.security.accounts import check_password_strength
+
+
+class PasswordChangeDialog(QDialog):
+    """Two fields and a plain explanation; checks happen before any slow work starts."""
+
+    def __init__(self, parent: QWidget | None = None, *, forced: bool = False) -> None:
+        super().__init__(parent)
+        self.setObjectName("passwordDialog")
+        self.setWindowTitle("Nieuw wachtwoord kiezen")
+        self.new_password = ""
+        intro = QLabel(
+            "U bent aangemeld met een eenmalig wachtwoord. Kies nu een eigen wachtwoord van "
+            "minstens 8 tekens; een zin van een paar woorden is sterk en goed te onthouden."
+            if forced
+            else "Kies een nieuw wachtwoord van minstens 8 tekens."
+        )
+        intro.setWordWrap(True)
+        self.first = QLineEdit()
+        self.first.setObjectName("newPassword")
+        self.first.setEchoMode(QLineEdit.EchoMode.Password)
+        self.second = QLineEdit()
+        self.second.setObjectName("repeatPassword")
+        self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("Nieuw wachtwoord", self.first)
+        form.addRow("Nogmaals", self.second)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Wachtwoord &opslaan")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.first.setFocus()
+
+    def _accept(self) -> None:
+        if self.first.text() != self.second.text():
+            self.message.setText("De twee wachtwoorden zijn niet gelijk.")
+            self.second.clear()
+            self.second.setFocus()
+            return
+        try:
+            check_password_strength(self.first.text())
+        except ValidationError as exc:
+            self.message.setText(exc.message)
+            self.first.setFocus()
+            return
+        self.new_password = self.first.text()
+        self.accept()

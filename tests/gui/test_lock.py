@@ -1,0 +1,206 @@
+"""Idle lock, Ctrl+L, unlock, switch user, forced password change and clipboard hygiene."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from gpdesk.config import Home
+from gpdesk.db import open_database
+from gpdesk.patients.context import PatientContext
+from gpdesk.practice.demo import DEMO_PASSWORD
+from gpdesk.security.accounts import sign_in
+from gpdesk.security.users import add_user
+from gpdesk.ui.clipboard import SensitiveClipboard
+from gpdesk.ui.desktop import Desktop
+from tests.conftest import FAST_KDF, dispose_desktop
+
+PATIENT = PatientContext(
+    bsn="111222333",
+    name="J. de Vries",
+    birth_date=date(1970, 2, 1),
+    postcode="3118AB",
+    phone="0612345678",
+)
+
+
+def _shell(qtbot: QtBot, home: Home, idle_minutes: float = 30) -> Desktop:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    shell = Desktop(home, idle_minutes=idle_minutes)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=15_000)
+    return shell
+
+
+def _sign_in(qtbot: QtBot, shell: Desktop, user: str, password: str = DEMO_PASSWORD) -> None:
+    shell.login.username.setText(user)
+    shell.login.password.setText(password)
+    qtbot.mouseClick(shell.login.sign_in_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def signed_in(qtbot: QtBot, demo_home: Home) -> Iterator[Desktop]:
+    shell = _shell(qtbot, demo_home)
+    _sign_in(qtbot, shell, "bakker")
+    qtbot.waitUntil(lambda: shell.window is not None and shell.session is not None, timeout=15_000)
+    yield shell
+    dispose_desktop(shell)
+
+
+def test_idle_lock_hides_work_and_drops_the_key(qtbot: QtBot, demo_home: Home) -> None:
+    shell = _shell(qtbot, demo_home, idle_minutes=0.01)  # 0.6 s
+    _sign_in(qtbot, shell, "bakker")
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=15_000)
+    shell.open_patient(PATIENT)
+    window = shell.window
+    assert window is not None
+    qtbot.waitUntil(lambda: window.is_locked, timeout=10_000)
+    assert shell.session is None
+    assert shell.beheer is not None and shell.beheer.signed is None
+    assert not window.work.isVisible()
+    assert "Vries" not in window.windowTitle()
+    assert "Vergrendeld" in window.user_label.text()
+    dispose_desktop(shell)
+
+
+def test_ctrl_l_locks_and_the_right_password_unlocks(qtbot: QtBot, signed_in: Desktop) -> None:
+    window = signed_in.window
+    assert window is not None
+    signed_in.open_patient(PATIENT)
+    window.lock_action.trigger()
+    assert window.is_locked and signed_in.session is None
+    page = window.lock_page
+    qtbot.keyClicks(page.password, "verkeerd-wachtwoord")
+    qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=15_000)
+    assert "onjuist wachtwoord" in page.message.text()
+    assert window.is_locked
+    qtbot.keyClicks(page.password, DEMO_PASSWORD)
+    qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=15_000)
+    assert signed_in.session is not None
+    assert "J. de Vries" in window.banner.text.text()
+
+
+def test_colleague_can_sign_in_at_a_locked_workstation(qtbot: QtBot, signed_in: Desktop) -> None:
+    first = signed_in.window
+    assert first is not None
+    signed_in.open_patient(PATIENT)
+    first.lock_action.trigger()
+    page = first.lock_page
+    qtbot.mouseClick(page.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(page.username, "visser")
+    qtbot.keyClicks(page.password, DEMO_PASSWORD)
+    qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: signed_in.window is not first, timeout=15_000)
+    window = signed_in.window
+    assert window is not None and not window.is_locked
+    assert "S. Visser (POH-GGZ)" in window.user_label.text()
+    assert signed_in.patient is None
+    assert window.banner.caption.text() == "Geen patiënt"
+
+
+def test_practice_manager_sees_beheer_tabs_and_a_gp_does_not(qtbot: QtBot, demo_home: Home) -> None:
+    shell = _shell(qtbot, demo_home)
+    _sign_in(qtbot, shell, "bakker")
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=15_000)
+    assert shell.window is not None
+    page = shell.window.practice_page()
+    assert not page.tabs.isTabVisible(page.tabs.indexOf(page.users))
+    assert not page.tabs.isTabVisible(page.tabs.indexOf(page.audit))
+    shell.window.lock_action.trigger()
+    lock = shell.window.lock_page
+    qtbot.mouseClick(lock.switch_button, Qt.MouseButton.LeftButton)
+    lock.username.setText("smit")
+    lock.password.setText(DEMO_PASSWORD)
+    qtbot.mouseClick(lock.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "R. Smit" in shell.window.user_label.text(), timeout=15_000)  # type: ignore[union-attr]
+    window = shell.window
+    assert window is not None
+    window.show_area("beheer")
+    page = window.practice_page()
+    assert page.tabs.isTabVisible(page.tabs.indexOf(page.users))
+    assert page.tabs.isTabVisible(page.tabs.indexOf(page.audit))
+    qtbot.waitUntil(lambda: page.users.model.rowCount() == 4, timeout=15_000)
+    qtbot.waitUntil(lambda: page.audit.model.rowCount() > 0, timeout=15_000)
+    assert "nog nooit" in page.practice.fields["backup"].text()
+    assert page.practice.backup_warning.isVisibleTo(page)
+    page.tabs.setCurrentWidget(page.audit)
+    qtbot.mouseClick(page.audit.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "in orde" in page.audit.status.text(), timeout=15_000)
+    dispose_desktop(shell)
+
+
+def test_one_time_password_must_be_replaced_at_first_sign_in(qtbot: QtBot, demo_home: Home) -> None:
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    manager = sign_in(db, "smit", DEMO_PASSWORD)
+    from gpdesk.roles import Role
+
+    _, one_time = add_user(
+        db, manager, username="dekker", display_name="P. Dekker", role=Role.GP, kdf=FAST_KDF
+    )
+    db.dispose()
+    shell = _shell(qtbot, demo_home)
+
+    def fill_dialog() -> None:
+        from gpdesk.ui.password_dialog import PasswordChangeDialog
+
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, PasswordChangeDialog)
+        )
+        dialog.first.setText("mijn eigen wachtwoord")
+        dialog.second.setText("mijn eigen wachtwoord")
+        dialog._accept()
+
+    def wait_for_dialog() -> None:
+        from gpdesk.ui.password_dialog import PasswordChangeDialog
+
+        if any(
+            isinstance(w, PasswordChangeDialog) and w.isVisible()
+            for w in QApplication.topLevelWidgets()
+        ):
+            fill_dialog()
+        else:
+            QTimer.singleShot(20, wait_for_dialog)
+
+    QTimer.singleShot(20, wait_for_dialog)
+    _sign_in(qtbot, shell, "dekker", one_time)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=20_000)
+    assert shell.session is not None
+    assert not shell.session.actor.must_change_password
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    assert sign_in(db, "dekker", "mijn eigen wachtwoord").actor.username == "dekker"
+    db.dispose()
+    dispose_desktop(shell)
+
+
+def test_copied_patient_data_leaves_the_clipboard(qtbot: QtBot) -> None:
+    clipboard = SensitiveClipboard(clear_after_ms=50)
+    clipboard.copy("J. de Vries, 01-02-1970, 3118 AB")
+    assert QGuiApplication.clipboard().text() == "J. de Vries, 01-02-1970, 3118 AB"
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "", timeout=2_000)
+
+
+def test_clipboard_keeps_what_the_user_copied_later(qtbot: QtBot) -> None:
+    clipboard = SensitiveClipboard(clear_after_ms=50)
+    clipboard.copy("J. de Vries")
+    QGuiApplication.clipboard().setText("iets anders")
+    qtbot.wait(150)
+    assert QGuiApplication.clipboard().text() == "iets anders"
+
+
+def test_lock_clears_copied_patient_data(qtbot: QtBot, signed_in: Desktop) -> None:
+    signed_in.open_patient(PATIENT)
+    signed_in.copy_patient()
+    assert "J. de Vries" in QGuiApplication.clipboard().text()
+    assert signed_in.window is not None
+    signed_in.window.lock_action.trigger()
+    assert QGuiApplication.clipboard().text() == ""
