@@ -92,12 +92,8 @@ def render(outdir: Path) -> list[Path]:
             ("signals", "signaleren"),
             ("kaart", "sociale-kaart"),
             ("inbox", "terugkoppeling"),
-            ("beheer", "beheer"),
         ):
             window.show_area(key)
-            if key == "beheer":
-                page = window.practice_page()
-                _wait(app, lambda p=page: p.users.model.rowCount() > 0)
             shot(window, name)
         dialog = PasteDialog(window, use_clipboard=False)
         dialog.source.setPlainText(
@@ -106,8 +102,31 @@ def render(outdir: Path) -> list[Path]:
         dialog.show()
         shot(dialog, "plak-uit-his")
         dialog.close()
+
+        # Lock, then let the praktijkmanager take over for the Beheer screens.
+        window.lock_action.trigger()
+        shot(window, "vergrendeld")
+        window.lock_page.set_switching(True)
+        window.lock_page.username.setText("smit")
+        window.lock_page.password.setText(DEMO_PASSWORD)
+        window.lock_page.unlock_button.click()
+        _wait(app, lambda: desktop.window is not window)
+        manager_window = desktop.window
+        assert manager_window is not None
+        manager_window.resize(*SIZE)
+        manager_window.show_area("beheer")
+        page = manager_window.practice_page()
+        _wait(app, lambda: page.users.model.rowCount() > 0 and page.audit.model.rowCount() > 0)
+        for tab, name in (
+            (page.practice, "beheer"),
+            (page.users, "beheer-gebruikers"),
+            (page.permissions, "beheer-rechten"),
+            (page.audit, "beheer-logboek"),
+        ):
+            page.tabs.setCurrentWidget(tab)
+            shot(manager_window, name)
         desktop.shutdown()
-        window.close()
+        manager_window.close()
     return written
 
 

@@ -90,6 +90,7 @@ class LockPage(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.who = QLabel()
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who.setWordWrap(True)
         self.username = QLineEdit()
         self.username.setObjectName("lockUsername")
         self.username.setPlaceholderText("gebruikersnaam van de collega")
@@ -120,8 +121,10 @@ class LockPage(QWidget):
 
         box = QWidget()
         box.setObjectName("lockBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         box.setMaximumWidth(440)
         inner = QVBoxLayout(box)
+        inner.setContentsMargins(24, 20, 24, 20)
         inner.addWidget(logo)
         inner.addWidget(title)
         inner.addWidget(self.who)

@@ -112,9 +112,11 @@ class PermissionsModel(QAbstractTableModel):
         return Qt.CheckState.Checked if granted else Qt.CheckState.Unchecked
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         pair = (self.ROLES[index.column()], self.PERMISSIONS[index.row()])
-        if self.editable and pair not in self.locked:
+        if pair in self.locked:
+            return Qt.ItemFlag.ItemIsSelectable  # shown greyed: fixed for every practice
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.editable:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
