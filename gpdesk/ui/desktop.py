@@ -196,6 +196,7 @@ class Desktop(QObject):
         window.close_patient_requested.connect(lambda: self.open_patient(None))
         window.copy_patient_requested.connect(self.copy_patient)
         window.lock_requested.connect(self.lock)
+        window.password_change_requested.connect(self.change_own_password)
         window.lock_page.unlock_requested.connect(self._unlock)
         window.lock_page.switch_requested.connect(self._switch_user)
         window.area_changed.connect(self._area_changed)
@@ -304,6 +305,41 @@ class Desktop(QObject):
             self.locked.emit(False)
 
         self.tasks.run(work, done, lambda exc: window.lock_page.show_error(user_message(exc)))
+
+    def change_own_password(self) -> None:
+        """Gpdesk > Wachtwoord wijzigen: current password, then the new one twice."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        from gpdesk.ui.password_dialog import PasswordChangeDialog
+
+        window, db, signed = self.window, self.db, self.session
+        if window is None or db is None or signed is None:
+            return
+        current, ok = QInputDialog.getText(
+            window, "Wachtwoord wijzigen", "Huidig wachtwoord:", QLineEdit.EchoMode.Password
+        )
+        if not ok or not current:
+            return
+        dialog = PasswordChangeDialog(window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        username, new = signed.actor.username, dialog.new_password
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import change_password, sign_in
+
+            change_password(db, username, current, new)
+            return sign_in(db, username, new)
+
+        def done(fresh: SignedIn) -> None:
+            self.session = fresh
+            if self.beheer is not None:
+                self.beheer.signed = fresh
+            window.statusBar().showMessage("Uw wachtwoord is gewijzigd.", 8000)
+
+        self.tasks.run(
+            work, done, lambda exc: QMessageBox.warning(window, "gpdesk", user_message(exc))
+        )
 
     # -- patient context ----------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
     close_patient_requested = Signal()
     copy_patient_requested = Signal()
     lock_requested = Signal()
+    password_change_requested = Signal()
     area_changed = Signal(str)
 
     def __init__(
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self._menus = {
+            "app": bar.addMenu("g&pdesk"),
             "patient": bar.addMenu("&Patiënt"),
             "go": bar.addMenu("&Ga naar"),
             "help": bar.addMenu("&Help"),
@@ -131,11 +133,12 @@ class MainWindow(QMainWindow):
         self.copy_patient_action = self._action(
             "Patiëntgegevens &kopiëren", "Ctrl+Shift+C", self.copy_patient_requested.emit, "patient"
         )
-        self._menus["patient"].addSeparator()
-        self.lock_action = self._action(
-            "&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "patient"
+        self.lock_action = self._action("&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "app")
+        self.password_action = self._action(
+            "&Wachtwoord wijzigen…", "", self.password_change_requested.emit, "app"
         )
-        self._action("&Afsluiten", "Ctrl+Q", self.close, "patient")
+        self._menus["app"].addSeparator()
+        self._action("&Afsluiten", "Ctrl+Q", self.close, "app")
         self.area_actions: dict[str, QAction] = {}
         for area in AREAS:
             self.area_actions[area.key] = self._action(
