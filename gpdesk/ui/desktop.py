@@ -337,9 +337,10 @@ class Desktop(QObject):
                 self.beheer.signed = fresh
             window.statusBar().showMessage("Uw wachtwoord is gewijzigd.", 8000)
 
-        self.tasks.run(
-            work, done, lambda exc: QMessageBox.warning(window, "gpdesk", user_message(exc))
-        )
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(window, "gpdesk", user_message(exc))
+
+        self.tasks.run(work, done, failed)
 
     # -- patient context ----------------------------------------------------------------------
 
