@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from gpdesk import __version__
-from gpdesk.cli import patient, practice
+from gpdesk.cli import kaart, patient, practice
 from gpdesk.cli.common import EXIT_USAGE, DutchParser, add_common, fail
 from gpdesk.config import resolve_home
 from gpdesk.errors import GpdeskError, ValidationError
 
-COMMAND_MODULES = (practice, patient)
+COMMAND_MODULES = (practice, patient, kaart)
 
 
 def build_parser() -> argparse.ArgumentParser:

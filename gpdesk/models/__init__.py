@@ -1,8 +1,57 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from gpdesk.models.base import Base, utcnow
+from gpdesk.models.kaart import (
+    Address,
+    Attribute,
+    Contact,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAreaPostcode,
+    ServiceAtLocation,
+    ServiceCapacity,
+    ServiceKind,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+    Unit,
+)
+from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartChange
 from gpdesk.models.patient import Patient
 from gpdesk.models.practice import Practice
 from gpdesk.models.user import Role, User
 
-__all__ = ["Base", "Patient", "Practice", "Role", "User", "utcnow"]
+__all__ = [
+    "Address",
+    "Attribute",
+    "Base",
+    "Contact",
+    "FeedbackAgreement",
+    "FixedContact",
+    "KaartChange",
+    "Language",
+    "Location",
+    "Organization",
+    "Patient",
+    "Phone",
+    "Practice",
+    "Role",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+    "ServiceAreaPostcode",
+    "ServiceAtLocation",
+    "ServiceCapacity",
+    "ServiceKind",
+    "ServiceStatus",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "Unit",
+    "User",
+    "utcnow",
+]
