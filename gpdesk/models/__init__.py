@@ -2,6 +2,27 @@
 
 from gpdesk.models.audit import AuditEntry, AuditHead
 from gpdesk.models.base import Base, utcnow
+from gpdesk.models.kaart import (
+    Address,
+    Attribute,
+    Contact,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAreaPostcode,
+    ServiceAtLocation,
+    ServiceCapacity,
+    ServiceKind,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+    Unit,
+)
+from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartChange
 from gpdesk.models.patient import Patient
 from gpdesk.models.permission import RolePermission
 from gpdesk.models.practice import Practice
@@ -9,13 +30,34 @@ from gpdesk.models.user import User
 from gpdesk.roles import Role
 
 __all__ = [
+    "Address",
+    "Attribute",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Contact",
+    "FeedbackAgreement",
+    "FixedContact",
+    "KaartChange",
+    "Language",
+    "Location",
+    "Organization",
     "Patient",
+    "Phone",
     "Practice",
     "Role",
     "RolePermission",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+    "ServiceAreaPostcode",
+    "ServiceAtLocation",
+    "ServiceCapacity",
+    "ServiceKind",
+    "ServiceStatus",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "Unit",
     "User",
     "utcnow",
 ]

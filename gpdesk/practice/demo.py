@@ -1,6 +1,7 @@
 """A demo practice with one user per role and fictional patients, so a newcomer sees gpdesk work.
 
-Later capabilities add their demo data here (sociale kaart, signals, letters).
+Later capabilities add their demo data here (signals, letters); the sociale kaart is loaded
+from resources/demo/kaart/.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from gpdesk.db import Database
+from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.models import Role
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import save_patient
@@ -70,4 +72,5 @@ def create_demo(db: Database, *, kdf: KdfParams = DEFAULT_KDF) -> NewPractice:
             )
         for patient in patients:
             save_patient(session, created.vault, patient)
+        load_demo_kaart(session)
     return created

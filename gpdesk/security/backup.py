@@ -23,6 +23,7 @@ import sqlite3
 import struct
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -133,8 +134,12 @@ def _snapshot_engine(db: Database, workdir: Path) -> tuple[Engine, Path | None]:
     source = db.engine.url.database
     assert source is not None
     copy = workdir / "snapshot.sqlite3"
-    with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
+    try:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(copy)) as dst:
+            src.backup(dst)
+    except sqlite3.Error as exc:
+        # Writing the copy next to the target failed (a full disk, as a rule): like any write.
+        raise OSError(f"snapshot: {type(exc).__name__}") from exc
     return create_engine(f"sqlite:///{copy}"), copy
 
 
@@ -273,9 +278,58 @@ def read_header(source: IO[bytes]) -> tuple[dict[str, Any], bytes]:
         header = json.loads(header_bytes)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise foreign from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    if not _well_formed(header):
         raise foreign
     return header, header_bytes
+
+
+MAX_KDF_MEMORY_KIB = 4 * 1024 * 1024
+"""A header asking for more Argon2 memory than this is damaged, not a real account."""
+
+
+def _is_b64(value: Any, length: int | None = None) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        raw = base64.b64decode(value.encode(), validate=True)
+    except ValueError:
+        return False
+    return length is None or len(raw) == length
+
+
+def _well_formed(header: Any) -> bool:
+    """Every manifest field restore relies on is there, of the right type and within bounds.
+
+    The header is read before anything can be authenticated; a changed byte must give the Dutch
+    refusal, never a KeyError halfway through unlocking.
+    """
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        return False
+    texts = ("created_at", "practice", "schema_revision", "payload_sha256")
+    if not all(isinstance(header.get(name), str) for name in texts):
+        return False
+    if type(header.get("payload_bytes")) is not int:
+        return False
+    if not _is_b64(header.get("nonce_prefix"), 8) or not _is_b64(
+        header.get("recovery_wrapped_key")
+    ):
+        return False
+    keys = header.get("keys")
+    if not isinstance(keys, list):
+        return False
+    for entry in keys:
+        if not isinstance(entry, dict) or not isinstance(entry.get("username"), str):
+            return False
+        if not all(_is_b64(entry.get(name)) for name in ("salt", "verifier", "wrapped_key")):
+            return False
+        memory, iterations, lanes = (entry.get(n) for n in ("memory_kib", "iterations", "lanes"))
+        if not (type(memory) is int and type(iterations) is int and type(lanes) is int):
+            return False
+        if not (1 <= lanes <= 64 and 1 <= iterations <= 64):
+            return False
+        if not 8 * lanes <= memory <= MAX_KDF_MEMORY_KIB:
+            return False
+    return True
 
 
 def unlock_backup(
@@ -315,8 +369,10 @@ def _decrypt_payload(
         if len(raw_len) != 4:
             raise damaged  # ended before a chunk marked as the last one
         (length,) = struct.unpack(">I", raw_len)
+        if length > CHUNK + 64:
+            raise damaged  # checked before reading, so a changed length cannot fill the memory
         sealed = source.read(length)
-        if len(sealed) != length or length > CHUNK + 64:
+        if len(sealed) != length:
             raise damaged
         nonce = prefix + struct.pack(">I", index)
         for last in (False, True):
@@ -338,6 +394,24 @@ def _decrypt_payload(
         raise damaged
 
 
+def _self_references(table: Any) -> list[str]:
+    """Columns pointing at the same table (e.g. a contact's deputy): filled in after the rows."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
+def _insert_batch(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    later = _self_references(table)
+    if not later:
+        conn.execute(insert(table), rows)
+        return
+    conn.execute(insert(table), [row | dict.fromkeys(later) for row in rows])
+    pk = next(iter(table.primary_key.columns))
+    for row in rows:
+        values = {col: row[col] for col in later if row.get(col) is not None}
+        if values:
+            conn.execute(update(table).where(pk == row[pk.name]).values(**values))
+
+
 def _restore_rows(engine: Engine, spool: IO[bytes]) -> int:
     metadata: MetaData = Base.metadata
     tables = {t.name: t for t in metadata.sorted_tables}
@@ -350,7 +424,7 @@ def _restore_rows(engine: Engine, spool: IO[bytes]) -> int:
             item = json.loads(line)
             if item["t"] != current:
                 if batch and current is not None:
-                    conn.execute(insert(tables[current]), batch)
+                    _insert_batch(conn, tables[current], batch)
                 batch, current = [], item["t"]
             if current not in tables:
                 raise BackupError(
@@ -360,7 +434,7 @@ def _restore_rows(engine: Engine, spool: IO[bytes]) -> int:
             batch.append({k: _decode(v) for k, v in item["r"].items()})
             count += 1
         if batch and current is not None:
-            conn.execute(insert(tables[current]), batch)
+            _insert_batch(conn, tables[current], batch)
         if conn.dialect.name == "postgresql":
             # Rows came in with their ids: move each serial sequence past them (NULL = no serial).
             for table in metadata.sorted_tables:
