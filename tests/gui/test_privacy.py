@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-
 from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
@@ -52,8 +51,23 @@ def test_crash_report_keeps_our_own_dutch_messages(tmp_path: object) -> None:
     assert "Het BSN moet uit 9 cijfers bestaan." in path.read_text(encoding="utf-8")
 
 
-def test_a_working_session_leaves_no_patient_data_in_the_log(qtbot: QtBot, demo_home: Home) -> None:
+@pytest.fixture
+def file_logging(demo_home: Home) -> Iterator[Home]:
+    """Log to the demo home's file like the real program does, and undo it afterwards."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
     setup_logging(demo_home, "DEBUG")
+    yield demo_home
+    for handler in root.handlers:
+        handler.close()
+    root.handlers[:] = before
+    root.setLevel(level)
+
+
+def test_a_working_session_leaves_no_patient_data_in_the_log(
+    qtbot: QtBot, file_logging: Home
+) -> None:
+    demo_home = file_logging
     shell = Desktop(demo_home, idle_minutes=30)
     shell.start()
     qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=15_000)
