@@ -6,7 +6,10 @@
 - ``freshness``: when an entry counts as verouderd.
 - ``store``: read functions returning frozen dataclasses; ``mark_assured``.
 - ``demo``: the fictional demo kaart.
-- ``search`` (with ``textnorm``): the forgiving search index over ``store.search_documents``.
+- ``search``: the forgiving search index over ``store.search_documents``; built from
+  ``textnorm`` (folding), ``synonyms`` (the curated list), ``vocabulary`` (how one query word
+  matches: exact, prefix, compound, synonym, typo, with all scoring constants) and
+  ``search_filters`` (theme, postcode, age, open now, capacity).
 
 This package file imports nothing, so the CLI can name it without loading SQLAlchemy.
 """
