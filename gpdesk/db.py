@@ -78,7 +78,10 @@ def describe_failure(exc: BaseException, url: str) -> DatabaseError:
             "De database is bezet door een ander programma.",
             hint="Sluit andere gpdesk-vensters en probeer het over een minuut opnieuw.",
         )
-    if "unable to open database" in detail or "readonly" in detail or "read-only" in detail:
+    if any(
+        sign in detail
+        for sign in ("unable to open database", "readonly", "read-only", "disk i/o error")
+    ):
         return DatabaseError(
             "Het databasebestand kan niet worden geopend of beschreven.",
             hint="Controleer de rechten en de vrije schijfruimte van de gpdesk-map.",

@@ -77,6 +77,7 @@ def find_patient(
     session: Session, vault: Vault, bsn: str, *, actor: Actor
 ) -> PatientContext | None:
     """Exact lookup through the blind index; the read is audited when the patient exists."""
+    require(actor.permissions, Permission.PATIENT_OPEN)
     row = session.scalar(select(Patient).where(Patient.bsn_index == vault.blind_index("bsn", bsn)))
     if row is None:
         return None

@@ -40,6 +40,15 @@ def test_tampered_ciphertext_is_refused() -> None:
         vault.open("patient.name", bytes(blob))
 
 
+@pytest.mark.parametrize(
+    "blob", [b"", b"\x01", b"\x01" + bytes(27), b"\x02" + bytes(40), b"J. de Vries"]
+)
+def test_unknown_format_is_refused(blob: bytes) -> None:
+    with pytest.raises(DecryptionError) as info:
+        Vault.create().open("patient.name", blob)
+    assert "onbekend formaat" in info.value.message
+
+
 def test_ciphertext_is_bound_to_its_column() -> None:
     vault = Vault.create()
     blob = vault.seal("patient.name", "J. de Vries")

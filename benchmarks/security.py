@@ -1,0 +1,129 @@
+"""Unlocking the practice key (Argon2id) and decrypting stored fields, against their floors.
+
+* ``unlock_argon2id``: ``verify_password`` + ``unwrap_key`` with ``DEFAULT_KDF`` — what every
+  sign-in and every unlock of a locked workstation costs. The floor is the same work with the
+  cheapest Argon2id (1 pass, 8 MiB), so the ratio is the price of the deliberate slowness. The
+  target is an absolute figure: unlocking should take 300–1000 ms on a practice workstation.
+* ``decrypt_10k_fields``: ``Vault.open`` over 10,000 sealed values (names, BSNs, phone numbers)
+  against bare ``AESGCM.decrypt`` on the same blobs (target: ratio <= 2).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from benchmarks.common import bench_line, median
+from gpdesk.security.crypto import (
+    DEFAULT_KDF,
+    NONCE_BYTES,
+    KdfParams,
+    Vault,
+    derive_password_keys,
+    new_salt,
+    unwrap_key,
+    verify_password,
+)
+
+UNLOCK_RUNS = 5
+DECRYPT_RUNS = 5
+FIELDS = 10_000
+UNLOCK_LOW_MS, UNLOCK_HIGH_MS = 300, 1000
+FLOOR_KDF = KdfParams(memory_kib=8 * 1024, iterations=1, lanes=DEFAULT_KDF.lanes)
+PASSWORD = "correct horse battery staple"
+
+
+def _unlock_ms(params: KdfParams) -> float:
+    salt = new_salt()
+    verifier, kek = derive_password_keys(PASSWORD, salt, params)
+    wrapped = Vault.create().wrap_for(kek)
+    times = []
+    for _ in range(UNLOCK_RUNS):
+        start = time.perf_counter()
+        unwrap_key(wrapped, verify_password(PASSWORD, salt, params, verifier))
+        times.append((time.perf_counter() - start) * 1000)
+    return median(times)
+
+
+def _bsn(rng: random.Random) -> str:
+    """A random nine-digit number passing the 11-proef."""
+    while True:
+        digits = [rng.randrange(10) for _ in range(8)]
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last < 10 and (digits[0] or digits[1]):
+            return "".join(map(str, digits)) + str(last)
+
+
+def _values(rng: random.Random) -> list[tuple[str, str]]:
+    initials = "ABCDEFGHJKLMNPRSTW"
+    surnames = [
+        "de Vries", "Jansen", "van den Berg", "Bakker", "el Amrani", "Öztürk", "Visser",
+        "Pietersen-Kok", "Hoekstra", "de Boer", "Mulder", "van Dijk", "Smit", "Meijer",
+    ]  # fmt: skip
+    values = []
+    for i in range(FIELDS):
+        kind = i % 3
+        if kind == 0:
+            values.append(("patient.name", f"{rng.choice(initials)}. {rng.choice(surnames)}"))
+        elif kind == 1:
+            values.append(("patient.bsn", _bsn(rng)))
+        else:
+            values.append(
+                ("patient.phone", "06" + "".join(str(rng.randrange(10)) for _ in "x" * 8))
+            )
+    return values
+
+
+def _decrypt_ms() -> tuple[float, float]:
+    rng = random.Random(7513)
+    data_key = AESGCM.generate_key(bit_length=256)
+    vault = Vault(data_key)
+    sealed = [(purpose, vault.seal(purpose, value)) for purpose, value in _values(rng)]
+    # The floor: the same blobs, split and decrypted with nothing around the AEAD call.
+    aead = AESGCM(data_key)
+    parts = [
+        (blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], purpose.encode())
+        for purpose, blob in sealed
+    ]
+
+    def gpdesk_run() -> float:
+        start = time.perf_counter()
+        for purpose, blob in sealed:
+            vault.open(purpose, blob)
+        return (time.perf_counter() - start) * 1000
+
+    def floor_run() -> float:
+        start = time.perf_counter()
+        for nonce, body, aad in parts:
+            aead.decrypt(nonce, body, aad)
+        return (time.perf_counter() - start) * 1000
+
+    gpdesk_run(), floor_run()  # warm up
+    ours, floor = [], []
+    for _ in range(DECRYPT_RUNS):  # alternate, so machine noise hits both alike
+        ours.append(gpdesk_run())
+        floor.append(floor_run())
+    return median(ours), median(floor)
+
+
+def run() -> list[str]:
+    """Both figures, plus a comment line with the Argon2id parameters and the verdict."""
+    unlock = _unlock_ms(DEFAULT_KDF)
+    unlock_floor = _unlock_ms(FLOOR_KDF)
+    within = UNLOCK_LOW_MS <= unlock <= UNLOCK_HIGH_MS
+    decrypt, decrypt_floor = _decrypt_ms()
+    return [
+        bench_line("unlock_argon2id", unlock, unlock_floor, "ms", UNLOCK_HIGH_MS),
+        f"# unlock_argon2id: memory={DEFAULT_KDF.memory_kib} KiB "
+        f"iterations={DEFAULT_KDF.iterations} lanes={DEFAULT_KDF.lanes}; "
+        f"{unlock:.0f} ms is {'within' if within else 'OUTSIDE'} "
+        f"{UNLOCK_LOW_MS}-{UNLOCK_HIGH_MS} ms",
+        bench_line("decrypt_10k_fields", decrypt, decrypt_floor, "ms", 2),
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
