@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from gpdesk.config import Home
 from gpdesk.security.crypto import KdfParams
-from tests.pg_server import postgres_server, postgresql_url
+from tests.pg_server import PostgresServer, postgres_server, postgresql_url
 
 __all__ = ["postgres_server", "postgresql_url"]
 
@@ -30,12 +31,48 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.delenv("GPDESK_PASSWORD", raising=False)
 
 
+MIGRATED_TEMPLATE = "gpdesk_migrated_template"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server: PostgresServer) -> str:
+    """A PostgreSQL database at the newest schema, cloned per test instead of migrating each."""
+    from gpdesk.db import open_database
+
+    database = open_database(postgres_server.create_database(MIGRATED_TEMPLATE))
+    database.dispose()
+    return MIGRATED_TEMPLATE
+
+
+@pytest.fixture
+def migrated_postgresql_url(
+    postgres_server: PostgresServer, migrated_template: str
+) -> Iterator[str]:
+    """A fresh, already migrated PostgreSQL database for one test."""
+    from psycopg import sql
+
+    name = f"t_{secrets.token_hex(6)}"
+    with postgres_server.connect() as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(migrated_template)
+            )
+        )
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Each data-layer test runs against SQLite and against a real PostgreSQL server."""
+    """Each data-layer test runs against SQLite and against a real PostgreSQL server.
+
+    The PostgreSQL database comes already migrated (cloned from a template); opening it still
+    runs the migration check, which is then a no-op. Tests of migrating an empty database use
+    ``postgresql_url`` directly.
+    """
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'gpdesk.sqlite3'}"
-    url: str = request.getfixturevalue("postgresql_url")
+    url: str = request.getfixturevalue("migrated_postgresql_url")
     return url
 
 

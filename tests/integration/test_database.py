@@ -121,3 +121,16 @@ def test_unsupported_database_kind() -> None:
 def test_invalid_url() -> None:
     with pytest.raises(DatabaseError):
         open_database("dit is geen url")
+
+
+@pytest.mark.postgres
+def test_an_empty_postgresql_database_is_migrated_from_scratch(postgresql_url: str) -> None:
+    """The shared fixtures clone a migrated template; this one starts truly empty."""
+    database = open_database(postgresql_url)
+    try:
+        assert current_revision(database.engine) == head_revision()
+        assert {"practice", "audit_entry", "kaart_service"} <= set(
+            inspect(database.engine).get_table_names()
+        )
+    finally:
+        database.dispose()
