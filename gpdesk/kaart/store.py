@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -40,6 +40,11 @@ from gpdesk.models import (
     utcnow,
 )
 from gpdesk.patients.validation import format_postcode
+from gpdesk.security import audit
+from gpdesk.security.permissions import Permission, require
+
+if TYPE_CHECKING:
+    from gpdesk.security.accounts import Actor
 
 THEME_TAXONOMY = "gpdesk-thema"
 """The taxonomy whose terms are the practice's themes (the demo and new kaarten use it)."""
@@ -686,3 +691,94 @@ def mark_assured(
         )
     )
     session.flush()
+
+
+# --- the result list and checks from the screen ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """What one line of the kaart's result list shows besides the name.
+
+    ``contact`` is who to call (the practice's general fixed contact, else the service's first
+    named contact); ``next_walk_in`` the walk-in hour going on or next to start.
+    """
+
+    id: str
+    name: str
+    organization: str
+    contact: ContactRef | None
+    next_walk_in: Slot | None
+    assured_date: date | None
+    assured_by: str | None
+    stale: bool
+    has_capacity: bool | None
+
+
+def list_rows(
+    session: Session, *, now: datetime | None = None, months: int = DEFAULT_STALE_MONTHS
+) -> list[ServiceRow]:
+    """One row per active service for the result list, by name, in a fixed number of queries.
+
+    The next walk-in hour and freshness depend on the clock, so callers reload these rows now
+    and then (the screen does every few minutes) while the search index stays as it is.
+    """
+    moment = now or utcnow()
+    today = moment.astimezone(AMSTERDAM).date()
+    services = session.scalars(
+        select(Service)
+        .where(Service.status == ServiceStatus.ACTIVE)
+        .options(
+            *_CORE_OPTIONS,
+            _CONTACTS.selectinload(Contact.deputy).selectinload(Contact.phones),
+        )
+        .order_by(Service.name, Service.id)
+    ).all()
+    fixed = load_fixed_contacts(session, [s.id for s in services])
+    return [
+        ServiceRow(
+            id=s.id,
+            name=s.name,
+            organization=s.organization.name,
+            contact=best_contact(s, fixed.get(s.id, []), today, months=months),
+            next_walk_in=schedule_set(s).next_slot(moment, walk_in_only=True),
+            assured_date=s.assured_date,
+            assured_by=s.assured_by,
+            stale=is_stale(s.assured_date, today, months),
+            has_capacity=_has_capacity(s),
+        )
+        for s in services
+    ]
+
+
+def assure_service(
+    session: Session,
+    actor: Actor,
+    service_id: str,
+    *,
+    contact_ids: Iterable[str] = (),
+    today: date | None = None,
+) -> int:
+    """``mark_assured`` for a person at the screen: permission checked, audit entry written.
+
+    Checks the service and the given contacts (those the user saw next to it) as checked by
+    ``actor`` today, in the caller's transaction, and returns how many contacts were included.
+
+    Raises:
+        PermissionDeniedError: the actor may not edit the sociale kaart.
+    """
+    require(actor.permissions, Permission.KAART_EDIT)
+    mark_assured(session, "service", service_id, actor.display_name, today)
+    contacts = list(dict.fromkeys(contact_ids))
+    for contact_id in contacts:
+        mark_assured(session, "contact", contact_id, actor.display_name, today)
+    audit.record(
+        session,
+        event="kaart.assured",
+        action=audit.Action.UPDATE,
+        actor=actor,
+        object_type="kaart_service",
+        object_id=service_id,
+        detail=f"met {len(contacts)} contactpersonen" if contacts else None,
+    )
+    return len(contacts)

@@ -7,8 +7,11 @@ fictional patients ever appear in the pictures.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -90,11 +93,11 @@ def render(outdir: Path) -> list[Path]:
         )
         for key, name in (
             ("signals", "signaleren"),
-            ("kaart", "sociale-kaart"),
             ("inbox", "terugkoppeling"),
         ):
             window.show_area(key)
             shot(window, name)
+        written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
         dialog = PasteDialog(window, use_clipboard=False)
         dialog.source.setPlainText(
             "de Vries, J. (M) 01-02-1970 BSN: 628194821 Dorpsstraat 12 3118AB Schiedam 06-12345678"
@@ -125,9 +128,58 @@ def render(outdir: Path) -> list[Path]:
         ):
             page.tabs.setCurrentWidget(tab)
             shot(manager_window, name)
+        # The praktijkmanager may check the kaart: a verouderd entry with [Gecontroleerd].
+        kaart = desktop.kaart
+        assert kaart is not None
+        manager_window.show_area("kaart")
+        _wait(app, lambda: kaart.ready)
+        manager_window.kaart_page().search.setText("valpreventie")
+        kaart.run_search()
+        _wait(app, lambda: kaart.detail is not None and kaart.detail.stale)
+        shot(manager_window, "sociale-kaart-verouderd")
         desktop.shutdown()
         manager_window.close()
     return written
+
+
+def _kaart_shots(
+    app: object, desktop: object, outdir: Path, tmp: Path, shot: Callable[[object, str], None]
+) -> list[Path]:
+    """Sociale kaart with a search and a chosen service, and the patient handout as a page."""
+    from gpdesk.ui.desktop import Desktop
+    from gpdesk.ui.kaart.handout_dialog import render_image
+
+    assert isinstance(desktop, Desktop) and desktop.window is not None
+    window, kaart = desktop.window, desktop.kaart
+    assert kaart is not None
+    window.show_area("kaart")
+    page = window.kaart_page()
+    _wait(app, lambda: kaart.ready)
+    for query, name, service in (
+        ("wijkteam", "sociale-kaart-wijkteam", "Wijkteam Nieuwland"),
+        ("schuldhulp", "sociale-kaart", "Schuldhulpverlening Schiedam"),
+    ):
+        page.search.setText(query)
+        kaart.run_search()
+        _wait(app, lambda s=service: kaart.detail is not None and kaart.detail.name == s)
+        shot(window, name)
+    dialog = kaart.open_handout()
+    assert dialog is not None
+    dialog.resize(900, 700)
+    shot(dialog, "handout-venster")
+    target = outdir / "handout.png"
+    pdf = kaart.save_handout_pdf(tmp / "handout.pdf")
+    pdftoppm = shutil.which("pdftoppm")
+    if pdf is not None and pdftoppm:
+        # The real PDF as a printer would get it, at screen resolution.
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "96", "-singlefile", str(pdf), str(target.with_suffix(""))],
+            check=True,
+        )
+    else:
+        render_image(kaart.handout_html).save(str(target))
+    dialog.close()
+    return [target]
 
 
 def main(argv: list[str] | None = None) -> int:

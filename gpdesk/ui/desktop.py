@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from gpdesk.practice.setup import PracticeInfo
     from gpdesk.security.accounts import Actor, SignedIn
     from gpdesk.ui.beheer.controller import BeheerController
+    from gpdesk.ui.kaart.controller import KaartController
     from gpdesk.ui.lock import IdleWatcher
     from gpdesk.ui.main_window import MainWindow
 
@@ -94,6 +95,7 @@ class Desktop(QObject):
         self.patient: PatientContext | None = None
         self.window: MainWindow | None = None
         self.beheer: BeheerController | None = None
+        self.kaart: KaartController | None = None
         self.idle: IdleWatcher | None = None
         self.login = LoginDialog()
         self.login.submitted.connect(self._sign_in)
@@ -177,6 +179,7 @@ class Desktop(QObject):
     def _enter(self, signed: SignedIn) -> None:
         """Build the main window for ``signed`` (first sign-in or a colleague at a locked one)."""
         from gpdesk.ui.beheer.controller import BeheerController
+        from gpdesk.ui.kaart.controller import KaartController
         from gpdesk.ui.lock import IdleWatcher
         from gpdesk.ui.main_window import MainWindow
 
@@ -202,6 +205,14 @@ class Desktop(QObject):
         window.area_changed.connect(self._area_changed)
         self.beheer = BeheerController(
             db=self.db, home=self.home, signed=signed, tasks=self.tasks, page=window.practice_page()
+        )
+        self.kaart = KaartController(
+            db=self.db,
+            signed=signed,
+            tasks=self.tasks,
+            page=window.kaart_page(),
+            practice_name=self.practice.name,
+            patient=self.patient,
         )
         if previous is None:
             self.login.rejected.disconnect(self._quit_from_login)
@@ -237,9 +248,11 @@ class Desktop(QObject):
             return
         actor, db = self.session.actor, self.db
         self.locked_actor = actor
-        self.session = None  # with the line below, the only references to the unlocked key
+        self.session = None  # with the lines below, the only references to the unlocked key
         if self.beheer is not None:
             self.beheer.signed = None
+        if self.kaart is not None:
+            self.kaart.signed = None
         self.clipboard.clear()
         if self.idle is not None:
             self.idle.stop()
@@ -275,6 +288,8 @@ class Desktop(QObject):
         self.open_patient(self.patient)
         if self.beheer is not None:
             self.beheer.signed = signed
+        if self.kaart is not None:
+            self.kaart.signed = signed
         if self.idle is not None:
             self.idle.start()
         self.locked.emit(False)
@@ -335,6 +350,8 @@ class Desktop(QObject):
             self.session = fresh
             if self.beheer is not None:
                 self.beheer.signed = fresh
+            if self.kaart is not None:
+                self.kaart.signed = fresh
             window.statusBar().showMessage("Uw wachtwoord is gewijzigd.", 8000)
 
         def failed(exc: BaseException) -> None:
@@ -361,6 +378,8 @@ class Desktop(QObject):
             )
             return
         self.window.set_patient(ctx)
+        if self.kaart is not None:
+            self.kaart.set_patient(ctx)
         self.patient_changed.emit(ctx)
         if ctx is None:
             return

@@ -25,6 +25,7 @@ from gpdesk.security.accounts import Actor
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
 
@@ -69,7 +70,13 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, area.key)
             item.setToolTip(f"{area.summary} ({area.shortcut})")
             self.nav.addItem(item)
-            page: QWidget = PracticePage() if area.key == "beheer" else ComingSoonPage(area)
+            page: QWidget
+            if area.key == "beheer":
+                page = PracticePage()
+            elif area.key == "kaart":
+                page = KaartPage()
+            else:
+                page = ComingSoonPage(area)
             self.pages[area.key] = page
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._on_area)
@@ -203,6 +210,12 @@ class MainWindow(QMainWindow):
         """The Beheer page, for the controller to fill."""
         page = self.pages["beheer"]
         assert isinstance(page, PracticePage)
+        return page
+
+    def kaart_page(self) -> KaartPage:
+        """The Sociale kaart page, for its controller to drive."""
+        page = self.pages["kaart"]
+        assert isinstance(page, KaartPage)
         return page
 
     def bring_forward(self) -> None:

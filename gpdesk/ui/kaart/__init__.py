@@ -1,0 +1,1 @@
+"""The Sociale kaart screen: search, filters, result list, detail, handout and checks."""

@@ -1,0 +1,193 @@
+"""The patient handout: a preview with the privacy choice, and the Qt side of printing it.
+
+The HTML comes from ``gpdesk.kaart.handout``; here it becomes a ``QTextDocument`` laid out on
+A4, which is printed, written as PDF or drawn as a picture. The dialog lays out and reports
+what the user asks; ``KaartController`` decides and does it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+MARGIN_MM = 18.0
+PDF_DPI = 300
+BODY_SIZES = (12.0, 11.0, 10.0)
+"""Body text sizes to try, largest first, until the handout fits on one page."""
+
+HtmlForSize = Callable[[float], str]
+"""Builds the handout HTML for a body text size in points."""
+
+
+def page_layout() -> QPageLayout:
+    """A4 portrait with margins every printer can manage."""
+    margins = QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        margins,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+def handout_document(html: str) -> QTextDocument:
+    """The handout as a document in the application's font family."""
+    document = QTextDocument()
+    font = QFont(QGuiApplication.font())
+    font.setPointSizeF(BODY_SIZES[0])
+    document.setDefaultFont(font)
+    document.setHtml(html)
+    return document
+
+
+def paginated(html_for: HtmlForSize, device: QPaintDevice, page: QSizeF) -> QTextDocument:
+    """The handout laid out for ``device`` on pages of ``page`` (device pixels), on one page.
+
+    A document with its own page size prints as laid out: no extra 2 cm margin and no page
+    number, which ``QTextDocument.print_`` adds otherwise. An unusually long kaart entry gets
+    a smaller body text (down to 10 pt) rather than a second page.
+    """
+    document = QTextDocument()
+    for size in BODY_SIZES:
+        document = handout_document(html_for(size))
+        document.documentLayout().setPaintDevice(device)
+        document.setDocumentMargin(0)
+        document.setPageSize(page)
+        if document.pageCount() == 1:
+            break
+    return document
+
+
+def _paint_rect(device: QPagedPaintDevice) -> QSizeF:
+    layout = device.pageLayout()
+    return QSizeF(layout.paintRectPixels(device.logicalDpiX()).size())
+
+
+def write_pdf(html_for: HtmlForSize, path: Path, *, title: str) -> int:
+    """Write the handout to ``path`` as an A4 PDF; returns the number of pages (1).
+
+    This runs on the GUI thread: QTextDocument is not meant to be used from a worker, and a
+    one-page PDF takes a few milliseconds. ``title`` must not contain patient data.
+    """
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_DPI)
+    writer.setPageLayout(page_layout())
+    writer.setTitle(title)
+    writer.setCreator("gpdesk")
+    document = paginated(html_for, writer, _paint_rect(writer))
+    document.print_(writer)
+    pages = document.pageCount()
+    del writer  # finishes the file
+    return pages
+
+
+def print_to(html_for: HtmlForSize, device: QPagedPaintDevice) -> None:
+    """Print the handout on a printer the user chose (GUI thread, as Qt printing requires)."""
+    paginated(html_for, device, _paint_rect(device)).print_(device)
+
+
+def render_image(html_for: HtmlForSize, *, dpi: int = 96) -> QImage:
+    """The page as a picture (for the screenshots when pdftoppm is not installed)."""
+    layout = page_layout()
+    full = layout.fullRectPixels(dpi)
+    paint = layout.paintRectPixels(dpi)
+    image = QImage(full.size(), QImage.Format.Format_RGB32)
+    dots_per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    image.fill(Qt.GlobalColor.white)
+    document = paginated(html_for, image, QSizeF(paint.size()))
+    painter = QPainter(image)
+    painter.translate(paint.topLeft())
+    document.drawContents(painter)
+    painter.end()
+    return image
+
+
+class HandoutDialog(QDialog):
+    """Preview of the handout with "naam patiënt op het blad" (off) and print or save."""
+
+    include_name_changed = Signal(bool)
+    print_requested = Signal()
+    save_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, patient_available: bool) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoutDialog")
+        self.setWindowTitle("Print voor patiënt")
+        intro = QLabel("Zo ziet het blad eruit. Controleer het kort en geef het de patiënt mee.")
+        intro.setWordWrap(True)
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("handoutPreview")
+        self.include_name = QCheckBox("&Naam patiënt op het blad")
+        self.include_name.setObjectName("handoutIncludeName")
+        self.include_name.setChecked(False)  # privacy first: an anonymous sheet by default
+        self.include_name.setEnabled(patient_available)
+        self.include_name.setToolTip(
+            "Standaard uit: zo staat er niets op papier dat iemand kan herleiden als het blad "
+            "blijft liggen."
+            if patient_available
+            else "Er is geen patiënt in beeld."
+        )
+        self.include_name.toggled.connect(self.include_name_changed)
+        self.print_button = QPushButton("&Afdrukken…")
+        self.print_button.setObjectName("handoutPrint")
+        self.print_button.setShortcut("Ctrl+P")
+        self.print_button.setToolTip("Naar de printer (Ctrl+P)")
+        self.print_button.setDefault(True)
+        self.save_button = QPushButton("Opslaan als &PDF…")
+        self.save_button.setObjectName("handoutSave")
+        self.close_button = QPushButton("Sluiten")
+        self.close_button.setObjectName("handoutClose")
+        self.print_button.clicked.connect(self.print_requested)
+        self.save_button.clicked.connect(self.save_requested)
+        self.close_button.clicked.connect(self.reject)
+        self.status = QLabel()
+        self.status.setObjectName("handoutStatus")
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.include_name)
+        buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.resize(760, 640)
+
+    def set_html(self, html: str) -> None:
+        """Show the handout as it will be printed."""
+        scroll = self.preview.verticalScrollBar().value()
+        self.preview.setHtml(html)
+        self.preview.verticalScrollBar().setValue(scroll)
+
+    def show_status(self, text: str) -> None:
+        """Saved, printed or what went wrong."""
+        self.status.setText(text)

@@ -1,0 +1,163 @@
+"""The patient handout and the contact lines: plain text, no patient data unless asked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from gpdesk.kaart.handout import (
+    DEFAULT_BRING,
+    contact_lines,
+    for_patient,
+    handout_html,
+    what_to_bring,
+)
+from gpdesk.kaart.schedule import AMSTERDAM, Slot
+from gpdesk.kaart.store import ContactRef, LocationRef, PhoneRef, ServiceDetail
+from gpdesk.models import ServiceKind, ServiceStatus
+
+TODAY = date(2026, 11, 24)
+PRACTICE = "Huisartsenpraktijk De Singel"
+
+
+def detail(**changes: Any) -> ServiceDetail:
+    deputy = ContactRef(id="c2", name="Jeroen Visser", title="wijkcoach", phone="010-001 12 68")
+    base = ServiceDetail(
+        id="s1",
+        name="Wijkteam Nieuwland",
+        alternate_name=None,
+        organization_id="o1",
+        organization="Stichting Wijkteams Schiedam",
+        kind=ServiceKind.WIJKTEAM,
+        status=ServiceStatus.ACTIVE,
+        description="Het wijkteam helpt inwoners met vragen over geld, wonen en opvoeden.",
+        url="https://wijkteams.example/nieuwland",
+        email="wijkteam@example.nl",
+        alert=None,
+        contacts=(
+            ContactRef(
+                id="c1",
+                name="Fatma Kaya",
+                title="wijkcoach",
+                email="fatma@example.nl",
+                phone="010-001 11 97",
+                deputy=deputy,
+            ),
+        ),
+        fixed_contacts=(
+            ContactRef(
+                id="c1",
+                name="Fatma Kaya",
+                title="wijkcoach",
+                email="fatma@example.nl",
+                phone="010-001 14 71",  # the practice's direct line
+                deputy=deputy,
+                fixed=True,
+                note="Bel liever dan mailen bij urgentie.",
+            ),
+        ),
+        phones=(PhoneRef("010-001 11 26", description="Algemeen nummer"),),
+        locations=(
+            LocationRef(
+                "l1",
+                "Buurtcentrum Het Anker",
+                "Nieuwlandplein 12, 3118 XB Schiedam",
+                transportation="Bus 54, halte Nieuwlandplein.",
+            ),
+        ),
+        opening_hours=("maandag t/m vrijdag 08:30–17:00", "inloop: donderdag 09:00–11:00"),
+        next_walk_in=Slot(
+            datetime(2026, 11, 26, 9, 0, tzinfo=AMSTERDAM),
+            datetime(2026, 11, 26, 11, 0, tzinfo=AMSTERDAM),
+        ),
+        next_walk_in_label="donderdag 26 november 09:00–11:00",
+        open_now=False,
+        areas=(),
+        themes=(),
+        languages=(),
+        capacities=(),
+        has_capacity=None,
+        eligibility_description="Inwoners van de wijk, alle leeftijden.",
+        minimum_age=None,
+        maximum_age=None,
+        fees_description="Gratis.",
+        application_process=(
+            "Verwijzen via een signaal uit gpdesk (met toestemming van de patiënt). "
+            "Zelf bellen kan ook."
+        ),
+        interpretation_services=None,
+        assured_date=date(2026, 11, 10),
+        assured_by="R. Smit",
+        stale=False,
+        last_modified=None,
+        feedback_agreement=None,
+    )
+    return replace(base, **changes)
+
+
+def test_handout_has_no_patient_name_by_default() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY)
+    assert "Voor:" not in html
+    assert "Vries" not in html
+
+
+def test_handout_names_the_patient_only_when_asked() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY, patient_name="J. de Vries")
+    assert "Voor: <b>J. de Vries</b>" in html
+
+
+def test_handout_says_where_when_whom_to_call_and_what_to_bring() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY)
+    assert "Nieuwlandplein 12, 3118 XB Schiedam" in html
+    assert "Bus 54, halte Nieuwlandplein." in html
+    assert "zonder afspraak langskomen op het inloopspreekuur: donderdag 09:00–11:00" in html
+    assert "donderdag 26 november 09:00–11:00" in html
+    assert "maandag t/m vrijdag 08:30–17:00" in html
+    assert "010-001 11 26" in html  # the service's public number
+    assert "Fatma Kaya (wijkcoach)" in html
+    assert "Neem mee" in html and "legitimatiebewijs" in html
+    assert f"Meegegeven door {PRACTICE} op 24 november 2026." in html
+
+
+def test_handout_leaves_out_the_practices_private_layer_and_professional_jargon() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY)
+    assert "010-001 14 71" not in html  # direct line agreed with the practice
+    assert "urgentie" not in html  # local note
+    assert "gpdesk" not in html and "signaal" not in html
+    assert "Zelf bellen kan ook." in html
+
+
+def test_handout_without_walk_in_says_to_make_an_appointment() -> None:
+    html = handout_html(
+        detail(opening_hours=("maandag 09:00–12:00",), next_walk_in=None, next_walk_in_label=None),
+        practice_name=PRACTICE,
+        today=TODAY,
+    )
+    assert "inloopspreekuur" not in html
+    assert "Maak eerst een afspraak: bel 010-001 11 26." in html
+
+
+def test_handout_escapes_kaart_text() -> None:
+    html = handout_html(detail(name="Hulp <script>"), practice_name=PRACTICE, today=TODAY)
+    assert "<script>" not in html and "Hulp &lt;script&gt;" in html
+
+
+def test_what_to_bring_follows_the_kaart_when_it_says_so() -> None:
+    assert what_to_bring(detail()) == DEFAULT_BRING
+    told = detail(application_process="Bel voor een afspraak. Neem uw loonstroken mee.")
+    assert what_to_bring(told) == ("Neem uw loonstroken mee.",)
+
+
+def test_for_patient_drops_sentences_for_professionals() -> None:
+    assert for_patient("Verwijzen via een signaal uit gpdesk. Bel ons gerust.") == "Bel ons gerust."
+    assert for_patient(None) == ""
+
+
+def test_contact_lines_give_the_fixed_contact_with_deputy() -> None:
+    text = contact_lines(detail())
+    assert text.splitlines()[0] == "Wijkteam Nieuwland (Stichting Wijkteams Schiedam)"
+    assert "Vaste contactpersoon: Fatma Kaya (wijkcoach), tel. 010-001 14 71" in text
+    assert "Vervanger: Jeroen Visser (wijkcoach), tel. 010-001 12 68" in text
+    assert "Algemeen nummer: 010-001 11 26" in text
+    assert "E-mail: wijkteam@example.nl" in text
