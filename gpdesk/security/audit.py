@@ -62,6 +62,10 @@ EVENT_LABELS = {
     "backup.create": "back-up gemaakt",
     "backup.restore": "back-up teruggezet",
     "practice.init": "praktijk opgezet",
+    "kaart.assured": "sociale kaart gecontroleerd",
+    "kaart.change": "sociale kaart gewijzigd",
+    "kaart.import": "sociale kaart geïmporteerd",
+    "kaart.undo": "import sociale kaart ongedaan gemaakt",
 }
 
 

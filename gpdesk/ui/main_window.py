@@ -233,6 +233,16 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+C\tPatiëntgegevens kopiëren (30 seconden)",
             "Ctrl+L\tVergrendelen",
             "Ctrl+Q\tAfsluiten",
+            "",
+            "Sociale kaart:",
+            "Ctrl+F of /\tZoeken",
+            "↑ ↓ en Enter\tResultaat kiezen en openen",
+            "Esc\tZoekwoord wissen",
+            "Ctrl+P\tPrint voor patiënt",
+            "Ctrl+K\tKopieer contact",
+            "Ctrl+G\tGecontroleerd",
+            "Ctrl+M\tMeld correctie",
+            "F5\tVernieuwen",
         ]
         QMessageBox.information(self, "Sneltoetsen", "\n".join(rows))
 
