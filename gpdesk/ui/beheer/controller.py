@@ -29,6 +29,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
 from gpdesk.security.audit import AuditFilter, AuditRecord
 from gpdesk.security.permissions import LOCKED, Permission
+from gpdesk.ui.beheer.kaart_tab import KaartController
 from gpdesk.ui.beheer.models import AuditModel
 from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.tasks import TaskRunner
@@ -92,7 +93,7 @@ class BeheerController(QObject):
     ) -> None:
         super().__init__(page)
         self.db, self.home, self.tasks, self.page = db, home, tasks, page
-        self.signed: SignedIn | None = signed
+        self._signed_in: SignedIn | None = signed
         self._filter = AuditFilter()
         self._filter_generation = 0
         self.audit_model = AuditModel(self._load_audit_page)
@@ -103,7 +104,11 @@ class BeheerController(QObject):
             users=actor.may(Permission.USERS_MANAGE),
             audit=actor.may(Permission.AUDIT_READ),
             backup=actor.may(Permission.BACKUP),
+            kaart=actor.may(Permission.KAART_EDIT),
         )
+        # The kaart tab asks for the signed-in user each time, so a lock (signed = None) stops it.
+        self.kaart = KaartController(db=db, tasks=tasks, tab=page.kaart, signed=self._signed)
+        page.tabs.currentChanged.connect(self._tab_changed)
         page.practice.backup_button.clicked.connect(self.make_backup)
         page.users.add_button.clicked.connect(self.add_user)
         page.users.toggle_button.clicked.connect(self.toggle_user)
@@ -113,8 +118,23 @@ class BeheerController(QObject):
         page.audit.verify_button.clicked.connect(self.verify_audit)
         page.audit.export_button.clicked.connect(self.export_audit)
 
+    @property
+    def signed(self) -> SignedIn | None:
+        """The signed-in user; the Desktop sets None on lock and the user again on unlock."""
+        return self._signed_in
+
+    @signed.setter
+    def signed(self, value: SignedIn | None) -> None:
+        self._signed_in = value
+        if value is None and hasattr(self, "kaart"):
+            self.kaart.close_dialogs()  # no kaart dialog stays open over a locked screen
+
     def _signed(self) -> SignedIn | None:
         return self.signed
+
+    def _tab_changed(self, index: int) -> None:
+        if self.page.tabs.widget(index) is self.page.kaart:
+            self.kaart.refresh()
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -134,6 +154,8 @@ class BeheerController(QObject):
         signed = self.signed
         if self.audit_model.rowCount() == 0 and signed and signed.actor.may(Permission.AUDIT_READ):
             self.search_audit()
+        if self.page.tabs.currentWidget() is self.page.kaart and signed is not None:
+            self.kaart.refresh()
 
     def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
         overview, table = result

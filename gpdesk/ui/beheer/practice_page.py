@@ -1,4 +1,4 @@
-"""Beheer: one page with a tab per job — praktijk, gebruikers, rechten, logboek.
+"""Beheer: one page with a tab per job — praktijk, gebruikers, rechten, logboek, sociale kaart.
 
 Layout only; ``BeheerController`` fills the tabs and carries out the buttons.
 """
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.practice.overview import PracticeOverview
+from gpdesk.ui.beheer.kaart_tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
 
 
@@ -235,19 +236,22 @@ class PracticePage(QWidget):
         self.users = UsersTab()
         self.permissions = PermissionsTab()
         self.audit = AuditTab(audit_model or AuditModel(lambda _seq: None))
+        self.kaart = KaartTab()
         self.tabs.addTab(self.practice, "&Praktijk")
         self.tabs.addTab(self.users, "&Gebruikers")
         self.tabs.addTab(self.permissions, "&Rechten")
         self.tabs.addTab(self.audit, "&Logboek")
+        self.tabs.addTab(self.kaart, "&Sociale kaart")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
 
-    def show_tabs(self, *, users: bool, audit: bool, backup: bool) -> None:
+    def show_tabs(self, *, users: bool, audit: bool, backup: bool, kaart: bool = False) -> None:
         """Only what this user may use; the core refuses the rest anyway."""
         self.tabs.setTabVisible(self.tabs.indexOf(self.users), users)
         self.tabs.setTabVisible(self.tabs.indexOf(self.audit), audit)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.kaart), kaart)
         self.practice.backup_button.setVisible(backup)
 
     def show_overview(self, overview: PracticeOverview) -> None:

@@ -1,0 +1,359 @@
+"""Beheer → Sociale kaart driven through real widgets, and the "Wat is er veranderd" panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from gpdesk.config import Home
+from gpdesk.db import Database, open_database
+from gpdesk.kaart.changes import ChangeKind, Digest, DigestLine
+from gpdesk.kaart.store import service_detail
+from gpdesk.models import KaartChange
+from gpdesk.practice.demo import DEMO_PASSWORD
+from gpdesk.ui.beheer.kaart_editor import ContactDialog, ServiceDialog
+from gpdesk.ui.beheer.kaart_tab import NOT_AVAILABLE, KaartController, KaartTab
+from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.kaart_digest import LINK_TEXT, ChangeDigestPanel
+from tests.conftest import dispose_desktop
+
+
+def _shell(qtbot: QtBot, home: Home, user: str) -> Desktop:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    shell = Desktop(home)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=15_000)
+    shell.login.username.setText(user)
+    shell.login.password.setText(DEMO_PASSWORD)
+    qtbot.mouseClick(shell.login.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.beheer is not None, timeout=15_000)
+    return shell
+
+
+@pytest.fixture
+def manager(qtbot: QtBot, demo_home: Home) -> Iterator[Desktop]:
+    shell = _shell(qtbot, demo_home, "smit")
+    yield shell
+    dispose_desktop(shell)
+
+
+def _kaart(qtbot: QtBot, shell: Desktop) -> tuple[KaartTab, KaartController]:
+    window = shell.window
+    assert window is not None and shell.beheer is not None
+    window.resize(1366, 768)
+    window.show_area("beheer")
+    page = window.practice_page()
+    assert page.tabs.isTabVisible(page.tabs.indexOf(page.kaart))
+    page.tabs.setCurrentWidget(page.kaart)
+    qtbot.waitUntil(lambda: page.kaart.model.rowCount() > 60, timeout=15_000)
+    return page.kaart, shell.beheer.kaart
+
+
+def _open_service(qtbot: QtBot, tab: KaartTab, ctrl: KaartController, name: str) -> ServiceDialog:
+    tab.search.setText(name)
+    row = next(r for r in tab.model.rows if r.name == name)
+    assert row.service_id is not None
+    assert tab.select(row.service_id)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.service_dialog is not None, timeout=15_000)
+    dialog = ctrl.service_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def _db(home: Home) -> Database:
+    return open_database(f"sqlite:///{home.database_file}")
+
+
+def test_edit_a_contacts_phone_through_the_dialogs(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    assert "verouderd" in tab.summary.text()
+    tab.search.setText("Wijkteam Nieuwland")
+    assert 1 <= tab.proxy.rowCount() < 5
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    service_id = dialog.service_id
+    assert service_id is not None
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
+    position = next(i for i, c in enumerate(dialog.contacts.rows) if c.name == "Fatma Kaya")
+    dialog.contacts_view.selectRow(position)
+    qtbot.mouseClick(dialog.edit_contact, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is not None, timeout=5_000)
+    contact = ctrl.contact_dialog
+    assert isinstance(contact, ContactDialog)
+    assert contact.name.text() == "Fatma Kaya"
+    assert contact.deputy.currentText() == "Jeroen Visser"
+    contact.phone.clear()
+    qtbot.keyClicks(contact.phone, "010 765 43 21")
+    contact.submit()
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=15_000)
+    kaya = next(c for c in dialog.contacts.rows if c.name == "Fatma Kaya")
+    assert kaya.phone == "010-765 43 21"
+    assert "Fatma Kaya opgeslagen" in dialog.contacts_status.text()
+    assert dialog.isVisible()  # the service dialog stays for more work
+    db = _db(demo_home)
+    try:
+        with db.session() as session:
+            detail = service_detail(session, service_id)
+            [change] = session.scalars(
+                select(KaartChange).where(
+                    KaartChange.resource_type == "phone", KaartChange.batch_id.is_(None)
+                )
+            ).all()
+            assert (change.replacement_value, change.updated_by) == ("010-765 43 21", "R. Smit")
+    finally:
+        db.dispose()
+    assert next(c for c in detail.contacts if c.name == "Fatma Kaya").phone == "010-765 43 21"
+    dialog.reject()
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
+
+
+def test_validation_errors_keep_the_dialog_open_in_dutch(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_AREA)
+    dialog.postcodes.setText("3118 en Kethel")
+    assert "niet herkend" in dialog.postcodes_check.text()  # live, before saving
+    dialog.email.setText("info(at)nieuwland")
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_WHEN)
+    dialog.rules.add_row()
+    last = dialog.rules.rowCount() - 1
+    dialog.rules.setData(dialog.rules.index(last, 0), "dinsdag")
+    dialog.rules.setData(dialog.rules.index(last, 2), "08:00")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=15_000)
+    assert dialog.isVisible()
+    assert dialog.errors.text("e-mail") == (
+        "Dit e-mailadres klopt niet. Schrijf het als naam@voorbeeld.nl."
+    )
+    assert dialog.errors.text("werkgebied").startswith("Het werkgebied is niet herkend")
+    assert dialog.errors.text("tijden") == "Regel 3: de eindtijd moet na de begintijd liggen."
+    assert "Niet opgeslagen" in dialog.message.text()
+    assert dialog.tabs.tabText(ServiceDialog.TAB_GENERAL).endswith("⚠")
+    assert dialog.postcodes.text() == "3118 en Kethel"  # nothing typed is lost
+    assert dialog.email.text() == "info(at)nieuwland"
+    assert not dialog.grab().isNull()
+    # Fixed, it saves, closes, and the list says so.
+    dialog.postcodes.setText("3118-3119")
+    dialog.email.setText("nieuwland@wijkteams.voorbeeld-schiedam.nl")
+    dialog.rules.remove_row(last)
+    dialog.submit()
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    assert "'Wijkteam Nieuwland' opgeslagen." in tab.status.text()
+
+
+def test_contact_dialog_shows_a_bad_phone_next_to_the_field(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Oost")
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
+    qtbot.mouseClick(dialog.new_contact, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is not None, timeout=5_000)
+    contact = ctrl.contact_dialog
+    assert contact is not None
+    qtbot.keyClicks(contact.name, "Sanne de Wit")
+    qtbot.keyClicks(contact.phone, "12345")
+    contact.submit()
+    qtbot.waitUntil(lambda: bool(contact.errors.text("telefoon")), timeout=15_000)
+    assert "10 cijfers" in contact.errors.text("telefoon")
+    assert contact.isVisible() and contact.name.text() == "Sanne de Wit"
+    contact.phone.setText("06-12345678")
+    contact.submit()
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=15_000)
+    assert any(c.name == "Sanne de Wit" for c in dialog.contacts.rows)
+    dialog.reject()
+
+
+def test_a_contact_who_leaves_shows_whom_it_affects(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
+    fatma = next(c for c in dialog.contacts.rows if c.name == "Fatma Kaya")
+    ctrl.remove_contact(dialog, fatma)  # what "Is vertrokken…" does after its question
+    qtbot.waitUntil(lambda: "van de kaart gehaald" in dialog.contacts_status.text(), timeout=15_000)
+    status = dialog.contacts_status.text()
+    assert "vaste contactpersoon van de praktijk bij Wijkteam Nieuwland" in status
+    assert "Jeroen Visser het aanspreekpunt" in status
+    assert all(c.name != "Fatma Kaya" for c in dialog.contacts.rows)
+    general = dialog.fixed.index(0, 1)
+    assert general.data() == "(vertrokken — kies een nieuwe)"
+    # Saving the dialog afterwards works with the mended fixed contacts.
+    dialog.submit()
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+
+
+def test_checked_sets_the_date_and_a_lock_closes_the_dialogs(
+    qtbot: QtBot, manager: Desktop
+) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    row = next(r for r in tab.model.rows if r.name == "Wijkteam Kethel/Spaland")
+    assert row.stale and row.service_id is not None
+    tab.select(row.service_id)
+    qtbot.mouseClick(tab.assure_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "gecontroleerd door R. Smit" in tab.status.text(), timeout=15_000)
+    qtbot.waitUntil(
+        lambda: not next(r for r in tab.model.rows if r.service_id == row.service_id).stale,
+        timeout=15_000,
+    )
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_GENERAL)
+    assert manager.window is not None
+    manager.window.lock_action.trigger()
+    assert manager.beheer is not None and manager.beheer.signed is None
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
+
+
+def test_import_buttons_say_when_import_is_not_there(
+    qtbot: QtBot, manager: Desktop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    real = importlib.import_module
+
+    def missing(name: str, package: str | None = None) -> object:
+        if name == "gpdesk.ui.beheer.kaart_import":
+            raise ImportError(name)
+        return real(name, package)
+
+    tab, _ctrl = _kaart(qtbot, manager)
+    monkeypatch.setattr(importlib, "import_module", missing)
+    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    assert tab.status.text() == NOT_AVAILABLE
+
+
+def test_rename_an_organisation(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    row = next(r for r in tab.model.rows if r.name == "Wijkteam Oost")
+    assert row.service_id is not None
+    tab.select(row.service_id)
+    qtbot.mouseClick(tab.organization_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.organization_dialog is not None, timeout=15_000)
+    dialog = ctrl.organization_dialog
+    assert dialog is not None and dialog.name.text() == "Stichting Wijkteams Schiedam"
+    dialog.website.setText("ftp://wijkteams")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.errors.text("website")), timeout=15_000)
+    assert dialog.errors.text("website").startswith("Dit webadres klopt niet")
+    dialog.website.setText("wijkteams.voorbeeld-schiedam.nl")
+    dialog.name.setText("Stichting Wijkteams Schiedam-Vlaardingen")
+    dialog.submit()
+    qtbot.waitUntil(lambda: ctrl.organization_dialog is None, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: any(
+            r.organization == "Stichting Wijkteams Schiedam-Vlaardingen" for r in tab.model.rows
+        ),
+        timeout=15_000,
+    )
+
+
+def test_a_gp_does_not_see_the_kaart_tab(qtbot: QtBot, demo_home: Home) -> None:
+    shell = _shell(qtbot, demo_home, "bakker")
+    try:
+        assert shell.window is not None
+        page = shell.window.practice_page()
+        assert not page.tabs.isTabVisible(page.tabs.indexOf(page.kaart))
+        assert shell.beheer is not None
+        shell.beheer.kaart.edit_selected()  # even if called, nothing opens
+        assert shell.beheer.kaart.service_dialog is None
+    finally:
+        dispose_desktop(shell)
+
+
+# --- the digest panel ----------------------------------------------------------------------------
+
+
+def _digest() -> Digest:
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    return Digest(
+        since=datetime(2026, 10, 25, tzinfo=UTC),
+        lines=(
+            DigestLine(
+                ChangeKind.CONTACT,
+                "Contactpersoon Fatma Kaya (Wijkteam Nieuwland) is vertrokken — vervanger: "
+                "Jeroen Visser",
+                at,
+                "R. Smit",
+                "nieuwland",
+            ),
+            DigestLine(
+                ChangeKind.CONTACT,
+                "Nieuw telefoonnummer voor Jeroen Visser (Wijkteam Nieuwland): 010-123 45 67",
+                at,
+                "R. Smit (import)",
+                "nieuwland",
+            ),
+            DigestLine(
+                ChangeKind.RENAMED,
+                "Wijkteam Oost heet nu Wijkteam Oost-Kethel",
+                at,
+                "M. Jansen",
+                "oost",
+            ),
+            DigestLine(ChangeKind.REMOVED, "Opgeheven: Buurtkamer De Brug", at, "import", None),
+            DigestLine(
+                ChangeKind.NEW,
+                "Nieuw: Taalcafé Groenoord (Bibliotheek Schiedam)",
+                at,
+                "R. Smit",
+                "taal",
+            ),
+        ),
+        stale_services=17,
+        stale_contacts=20,
+        more=3,
+    )
+
+
+def test_digest_panel_shows_lines_nudge_and_opens_a_service(qtbot: QtBot) -> None:
+    panel = ChangeDigestPanel()
+    qtbot.addWidget(panel)
+    panel.resize(560, 560)
+    panel.show()
+    panel.show_digest(_digest())
+    assert panel.since.text() == "sinds 25 oktober"
+    assert panel.nudge.isVisible()
+    assert "17 voorzieningen en 20 contactpersonen" in panel.nudge.text()
+    assert panel.more.text() == "En nog 3 wijzigingen."
+    assert panel.model.rowCount() == 5
+    first = panel.model.index(0, 0)
+    assert first.data(Qt.ItemDataRole.AccessibleTextRole).endswith("20 november · R. Smit")
+    qtbot.wait(50)
+    image = panel.grab().toImage()
+    assert image.width() == 560 and not image.isNull()
+    rect = panel.list.visualRect(panel.model.index(2, 0))
+    link = QPoint(rect.right() - 20, rect.top() + 12)
+    with qtbot.waitSignal(panel.service_requested, timeout=2_000) as opened:
+        qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=link)
+    assert opened.args == ["oost"]
+    panel.list.setCurrentIndex(panel.model.index(0, 0))
+    with qtbot.waitSignal(panel.service_requested, timeout=2_000) as entered:
+        qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert entered.args == ["nieuwland"]
+    # A removed service has nothing to open: no link, no signal.
+    with qtbot.assertNotEmitted(panel.service_requested):
+        panel.list.setCurrentIndex(panel.model.index(3, 0))
+        qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert LINK_TEXT == "Bekijk ›"
+
+
+def test_digest_panel_empty_and_loaded_from_the_database(qtbot: QtBot, manager: Desktop) -> None:
+    from gpdesk.ui.kaart_digest import load_digest
+
+    panel = ChangeDigestPanel()
+    qtbot.addWidget(panel)
+    panel.show_digest(Digest(since=datetime(2026, 11, 1, tzinfo=UTC), lines=()))
+    assert panel.empty.text() == "Geen wijzigingen in de sociale kaart sinds 1 november."
+    assert not panel.list.isVisible() and not panel.nudge.isVisible()
+    assert manager.db is not None
+    load_digest(panel, db=manager.db, tasks=manager.tasks, since=datetime(2000, 1, 1, tzinfo=UTC))
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=15_000)
+    texts = [line.text for line in panel.model.lines]
+    assert "WOT Nieuwland heet nu Wijkteam Nieuwland" in texts  # from the demo's history
