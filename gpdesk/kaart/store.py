@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -782,3 +782,15 @@ def assure_service(
         detail=f"met {len(contacts)} contactpersonen" if contacts else None,
     )
     return len(contacts)
+
+
+def kaart_version(session: Session) -> str:
+    """A cheap token that changes whenever the kaart does (edits, imports, checks).
+
+    Every change writes a ``KaartChange`` row, so their count and newest date tell a screen, also
+    on another workstation in practice mode, that its search index is out of date.
+    """
+    count, newest = session.execute(
+        select(func.count(), func.max(KaartChange.last_action_date))
+    ).one()
+    return f"{count}:{newest.isoformat() if newest else '-'}"

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QStandardPaths, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QObject, QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from shiboken6 import isValid
 
 from gpdesk.db import Database
@@ -87,6 +87,8 @@ class LiveData:
     rows: dict[str, ServiceRow]
     open_ids: frozenset[str]
     walk_in_ids: frozenset[str]
+    version: str = ""
+    """``store.kaart_version`` when loaded: a different one means the index is out of date."""
 
 
 @dataclass(frozen=True)
@@ -96,28 +98,46 @@ class KaartData:
     index: SearchIndex
     themes: tuple[str, ...]
     live: LiveData
+    changes: int = 0
+    """Lines in the "Wat is er veranderd" digest of the last ``CHANGES_DAYS`` days."""
+
+
+CHANGES_DAYS = 30
 
 
 def _load_live(db: Database) -> LiveData:
-    from gpdesk.kaart.store import list_rows, open_service_ids, walk_in_today_ids
+    from gpdesk.kaart.store import kaart_version, list_rows, open_service_ids, walk_in_today_ids
     from gpdesk.models import utcnow
 
     now = utcnow()
     with db.session() as session:
+        version = kaart_version(session)
         rows = {row.id: row for row in list_rows(session, now=now)}
         open_ids = frozenset(open_service_ids(session, now))
         walk_in_ids = frozenset(walk_in_today_ids(session, now))
-    return LiveData(rows, open_ids, walk_in_ids)
+    return LiveData(rows, open_ids, walk_in_ids, version)
+
+
+def _load_version(db: Database) -> str:
+    from gpdesk.kaart.store import kaart_version
+
+    with db.session() as session:
+        return kaart_version(session)
 
 
 def _load_all(db: Database) -> KaartData:
-    from gpdesk.kaart.store import list_themes, search_documents
+    from datetime import timedelta
 
+    from gpdesk.kaart.changes import recent_changes
+    from gpdesk.kaart.store import list_themes, search_documents
+    from gpdesk.models import utcnow
+
+    live = _load_live(db)  # first, so its version is never newer than the documents
     with db.session() as session:
         documents = search_documents(session)
         themes = tuple(t.name for t in list_themes(session))
-    live = _load_live(db)
-    return KaartData(SearchIndex.build(documents), themes, live)
+        digest = recent_changes(session, since=utcnow() - timedelta(days=CHANGES_DAYS))
+    return KaartData(SearchIndex.build(documents), themes, live, len(digest.lines) + digest.more)
 
 
 class KaartController(QObject):
@@ -176,6 +196,8 @@ class KaartController(QObject):
         page.results.open_requested.connect(self.focus_detail)
         page.results.doubleClicked.connect(self.focus_detail)
         page.reload_requested.connect(self.reload)
+        page.changes_button.clicked.connect(self.open_changes)
+        self.changes_dialog: QWidget | None = None
         detail = page.detail
         detail.print_button.clicked.connect(self.open_handout)
         detail.copy_button.clicked.connect(self.copy_contact)
@@ -208,9 +230,16 @@ class KaartController(QObject):
         return self._index is not None
 
     def activate(self) -> None:
-        """The page is on screen: build the index the first time."""
+        """The page is on screen: build the index the first time, rebuild it when stale."""
         if self._index is None and not self._loading:
             self.reload()
+            return
+        db = self.db
+        self.tasks.run(lambda: _load_version(db), self._check_version, lambda _exc: None)
+
+    def _check_version(self, version: str) -> None:
+        if self._alive() and version != self._live.version:
+            self.reload()  # edited in Beheer, imported, or changed at another workstation
 
     def reload(self) -> None:
         """Load the kaart again and rebuild the index (after an import or an edit)."""
@@ -228,6 +257,7 @@ class KaartController(QObject):
         self._loading, self._load_error = False, None
         self._index, self._live = data.index, data.live
         self.page.set_themes(list(data.themes))
+        self.page.set_change_count(data.changes)
         self._live_timer.start()
         self.run_search()
         if self.detail is not None:
@@ -250,6 +280,9 @@ class KaartController(QObject):
 
     def _live_loaded(self, live: LiveData) -> None:
         if not self._alive():
+            return
+        if live.version != self._live.version:
+            self.reload()
             return
         self._live = live
         if self.page.open_chip.isChecked() or self.page.walk_in_chip.isChecked():
@@ -395,6 +428,33 @@ class KaartController(QObject):
         """The detail on screen, if it is the one selected (the next may still be loading)."""
         detail = self.detail
         return detail if detail is not None and detail.id == self._selected_id else None
+
+    def open_service(self, service_id: str) -> None:
+        """Show one service in the detail pane, also when it is not in the current results."""
+        self._selected_id = service_id
+        self.page.results.clearSelection()
+        self.page.detail.set_actions_enabled(False)
+        self._load_detail(force=True)
+
+    def open_changes(self) -> None:
+        """'Wat is er veranderd': the digest in a small window; 'Bekijk' opens the service."""
+        from PySide6.QtWidgets import QVBoxLayout
+
+        from gpdesk.ui.kaart_digest import ChangeDigestPanel, load_digest
+
+        dialog = QDialog(self.page)
+        dialog.setObjectName("kaartChangesDialog")
+        dialog.setWindowTitle("Wat is er veranderd in de sociale kaart")
+        dialog.resize(720, 480)
+        panel = ChangeDigestPanel(dialog)
+        panel.service_requested.connect(self.open_service)
+        panel.service_requested.connect(dialog.accept)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(panel)
+        load_digest(panel, db=self.db, tasks=self.tasks, days=CHANGES_DAYS)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        self.changes_dialog = dialog
 
     def focus_detail(self) -> None:
         """Enter: go to the detail of the chosen service (the first one if none is chosen)."""

@@ -278,6 +278,14 @@ class KaartPage(QWidget):
         ):
             chips.addWidget(widget)
         chips.addStretch(1)
+        self.changes_button = QToolButton()
+        self.changes_button.setObjectName("kaartChanges")
+        self.changes_button.setText("Wat is er veranderd")
+        self.changes_button.setToolTip(
+            "Nieuwe, gewijzigde en vertrokken contactpersonen en voorzieningen van de laatste 30 "
+            "dagen"
+        )
+        chips.addWidget(self.changes_button)
 
         self.results = ResultList()
         self.results.setObjectName("kaartResults")
@@ -364,6 +372,15 @@ class KaartPage(QWidget):
         return shortcut
 
     # -- what the controller asks ------------------------------------------------------------
+
+    def set_change_count(self, count: int) -> None:
+        """Show how many changes the digest holds, so a departed contact is noticed."""
+        self.changes_button.setText(
+            f"Wat is er veranderd ({count})" if count else "Wat is er veranderd"
+        )
+        self.changes_button.setProperty("active", count > 0)
+        self.changes_button.style().unpolish(self.changes_button)
+        self.changes_button.style().polish(self.changes_button)
 
     def set_themes(self, themes: list[str]) -> None:
         """The theme chip's choices ("Alle thema's" first); keeps the current one if it exists."""
