@@ -128,6 +128,10 @@ def render(outdir: Path) -> list[Path]:
         ):
             page.tabs.setCurrentWidget(tab)
             shot(manager_window, name)
+        page.tabs.setCurrentWidget(page.kaart)
+        _wait(app, lambda: page.kaart.model.rowCount() > 0)
+        page.kaart.view.selectRow(0)
+        shot(manager_window, "beheer-sociale-kaart")
         # The praktijkmanager may check the kaart: a verouderd entry with [Gecontroleerd].
         kaart = desktop.kaart
         assert kaart is not None
