@@ -1,14 +1,16 @@
-"""Sociale kaart commands: ``gpdesk kaart route POSTCODE``.
+"""Sociale kaart commands: route, search, import (preview and apply), undo, imports, export.
 
-Reading the kaart needs no sign-in: it holds no patient data. Each ``kaart`` command is one
-sub-command of the ``kaart`` group, registered in ``register``; heavy imports stay inside the
-command functions so ``gpdesk`` starts fast.
+Reading the kaart needs no sign-in: it holds no patient data. Changing it (``import --apply``,
+``undo``) signs in as ``--user`` and needs the permission to edit the kaart. Each ``kaart``
+command is one sub-command of the ``kaart`` group, registered in ``register``; heavy imports
+stay inside the command functions so ``gpdesk`` starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from gpdesk.cli.common import (
     EXIT_OK,
@@ -17,15 +19,25 @@ from gpdesk.cli.common import (
     Subparsers,
     add_common,
     add_json,
+    add_user_option,
     emit,
     fail,
     home_of,
     open_db,
+    signed_in,
 )
+from gpdesk.errors import ValidationError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from gpdesk.kaart.hsds_import import ImportBatch, ImportPlan, PlanItem
     from gpdesk.kaart.routing import Routing, TeamRef
     from gpdesk.kaart.store import ContactRef
+
+NOT_YET_APPLIED = "Er is nog niets gewijzigd. Voeg --apply --user NAAM toe om dit toe te passen."
+SHOWN_PER_SECTION = 100
+"""Items per preview section on the terminal; ``--alles`` shows all, ``--json`` gives all."""
 
 
 def register(sub: Subparsers) -> None:
@@ -36,7 +48,11 @@ def register(sub: Subparsers) -> None:
         dest="kaart_command", parser_class=DutchParser, metavar="OPDRACHT"
     )
     p_kaart.set_defaults(
-        func=lambda _args: fail("kies een opdracht: gpdesk kaart route POSTCODE", EXIT_USAGE)
+        func=lambda _args: fail(
+            "kies een opdracht: gpdesk kaart route POSTCODE, search, import, export, imports "
+            "of undo",
+            EXIT_USAGE,
+        )
     )
 
     p_route = kaart_sub.add_parser(
@@ -46,6 +62,94 @@ def register(sub: Subparsers) -> None:
     p_route.add_argument("postcode", metavar="POSTCODE", help="bijv. 3118AB, '3118 ab' of 3118")
     add_json(p_route)
     p_route.set_defaults(func=cmd_route)
+    _register_search(kaart_sub)
+    _register_import(kaart_sub)
+
+
+def _register_search(kaart_sub: argparse._SubParsersAction[DutchParser]) -> None:
+    p_search = kaart_sub.add_parser(
+        "search", help="zoek in de sociale kaart (vergeeft typefouten, kent synoniemen)"
+    )
+    add_common(p_search)
+    p_search.add_argument(
+        "query", metavar="ZOEKTERM", nargs="?", default="", help="bijv. schuldhulp"
+    )
+    p_search.add_argument("--postcode", help="postcode van de patiënt: dat werkgebied eerst")
+    p_search.add_argument("--thema", help="alleen dit thema, bijv. mantelzorg")
+    p_search.add_argument("--leeftijd", type=int, metavar="JAREN", help="leeftijd van de patiënt")
+    p_search.add_argument("--nu-open", action="store_true", help="alleen wat nu open is")
+    p_search.add_argument("--plek-vrij", action="store_true", help="alleen waar plek vrij is")
+    p_search.add_argument(
+        "--max", type=int, default=20, metavar="N", help="hoeveel resultaten (standaard 20)"
+    )
+    add_json(p_search)
+    p_search.set_defaults(func=cmd_search)
+
+
+def _register_import(kaart_sub: argparse._SubParsersAction[DutchParser]) -> None:
+    p_import = kaart_sub.add_parser(
+        "import",
+        help="sociale kaart inlezen (HSDS-pakket of sjabloon); eerst een voorvertoning",
+    )
+    add_common(p_import)
+    p_import.add_argument(
+        "path", metavar="PAD", help="map, .zip, .json of .csv (HSDS-pakket of het sjabloon)"
+    )
+    p_import.add_argument(
+        "--apply", action="store_true", help="ook echt toepassen (anders alleen voorvertoning)"
+    )
+    p_import.add_argument(
+        "--user", help="uw gebruikersnaam, nodig met --apply (wachtwoord: vraag of GPDESK_PASSWORD)"
+    )
+    p_import.add_argument(
+        "--bron", metavar="NAAM", help="naam van de bron (standaard: naam van het pakket)"
+    )
+    whole = p_import.add_mutually_exclusive_group()
+    whole.add_argument(
+        "--volledig",
+        dest="complete",
+        action="store_const",
+        const=True,
+        help="het bestand is de hele kaart van deze bron: wat ontbreekt, wordt verwijderd",
+    )
+    whole.add_argument(
+        "--niets-verwijderen",
+        dest="complete",
+        action="store_const",
+        const=False,
+        help="niets verwijderen, ook niet wat uit het pakket is verdwenen",
+    )
+    p_import.add_argument("--alles", action="store_true", help="toon alle onderdelen")
+    add_json(p_import)
+    p_import.set_defaults(func=cmd_import, complete=None)
+
+    p_undo = kaart_sub.add_parser("undo", help="een import ongedaan maken")
+    add_common(p_undo)
+    p_undo.add_argument("batch", metavar="IMPORT", help="het nummer uit 'gpdesk kaart imports'")
+    add_user_option(p_undo)
+    add_json(p_undo)
+    p_undo.set_defaults(func=cmd_undo)
+
+    p_imports = kaart_sub.add_parser("imports", help="eerdere imports, nieuwste eerst")
+    add_common(p_imports)
+    add_json(p_imports)
+    p_imports.set_defaults(func=cmd_imports)
+
+    p_export = kaart_sub.add_parser(
+        "export", help="sociale kaart opslaan als HSDS 3.0-pakket (JSON of CSV)"
+    )
+    add_common(p_export)
+    p_export.add_argument("directory", metavar="MAP", help="waar de bestanden komen")
+    p_export.add_argument(
+        "--format", choices=("json", "csv"), default="json", help="json (standaard) of csv"
+    )
+    p_export.add_argument(
+        "--include-private",
+        action="store_true",
+        help="ook de eigen laag van de praktijk (vaste contactpersonen, terugkoppelafspraken)",
+    )
+    add_json(p_export)
+    p_export.set_defaults(func=cmd_export)
 
 
 def _contact_lines(contact: ContactRef) -> list[str]:
@@ -110,4 +214,297 @@ def cmd_route(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     emit(args, routing.as_dict(), format_routing(routing))
+    return EXIT_OK
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def _hit_extras(
+    session: Session, ids: list[str], now: datetime
+) -> dict[str, tuple[ContactRef | None, Any]]:
+    """Who to call and the next walk-in hour per service, in a fixed number of queries."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from gpdesk.kaart.schedule import AMSTERDAM
+    from gpdesk.kaart.store import best_contact, load_fixed_contacts, schedule_set
+    from gpdesk.models import Contact, Service, ServiceAtLocation
+
+    today = now.astimezone(AMSTERDAM).date()
+    services = session.scalars(
+        select(Service)
+        .where(Service.id.in_(ids))
+        .options(
+            selectinload(Service.contacts).selectinload(Contact.phones),
+            selectinload(Service.contacts).selectinload(Contact.deputy),
+            selectinload(Service.schedules),
+            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.schedules),
+        )
+    ).all()
+    fixed = load_fixed_contacts(session, ids)
+    return {
+        s.id: (
+            best_contact(s, fixed.get(s.id, []), today),
+            schedule_set(s).next_slot(now, walk_in_only=True),
+        )
+        for s in services
+    }
+
+
+def search_results(session: Session, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The ranking as JSON-ready dicts, best first (what ``--json`` prints)."""
+    from gpdesk.kaart.schedule import slot_label
+    from gpdesk.kaart.search import SearchIndex
+    from gpdesk.kaart.store import search_documents
+    from gpdesk.models import utcnow
+
+    now = utcnow()
+    filters = _filters(args)
+    documents = search_documents(session, now=now)
+    index = SearchIndex.build(documents)
+    hits = index.search(args.query, filters=filters, limit=max(args.max, 1))
+    by_id = {d["id"]: d for d in documents}
+    extras = _hit_extras(session, [h.id for h in hits], now)
+    results: list[dict[str, Any]] = []
+    for hit in hits:
+        document = by_id[hit.id]
+        contact, walk_in = extras.get(hit.id, (None, None))
+        results.append(
+            {
+                "id": hit.id,
+                "name": document["name"],
+                "organization": document["organization"],
+                "contact": None
+                if contact is None
+                else {"name": contact.name, "phone": contact.phone, "fixed": contact.fixed},
+                "assured_date": document["assured_date"],
+                "stale": document["stale"],
+                "score": hit.score,
+                "next_walk_in": None if walk_in is None else walk_in.start.isoformat(),
+                "next_walk_in_label": None if walk_in is None else slot_label(walk_in),
+                "themes": document["themes"],
+                "postcodes": document["postcodes_label"],
+                "area": hit.area,
+                "complete": hit.complete,
+            }
+        )
+    return results
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from gpdesk.kaart.search import SearchFilters
+
+    if args.leeftijd is not None and not 0 <= args.leeftijd <= 130:
+        raise ValidationError({"leeftijd": "Een leeftijd ligt tussen 0 en 130 jaar."})
+    try:
+        return SearchFilters(
+            theme=args.thema,
+            postcode=args.postcode,
+            age=args.leeftijd,
+            has_capacity=args.plek_vrij,
+            open_now=args.nu_open,
+        )
+    except ValueError as exc:
+        raise ValidationError({"postcode": str(exc)}) from None
+
+
+def format_search(query: str, results: list[dict[str, Any]]) -> str:
+    """The ranking as Dutch lines a GP reads at a glance."""
+    if not results:
+        what = f"'{query}'" if query else "deze filters"
+        return f"Niets gevonden voor {what}. Probeer minder of andere woorden."
+    lines: list[str] = []
+    for number, item in enumerate(results, start=1):
+        lines.append(f"{number}. {item['name']} — {item['organization']}")
+        details: list[str] = []
+        contact = item["contact"]
+        if contact is not None:
+            details.append(
+                "Contact: " + ", ".join(p for p in (contact["name"], contact["phone"]) if p)
+            )
+        if item["next_walk_in_label"]:
+            details.append(f"Inloop: {item['next_walk_in_label']}")
+        if item["stale"]:
+            details.append("⚠ verouderd")
+        if details:
+            lines.append("   " + " · ".join(details))
+    if not results[0]["complete"]:
+        lines.append("(Niet alle zoekwoorden gevonden; dit komt het dichtst in de buurt.)")
+    return "\n".join(lines)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search the kaart as the GUI does, headless; ``--json`` for scripts."""
+    _filters(args)  # bad input fails before any database work
+    db = open_db(args, home_of(args))
+    try:
+        with db.session() as session:
+            results = search_results(session, args)
+    finally:
+        db.dispose()
+    emit(args, results, format_search(args.query, results))
+    return EXIT_OK
+
+
+# --- import, undo, export -----------------------------------------------------------------------
+
+
+def _item_line(item: PlanItem, mark: str) -> str:
+    context = f"  (bij {item.context})" if item.context else ""
+    return f"  {mark} {item.type_label}: {item.name}{context}"
+
+
+def _section(title: str, lines: list[str], count: int, *, show_all: bool) -> list[str]:
+    if not count:
+        return [f"{title}: geen"]
+    shown = lines if show_all else lines[:SHOWN_PER_SECTION]
+    out = [f"{title} ({count}):", *shown]
+    if len(shown) < len(lines):
+        out.append(f"  … en nog {len(lines) - len(shown)} (gebruik --alles of --json)")
+    return out
+
+
+def format_plan(plan: ImportPlan, *, show_all: bool = False) -> str:
+    """The preview in Dutch: new, changed field by field, removed, problems, notes, summary."""
+    from pathlib import Path
+
+    lines = [
+        f"Voorvertoning van {Path(plan.path).name} ({plan.kind_label}), bron '{plan.source_name}'."
+    ]
+    changed: list[str] = []
+    for item in plan.changed:
+        changed.append(_item_line(item, "~"))
+        changed += [
+            f"      {c.label}: {c.old or '(leeg)'} → {c.new or '(leeg)'}" for c in item.changes
+        ]
+    problems = [f"  ! {p.as_text()}" for p in plan.problems]
+    lines += _section(
+        "Nieuw", [_item_line(i, "+") for i in plan.added], len(plan.added), show_all=show_all
+    )
+    lines += _section("Gewijzigd", changed, len(plan.changed), show_all=show_all)
+    lines += _section(
+        "Verwijderd",
+        [_item_line(i, "-") for i in plan.removed],
+        len(plan.removed),
+        show_all=show_all,
+    )
+    lines += _section("Problemen", problems, len(plan.problems), show_all=show_all)
+    if plan.notes:
+        lines.append("Let op:")
+        lines += [f"  - {note}" for note in plan.notes]
+    lines.append(f"Samenvatting: {plan.summary_nl}")
+    return "\n".join(lines)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Preview an import; with ``--apply`` sign in and carry it out in one transaction."""
+    from gpdesk.kaart.hsds_import import apply_import, plan_import
+
+    if args.apply and not args.user:
+        return fail(
+            "ongeldige invoer: --apply heeft --user nodig (wie past de kaart aan?)", EXIT_USAGE
+        )
+    db = open_db(args, home_of(args))
+    try:
+        by = signed_in(args, db) if args.apply else None
+        with db.session() as session:
+            plan = plan_import(session, args.path, source_name=args.bron, complete=args.complete)
+        if plan.unreadable:
+            emit(args, {"plan": plan.as_dict(), "batch_id": None}, format_plan(plan, show_all=True))
+            return fail("er kon niets worden ingelezen; er is niets gewijzigd.", EXIT_USAGE)
+        if by is None or not plan.has_changes:
+            text = format_plan(plan, show_all=args.alles)
+            if by is None and plan.has_changes:
+                text += "\n" + NOT_YET_APPLIED
+            emit(args, {"plan": plan.as_dict(), "batch_id": None}, text)
+            return EXIT_OK
+        batch_id = apply_import(db, plan, by=by)
+    finally:
+        db.dispose()
+    text = format_plan(plan, show_all=args.alles) + f"\nToegepast: {plan.detail}."
+    if plan.rows_skipped:
+        text += (
+            f"\nLet op: {plan.rows_skipped} "
+            f"{'rij is' if plan.rows_skipped == 1 else 'rijen zijn'} overgeslagen vanwege de "
+            "problemen hierboven; al het andere is ingelezen."
+        )
+    text += f"\nOngedaan maken: gpdesk kaart undo {batch_id} --user {args.user}"
+    emit(args, {"plan": plan.as_dict(), "batch_id": batch_id}, text)
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    """Undo one import batch (refused when later changes touched the same items)."""
+    from gpdesk.kaart.hsds_import import undo_import
+
+    db = open_db(args, home_of(args))
+    try:
+        by = signed_in(args, db)
+        undo_id = undo_import(db, args.batch, by=by)
+    finally:
+        db.dispose()
+    emit(
+        args,
+        {"undone": args.batch, "batch_id": undo_id},
+        f"Import {args.batch} is ongedaan gemaakt; de kaart is weer zoals ervoor.",
+    )
+    return EXIT_OK
+
+
+def _batch_line(batch: ImportBatch) -> str:
+    from gpdesk.kaart.schedule import AMSTERDAM
+
+    when = batch.at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    if batch.action == "undo":
+        return f"{batch.batch_id}  {when}  {batch.by}: import {batch.undo_of} ongedaan gemaakt"
+    state = "  (ongedaan gemaakt)" if batch.undone else ""
+    return (
+        f"{batch.batch_id}  {when}  {batch.by}: {batch.file or batch.source} — "
+        f"{batch.detail}{state}"
+    )
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    """List imports and undos, newest first."""
+    from dataclasses import asdict
+
+    from gpdesk.kaart.hsds_import import list_import_batches
+    from gpdesk.kaart.store import jsonable
+
+    db = open_db(args, home_of(args))
+    try:
+        with db.session() as session:
+            batches = list_import_batches(session)
+    finally:
+        db.dispose()
+    text = "\n".join(_batch_line(b) for b in batches) or "Er is nog niets geïmporteerd."
+    emit(args, [jsonable(asdict(b)) | {"undone": b.undone} for b in batches], text)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the kaart as an HSDS 3.0 package; the private layer only on request."""
+    from gpdesk.kaart.hsds_export import export_kaart
+
+    db = open_db(args, home_of(args))
+    try:
+        with db.session() as session:
+            result = export_kaart(
+                session, args.directory, include_private=args.include_private, fmt=args.format
+            )
+    finally:
+        db.dispose()
+    services = result.counts.get("service", 0)
+    private = (
+        "mét de eigen laag van de praktijk"
+        if result.include_private
+        else "zonder de eigen laag van de praktijk"
+    )
+    emit(
+        args,
+        result.as_dict(),
+        f"{services} voorzieningen opgeslagen in {result.directory} ({result.format}, {private}); "
+        f"{len(result.files)} bestanden.",
+    )
     return EXIT_OK

@@ -1,0 +1,228 @@
+"""The import preview dialog: tabs with what changes, problems, apply in the background."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QLabel, QTableView, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from gpdesk.db import Database, open_database
+from gpdesk.kaart.hsds_import import ImportPlan, list_import_batches, plan_import
+from gpdesk.models import Service
+from gpdesk.roles import Role
+from gpdesk.security.accounts import Actor, SignedIn
+from gpdesk.security.crypto import Vault
+from gpdesk.security.permissions import DEFAULT_PERMISSIONS
+from gpdesk.ui.beheer import kaart_import
+from gpdesk.ui.beheer.kaart_import import ImportPreviewDialog, plan_in_background
+from gpdesk.ui.tasks import BackgroundTasks
+
+SHEET = (
+    "organisatie;naam;telefoon;contactpersoon;inloop\n"
+    "Stichting Buurtwerk;Buurtkamer De Vaart;010-003 10 00;Karin de Boer;di 10:00-12:00\n"
+    "Stichting Buurtwerk;;010-003 10 01;;\n"
+    "Stichting Buurtwerk;Koffieochtend;;;donderdag ochtend\n"
+)
+
+
+def signed(role: Role) -> SignedIn:
+    return SignedIn(
+        Actor(1, "jansen", "M. Jansen", role, DEFAULT_PERMISSIONS[role]), Vault.create()
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'gpdesk.sqlite3'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def tasks(qtbot: QtBot) -> Iterator[BackgroundTasks]:
+    """A real worker thread; Qt garbage of earlier tests is collected here, on the GUI thread,
+    so a collection that happens to run on the worker never meets a widget."""
+    gc.collect()
+    errors: list[BaseException] = []
+    runner = BackgroundTasks(errors.append)
+    yield runner
+    runner.wait()
+    runner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
+    assert not errors
+
+
+@pytest.fixture
+def plan(db: Database, tmp_path: Path) -> ImportPlan:
+    path = tmp_path / "kaart.csv"
+    path.write_text(SHEET, encoding="utf-8")
+    with db.session() as session:
+        return plan_import(session, path)
+
+
+def _dialog(
+    qtbot: QtBot,
+    plan: ImportPlan,
+    db: Database,
+    tasks: BackgroundTasks,
+    role: Role = Role.ASSISTANT,
+) -> ImportPreviewDialog:
+    dialog = ImportPreviewDialog(plan, db=db, signed=signed(role), tasks=tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _cells(view: QTableView | None) -> list[list[str]]:
+    assert view is not None
+    model = view.model()
+    return [
+        [str(model.index(r, c).data() or "") for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def test_the_preview_shows_new_items_and_problems_with_row_and_field(
+    qtbot: QtBot, plan: ImportPlan, db: Database, tasks: BackgroundTasks
+) -> None:
+    dialog = _dialog(qtbot, plan, db, tasks)
+    tabs = dialog.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        f"Nieuw ({len(plan.added)})",
+        "Gewijzigd (0)",
+        "Verwijderd (0)",
+        "Problemen (2)",
+    ]
+    assert dialog.summary.text() == plan.summary_nl
+    assert "1 rij overgeslagen" in dialog.summary.text()
+    added = _cells(dialog.findChild(QTableView, "importAdded"))
+    assert ["voorziening", "Buurtkamer De Vaart", "Stichting Buurtwerk"] in added
+    problems = _cells(dialog.findChild(QTableView, "importProblems"))
+    assert problems[0][:3] == ["kaart.csv", "3", "naam"]
+    assert problems[1][:3] == ["kaart.csv", "4", "inloop"]
+    assert problems[1][3].startswith("Let op: ")
+    notes = dialog.findChild(QLabel, "importNotes")
+    assert notes is not None and "niets verwijderd" in notes.text()
+    assert dialog.apply_button.isEnabled()
+
+
+def test_apply_runs_in_the_background_and_names_the_undo(
+    qtbot: QtBot, plan: ImportPlan, db: Database, tasks: BackgroundTasks
+) -> None:
+    dialog = _dialog(qtbot, plan, db, tasks)
+    with qtbot.waitSignal(dialog.applied, timeout=15_000) as applied:
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    batch_id = applied.args[0] if applied.args else None
+    assert batch_id == dialog.batch_id
+    assert "Ongedaan maken kan via Beheer > Sociale kaart" in dialog.status.text()
+    assert "1 rij is overgeslagen" in dialog.status.text()
+    assert not dialog.apply_button.isEnabled()
+    assert dialog.cancel_button.text() == "Sluiten"
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Service)) == 2
+        assert [b.batch_id for b in list_import_batches(session)] == [batch_id]
+
+
+def test_a_failed_apply_is_reported_and_can_be_retried(
+    qtbot: QtBot, plan: ImportPlan, db: Database, tasks: BackgroundTasks
+) -> None:
+    first = _dialog(qtbot, plan, db, tasks)
+    with qtbot.waitSignal(first.applied, timeout=15_000):
+        first.apply()
+    second = _dialog(qtbot, plan, db, tasks)  # the same plan again: the kaart has changed
+    second.apply()
+    qtbot.waitUntil(
+        lambda: "gewijzigd sinds de voorvertoning" in second.status.text(), timeout=15_000
+    )
+    assert second.cancel_button.isEnabled() and second.batch_id is None
+
+
+def test_without_the_permission_nothing_can_be_applied(
+    qtbot: QtBot, plan: ImportPlan, db: Database, tasks: BackgroundTasks
+) -> None:
+    dialog = _dialog(qtbot, plan, db, tasks, role=Role.GP)
+    assert not dialog.apply_button.isEnabled()
+    assert "geen toestemming" in dialog.apply_button.toolTip()
+
+
+def test_a_plan_without_changes_opens_on_the_problems(
+    qtbot: QtBot, db: Database, tasks: BackgroundTasks, tmp_path: Path
+) -> None:
+    junk = tmp_path / "services.json"
+    junk.write_text("geen json")
+    with db.session() as session:
+        plan = plan_import(session, junk)
+    dialog = _dialog(qtbot, plan, db, tasks)
+    assert dialog.tabs.currentIndex() == 3
+    assert not dialog.apply_button.isEnabled()
+    assert "Er kon niets worden ingelezen" in dialog.summary.text()
+
+
+def test_planning_happens_off_the_gui_thread(
+    qtbot: QtBot, db: Database, tasks: BackgroundTasks, tmp_path: Path
+) -> None:
+    path = tmp_path / "kaart.csv"
+    path.write_text(SHEET, encoding="utf-8")
+    results: list[ImportPlan] = []
+    errors: list[BaseException] = []
+    plan_in_background(db, str(path), tasks, results.append, errors.append)
+    qtbot.waitUntil(lambda: bool(results or errors), timeout=15_000)
+    assert not errors
+    assert results[0].counts["rows_read"] == 3
+
+
+def test_the_whole_flow_from_the_file_chooser(
+    qtbot: QtBot,
+    db: Database,
+    tasks: BackgroundTasks,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "kaart.csv"
+    path.write_text(SHEET, encoding="utf-8")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: str(path))
+    dialog = kaart_import.run_import_dialog(
+        parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks
+    )
+    assert isinstance(dialog, ImportPreviewDialog)
+    assert dialog.objectName() == "kaartImportDialog" and dialog.parent() is parent
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=15_000)
+    assert dialog.tabs.tabText(3) == "Problemen (2)"
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        dialog.reject()
+    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: None)
+    assert (
+        kaart_import.run_import_dialog(parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks)
+        is None
+    )
+
+
+def test_an_unreadable_path_shows_the_error_in_the_dialog(
+    qtbot: QtBot,
+    db: Database,
+    tasks: BackgroundTasks,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: str(tmp_path / "weg.zip"))
+    dialog = kaart_import.run_import_dialog(
+        parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks
+    )
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "bestaat niet" in dialog.summary.text(), timeout=15_000)
+    assert not dialog.apply_button.isEnabled()
+    assert dialog.cancel_button.text() == "Sluiten"
+    dialog.reject()
