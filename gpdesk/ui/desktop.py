@@ -71,7 +71,8 @@ class Desktop(QObject):
 
     signed_in = Signal()
     patient_changed = Signal(object)
-    locked = Signal(bool)
+    locked = Signal()
+    unlocked = Signal()
 
     def __init__(
         self,
@@ -257,7 +258,7 @@ class Desktop(QObject):
         if self.idle is not None:
             self.idle.stop()
         self.window.lock()
-        self.locked.emit(True)
+        self.locked.emit()
         if db is not None:
 
             def work() -> None:
@@ -292,7 +293,7 @@ class Desktop(QObject):
             self.kaart.signed = signed
         if self.idle is not None:
             self.idle.start()
-        self.locked.emit(False)
+        self.unlocked.emit()
 
     def _switch_user(self, username: str, password: str) -> None:
         db, window = self.db, self.window
@@ -317,7 +318,7 @@ class Desktop(QObject):
                 )
                 return
             self._enter(signed)
-            self.locked.emit(False)
+            self.unlocked.emit()
 
         self.tasks.run(work, done, lambda exc: window.lock_page.show_error(user_message(exc)))
 

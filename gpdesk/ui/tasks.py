@@ -33,7 +33,11 @@ class TaskRunner(Protocol):
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; a signal emitted from a worker is delivered here, queued."""
+    """Lives on the GUI thread; a signal emitted from a worker is delivered here, queued.
+
+    The value travels inside a tuple: PySide6 6.12.0 loses a reference to a Python ``bool``
+    passed through a Python-defined signal, and enough of those crash the interpreter.
+    """
 
     deliver = Signal(object, object)
 
@@ -42,8 +46,8 @@ class _Relay(QObject):
         self.deliver.connect(self._call)
 
     @Slot(object, object)
-    def _call(self, callback: Callable[[Any], None], value: Any) -> None:
-        callback(value)
+    def _call(self, callback: Callable[[Any], None], boxed: tuple[Any]) -> None:
+        callback(boxed[0])
 
 
 class _Job(QRunnable):
@@ -61,9 +65,9 @@ class _Job(QRunnable):
         try:
             result = self._work()
         except BaseException as exc:
-            self._relay.deliver.emit(self._on_error, exc)
+            self._relay.deliver.emit(self._on_error, (exc,))
         else:
-            self._relay.deliver.emit(self._on_done, result)
+            self._relay.deliver.emit(self._on_done, (result,))
 
 
 class BackgroundTasks(QObject):

@@ -260,7 +260,7 @@ class BeheerController(QObject):
 
         self.tasks.run(work, done, self._warn)
 
-    def set_permission(self, role: Role, permission: Permission, allowed: bool) -> None:
+    def set_permission(self, role: Role, permission: Permission, allowed: int) -> None:
         """Store one checkbox of the permission table."""
         signed = self._signed()
         if signed is None:
@@ -270,7 +270,7 @@ class BeheerController(QObject):
         def work() -> None:
             from gpdesk.security.users import set_permission
 
-            set_permission(db, signed, role, permission, allowed=allowed)
+            set_permission(db, signed, role, permission, allowed=bool(allowed))
 
         self.tasks.run(work, lambda _none: self.refresh(), self._warn)
 

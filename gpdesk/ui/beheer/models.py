@@ -77,7 +77,8 @@ class UsersModel(QAbstractTableModel):
 class PermissionsModel(QAbstractTableModel):
     """Rows: permissions; columns: roles; checkboxes, editable for whoever manages settings."""
 
-    toggled = Signal(object, object, bool)
+    toggled = Signal(object, object, int)
+    """(role, permission, 1 or 0): an int, because PySide6 6.12.0 leaks Python bools in signals."""
     ROLES = tuple(Role)
     PERMISSIONS = tuple(Permission)
 
@@ -124,7 +125,7 @@ class PermissionsModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.CheckStateRole or not self.editable:
             return False
         checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2)
-        self.toggled.emit(self.ROLES[index.column()], self.PERMISSIONS[index.row()], checked)
+        self.toggled.emit(self.ROLES[index.column()], self.PERMISSIONS[index.row()], int(checked))
         return False  # the controller reloads the table once the change is stored
 
     def headerData(  # noqa: N802

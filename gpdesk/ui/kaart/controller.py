@@ -586,7 +586,7 @@ class KaartController(QObject):
             return None
         dialog = HandoutDialog(self.page, patient_available=self._patient is not None)
         self.handout_dialog = dialog
-        dialog.include_name_changed.connect(lambda _on: dialog.set_html(self.handout_html()))
+        dialog.include_name.toggled.connect(lambda _on: dialog.set_html(self.handout_html()))
         dialog.print_requested.connect(self.print_handout)
         dialog.save_requested.connect(self.choose_pdf)
         dialog.finished.connect(lambda _code: self._handout_closed(dialog))

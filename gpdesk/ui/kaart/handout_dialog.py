@@ -131,7 +131,6 @@ def render_image(html_for: HtmlForSize, *, dpi: int = 96) -> QImage:
 class HandoutDialog(QDialog):
     """Preview of the handout with "naam patiënt op het blad" (off) and print or save."""
 
-    include_name_changed = Signal(bool)
     print_requested = Signal()
     save_requested = Signal()
 
@@ -153,7 +152,6 @@ class HandoutDialog(QDialog):
             if patient_available
             else "Er is geen patiënt in beeld."
         )
-        self.include_name.toggled.connect(self.include_name_changed)
         self.print_button = QPushButton("&Afdrukken…")
         self.print_button.setObjectName("handoutPrint")
         self.print_button.setShortcut("Ctrl+P")
