@@ -16,6 +16,7 @@ from gpdesk.handover import HandoverError, HandoverServer, send_activate, send_p
 from gpdesk.logs import setup_logging
 from gpdesk.patients.context import PatientContext
 from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.garbage import GuiThreadCollector
 from gpdesk.ui.resources import app_icon, style_sheet
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def create_application() -> QApplication:
     app.setDesktopFileName("gpdesk")
     app.setWindowIcon(app_icon())
     app.setStyleSheet(style_sheet())
+    if not hasattr(app, "_gpdesk_collector"):
+        app._gpdesk_collector = GuiThreadCollector(app)  # type: ignore[attr-defined]
     return app
 
 
