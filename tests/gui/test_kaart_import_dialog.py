@@ -1,4 +1,10 @@
-"""The import preview dialog: tabs with what changes, problems, apply in the background."""
+"""The import preview dialog: tabs with what changes, problems, apply in the background.
+
+`make test` runs this file in a pytest process of its own. After certain other GUI tests in the
+same process, painting this dialog's QTabWidget crashes inside Qt (QFusionStyle::drawPrimitive ->
+QPainter::restore, offscreen platform) about one run in three; alone it passes every time. Not
+yet explained; see the closing note of stop 6.
+"""
 
 from __future__ import annotations
 

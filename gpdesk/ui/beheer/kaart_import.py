@@ -73,6 +73,12 @@ class _RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows = tuple(rows)
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Show other rows; the model object stays, so views and proxies never lose it."""
+        self.beginResetModel()
+        self.rows = tuple(rows)
+        self.endResetModel()
+
     def cells(self, row: Any) -> tuple[object, ...]:
         """The display values of one row, one per header."""
         raise NotImplementedError
@@ -133,10 +139,10 @@ class ProblemsModel(_RowsModel):
 
 
 def _table(name: str, model: QAbstractTableModel) -> QTableView:
-    proxy = QSortFilterProxyModel(model)
-    proxy.setSourceModel(model)
     view = QTableView()
     view.setObjectName(name)
+    proxy = QSortFilterProxyModel(view)  # owned by its view: they live and die together
+    proxy.setSourceModel(model)
     view.setModel(proxy)
     view.setSortingEnabled(True)
     view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the plan's own order at first
@@ -246,16 +252,12 @@ class ImportPreviewDialog(QDialog):
         self.summary.setText(plan.summary_nl)
         self.notes.setText("\n".join(plan.notes))
         self.notes.setVisible(bool(plan.notes))
-        self.added_model = ItemsModel(plan.added, self)
-        self.changes_model = ChangesModel(plan.changed, self)
-        self.removed_model = ItemsModel(plan.removed, self)
-        self.problems_model = ProblemsModel(plan.problems, self)
-        models = (self.added_model, self.changes_model, self.removed_model, self.problems_model)
+        self.added_model.set_rows(plan.added)
+        self.changes_model.set_rows(plan.changed)
+        self.removed_model.set_rows(plan.removed)
+        self.problems_model.set_rows(plan.problems)
         counts = (len(plan.added), len(plan.changed), len(plan.removed), len(plan.problems))
-        for index, ((_, label), model, count) in enumerate(zip(_TABS, models, counts, strict=True)):
-            proxy = self.views[index].model()
-            assert isinstance(proxy, QSortFilterProxyModel)
-            proxy.setSourceModel(model)
+        for index, ((_, label), count) in enumerate(zip(_TABS, counts, strict=True)):
             self.tabs.setTabText(index, f"{label} ({count})")
         self.tabs.setCurrentIndex(3 if plan.problems and not plan.has_changes else 0)
         self._update_apply_button()
