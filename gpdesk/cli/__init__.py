@@ -1,8 +1,8 @@
 """The one entry point: ``gpdesk`` starts the program, ``gpdesk <command>`` works headless.
 
 Start-up speed matters (the GP waits for the window), so heavy modules such as SQLAlchemy and
-the Qt widget modules are imported inside the commands that need them, never at module level here. Each domain
-adds its commands in its own module through ``register(subparsers)``.
+the Qt widget modules are imported inside the commands that need them, never at module level
+here. Each domain adds its commands in its own module through ``register(subparsers)``.
 """
 
 from __future__ import annotations
