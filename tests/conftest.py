@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 from collections.abc import Iterator
@@ -22,15 +21,6 @@ FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 """Cheap Argon2id for tests; real accounts use DEFAULT_KDF (a benchmark measures that)."""
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage_on_the_main_thread() -> Iterator[None]:
-    """Like the app's GuiThreadCollector: no automatic collection that could run on a worker
-    thread (and destroy Qt widgets there); collect between tests on the main thread instead."""
-    gc.disable()
-    yield
-    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -25,4 +25,4 @@ def test_collector_switches_automatic_collection_off_and_collects_itself() -> No
         collector.stop()
         collector.deleteLater()
     assert gc.isenabled()
-    gc.disable()  # the test session's own rule (tests/conftest.py)
+    gc.disable()  # the GUI tests' own rule (tests/gui/conftest.py)
