@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -63,24 +61,6 @@ def dbname_of(url: str) -> str:
     name = make_url(url).database
     assert name
     return name
-
-
-def gpdesk(*args: str, password: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m gpdesk`` as a user would (PYTHONPATH passes through to the child)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GPDESK_")}
-    environment.update(env)
-    environment["QT_QPA_PLATFORM"] = "offscreen"
-    if password is not None:
-        environment["GPDESK_PASSWORD"] = password
-    return subprocess.run(
-        [sys.executable, "-m", "gpdesk", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
 
 
 def assert_one_dutch_line(result: subprocess.CompletedProcess[str], code: int = 1) -> None:

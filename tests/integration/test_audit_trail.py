@@ -18,13 +18,13 @@ from gpdesk.errors import DatabaseError
 from gpdesk.models import AuditEntry, AuditHead, Patient, utcnow
 from gpdesk.patients.records import find_patient, open_from_his, patient_ref, save_patient
 from gpdesk.security import audit
+from tests.cli_support import gpdesk
 from tests.security_support import (
     EXTRA_PATIENT,
     all_patients,
     assert_one_dutch_line,
     db_args,
     drop_audit_triggers,
-    gpdesk,
     make_demo,
     signed,
 )

@@ -31,6 +31,7 @@ from gpdesk.security import audit
 from gpdesk.security.backup import MAGIC, BackupError, create_backup, restore_backup
 from gpdesk.security.crypto import DecryptionError, format_recovery_key, new_recovery_key
 from gpdesk.security.users import add_user
+from tests.cli_support import gpdesk
 from tests.conftest import FAST_KDF
 from tests.pg_server import PostgresServer
 from tests.security_support import (
@@ -38,7 +39,6 @@ from tests.security_support import (
     all_patients,
     assert_one_dutch_line,
     drop_audit_triggers,
-    gpdesk,
     make_demo,
     signed,
 )

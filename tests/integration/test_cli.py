@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from gpdesk.config import Home
-
-
-def gpdesk(*args: str, password: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GPDESK_")}
-    environment.update(env)
-    environment["QT_QPA_PLATFORM"] = "offscreen"
-    if password is not None:
-        environment["GPDESK_PASSWORD"] = password
-    return subprocess.run(
-        [sys.executable, "-m", "gpdesk", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+from tests.cli_support import gpdesk
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int = 1) -> None:

@@ -11,7 +11,8 @@ import pytest
 from gpdesk.db import Database
 from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.schedule import AMSTERDAM
-from tests.integration.test_cli import assert_clean_failure, gpdesk
+from tests.cli_support import gpdesk
+from tests.integration.test_cli import assert_clean_failure
 
 
 @pytest.fixture

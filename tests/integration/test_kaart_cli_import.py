@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from gpdesk.practice.demo import DEMO_PASSWORD
-from tests.integration.test_cli import assert_clean_failure, gpdesk
+from tests.cli_support import gpdesk
+from tests.integration.test_cli import assert_clean_failure
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "resources" / "kaart" / "voorbeeld-sociale-kaart.csv"

@@ -22,7 +22,8 @@ from gpdesk.security.accounts import sign_in
 from gpdesk.security.crypto import DEFAULT_KDF
 from gpdesk.security.permissions import Permission
 from gpdesk.security.users import set_permission
-from tests.security_support import assert_one_dutch_line, gpdesk, make_demo, signed
+from tests.cli_support import gpdesk
+from tests.security_support import assert_one_dutch_line, make_demo, signed
 
 
 def _db(home: Home) -> Database:

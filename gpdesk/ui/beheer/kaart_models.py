@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -62,22 +62,29 @@ class _Table(QAbstractTableModel):
         return None
 
 
-class KaartListModel(_Table):
-    """Naam, organisatie, soort, status, gecontroleerd: every service and bare organisation."""
+class _RowsTable(_Table):
+    """A table over an immutable tuple of rows, replaced whole when the data is reloaded."""
 
-    HEADERS = ("Naam", "Organisatie", "Soort", "Status", "Gecontroleerd")
+    rows: tuple[Any, ...]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: tuple[KaartRow, ...] = ()
+        self.rows = ()
 
-    def set_rows(self, rows: Sequence[KaartRow]) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self.rows = tuple(rows)
         self.endResetModel()
 
     def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
+
+
+class KaartListModel(_RowsTable):
+    """Naam, organisatie, soort, status, gecontroleerd: every service and bare organisation."""
+
+    HEADERS = ("Naam", "Organisatie", "Soort", "Status", "Gecontroleerd")
+    rows: tuple[KaartRow, ...]
 
     def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
@@ -152,22 +159,11 @@ class KaartFilterModel(QSortFilterProxyModel):
         return True
 
 
-class ContactsModel(_Table):
+class ContactsModel(_RowsTable):
     """The contacts of the service in the dialog."""
 
     HEADERS = ("Naam", "Functie", "Telefoon", "E-mail", "Vervanger")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: tuple[ContactRow, ...] = ()
-
-    def set_rows(self, rows: Sequence[ContactRow]) -> None:
-        self.beginResetModel()
-        self.rows = tuple(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
+    rows: tuple[ContactRow, ...]
 
     def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
