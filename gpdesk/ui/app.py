@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gpdesk import crash
@@ -50,7 +50,9 @@ def create_application() -> QApplication:
     """The QApplication with gpdesk's name, icon and style (reused when one exists, as in tests)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    speak_dutch(app)
     app.setApplicationName("gpdesk")
+    # Window managers show "<window title> — gpdesk", so no window title names gpdesk itself.
     app.setApplicationDisplayName("gpdesk")
     app.setOrganizationName("gpdesk")
     app.setDesktopFileName("gpdesk")
@@ -59,6 +61,33 @@ def create_application() -> QApplication:
     if not hasattr(app, "_gpdesk_collector"):
         app._gpdesk_collector = GuiThreadCollector(app)  # type: ignore[attr-defined]
     return app
+
+
+DUTCH = QLocale("nl_NL")
+QT_TRANSLATOR_NAME = "gpdeskQtDutch"
+
+
+def speak_dutch(app: QApplication) -> QTranslator | None:
+    """Dutch dates and numbers, and Qt's own dialogs in Dutch (Opslaan, Annuleren, Ja, Nee).
+
+    Qt's translations ship with PySide6 (``qtbase_nl.qm``). The translator is a child of the
+    application, so it lives as long as the application does; calling this again is harmless.
+    Returns the installed translator, or None when the translation file is missing: then Qt's
+    own buttons stay English, which is no reason to refuse to start.
+    """
+    QLocale.setDefault(DUTCH)
+    installed = app.findChild(QTranslator, QT_TRANSLATOR_NAME)
+    if installed is not None:
+        return installed
+    translator = QTranslator(app)
+    translator.setObjectName(QT_TRANSLATOR_NAME)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(DUTCH, "qtbase", "_", folder):
+        log.warning("Qt's Dutch translation (qtbase_nl.qm) was not found in %s", folder)
+        translator.deleteLater()
+        return None
+    app.installTranslator(translator)
+    return translator
 
 
 def run_gui(
