@@ -7,6 +7,8 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from gpdesk.config import Home, resolve_database_url, resolve_home
@@ -28,8 +30,105 @@ else:
     Subparsers = argparse._SubParsersAction
 
 
+# argparse's own texts (Python 3.11 to 3.13), in the words a beheerder reads at the terminal.
+ARGPARSE_DUTCH = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "optional arguments": "opties",
+    "subcommands": "opdrachten",
+    "show this help message and exit": "deze hulp tonen en stoppen",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "dit ontbreekt nog: %s",
+    "one of the arguments %s is required": "kies een van %s",
+    "not allowed with argument %s": "kan niet samen met %s",
+    "unrecognized arguments: %s": "niet herkend: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "kies uit %(choices)s, niet %(value)r",
+    "invalid choice: %(value)r, choose from %(choices)s": "kies uit %(choices)s, niet %(value)r",
+    "invalid %(type)s value: %(value)r": "%(value)r is geen geldige waarde",
+    "expected one argument": "hier hoort een waarde bij",
+    "expected at most one argument": "hier hoort hooguit één waarde bij",
+    "expected at least one argument": "hier hoort minstens één waarde bij",
+    "ignored explicit argument %r": "%r hoort hier niet bij",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "%(option)s is niet duidelijk: bedoelt u %(matches)s?"
+    ),
+    "unexpected option string: %s": "onverwachte optie: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "onbekende opdracht %(parser_name)r (kies uit %(choices)s)"
+    ),
+}
+ARGPARSE_DUTCH_PLURAL = {
+    "expected %s argument": ("hier hoort %s waarde bij", "hier horen %s waarden bij")
+}
+
+
+def _argparse_dutch(message: str) -> str:
+    return ARGPARSE_DUTCH.get(message, message)
+
+
+def _argparse_dutch_plural(singular: str, plural: str, n: int) -> str:
+    forms = ARGPARSE_DUTCH_PLURAL.get(singular, (singular, plural))
+    return forms[0] if n == 1 else forms[1]
+
+
+@contextmanager
+def _dutch_argparse() -> Iterator[None]:
+    """Swap argparse's texts to Dutch while one of our parsers works.
+
+    argparse looks its texts up through its module's ``_`` and ``ngettext``, which are gettext's
+    default domain (shared with the whole process, so no catalogue can target argparse alone).
+    """
+    names = vars(argparse)
+    saved = names["_"], names["ngettext"]
+    names["_"], names["ngettext"] = _argparse_dutch, _argparse_dutch_plural
+    try:
+        yield
+    finally:
+        names["_"], names["ngettext"] = saved
+
+
 class DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch usage errors and gpdesk's exit code for bad input."""
+    """argparse in Dutch (help, usage and errors) with gpdesk's exit code for bad input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with _dutch_argparse():
+            super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """``--version`` gets a Dutch help text too (argparse's is not translatable)."""
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", "versienummer tonen en stoppen")
+        return super().add_argument(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Commands show as OPDRACHT in usage lines and errors, not as an English field name."""
+        kwargs.setdefault("metavar", "OPDRACHT")
+        with _dutch_argparse():
+            return super().add_subparsers(**kwargs)
+
+    # The texts argparse looks up while it parses, formats or reports are swapped to Dutch
+    # for the duration of each of these calls (see _dutch_argparse).
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        """Parse; argparse's messages (errors, help) come out in Dutch."""
+        with _dutch_argparse():
+            return super().parse_known_args(*args, **kwargs)
+
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
+        """Parse; "niet herkend: ..." too (argparse reports that after parse_known_args)."""
+        with _dutch_argparse():
+            return super().parse_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        """The usage line, starting with "gebruik:"."""
+        with _dutch_argparse():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        """The help text with Dutch headings."""
+        with _dutch_argparse():
+            return super().format_help()
 
     def error(self, message: str) -> Any:
         """Print usage and a Dutch one-liner; exit 2."""

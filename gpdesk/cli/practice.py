@@ -128,7 +128,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         revision = current_revision(db.engine)
     finally:
         db.dispose()
-    data = {
+    data: dict[str, str | None] = {
         "version": __version__,
         "home": str(home.path),
         "database": redact_url(url),
@@ -136,5 +136,22 @@ def cmd_info(args: argparse.Namespace) -> int:
         "schema_head": head_revision(),
         "practice": None if practice is None else practice.name,
     }
-    emit(args, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    emit(args, data, info_text(data))
     return EXIT_OK
+
+
+def info_text(data: dict[str, str | None]) -> str:
+    """``gpdesk info`` for people: Dutch labels; the ``--json`` keys stay as they are (an API)."""
+    schema, head = data["schema"] or "onbekend", data["schema_head"]
+    rows = (
+        ("Versie", f"gpdesk {data['version']}"),
+        ("Gegevensmap", data["home"]),
+        ("Database", data["database"]),
+        (
+            "Databaseschema",
+            f"{schema} (nieuwste)" if schema == head else f"{schema} (nieuwste: {head})",
+        ),
+        ("Praktijk", data["practice"] or "nog geen (maak er een met gpdesk init of gpdesk demo)"),
+    )
+    width = max(len(label) for label, _ in rows) + 2
+    return "\n".join(f"{label + ':':<{width}}{value}" for label, value in rows)

@@ -45,6 +45,12 @@ def test_init_then_info(tmp_path: Path) -> None:
     assert facts["practice"] == "De Linde"
     assert facts["schema"] == facts["schema_head"]
 
+    plain = gpdesk("info", GPDESK_HOME=str(home))
+    assert plain.returncode == 0, plain.stderr
+    assert "Praktijk:       De Linde" in plain.stdout.splitlines()
+    assert f"Gegevensmap:    {home}" in plain.stdout.splitlines()
+    assert f"Databaseschema: {facts['schema']} (nieuwste)" in plain.stdout.splitlines()
+
 
 def test_init_twice_is_refused(tmp_path: Path) -> None:
     home = str(tmp_path / "p")
