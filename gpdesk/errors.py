@@ -6,6 +6,8 @@ patient data: these exceptions may end up in log files and crash logs.
 
 from __future__ import annotations
 
+import re
+
 
 class GpdeskError(Exception):
     """Base: an error the user can act on; message is Dutch and free of patient data."""
@@ -25,7 +27,84 @@ class ValidationError(GpdeskError):
 
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = dict(problems)
-        super().__init__("; ".join(self.problems.values()))
+        super().__init__(join_problems(list(self.problems.values())))
+
+
+# First words after which a problem is a statement ("Het BSN klopt niet"), so it can continue
+# a sentence in lower case; a problem starting otherwise ("Vul ... in", "Regel 2: ...", a name)
+# stays a sentence of its own.
+_STATEMENT_STARTS = frozenset(
+    {"de", "het", "een", "dit", "deze", "dat", "die", "er", "geen", "iemand", "per", "u", "uw"}
+)
+# Clauses that end the same way are said once: "Het BSN en de naam ontbreken."
+_SHARED_ENDINGS = (
+    (" ontbreekt", " ontbreken"),
+    (" klopt niet", " kloppen niet"),
+    (" is niet gevonden in de geplakte tekst", " zijn niet gevonden in de geplakte tekst"),
+)
+_CHECK = "Controleer "
+_CHECK_ENDINGS = (" in het HIS",)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+def _and(parts: list[str]) -> str:
+    """Join as a Dutch list: a / a en b / a, b en c."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} en {parts[-1]}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _said_once(clauses: list[str], endings: tuple[tuple[str, str], ...]) -> list[str]:
+    """Merge clauses sharing an ending: "A ontbreekt", "b ontbreekt" -> "A en b ontbreken"."""
+    merged: list[str] = []
+    for single, plural in endings:
+        sharing = [clause for clause in clauses if clause.endswith(single)]
+        if len(sharing) > 1:
+            subjects = [clause[: -len(single)] for clause in sharing]
+            merged.append(_and(subjects) + plural)
+            clauses = [clause for clause in clauses if clause not in sharing]
+    return merged + clauses
+
+
+def join_problems(messages: list[str]) -> str:
+    """Several problems as Dutch that reads as one message, not a list glued with semicolons.
+
+    Each message is "what is wrong. What to do." The first sentences that are statements become
+    one sentence ("Het BSN klopt niet en de postcode ontbreekt."); the advice follows once, with
+    "Controleer ..." sentences merged ("Controleer de cijfers en het nummer in het HIS.").
+    """
+    if len(messages) <= 1:
+        return messages[0] if messages else ""
+    statements: list[str] = []
+    sentences: list[str] = []
+    checks: list[str] = []
+    advice: list[str] = []
+    for message in messages:
+        first, *rest = _SENTENCE_BREAK.split(message.strip())
+        clause = first.rstrip(".")
+        if clause.split(" ", 1)[0].lower() in _STATEMENT_STARTS and first.endswith("."):
+            statements.append(clause)
+        else:
+            sentences.append(first)
+        for sentence in rest:
+            if sentence.startswith(_CHECK) and sentence.endswith("."):
+                target = sentence[len(_CHECK) : -1]
+                if target not in checks:
+                    checks.append(target)
+            elif sentence not in advice:
+                advice.append(sentence)
+    parts: list[str] = []
+    if statements:
+        clauses = _said_once([_lower_first(clause) for clause in statements], _SHARED_ENDINGS)
+        sentence = _and(clauses)
+        parts.append(sentence[:1].upper() + sentence[1:] + ".")
+    parts += sentences
+    if checks:
+        parts.append(_CHECK + _and(_said_once(checks, tuple((e, e) for e in _CHECK_ENDINGS))) + ".")
+    parts += advice
+    return " ".join(parts)
 
 
 class HomeDirError(GpdeskError):

@@ -92,14 +92,14 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 
-_NO_BSN = "Geen geldig BSN gevonden in de geplakte tekst."
+_NO_BSN = "Het BSN is niet gevonden in de geplakte tekst."
 _BAD_BSN = (
     "Het BSN in de geplakte tekst klopt niet (de elfproef faalt). Controleer de cijfers in het HIS."
 )
 _TWO_BSNS = "Er staan meerdere BSN's in de geplakte tekst. Plak de gegevens van één patiënt."
-_NO_BIRTH_DATE = "Geen geboortedatum gevonden in de geplakte tekst."
-_NO_POSTCODE = "Geen postcode gevonden in de geplakte tekst."
-_NO_NAME = "Geen naam gevonden in de geplakte tekst."
+_NO_BIRTH_DATE = "De geboortedatum is niet gevonden in de geplakte tekst."
+_NO_POSTCODE = "De postcode is niet gevonden in de geplakte tekst."
+_NO_NAME = "De naam is niet gevonden in de geplakte tekst."
 _BAD_PHONE = (
     "Het telefoonnummer in de geplakte tekst is niet herkend. Controleer het nummer in het HIS."
 )

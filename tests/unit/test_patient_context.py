@@ -78,10 +78,7 @@ def test_from_fields_reports_every_missing_field() -> None:
         "geboortedatum": "De geboortedatum ontbreekt.",
         "postcode": "De postcode ontbreekt.",
     }
-    assert exc.value.message == (
-        "Het BSN ontbreekt.; De naam ontbreekt.; De geboortedatum ontbreekt.; "
-        "De postcode ontbreekt."
-    )
+    assert exc.value.message == "Het BSN, de naam, de geboortedatum en de postcode ontbreken."
 
 
 def test_from_fields_reports_every_invalid_field_at_once() -> None:
@@ -397,31 +394,31 @@ def test_parse_his_line_prefers_the_labelled_bsn() -> None:
     [
         (
             "J. de Vries, 01-02-1970, 3118AB",
-            {"bsn": "Geen geldig BSN gevonden in de geplakte tekst."},
+            {"bsn": "Het BSN is niet gevonden in de geplakte tekst."},
         ),
         (
             "J. de Vries, 111222333, 3118AB",
-            {"geboortedatum": "Geen geboortedatum gevonden in de geplakte tekst."},
+            {"geboortedatum": "De geboortedatum is niet gevonden in de geplakte tekst."},
         ),
         (
             "J. de Vries, 01-02-1970, 111222333, Schiedam",
-            {"postcode": "Geen postcode gevonden in de geplakte tekst."},
+            {"postcode": "De postcode is niet gevonden in de geplakte tekst."},
         ),
         (
             "01-02-1970, 111222333, Dorpsstraat 12, 3118AB Schiedam",
-            {"naam": "Geen naam gevonden in de geplakte tekst."},
+            {"naam": "De naam is niet gevonden in de geplakte tekst."},
         ),
         (
             "Naam:\nGeboortedatum: 01-02-1970\nBSN: 111222333\nPostcode: 3118AB",
-            {"naam": "Geen naam gevonden in de geplakte tekst."},
+            {"naam": "De naam is niet gevonden in de geplakte tekst."},
         ),
         (
             "06-12345678",
             {
-                "bsn": "Geen geldig BSN gevonden in de geplakte tekst.",
-                "naam": "Geen naam gevonden in de geplakte tekst.",
-                "geboortedatum": "Geen geboortedatum gevonden in de geplakte tekst.",
-                "postcode": "Geen postcode gevonden in de geplakte tekst.",
+                "bsn": "Het BSN is niet gevonden in de geplakte tekst.",
+                "naam": "De naam is niet gevonden in de geplakte tekst.",
+                "geboortedatum": "De geboortedatum is niet gevonden in de geplakte tekst.",
+                "postcode": "De postcode is niet gevonden in de geplakte tekst.",
             },
         ),
     ],
