@@ -27,7 +27,7 @@ class LoginDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
-        self.setWindowTitle("gpdesk – aanmelden")
+        self.setWindowTitle("Aanmelden")  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
         self.setMinimumWidth(420)
 

@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"gpdesk – {practice_name}")
+        self.setWindowTitle(practice_name)  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
         self._state = window_state
 

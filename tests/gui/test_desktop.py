@@ -107,6 +107,10 @@ def test_banner_follows_patient_and_title_never_shows_it(qtbot: QtBot, desktop: 
     window = desktop.window
     assert window is not None
     assert window.banner.caption.text() == "Geen patiënt"
+    # The system adds " — gpdesk" (applicationDisplayName): the title does not say it twice.
+    assert desktop.practice is not None
+    assert window.windowTitle() == desktop.practice.name
+    assert desktop.login.windowTitle() == "Aanmelden"
     desktop.open_patient(PATIENT)
     assert "J. de Vries" in window.banner.text.text()
     assert "Vries" not in window.windowTitle()
