@@ -54,6 +54,10 @@ _TOWN_WORD = r"['’]?[^\W\d_](?:[^\W\d_]|['’.\-])*"
 _TOWN = re.compile(rf" {{1,3}}({_TOWN_WORD}(?: {_TOWN_WORD})*)")
 _GENDER_MARK = re.compile(r"\(\s*(?:m|v|x|o|man|vrouw|onbekend)\s*\)", re.IGNORECASE)
 _GENDER_WORDS = frozenset({"m", "v", "x", "man", "vrouw"})
+# A sex letter after the name, as many HIS print it: "Vries, J. de (Jan) M" (man, vrouw,
+# onbekend, x). Initials carry a dot ("J. M. de Vries") or are glued ("J.M."), so a bare letter
+# at the end is the sex; only after another bare letter ("Jansen, P M") it may be an initial.
+_SEX_LETTERS = frozenset("MVOXmvox♂♀")
 _FIELD_SEPARATORS = frozenset("\t\n\r;|")
 # Longest phone number worth trying: "0044 (0)" plus 15 digits, with room to spare.
 _MAX_PHONE_CHARS = 24
@@ -176,11 +180,23 @@ def _strip_address(part: str) -> str:
     return " ".join(words[: max(street_start, 0)])
 
 
+def _without_sex_letter(part: str) -> str:
+    """Drop the sex letter the HIS prints after a name: "Vries, J. de (Jan) M"."""
+    words = part.split()
+    if len(words) < 2 or words[-1] not in _SEX_LETTERS:
+        return part
+    before = words[-2]
+    if len(before) == 1 and before.isalpha():  # "P M": initials written without dots
+        return part
+    return part[: part.rindex(words[-1])].rstrip()
+
+
 def _clean_name_part(part: str) -> str:
     if any(char.isdigit() for char in part):
         part = _strip_address(part)
     # Keep a trailing dot ("de Vries, J."), but not a dot left over from a label.
     part = part.strip(_NAME_EDGE_CHARS).lstrip(".").strip(_NAME_EDGE_CHARS)
+    part = _without_sex_letter(part)
     if part.lower() in _GENDER_WORDS or not any(char.isalpha() for char in part):
         return ""
     return part

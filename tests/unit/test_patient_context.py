@@ -343,6 +343,42 @@ def test_parse_his_line_variants(text: str, name: str | None) -> None:
     assert ctx.postcode in ("3118AB", "2901AB")
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # the sex letter after the name (man, vrouw, onbekend) is not part of the name
+        ("Vries, J. de (Jan) M 01-02-1970 111222333 3118 AB", "Vries, J. de (Jan)"),
+        ("Vries, J. de (Jan) M, 01-02-1970, 111222333, 3118AB Schiedam", "Vries, J. de (Jan)"),
+        ("Vries, J. de V 01-02-1970 111222333 3118AB", "Vries, J. de"),
+        ("Vries, J. de O	01-02-1970	111222333	3118AB", "Vries, J. de"),
+        (
+            "Vries-Bakker, A.M. de (Anna) V 01-02-1970 111222333 3118AB",
+            "Vries-Bakker, A.M. de (Anna)",
+        ),
+        ("J. de Vries M, 01-02-1970, 111222333, 3118AB", "J. de Vries"),
+        ("Jansen, Piet m 01-02-1970 111222333 3118AB", "Jansen, Piet"),
+        (
+            "Naam: Vries, J. de (Jan) M\nGeboortedatum: 01-02-1970\nBSN: 111222333\n"
+            "Postcode: 3118AB",
+            "Vries, J. de (Jan)",
+        ),
+        # without a sex letter nothing is taken off
+        ("Vries, J. de (Jan) 01-02-1970 111222333 3118AB", "Vries, J. de (Jan)"),
+        ("Vries, J. de 01-02-1970 111222333 3118AB", "Vries, J. de"),
+        # initials stay: with dots, glued, or written without dots
+        ("J. M. de Vries 01-02-1970 111222333 3118AB", "J. M. de Vries"),
+        ("Jansen, P. M. 01-02-1970 111222333 3118AB", "Jansen, P. M."),
+        ("Jansen, P.M 01-02-1970 111222333 3118AB", "Jansen, P.M"),
+        ("Jansen, P M 01-02-1970 111222333 3118AB", "Jansen, P M"),
+        ("J. M. de Vries V 01-02-1970 111222333 3118AB", "J. M. de Vries"),
+    ],
+)
+def test_parse_his_line_leaves_the_sex_letter_out_of_the_name(text: str, name: str) -> None:
+    ctx = parse_his_line(text, today=TODAY)
+    assert ctx.name == name
+    assert (ctx.bsn, ctx.birth_date, ctx.postcode) == ("111222333", date(1970, 2, 1), "3118AB")
+
+
 def test_parse_his_line_keeps_unicode_names_and_other_values() -> None:
     text = "Patiënt: José Müller-Lüdenscheidt | geb. 29-02-1972 | BSN 123456782 | 9711 lm Groningen"
     ctx = parse_his_line(text, today=TODAY)
