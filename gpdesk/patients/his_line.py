@@ -10,7 +10,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from gpdesk.errors import ValidationError
@@ -516,11 +516,42 @@ class _HisScanner:
         self.hide_town()
         self.find_name()
 
-    def result(self) -> PatientContext:
-        bsn = self.bsns[0] if self.bsns else None
-        name, birth_date, postcode = self.name, self.birth_date, self.postcode
+    def reading(self) -> HisReading:
+        bsn = self.bsns[0] if len(set(self.bsns)) == 1 and BSN_FIELD not in self.problems else None
+        return HisReading(
+            bsn=bsn,
+            name=self.name,
+            birth_date=self.birth_date,
+            postcode=self.postcode,
+            phone=self.phone,
+            problems=ordered_problems(self.problems),
+        )
+
+
+@dataclass(frozen=True, repr=False)  # no repr: it would show patient data in logs
+class HisReading:
+    """What a paste gave: every value that was found, also when others were missing or wrong.
+
+    The paste dialog fills in what was found and marks the rest, so staff only type what the
+    HIS line lacked.
+    """
+
+    bsn: str | None = None
+    name: str | None = None
+    birth_date: date | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def context(self) -> PatientContext:
+        """The patient, when everything was found and right.
+
+        Raises:
+            ValidationError: the problems, one per field (``tekst`` for the paste as a whole).
+        """
+        bsn, name, birth_date, postcode = self.bsn, self.name, self.birth_date, self.postcode
         if self.problems or bsn is None or name is None or birth_date is None or postcode is None:
-            raise ValidationError(ordered_problems(self.problems))
+            raise ValidationError(self.problems)
         return PatientContext(
             bsn=bsn, name=name, birth_date=birth_date, postcode=postcode, phone=self.phone
         )
@@ -531,28 +562,36 @@ def _spaces_to_plain(text: str) -> str:
     return "".join(" " if unicodedata.category(char) == "Zs" else char for char in text)
 
 
-def parse_his_line(text: str, *, today: date | None = None) -> PatientContext:
-    """Read a patient from text pasted out of the HIS ("Plak uit HIS").
+def read_his_line(text: str, *, today: date | None = None) -> HisReading:
+    """Read what a text pasted out of the HIS holds ("Plak uit HIS"), found and not found.
 
     Tolerant of layout: comma-, tab- or line-separated, with or without labels such as
-    "BSN:" or "Geb.". The BSN must pass the elfproef; a paste with two different BSNs is
-    refused rather than guessed.
-
-    Raises:
-        ValidationError: one problem per field that is missing or wrong (``tekst`` when the
-            paste is empty or too long).
+    "BSN:" or "Geb.". The BSN must pass the elfproef; a paste with two different BSNs gives
+    no BSN rather than a guess.
     """
     if len(text) > MAX_PASTE_LENGTH:
-        raise ValidationError(
-            {TEXT_FIELD: "De geplakte tekst is te lang. Kopieer alleen de regel van de patiënt."}
+        return HisReading(
+            problems={
+                TEXT_FIELD: "De geplakte tekst is te lang. Kopieer alleen de regel van de patiënt."
+            }
         )
     if not text.strip():
-        raise ValidationError(
-            {
+        return HisReading(
+            problems={
                 TEXT_FIELD: "Er is geen tekst geplakt. Kopieer de patiëntregel in het HIS en plak "
                 "die opnieuw."
             }
         )
     scanner = _HisScanner(_spaces_to_plain(text), today or date.today())
     scanner.scan()
-    return scanner.result()
+    return scanner.reading()
+
+
+def parse_his_line(text: str, *, today: date | None = None) -> PatientContext:
+    """Read a patient from text pasted out of the HIS, or say what is missing or wrong.
+
+    Raises:
+        ValidationError: one problem per field that is missing or wrong (``tekst`` when the
+            paste is empty or too long).
+    """
+    return read_his_line(text, today=today).context()

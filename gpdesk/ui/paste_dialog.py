@@ -6,7 +6,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -16,8 +16,11 @@ from PySide6.QtWidgets import (
 
 from gpdesk.errors import ValidationError
 from gpdesk.patients.context import PatientContext
-from gpdesk.patients.his_line import parse_his_line
-from gpdesk.patients.validation import format_birth_date
+from gpdesk.patients.his_line import read_his_line
+from gpdesk.patients.validation import format_birth_date, format_postcode
+
+CLIPBOARD_CHARS = 2000
+"""A patient line is short; a whole document on the clipboard is cut, not parsed in full."""
 
 FIELDS = (
     ("bsn", "BSN"),
@@ -31,7 +34,14 @@ FIELDS = (
 class PasteDialog(QDialog):
     """Paste, check what was recognised, correct if needed, open."""
 
-    def __init__(self, parent: QWidget | None = None, *, use_clipboard: bool = True) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        use_clipboard: bool = True,
+        initial_text: str | None = None,
+    ) -> None:
+        """Start with ``initial_text``, else with the clipboard's text (``use_clipboard``)."""
         super().__init__(parent)
         self.setObjectName("pasteDialog")
         self.setWindowTitle("Plak uit HIS")
@@ -51,20 +61,27 @@ class PasteDialog(QDialog):
         self.recognised = QLabel()
         self.recognised.setObjectName("pasteStatus")
         self.recognised.setWordWrap(True)
+        self.recognised.hide()
 
-        form = QFormLayout()
+        # A grid, not a QFormLayout: that sizes a wrapped message by its own preferred width
+        # and leaves a blank line under it.
+        form = QGridLayout()
+        form.setColumnStretch(1, 1)
         self.inputs: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
-        for key, label in FIELDS:
+        for row, (key, label) in enumerate(FIELDS):
             edit = QLineEdit()
             edit.setObjectName(f"paste_{key}")
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(edit)
             error = QLabel()
             error.setObjectName("fieldError")
             error.setWordWrap(True)
             error.hide()
             self.inputs[key], self.errors[key] = edit, error
-            form.addRow(f"{label}:", edit)
-            form.addRow("", error)
+            form.addWidget(caption, 2 * row, 0)
+            form.addWidget(edit, 2 * row, 1)
+            form.addWidget(error, 2 * row + 1, 1)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
@@ -82,40 +99,81 @@ class PasteDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
-        if use_clipboard:
-            clip = QGuiApplication.clipboard().text()
-            if clip.strip():
-                self.source.setPlainText(clip[:2000])
+        if initial_text is None and use_clipboard:
+            initial_text = QGuiApplication.clipboard().text()
+        if initial_text and initial_text.strip():
+            self.source.setPlainText(initial_text[:CLIPBOARD_CHARS])
+        else:
+            self._make_room()
         self.source.setFocus()
 
     def _recognise(self) -> None:
+        """Fill in what the latest paste gave, mark what it lacked; the status says which."""
         text = self.source.toPlainText()
+        self._hide_errors()
         if not text.strip():
-            self.recognised.setText("")
+            self._say("")
             return
-        try:
-            ctx = parse_his_line(text)
-        except ValidationError as exc:
-            self.recognised.setText(f"Niet alles herkend: {exc.message} Vul de velden zelf aan.")
-            return
-        self.recognised.setText("Herkend. Controleer de gegevens hieronder.")
-        self.inputs["bsn"].setText(ctx.bsn)
-        self.inputs["naam"].setText(ctx.name)
-        self.inputs["geboortedatum"].setText(format_birth_date(ctx.birth_date))
-        self.inputs["postcode"].setText(ctx.postcode)
-        self.inputs["telefoon"].setText(ctx.phone or "")
+        reading = read_his_line(text)
+        found = {
+            "bsn": reading.bsn,
+            "naam": reading.name,
+            "geboortedatum": format_birth_date(reading.birth_date) if reading.birth_date else None,
+            "postcode": format_postcode(reading.postcode) if reading.postcode else None,
+            "telefoon": reading.phone,
+        }
+        for key, value in found.items():
+            self.inputs[key].setText(value or "")
+        self._show_errors(reading.problems)
+        if not reading.problems:
+            self._say("Herkend. Controleer de gegevens hieronder.")
+        elif any(key in self.errors for key in reading.problems):
+            self._say("Niet alles herkend. Vul aan of verbeter wat hieronder in rood staat.")
+        else:
+            self._say(" ".join(reading.problems.values()))
 
-    def _open(self) -> None:
+    def _say(self, text: str) -> None:
+        """The status line reflects the latest paste or check; hidden while there is none."""
+        self.recognised.setText(text)
+        self.recognised.setVisible(bool(text))
+        self._make_room()
+
+    def _hide_errors(self) -> None:
         for error in self.errors.values():
             error.hide()
+
+    def _show_errors(self, problems: dict[str, str]) -> None:
+        for key, message in problems.items():
+            if key in self.errors:
+                self.errors[key].setText(message)
+                self.errors[key].show()
+
+    def _make_room(self) -> None:
+        """Grow to fit the wrapped messages.
+
+        A dialog keeps the height it opened with; without this, Qt squeezes the fields and cuts
+        the messages off when they appear.
+        """
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        # Before the first show a dialog is 640 wide by default; it opens at its size hint.
+        width = (
+            self.width() if self.isVisible() else max(self.sizeHint().width(), self.minimumWidth())
+        )
+        needed = max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height())
+        self.setMinimumHeight(needed)
+        self.resize(width, needed)
+
+    def _open(self) -> None:
+        self._hide_errors()
         values = {key: (edit.text().strip() or None) for key, edit in self.inputs.items()}
         try:
             self.context = PatientContext.from_fields(values)
         except ValidationError as exc:
-            for key, message in exc.problems.items():
-                if key in self.errors:
-                    self.errors[key].setText(message)
-                    self.errors[key].show()
+            self._show_errors(exc.problems)
+            self._say("Nog niet goed: verbeter wat hieronder in rood staat.")
             first = next((k for k in self.inputs if k in exc.problems), None)
             if first is not None:
                 self.inputs[first].setFocus()

@@ -145,10 +145,52 @@ def test_paste_dialog_recognises_his_line(qtbot: QtBot) -> None:
         "J. de Vries, 01-02-1970, BSN 111222333, 3118 AB Schiedam, tel. 06-12345678"
     )
     assert dialog.inputs["bsn"].text() == "111222333"
-    assert dialog.inputs["postcode"].text() == "3118AB"
+    assert dialog.inputs["postcode"].text() == "3118 AB"
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert dialog.context is not None
     assert dialog.context.name == "J. de Vries"
+
+
+def test_ctrl_shift_v_opens_the_paste_dialog_filled_from_the_clipboard(
+    qtbot: QtBot, desktop: Desktop
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    from gpdesk.ui.paste_dialog import PasteDialog
+
+    sign_in(qtbot, desktop)
+    qtbot.waitUntil(lambda: desktop.window is not None, timeout=15_000)
+    window = desktop.window
+    assert window is not None
+    qtbot.waitExposed(window)
+    QApplication.clipboard().setText("Vries, J. de (Jan) M 01-02-1970 111222333 3118 AB Schiedam")
+    seen: dict[str, str] = {}
+
+    def look_and_open() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, PasteDialog)
+        seen.update({key: edit.text() for key, edit in dialog.inputs.items()})
+        seen["status"] = dialog.recognised.text()
+        qtbot.keyClick(dialog.inputs["naam"], Qt.Key.Key_Return)  # Enter: the default, open
+
+    QTimer.singleShot(0, look_and_open)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_V,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert seen == {
+        "bsn": "111222333",
+        "naam": "Vries, J. de (Jan)",
+        "geboortedatum": "01-02-1970",
+        "postcode": "3118 AB",
+        "telefoon": "",
+        "status": "Herkend. Controleer de gegevens hieronder.",
+    }
+    assert desktop.patient is not None
+    assert desktop.patient.name == "Vries, J. de (Jan)"
+    desktop.tasks.wait()
+    QApplication.clipboard().clear()
 
 
 def test_paste_dialog_shows_field_errors(qtbot: QtBot) -> None:

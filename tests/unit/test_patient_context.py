@@ -11,7 +11,7 @@ from gpdesk.patients.context import (
     PatientContext,
     parse_patient_url,
 )
-from gpdesk.patients.his_line import parse_his_line
+from gpdesk.patients.his_line import parse_his_line, read_his_line
 
 TODAY = date(2024, 6, 15)
 
@@ -377,6 +377,31 @@ def test_parse_his_line_leaves_the_sex_letter_out_of_the_name(text: str, name: s
     ctx = parse_his_line(text, today=TODAY)
     assert ctx.name == name
     assert (ctx.bsn, ctx.birth_date, ctx.postcode) == ("111222333", date(1970, 2, 1), "3118AB")
+
+
+def test_read_his_line_keeps_what_it_found_when_something_is_wrong() -> None:
+    reading = read_his_line(
+        "Vries, J. de (Jan) M 01-02-2030 111222334 3118 AB 06-12345678", today=TODAY
+    )
+    assert (reading.name, reading.postcode, reading.phone) == (
+        "Vries, J. de (Jan)",
+        "3118AB",
+        "0612345678",
+    )
+    assert reading.bsn is None
+    assert reading.birth_date is None
+    assert list(reading.problems) == ["bsn", "geboortedatum"]
+    with pytest.raises(ValidationError) as exc:
+        reading.context()
+    assert exc.value.problems == reading.problems
+    assert "Vries" not in repr(reading)
+
+
+def test_read_his_line_gives_no_bsn_when_there_are_two() -> None:
+    reading = read_his_line("J. de Vries, 01-02-1970, BSN 111222333, BSN 123456782, 3118AB")
+    assert reading.bsn is None
+    assert list(reading.problems) == ["bsn"]
+    assert reading.name == "J. de Vries"
 
 
 def test_parse_his_line_keeps_unicode_names_and_other_values() -> None:
