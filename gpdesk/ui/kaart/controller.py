@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from shiboken6 import isValid
@@ -37,7 +37,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.kaart.detail import CorrectionDialog, today_label
-from gpdesk.ui.kaart.handout_dialog import HandoutDialog, print_to, write_pdf
+from gpdesk.ui.kaart.handout_dialog import HandoutDialog, pdf_save_path, print_to, write_pdf
 from gpdesk.ui.kaart.models import ResultsModel
 from gpdesk.ui.kaart.page import HINT, LOADING, NO_RESULTS, KaartPage
 from gpdesk.ui.tasks import TaskRunner
@@ -622,13 +622,8 @@ class KaartController(QObject):
         dialog = self.handout_dialog
         if dialog is None or self.detail is None:
             return
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _ = QFileDialog.getSaveFileName(
-            dialog,
-            "Opslaan als PDF",
-            str(Path(folder) / file_name(self.detail.name)),
-            "PDF (*.pdf)",
-        )
+        start = pdf_save_path(file_name(self.detail.name))
+        name, _ = QFileDialog.getSaveFileName(dialog, "Opslaan als PDF", str(start), "PDF (*.pdf)")
         if name:
             self.save_handout_pdf(Path(name))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
+from PySide6.QtCore import QMarginsF, QSizeF, QStandardPaths, Qt, Signal
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -126,6 +126,23 @@ def render_image(html_for: HtmlForSize, *, dpi: int = 96) -> QImage:
     document.drawContents(painter)
     painter.end()
     return image
+
+
+def pdf_save_path(file_name: str) -> Path:
+    """Where "Opslaan als PDF" starts: ``file_name`` in the user's Documenten, else at home.
+
+    Qt names the documents folder even when it does not exist (a fresh account), and a file
+    dialog pointed into a missing folder opens in the program's own folder instead. The file
+    name is the service's, never the patient's.
+    """
+    for location in (
+        QStandardPaths.StandardLocation.DocumentsLocation,
+        QStandardPaths.StandardLocation.HomeLocation,
+    ):
+        folder = QStandardPaths.writableLocation(location)
+        if folder and Path(folder).is_dir():
+            return Path(folder) / file_name
+    return Path.home() / file_name
 
 
 class HandoutDialog(QDialog):
