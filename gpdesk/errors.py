@@ -87,7 +87,7 @@ def join_problems(messages: list[str]) -> str:
         if clause.split(" ", 1)[0].lower() in _STATEMENT_STARTS and first.endswith("."):
             statements.append(clause)
         else:
-            sentences.append(first)
+            sentences.append(first if first.endswith((".", "!", "?")) else first + ".")
         for sentence in rest:
             if sentence.startswith(_CHECK) and sentence.endswith("."):
                 target = sentence[len(_CHECK) : -1]

@@ -93,3 +93,9 @@ def test_the_same_advice_is_given_once() -> None:
     assert join_problems([first, second]) == (
         "De begintijd en de eindtijd kloppen niet. Schrijf tijden als 09:00."
     )
+
+
+def test_a_message_without_a_full_stop_still_ends_its_sentence() -> None:
+    assert join_problems(["Regel 3: onbekende kolom", "De naam ontbreekt."]) == (
+        "De naam ontbreekt. Regel 3: onbekende kolom."
+    )
