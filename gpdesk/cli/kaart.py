@@ -56,7 +56,9 @@ def register(sub: Subparsers) -> None:
     )
 
     p_route = kaart_sub.add_parser(
-        "route", help="welk wijkteam is er voor deze postcode (anders: het centraal loket)"
+        "route",
+        help="welk wijkteam is er voor deze postcode (anders: het centraal loket, of buiten "
+        "het werkgebied)",
     )
     add_common(p_route)
     p_route.add_argument("postcode", metavar="POSTCODE", help="bijv. 3118AB, '3118 ab' of 3118")
@@ -183,18 +185,9 @@ def _team_lines(team: TeamRef) -> list[str]:
 
 def format_routing(routing: Routing) -> str:
     """The Dutch text a beheerder or GP reads on the terminal."""
-    where = routing.postcode
-    if len(where) > 4:  # "3118AB" is shown the Dutch way: "3118 AB"
-        where = f"{where[:4]} {where[4:]}"
-    if not routing.teams:
-        return (
-            f"Voor postcode {where} is geen wijkteam en geen centraal loket bekend. "
-            "Vul de sociale kaart aan in Beheer."
-        )
-    if routing.fallback:
-        lines = [f"Postcode {where} valt buiten de wijkteams. Ga naar het centraal loket:"]
-    else:
-        lines = [f"Postcode {where} valt onder:"]
+    from gpdesk.kaart.routing import headline
+
+    lines = [headline(routing)]
     for team in routing.teams:
         lines += _team_lines(team)
     return "\n".join(lines)

@@ -1,22 +1,32 @@
 """Which wijkteam is responsible for a postcode, and who to call there.
 
-The postcode decides the team (Schiedam: six teams, Nieuwland = 3118/3119). A postcode outside
-every team's area goes to the central desk (Sociale Plein / Wmo-loket): ``fallback`` is then true
-and ``teams`` holds the desks, so a caller (the signal form, ``gpdesk kaart route``) always
-addresses ``teams``. ``fallback_desks`` always lists the desks, for an "of anders" line.
+The postcode decides the team (Schiedam: six teams, Nieuwland = 3118/3119). A postcode in no
+team's area but inside the municipality goes to the central desk (Sociale Plein / Wmo-loket):
+``fallback`` is then true and ``teams`` holds the desks, so a caller (the signal form, ``gpdesk
+kaart route``) always addresses ``teams``. ``fallback_desks`` lists the desks for the postcode,
+for an "of anders" line.
+
+The kaart's work area is what its wijkteams and desks cover (any status: a closed team's wijk is
+still the municipality's). A desk covers its own werkgebied, or, without one, the whole work
+area. A postcode outside the work area (a patient from another town) is ``outside``: no team and
+no desk of this kaart is responsible, the patient's own municipality is, so ``teams`` is empty.
+A kaart without any area cannot tell inside from outside and sends everything to its desks. The
+municipality's postcodes are data, not code: give the desk a werkgebied ("3111-3125") so a gap
+between the teams' areas reaches it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from gpdesk.kaart.freshness import DEFAULT_STALE_MONTHS, is_stale
-from gpdesk.kaart.postcodes import normalise_route_postcode, postcode_pc4
+from gpdesk.kaart.postcodes import Pc4Range, normalise_route_postcode, postcode_pc4
 from gpdesk.kaart.schedule import AMSTERDAM, slot_label
 from gpdesk.kaart.store import (
     ContactRef,
@@ -55,14 +65,23 @@ class TeamRef:
     stale: bool = True
 
 
+OUTSIDE_TEXT: Final = (
+    "Deze postcode valt buiten het werkgebied van deze sociale kaart: de gemeente waar de "
+    "patiënt woont is verantwoordelijk (Wmo-loket of wijkteam van die gemeente)."
+)
+"""What a postcode outside the kaart's work area gets, in the GUI and on the terminal."""
+
+
 @dataclass(frozen=True)
 class Routing:
-    """The answer for one postcode; ``teams`` is never empty unless the kaart has no desk."""
+    """The answer for one postcode; ``teams`` is empty only when ``outside`` or without desks."""
 
     postcode: str
     teams: tuple[TeamRef, ...]
     fallback: bool
     fallback_desks: tuple[TeamRef, ...]
+    outside: bool = False
+    """Outside every area this kaart knows: the patient's own municipality is responsible."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes and dates as ISO text, enums as their values."""
@@ -70,18 +89,89 @@ class Routing:
         return result
 
 
-def covering_team_ids(session: Session, pc4: int) -> set[str]:
-    """Ids of services whose service area (own or at one of its locations) covers the PC4."""
+@dataclass(frozen=True)
+class Responsibility:
+    """Who answers for one PC4, as service ids (sorted): ``decide``'s result."""
+
+    teams: tuple[str, ...]
+    desks: tuple[str, ...]
+    fallback: bool
+    outside: bool
+
+
+def decide(
+    pc4: int,
+    areas: Mapping[str, Sequence[Pc4Range]],
+    *,
+    teams: Collection[str],
+    desks: Collection[str],
+) -> Responsibility:
+    """The routing rule, without a database.
+
+    ``areas`` holds the ranges of every wijkteam and desk (active or not); ``teams`` and
+    ``desks`` are the ids of the active ones. Active teams covering ``pc4`` win. Otherwise,
+    inside the work area (the union of ``areas``; everywhere when there is none), the desks
+    whose own area covers ``pc4``, else the desks without an area, else every desk. Outside
+    it nobody here: ``outside``.
+    """
+
+    def covering(service_id: str) -> bool:
+        return any(pc4 in r for r in areas.get(service_id, ()))
+
+    desks_here = sorted(d for d in desks if covering(d))
+    unbounded = sorted(d for d in desks if not areas.get(d))
+    responsible_desks = tuple(desks_here or unbounded or sorted(desks))
+    covering_teams = tuple(sorted(t for t in teams if covering(t)))
+    if covering_teams:
+        return Responsibility(covering_teams, responsible_desks, fallback=False, outside=False)
+    known = [r for ranges in areas.values() for r in ranges]
+    if known and not any(pc4 in r for r in known):
+        return Responsibility((), (), fallback=False, outside=True)
+    return Responsibility(responsible_desks, responsible_desks, fallback=True, outside=False)
+
+
+_ROUTING_KINDS: Final = (ServiceKind.WIJKTEAM, ServiceKind.CENTRAAL_LOKET)
+
+
+def routing_areas(session: Session) -> dict[str, list[Pc4Range]]:
+    """The ranges of every wijkteam and desk (own areas and those at its locations), any status."""
     owner = func.coalesce(ServiceArea.service_id, ServiceAtLocation.service_id)
     rows = session.execute(
-        select(owner)
+        select(owner, ServiceAreaPostcode.pc4_from, ServiceAreaPostcode.pc4_to)
         .select_from(ServiceAreaPostcode)
         .join(ServiceArea, ServiceArea.id == ServiceAreaPostcode.service_area_id)
         .outerjoin(ServiceAtLocation, ServiceAtLocation.id == ServiceArea.service_at_location_id)
-        .where(ServiceAreaPostcode.pc4_from <= pc4, ServiceAreaPostcode.pc4_to >= pc4)
-        .distinct()
+        .join(Service, Service.id == owner)
+        .where(Service.kind.in_(_ROUTING_KINDS))
     )
-    return {service_id for (service_id,) in rows if service_id is not None}
+    areas: dict[str, list[Pc4Range]] = {}
+    for service_id, low, high in rows:
+        areas.setdefault(service_id, []).append(Pc4Range(low, high))
+    return areas
+
+
+def display_postcode(postcode: str) -> str:
+    """``3118 AB`` the Dutch way (``3118`` stays as it is)."""
+    return f"{postcode[:4]} {postcode[4:]}" if len(postcode) > 4 else postcode
+
+
+def headline(routing: Routing) -> str:
+    """The answer's first line, the same in the GUI and on the terminal."""
+    where = display_postcode(routing.postcode)
+    if routing.outside:
+        return f"Postcode {where}: {OUTSIDE_TEXT}"
+    if not routing.teams:
+        return (
+            f"Voor postcode {where} is geen wijkteam en geen centraal loket bekend. "
+            "Vul de sociale kaart aan in Beheer."
+        )
+    if routing.fallback:
+        return f"Postcode {where} valt buiten de wijkteams. Ga naar het centraal loket:"
+    return f"Postcode {where} valt onder:"
+
+
+def _ids(services: Iterable[Service]) -> list[str]:
+    return [s.id for s in services]
 
 
 def route(
@@ -101,7 +191,8 @@ def route(
     pc4 = postcode_pc4(normalised)
     moment = now or utcnow()
     today = moment.astimezone(AMSTERDAM).date()
-    covering = covering_team_ids(session, pc4)
+    areas = routing_areas(session)
+    covering = [sid for sid, ranges in areas.items() if any(pc4 in r for r in ranges)]
     candidates = session.scalars(
         select(Service)
         .where(
@@ -144,11 +235,22 @@ def route(
             stale=is_stale(service.assured_date, today, months),
         )
 
-    teams = tuple(team_ref(s) for s in candidates if s.kind is ServiceKind.WIJKTEAM)
-    desks = tuple(team_ref(s) for s in candidates if s.kind is ServiceKind.CENTRAAL_LOKET)
+    decision = decide(
+        pc4,
+        areas,
+        teams=_ids(s for s in candidates if s.kind is ServiceKind.WIJKTEAM),
+        desks=_ids(s for s in candidates if s.kind is ServiceKind.CENTRAAL_LOKET),
+    )
+    chosen = set(decision.teams) | set(decision.desks)
+    refs = {s.id: team_ref(s) for s in candidates if s.id in chosen}  # in name order
+
+    def in_order(ids: Collection[str]) -> tuple[TeamRef, ...]:
+        return tuple(ref for service_id, ref in refs.items() if service_id in ids)
+
     return Routing(
         postcode=normalised,
-        teams=teams or desks,
-        fallback=not teams,
-        fallback_desks=desks,
+        teams=in_order(decision.teams),
+        fallback=decision.fallback,
+        fallback_desks=in_order(decision.desks),
+        outside=decision.outside,
     )

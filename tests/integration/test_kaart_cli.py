@@ -61,6 +61,39 @@ def test_route_as_dutch_text(tmp_path: Path, kaart_url: str) -> None:
     assert "Vervanger: Hamza Ouali" in result.stdout
 
 
+def test_route_outside_the_kaart_names_the_patients_municipality(
+    tmp_path: Path, kaart_url: str
+) -> None:
+    data = _route(tmp_path / "h", kaart_url, "1012AB")
+    assert data["outside"] is True
+    assert data["fallback"] is False
+    assert data["teams"] == []
+    assert data["postcode"] == "1012AB"
+    inside = _route(tmp_path / "h", kaart_url, "3120")
+    assert inside["outside"] is False and inside["fallback"] is True
+    result = gpdesk(
+        "kaart", "route", "1012 ab", "--home", str(tmp_path / "h"), "--database-url", kaart_url
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "Postcode 1012 AB: Deze postcode valt buiten het werkgebied van deze sociale kaart: de "
+        "gemeente waar de patiënt woont is verantwoordelijk (Wmo-loket of wijkteam van die "
+        "gemeente)."
+    )
+    assert "Sociale Plein" not in result.stdout
+
+
+def test_route_as_text_names_the_team_and_the_fixed_contact(tmp_path: Path, kaart_url: str) -> None:
+    result = gpdesk(
+        "kaart", "route", "3118ab", "--home", str(tmp_path / "h"), "--database-url", kaart_url
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Postcode 3118 AB valt onder:"
+    assert lines[1] == "Wijkteam Nieuwland (Stichting Wijkteams Schiedam)"
+    assert lines[2].startswith("  Vaste contactpersoon: Fatma Kaya")
+
+
 @pytest.mark.parametrize("bad", ["31188AB", "ABCD12", "3118SS"])
 def test_invalid_postcode_is_one_dutch_line_and_exit_2(tmp_path: Path, bad: str) -> None:
     result = gpdesk("kaart", "route", bad, "--home", str(tmp_path / "h"))

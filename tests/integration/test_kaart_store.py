@@ -208,7 +208,52 @@ def test_every_city_postcode_has_exactly_one_team(kaart: Database) -> None:
             routing = route(session, f"{pc4}AB", now=NOW)
             assert not routing.fallback, pc4
             assert [t.name for t in routing.teams] == [f"Wijkteam {team}"]
-        assert route(session, "1012AB", now=NOW).fallback  # another city altogether
+        amsterdam = route(session, "1012AB", now=NOW)  # another city altogether
+    assert amsterdam.outside and not amsterdam.fallback
+    assert amsterdam.teams == () and amsterdam.fallback_desks == ()
+
+
+def test_a_postcode_outside_the_kaart_is_the_patients_own_municipality(kaart: Database) -> None:
+    with kaart.session() as session:
+        routing = route(session, "1012 ab", now=NOW)
+    data = routing.as_dict()
+    assert data["outside"] is True
+    assert data["fallback"] is False
+    assert data["teams"] == []
+    assert set(data) >= {"postcode", "teams", "fallback", "fallback_desks"}  # old keys stay
+
+
+def _remove_desk_area(db: Database) -> None:
+    desk = _service_id(db, "Sociale Plein (Wmo-loket)")
+    with db.session() as session:
+        session.execute(delete(ServiceArea).where(ServiceArea.service_id == desk))
+
+
+def test_the_desks_werkgebied_decides_what_is_the_municipality(kaart: Database) -> None:
+    with kaart.session() as session:
+        assert route(session, "3120AA", now=NOW).fallback  # in the desk's area, no team's
+        assert route(session, "3126AA", now=NOW).outside  # next to it, in nobody's
+    _remove_desk_area(kaart)
+    with kaart.session() as session:
+        gap = route(session, "3120AA", now=NOW)
+        nieuwland = route(session, "3118AB", now=NOW)
+    # Without its own werkgebied the desk covers the teams' areas only: 3120 is then outside.
+    assert gap.outside
+    assert [d.name for d in nieuwland.fallback_desks] == ["Sociale Plein (Wmo-loket)"]
+
+
+def test_a_closed_teams_wijk_still_belongs_to_the_municipality(kaart: Database) -> None:
+    _remove_desk_area(kaart)
+    with kaart.session() as session:
+        session.execute(
+            update(Service)
+            .where(Service.name == "Wijkteam Nieuwland")
+            .values(status=ServiceStatus.TEMPORARILY_CLOSED)
+        )
+    with kaart.session() as session:
+        routing = route(session, "3118AB", now=NOW)
+    assert routing.fallback and not routing.outside
+    assert [t.name for t in routing.teams] == ["Sociale Plein (Wmo-loket)"]
 
 
 @pytest.mark.parametrize("bad", ["31188AB", "ABCDEF", "0118AB", ""])
@@ -287,6 +332,7 @@ def test_route_on_an_empty_kaart(db: Database) -> None:
     assert routing.fallback
     assert routing.teams == ()
     assert routing.fallback_desks == ()
+    assert not routing.outside  # no areas at all: it cannot tell, so it never says "outside"
 
 
 # --- readers ----------------------------------------------------------------------------------
