@@ -29,8 +29,11 @@ DEFAULT_BRING = (
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _BRING = re.compile(r"\bneem\b.*\bmee\b|\bmeenemen\b|\bmee te nemen\b|\bmeebrengen\b", re.I)
-# Sentences for professionals ("verwijzen via een signaal uit gpdesk") confuse a patient.
-_FOR_PROFESSIONALS = re.compile(r"\bgpdesk\b|\bsignaal\b", re.I)
+# Sentences for professionals ("verwijzen via een signaal uit gpdesk", "de praktijk belt de vaste
+# contactpersoon") confuse a patient, and the practice's own contact is not for paper.
+_FOR_PROFESSIONALS = re.compile(r"\bgpdesk\b|\bsignaal\b|\bvaste contactpersoon\b", re.I)
+_PLACE_UNITS = frozenset({"", "plaats", "plaatsen", "plek", "plekken"})
+_SAYS_FREE = re.compile(r"\bvrij\b", re.I)
 
 BODY_PT = 12.0
 """Body text size: 12 pt is the usual minimum for patient leaflets (readable without glasses)."""
@@ -94,6 +97,30 @@ def ages_label(minimum: int | None, maximum: int | None) -> str:
     if maximum is not None:
         return f"tot en met {maximum} jaar"
     return ""
+
+
+def capacity_text(available: float, unit: str | None, description: str | None) -> str:
+    """One capacity as the GP says it: "1 plek vrij", "3 plekken vrij", "Wachtlijst: 10 weken".
+
+    The kaart's own note follows after a dash, unless it only repeats what the label says
+    ("Eén plek vrij.", "Wachtlijst: ongeveer 4 weken." is shown as it is).
+    """
+    note = (description or "").strip()
+    unit_text = (unit or "").strip()
+    if unit_text and "wacht" in unit_text.lower():  # counted in "weken wachttijd"
+        label = f"Wachtlijst: {available:g} {unit_text}"
+    elif available > 0:
+        if unit_text.lower() in _PLACE_UNITS:
+            label = f"{available:g} " + ("plek vrij" if available == 1 else "plekken vrij")
+        else:
+            label = f"{available:g} {unit_text} vrij"
+        if _SAYS_FREE.search(note):
+            note = ""
+    else:
+        label = "Wachtlijst"
+        if note.lower().startswith("wachtlijst"):
+            return note
+    return f"{label} – {note}" if note else label
 
 
 def split_hours(detail: ServiceDetail) -> tuple[list[str], list[str]]:

@@ -49,6 +49,11 @@ _COUNT_SEARCH_DAYS = 366 * 10
 
 _DASH = "–"
 
+WHOLE_DAY = "de hele dag"
+"""Opens at 00:00 and closes at 00:00 (or 23:59): the slot runs from midnight to midnight."""
+ROUND_THE_CLOCK = "dag en nacht, 7 dagen per week"
+"""Every day, the whole day: "maandag t/m zondag 00:00–00:00" said the way people say it."""
+
 
 class Slot(NamedTuple):
     """One opening: ``(start, end)``, aware, in Europe/Amsterdam."""
@@ -237,9 +242,11 @@ class Rule:
 
     @property
     def label(self) -> str:
-        """Dutch, e.g. "donderdag 09:00–11:00" or "maandag t/m vrijdag 09:00–17:00"."""
+        """Dutch, e.g. "donderdag 09:00–11:00", "maandag t/m vrijdag 09:00–17:00", "elke dag …"."""
         when = _days_label(self)
         hours = _hours_label(self.opens_at, self.closes_at)
+        if when == _EVERY_DAY and hours == WHOLE_DAY:
+            return ROUND_THE_CLOCK
         text = " ".join(part for part in (when, hours) if part)
         return text or (self.description or "").strip()
 
@@ -289,9 +296,19 @@ def _count_end(rule: Rule) -> date | None:
     return None
 
 
+def _is_whole_day(opens: time, closes: time) -> bool:
+    midnight = time(0)
+    return opens.replace(tzinfo=None) == midnight and closes.replace(tzinfo=None) in (
+        midnight,
+        time(23, 59),
+    )
+
+
 def _hours_label(opens: time | None, closes: time | None) -> str:
     if opens is None:
         return ""
+    if closes is not None and _is_whole_day(opens, closes):
+        return WHOLE_DAY
     if closes is None:
         return f"vanaf {opens:%H:%M}"
     return f"{opens:%H:%M}{_DASH}{closes:%H:%M}"
@@ -303,8 +320,13 @@ def _join_dutch(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
+_EVERY_DAY = "elke dag"
+
+
 def _weekdays_label(weekdays: list[int]) -> str:
     ordered = sorted(set(weekdays))
+    if len(ordered) == len(DUTCH_DAYS):
+        return _EVERY_DAY
     if len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{DUTCH_DAYS[ordered[0]]} t/m {DUTCH_DAYS[ordered[-1]]}"
     return _join_dutch([DUTCH_DAYS[d] for d in ordered])

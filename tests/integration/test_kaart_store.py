@@ -392,6 +392,27 @@ def test_service_detail_waiting_list_ages_and_fees(kaart: Database) -> None:
     assert schuld.feedback_agreement is None
 
 
+def test_demo_texts_read_as_a_gp_says_them(kaart: Database) -> None:
+    from gpdesk.kaart.handout import capacity_text
+
+    with kaart.session() as session:
+        details = {
+            name: service_detail(session, _service_id(kaart, name), now=NOW)
+            for name in ("Veilig Thuis advies en melding", "Basis-GGZ jeugd", "Wijkteam Nieuwland")
+        }
+        every = [service_detail(session, s.id, now=NOW) for s in list_services(session)]
+    veilig_thuis = details["Veilig Thuis advies en melding"]
+    assert "dag en nacht, 7 dagen per week" in veilig_thuis.opening_hours
+    assert not any("00:00" in line for d in every for line in d.opening_hours)
+    [waiting] = details["Basis-GGZ jeugd"].capacities
+    assert capacity_text(waiting.available, waiting.unit, waiting.description) == (
+        "Wachtlijst: ongeveer 10 weken."
+    )
+    # Signals are not built yet: the kaart says how to sign up by phone, mail or walk-in.
+    assert not any("gpdesk" in (d.application_process or "") for d in every)
+    assert "Bel of mail het wijkteam" in (details["Wijkteam Nieuwland"].application_process or "")
+
+
 def test_service_detail_of_an_unknown_service(kaart: Database) -> None:
     with pytest.raises(GpdeskError) as info, kaart.session() as session:
         service_detail(session, "bestaat-niet", now=NOW)

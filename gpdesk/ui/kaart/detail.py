@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.kaart.handout import ages_label, split_hours
+from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
 from gpdesk.kaart.store import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind
@@ -186,12 +186,7 @@ def _who_html(detail: ServiceDetail) -> str:
 
 
 def _capacity_html(detail: ServiceDetail) -> str:
-    lines = []
-    for c in detail.capacities:
-        text = f"Plek vrij: {c.available:g} {escape(c.unit)}" if c.available > 0 else "Wachtlijst"
-        if c.description:
-            text += f" – {escape(c.description)}"
-        lines.append(text)
+    lines = [escape(capacity_text(c.available, c.unit, c.description)) for c in detail.capacities]
     return _h("Plek of wachtlijst") + _p("<br>".join(lines)) if lines else ""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from gpdesk.kaart.handout import (
     DEFAULT_BRING,
+    capacity_text,
     contact_lines,
     for_patient,
     handout_html,
@@ -152,6 +153,41 @@ def test_what_to_bring_follows_the_kaart_when_it_says_so() -> None:
 def test_for_patient_drops_sentences_for_professionals() -> None:
     assert for_patient("Verwijzen via een signaal uit gpdesk. Bel ons gerust.") == "Bel ons gerust."
     assert for_patient(None) == ""
+    assert (
+        for_patient(
+            "Bel of mail het wijkteam. Met toestemming kan de praktijk de vaste contactpersoon "
+            "bellen."
+        )
+        == "Bel of mail het wijkteam."
+    )
+
+
+def test_capacity_is_said_once_and_counted_in_plekken() -> None:
+    assert capacity_text(1, "plaatsen", None) == "1 plek vrij"
+    assert capacity_text(3, "plaatsen", "Drie plaatsen vrij.") == "3 plekken vrij"
+    assert capacity_text(1, "plaatsen", "Eén plek vrij.") == "1 plek vrij"
+    assert capacity_text(2, "plaatsen", "Twee gezinnen kunnen direct starten.") == (
+        "2 plekken vrij – Twee gezinnen kunnen direct starten."
+    )
+    assert capacity_text(4, "bedden", None) == "4 bedden vrij"
+    assert capacity_text(0, "plaatsen", "Wachtlijst: ongeveer 10 weken.") == (
+        "Wachtlijst: ongeveer 10 weken."
+    )
+    assert capacity_text(0, "plaatsen", "Wachttijd keukentafelgesprek ongeveer 6 weken.") == (
+        "Wachtlijst – Wachttijd keukentafelgesprek ongeveer 6 weken."
+    )
+    assert capacity_text(0, "plaatsen", None) == "Wachtlijst"
+    assert capacity_text(6, "weken wachttijd", None) == "Wachtlijst: 6 weken wachttijd"
+
+
+def test_handout_says_round_the_clock_in_words() -> None:
+    html = handout_html(
+        detail(opening_hours=("dag en nacht, 7 dagen per week",)),
+        practice_name=PRACTICE,
+        today=TODAY,
+    )
+    assert "Open op: dag en nacht, 7 dagen per week." in html
+    assert "00:00" not in html
 
 
 def test_contact_lines_give_the_fixed_contact_with_deputy() -> None:

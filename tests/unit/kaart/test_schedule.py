@@ -221,11 +221,24 @@ def test_rule_without_hours_only_describes() -> None:
         ("MO,WE", "maandag en woensdag"),
         ("MO,WE,FR", "maandag, woensdag en vrijdag"),
         ("SA,SU", "zaterdag en zondag"),
+        ("MO,TU,WE,TH,FR,SA,SU", "elke dag"),
     ],
 )
 def test_dutch_day_labels(byday: str, expected: str) -> None:
     rule = Rule(byday=byday, opens_at=time(9), closes_at=time(11))
     assert rule.label == f"{expected} 09:00–11:00"
+
+
+def test_round_the_clock_is_said_in_words_not_as_midnight_to_midnight() -> None:
+    every_day = "MO,TU,WE,TH,FR,SA,SU"
+    for closes in (time(0), time(23, 59)):
+        rule = Rule(byday=every_day, freq="WEEKLY", opens_at=time(0), closes_at=closes)
+        assert rule.label == "dag en nacht, 7 dagen per week"
+    weekend = Rule(byday="SA,SU", freq="WEEKLY", opens_at=time(0), closes_at=time(0))
+    assert weekend.label == "zaterdag en zondag de hele dag"
+    assert ScheduleSet.of([weekend]).is_open(at(2026, 11, 29, 3))  # Sunday night, 03:00
+    whole = Slot(at(2026, 11, 26), at(2026, 11, 27))
+    assert slot_label(whole) == "donderdag 26 november de hele dag"
 
 
 def test_labels_and_summary_mark_walk_in() -> None:
