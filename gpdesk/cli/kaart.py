@@ -9,6 +9,7 @@ stay inside the command functions so ``gpdesk`` starts fast.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from gpdesk.kaart.hsds_import import ImportBatch, ImportPlan, PlanItem
     from gpdesk.kaart.routing import Routing, TeamRef
+    from gpdesk.kaart.search import SearchFilters
     from gpdesk.kaart.store import ContactRef
 
 NOT_YET_APPLIED = "Er is nog niets gewijzigd. Voeg --apply --user NAAM toe om dit toe te passen."
@@ -245,8 +247,26 @@ def _hit_extras(
     }
 
 
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What ``gpdesk kaart search`` prints: the ranking, and what it leaves out and why."""
+
+    results: list[dict[str, Any]]
+    more: int = 0
+    """Matches beyond ``--max`` (the "en nog N")."""
+    filters: tuple[str, ...] = ()
+    """The filters that are on, in Dutch."""
+    without_filters: int = 0
+    """Matches of the words alone, when the filters leave out some of them."""
+
+
 def search_results(session: Session, args: argparse.Namespace) -> list[dict[str, Any]]:
     """The ranking as JSON-ready dicts, best first (what ``--json`` prints)."""
+    return run_search(session, args).results
+
+
+def run_search(session: Session, args: argparse.Namespace) -> SearchOutcome:
+    """Search as the GUI does: the ranking, the count beyond ``--max``, what filters hide."""
     from gpdesk.kaart.schedule import slot_label
     from gpdesk.kaart.search import SearchIndex
     from gpdesk.kaart.store import search_documents
@@ -256,7 +276,8 @@ def search_results(session: Session, args: argparse.Namespace) -> list[dict[str,
     filters = _filters(args)
     documents = search_documents(session, now=now)
     index = SearchIndex.build(documents)
-    hits = index.search(args.query, filters=filters, limit=max(args.max, 1))
+    found = index.find(args.query, filters=filters, limit=max(args.max, 1))
+    hits = found.hits
     by_id = {d["id"]: d for d in documents}
     extras = _hit_extras(session, [h.id for h in hits], now)
     results: list[dict[str, Any]] = []
@@ -282,10 +303,17 @@ def search_results(session: Session, args: argparse.Namespace) -> list[dict[str,
                 "complete": hit.complete,
             }
         )
-    return results
+    labels = filters.labels()
+    words_alone = index.find(args.query, limit=1).total if labels and args.query.strip() else 0
+    return SearchOutcome(
+        results,
+        more=found.more,
+        filters=labels,
+        without_filters=words_alone if words_alone > found.total else 0,
+    )
 
 
-def _filters(args: argparse.Namespace) -> Any:
+def _filters(args: argparse.Namespace) -> SearchFilters:
     from gpdesk.kaart.search import SearchFilters
 
     if args.leeftijd is not None and not 0 <= args.leeftijd <= 130:
@@ -302,11 +330,17 @@ def _filters(args: argparse.Namespace) -> Any:
         raise ValidationError({"postcode": str(exc)}) from None
 
 
-def format_search(query: str, results: list[dict[str, Any]]) -> str:
+def format_search(query: str, outcome: SearchOutcome) -> str:
     """The ranking as Dutch lines a GP reads at a glance."""
+    results = outcome.results
+    on = ", ".join(outcome.filters)
     if not results:
-        what = f"'{query}'" if query else "deze filters"
-        return f"Niets gevonden voor {what}. Probeer minder of andere woorden."
+        if outcome.filters and (outcome.without_filters or not query.strip()):
+            text = f"Niets gevonden met deze filters ({on})."
+            if outcome.without_filters:
+                text += f" Zonder filters: {outcome.without_filters}."
+            return text + " Laat een filter weg."
+        return f"Niets gevonden voor '{query}'. Probeer minder of andere woorden."
     lines: list[str] = []
     for number, item in enumerate(results, start=1):
         lines.append(f"{number}. {item['name']} — {item['organization']}")
@@ -324,6 +358,11 @@ def format_search(query: str, results: list[dict[str, Any]]) -> str:
             lines.append("   " + " · ".join(details))
     if not results[0]["complete"]:
         lines.append("(Niet alle zoekwoorden gevonden; dit komt het dichtst in de buurt.)")
+    if outcome.more:
+        lines.append(f"… en nog {outcome.more} (gebruik --max of meer zoekwoorden)")
+    hidden = outcome.without_filters - len(results) - outcome.more
+    if hidden > 0:
+        lines.append(f"{hidden} verborgen door filters ({on}).")
     return "\n".join(lines)
 
 
@@ -333,10 +372,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     db = open_db(args, home_of(args))
     try:
         with db.session() as session:
-            results = search_results(session, args)
+            outcome = run_search(session, args)
     finally:
         db.dispose()
-    emit(args, results, format_search(args.query, results))
+    emit(args, outcome.results, format_search(args.query, outcome))
     return EXIT_OK
 
 

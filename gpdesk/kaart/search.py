@@ -72,6 +72,7 @@ __all__ = [
     "TYPO_PER_EXTRA_EDIT",
     "TYPO_PREFIX_PENALTY",
     "Area",
+    "Found",
     "Hit",
     "SearchFilters",
     "SearchIndex",
@@ -104,6 +105,19 @@ class Hit:
     matched_terms: tuple[str, ...] = ()
     complete: bool = True
     area: Area | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The best hits, and how many services matched in all (``total`` ≥ ``len(hits)``)."""
+
+    hits: list[Hit]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many matched beyond those shown: the "en nog N" of a capped list."""
+        return self.total - len(self.hits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +204,16 @@ class SearchIndex:
         self, query: str, *, filters: SearchFilters | None = None, limit: int = 50
     ) -> list[Hit]:
         """The best ``limit`` services for ``query`` that pass ``filters``, best first."""
+        return self._find(query, filters, limit, count=False).hits
+
+    def find(self, query: str, *, filters: SearchFilters | None = None, limit: int = 50) -> Found:
+        """Like ``search``, and also how many services match in all (for "en nog N")."""
+        return self._find(query, filters, limit, count=True)
+
+    def _find(self, query: str, filters: SearchFilters | None, limit: int, *, count: bool) -> Found:
         filters = filters or SearchFilters()
         if limit <= 0 or not self._ids:
-            return []
+            return Found([], 0)
         pc4 = filters.pc4
         covering = self._filters.covering(pc4) if pc4 is not None else None
         allowed = self._filters.allowed(filters)
@@ -200,7 +221,9 @@ class SearchIndex:
         tokens = words(query)
         if not tokens:
             docs = self._browse(allowed, covering, accept, limit)
-            return [Hit(self._ids[d], 0, area=self._area_of(d, pc4, covering)) for d in docs]
+            hits = [Hit(self._ids[d], 0, area=self._area_of(d, pc4, covering)) for d in docs]
+            candidates: Iterable[int] = range(len(self._ids)) if allowed is None else allowed
+            return Found(hits, _total(candidates, hits, limit, accept) if count else len(hits))
 
         matches, required = self._matches(tokens)
         totals, complete = self._combine(matches, required)
@@ -218,7 +241,7 @@ class SearchIndex:
             for d in totals.keys() & covering:
                 totals[d] = totals[d] * numerator // denominator
         ranked = _rank(totals, limit, accept)
-        return [
+        hits = [
             Hit(
                 self._ids[d],
                 totals[d],
@@ -228,6 +251,7 @@ class SearchIndex:
             )
             for d in ranked
         ]
+        return Found(hits, _total(totals, hits, limit, accept) if count else len(hits))
 
     def _matches(self, tokens: list[str]) -> tuple[list[WordMatch], list[bool]]:
         """Each distinct query word's match, with synonym phrases spanning several words."""
@@ -334,6 +358,17 @@ class SearchIndex:
         if pc4 is None:
             return None
         return "covers" if covering is not None and d in covering else "unrestricted"
+
+
+def _total(
+    candidates: Iterable[int], hits: list[Hit], limit: int, accept: Callable[[int], bool] | None
+) -> int:
+    """How many candidates pass the clock-bound filters; only counted when the list is full."""
+    if len(hits) < limit:
+        return len(hits)
+    if accept is None:
+        return sum(1 for _ in candidates)
+    return sum(1 for d in candidates if accept(d))
 
 
 def _rank(totals: dict[int, int], limit: int, accept: Callable[[int], bool] | None) -> list[int]:

@@ -66,6 +66,23 @@ class SearchFilters:
         """The postcode as the number the service areas use."""
         return None if self.postcode is None else pc4_of(self.postcode)
 
+    def labels(self) -> tuple[str, ...]:
+        """The filters that are on, in Dutch, in the order of the chips ("Thema: ouderen")."""
+        found: list[str] = []
+        if self.theme:
+            found.append(f"Thema: {self.theme}")
+        if self.pc4 is not None:
+            found.append(f"Postcode {self.pc4}")
+        if self.age is not None:
+            found.append(f"Leeftijd {self.age}")
+        if self.open_now:
+            found.append("Nu open")
+        if self.walk_in_today:
+            found.append("Inloop vandaag")
+        if self.has_capacity:
+            found.append("Plek vrij")
+        return tuple(found)
+
 
 @dataclass(frozen=True, slots=True)
 class FilterFacts:

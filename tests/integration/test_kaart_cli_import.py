@@ -100,6 +100,26 @@ def test_search_filters_and_text_output(demo_template: Path) -> None:
     assert "Niets gevonden" in nothing.stdout
 
 
+def test_search_text_says_what_the_cap_and_the_filters_leave_out(demo_template: Path) -> None:
+    home = str(demo_template)
+    everything = search(home, "schiedam", "--max", "200")
+    capped = gpdesk("kaart", "search", "schiedam", "--max", "3", "--home", home)
+    assert capped.returncode == 0, capped.stderr
+    assert f"… en nog {len(everything) - 3} (gebruik --max" in capped.stdout
+    # No capacity for the Alzheimer Café: the filter, not the words, empties the list.
+    filtered = gpdesk("kaart", "search", "alzheimer", "--plek-vrij", "--home", home)
+    assert filtered.stdout.strip() == (
+        "Niets gevonden met deze filters (Plek vrij). Zonder filters: 1. Laat een filter weg."
+    )
+    only = gpdesk("kaart", "search", "", "--thema", "geen-thema", "--nu-open", "--home", home)
+    assert only.stdout.strip() == (
+        "Niets gevonden met deze filters (Thema: geen-thema, Nu open). Laat een filter weg."
+    )
+    assert "andere woorden" not in filtered.stdout + only.stdout
+    some = gpdesk("kaart", "search", "wijkteam", "--postcode", "3118", "--home", home)
+    assert "5 verborgen door filters (Postcode 3118)." in some.stdout
+
+
 def test_search_with_a_bad_postcode_is_a_usage_error(demo_template: Path) -> None:
     result = gpdesk("kaart", "search", "x", "--postcode", "31188AB", "--home", str(demo_template))
     assert_clean_failure(result, 2)

@@ -395,6 +395,27 @@ def test_limit(index: SearchIndex) -> None:
     assert index.search("schiedam", limit=0) == []
 
 
+def test_find_counts_what_a_capped_list_leaves_out(index: SearchIndex) -> None:
+    everything = index.search("schiedam", limit=100)
+    found = index.find("schiedam", limit=2)
+    assert ids(found.hits) == ids(everything[:2])
+    assert found.total == len(everything) and found.more == len(everything) - 2
+    whole = index.find("schiedam", limit=100)
+    assert whole.more == 0 and whole.total == len(everything)
+    browse = index.find("", limit=3)
+    assert browse.total == len(RECORDS) and browse.more == len(RECORDS) - 3
+
+    def is_open(service_id: str) -> bool:
+        return service_id in {"taalhuis", "voedselbank", "brug"}
+
+    live = SearchFilters(open_now=True, is_open_now=is_open)
+    assert index.find("", filters=live, limit=1).total == 3
+    open_schiedam = index.search("schiedam", filters=live, limit=100)
+    assert index.find("schiedam", filters=live, limit=1).total == len(open_schiedam)
+    assert index.find("xqzwv", limit=5).total == 0
+    assert SearchIndex.build([]).find("iets").total == 0
+
+
 def test_ties_are_broken_by_name_whatever_the_input_order() -> None:
     shuffled = list(RECORDS)
     random.Random(3).shuffle(shuffled)
