@@ -26,6 +26,8 @@ _CONNECTOR = re.compile(r"\s*(?:-|–|—|t/m|tm|tot en met|tot|to)\s*", re.IGNO
 # What may stand between ranges in a strict list: commas, semicolons, "en", slashes, new lines.
 _SEPARATORS = re.compile(r"(?:[\s,;/]|\ben\b|\bof\b)*", re.IGNORECASE)
 _PC4_ONLY = re.compile(r"\s*([1-9][0-9]{3})\s*")
+# What the kaart's search box takes for a postcode question: "3118", "3118 AB", "3118ab", "3118 a".
+_TYPED_POSTCODE = re.compile(r"\s*([1-9][0-9]{3})\s*([A-Za-z]{0,2})\s*")
 
 
 @dataclass(frozen=True, order=True)
@@ -145,3 +147,22 @@ def covers(ranges: Iterable[Pc4Range], postcode: str | int) -> bool:
 def format_ranges(ranges: Iterable[Pc4Range]) -> str:
     """``3111–3112, 3118`` for display and for a strict field's initial text."""
     return ", ".join(item.label for item in merge(ranges))
+
+
+def typed_postcode(text: str) -> str | None:
+    """The postcode a search box holds, if it holds nothing else: "3118AB", or "3118".
+
+    A half-typed postcode ("3118 a") already counts as its PC4, so the answer stands while the
+    user finishes typing. Letters routing would refuse ("3118 SS") leave the PC4 too: the team
+    is decided by the four digits anyway.
+    """
+    match = _TYPED_POSTCODE.fullmatch(text)
+    if match is None:
+        return None
+    digits, letters = match.groups()
+    if len(letters) == 2:
+        try:
+            return normalise_postcode(digits + letters)
+        except ValidationError:
+            return digits
+    return digits

@@ -116,7 +116,7 @@ def test_typing_finds_services_and_the_chips_filter(qtbot: QtBot, gp: Desktop) -
     page.choose_theme(None)
 
     search(qtbot, kaart, page, "xqzwv")
-    assert page.list_stack.currentWidget() is page.message
+    assert page.list_stack.currentWidget() is page.message_page
     assert page.message.text() == NO_RESULTS
 
 

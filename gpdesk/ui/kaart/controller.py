@@ -12,13 +12,17 @@ What runs where, and why:
   in the background every few minutes, and the filters ask those sets at query time.
 - Details, checks ("Gecontroleerd") and everything else touching the database go through
   ``tasks.run``; the core checks permissions again and writes the audit entry.
+- A postcode typed alone in the search box is the phone's question "who is responsible here?":
+  ``routing.route`` runs through ``tasks.run`` (once per postcode and kaart load), its answer
+  stands above the list, and the list holds what serves that postcode, the responsible team
+  first.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +35,9 @@ from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.kaart.correction import build_correction, patient_data_problem, recipient
 from gpdesk.kaart.handout import BODY_PT, contact_lines, handout_html
-from gpdesk.kaart.search import Hit, SearchFilters, SearchIndex
+from gpdesk.kaart.postcodes import typed_postcode
+from gpdesk.kaart.routing import Routing, display_postcode
+from gpdesk.kaart.search import Found, Hit, SearchFilters, SearchIndex
 from gpdesk.kaart.store import ServiceDetail, ServiceRow, local_today
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
@@ -68,16 +74,18 @@ def file_name(service: str) -> str:
     return f"{slug or 'voorziening'}.pdf"
 
 
-def _any_filter(filters: SearchFilters) -> bool:
-    """Whether a chip narrows the search."""
-    return bool(
-        filters.theme
-        or filters.postcode is not None
-        or filters.age is not None
-        or filters.has_capacity
-        or filters.open_now
-        or filters.walk_in_today
-    )
+def filters_empty_text(labels: tuple[str, ...], without: int) -> str:
+    """The list is empty because of the filters, not the words: say which, and what they hide."""
+    text = f"Geen resultaten met deze filters ({', '.join(labels)})."
+    if without:
+        text += " Zonder filters: 1 resultaat." if without == 1 else f" Zonder filters: {without}."
+    return text
+
+
+def _promoted(hits: list[Hit], first: list[str]) -> list[Hit]:
+    """``hits`` with the services in ``first`` (the responsible team) moved to the front."""
+    order = {service_id: i for i, service_id in enumerate(first)}
+    return sorted(hits, key=lambda h: order.get(h.id, len(order)))
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,12 @@ class KaartController(QObject):
         self._load_error: str | None = None
         self._selected_id: str | None = None
         self._last_query = ""
+        self.result_limit = RESULT_LIMIT
+        """How many results the list shows at most; the count says "en nog N" beyond it."""
+        self.routing: Routing | None = None
+        """The answer for the postcode in the search box, once it has come back."""
+        self._route_for: str | None = None
+        self._route_generation = 0
         self.detail: ServiceDetail | None = None
         self._detail_generation = 0
         self.handout_dialog: HandoutDialog | None = None
@@ -196,6 +210,8 @@ class KaartController(QObject):
         page.results.open_requested.connect(self.focus_detail)
         page.results.doubleClicked.connect(self.focus_detail)
         page.reload_requested.connect(self.reload)
+        page.answer.service_requested.connect(self.open_service)
+        page.answer.link_requested.connect(lambda href: self.open_url(QUrl(href)))
         page.changes_button.clicked.connect(self.open_changes)
         self.changes_dialog: QWidget | None = None
         detail = page.detail
@@ -256,6 +272,7 @@ class KaartController(QObject):
             return
         self._loading, self._load_error = False, None
         self._index, self._live = data.index, data.live
+        self._route_for, self.routing = None, None  # the kaart changed: ask again
         self.page.set_themes(list(data.themes))
         self.page.set_change_count(data.changes)
         self._live_timer.start()
@@ -333,6 +350,11 @@ class KaartController(QObject):
             page.show_message(self._load_error or LOADING)
             return
         query = page.search.text()
+        postcode = typed_postcode(query)
+        if postcode is not None:
+            self._postcode_search(index, postcode)
+            return
+        self._forget_route()
         filters = self.filters()
         # The patient's postcode and age alone do not make a question: ask for a word first.
         browsing = not query.strip() and not (
@@ -340,36 +362,114 @@ class KaartController(QObject):
         )
         if browsing:
             self._last_query = ""
-            self._show_results([], HINT)
+            self._show_results(Found([], 0), HINT)
             return
-        hits = index.search(query, filters=filters, limit=RESULT_LIMIT)
-        hidden = 0
-        if query.strip() and _any_filter(filters):
-            # Say when filters hide matches, so nobody misses a service behind a chip (< 5 ms).
-            hidden = max(len(index.search(query, limit=RESULT_LIMIT)) - len(hits), 0)
+        found = index.find(query, filters=filters, limit=self.result_limit)
+        labels = filters.labels()
+        # Say when filters hide matches, so nobody misses a service behind a chip (< 5 ms).
+        without = index.find(query, limit=1).total if labels and query.strip() else 0
+        empty = NO_RESULTS
+        if labels and (without or not query.strip()):
+            empty = filters_empty_text(labels, without)
         # A new word means a new question: the best hit first. A filter or a reload keeps the
         # service the user is reading.
         keep = " ".join(query.split()) == self._last_query
         self._last_query = " ".join(query.split())
-        self._show_results(hits, NO_RESULTS, keep_selection=keep, hidden=hidden)
+        self._show_results(
+            found,
+            empty,
+            keep_selection=keep,
+            hidden=max(without - found.total, 0),
+            can_clear=empty != NO_RESULTS,
+        )
+
+    def _postcode_search(self, index: SearchIndex, postcode: str) -> None:
+        """A postcode alone: who is responsible (answer panel) and what serves it (the list).
+
+        The typed postcode stands in for the patient's postcode chip: it is what was asked.
+        """
+        self._ask_route(postcode)
+        chips = replace(self.filters(), postcode=None)
+        found = index.find("", filters=replace(chips, postcode=postcode), limit=self.result_limit)
+        served = index.find("", filters=SearchFilters(postcode=postcode), limit=1).total
+        labels = chips.labels()
+        routing = self.routing if self._route_for == postcode else None
+        first = [] if routing is None else [t.id for t in routing.teams]
+        empty = (
+            filters_empty_text(labels, served)
+            if labels and served
+            else f"Geen voorzieningen van deze sociale kaart voor postcode "
+            f"{display_postcode(postcode)}."
+        )
+        keep = postcode == self._last_query
+        self._last_query = postcode
+        self._show_results(
+            Found(_promoted(found.hits, first), found.total),
+            empty,
+            keep_selection=keep,
+            hidden=max(served - found.total, 0),
+            can_clear=bool(labels and served),
+        )
+
+    def _ask_route(self, postcode: str) -> None:
+        """Ask the kaart who answers for ``postcode``, unless that answer is already here."""
+        if postcode == self._route_for:
+            return
+        self._route_for, self.routing = postcode, None
+        self._route_generation += 1
+        generation, db = self._route_generation, self.db
+
+        def work() -> Routing:
+            from gpdesk.kaart.routing import route
+
+            with db.session() as session:
+                return route(session, postcode)
+
+        def done(routing: Routing) -> None:
+            if generation != self._route_generation or not self._alive():
+                return
+            self.routing = routing
+            self.page.answer.show_routing(routing)
+            self._last_query = ""  # a new answer: select the responsible team
+            self.run_search()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._route_generation and self._alive():
+                self.page.answer.show_text(_text(exc))
+
+        self.tasks.run(work, done, failed)
+
+    def _forget_route(self) -> None:
+        """No postcode in the box any more: no answer panel, and a late answer is ignored."""
+        if self._route_for is not None:
+            self._route_generation += 1
+            self._route_for, self.routing = None, None
+        self.page.answer.clear_answer()
 
     def _show_results(
-        self, hits: list[Hit], empty_text: str, *, keep_selection: bool = True, hidden: int = 0
+        self,
+        found: Found,
+        empty_text: str,
+        *,
+        keep_selection: bool = True,
+        hidden: int = 0,
+        can_clear: bool = False,
     ) -> None:
         page = self.page
         self.model.set_results(
-            hits,
+            found.hits,
             self._live.rows,
             open_ids=self._live.open_ids,
             today=local_today(),
         )
         if self.model.rowCount() == 0:
-            page.show_message(empty_text, hidden=hidden)
+            # The message itself says what the filters hide ("Zonder filters: 3.").
+            page.show_message(empty_text, can_clear=can_clear)
             self._selected_id, self.detail = None, None
             self._detail_generation += 1
             page.detail.show_empty(CHOOSE)
             return
-        page.show_list(self.model.rowCount(), hidden=hidden)
+        page.show_list(self.model.rowCount(), hidden=hidden, more=found.more)
         position = (
             self.model.position_of(self._selected_id)
             if keep_selection and self._selected_id is not None

@@ -356,7 +356,7 @@ class DetailPane(QFrame):
         self._set_header_visible(True)
         self.checked_button.setVisible(may_check)
         self.title.setText(detail.name)
-        kind = "" if detail.kind is ServiceKind.OVERIG else f" · {detail.kind.value}"
+        kind = "" if detail.kind is ServiceKind.OVERIG else f" · {detail.kind.label}"
         self.subtitle.setText(detail.organization + kind)
         self.checked.setText(checked_text(detail))
         self.checked.setProperty("stale", detail.stale)

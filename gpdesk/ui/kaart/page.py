@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.kaart.answer import RouteAnswer
 from gpdesk.ui.kaart.detail import DetailPane
 from gpdesk.ui.kaart.models import (
     CONTACT_ROLE,
@@ -53,7 +55,7 @@ from gpdesk.ui.kaart.models import (
 _Index = QModelIndex | QPersistentModelIndex
 
 HINT = "Typ een woord, bijv. schulden, mantelzorg of opvoeding — of kies een thema."
-NO_RESULTS = "Geen resultaten — probeer een ander woord of zet een filter uit."
+NO_RESULTS = "Geen resultaten — probeer een ander of korter woord."
 LOADING = "De sociale kaart wordt geladen…"
 KEYS_HELP = (
     "↑↓ kiezen · Enter details · Esc wissen · Ctrl+P printen · Ctrl+K kopiëren · F5 vernieuwen"
@@ -78,6 +80,20 @@ def _hidden_text(hidden: int) -> str:
     if hidden <= 0:
         return ""
     return " · 1 verborgen door filters" if hidden == 1 else f" · {hidden} verborgen door filters"
+
+
+def count_text(count: int, *, more: int = 0, hidden: int = 0) -> str:
+    """The count line: "12 gevonden", "200 getoond, en nog 35", "· 3 verborgen door filters"."""
+    text = f"{count} getoond, en nog {more}" if more > 0 else f"{count} gevonden"
+    return text + _hidden_text(hidden)
+
+
+def _clear_button(name: str) -> QPushButton:
+    button = QPushButton("Filters &wissen")
+    button.setObjectName(name)
+    button.setToolTip("Alle filters uitzetten: thema, postcode, leeftijd, nu open, inloop, plek")
+    button.hide()
+    return button
 
 
 class ResultDelegate(QStyledItemDelegate):
@@ -299,10 +315,23 @@ class KaartPage(QWidget):
         self.message.setObjectName("kaartMessage")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear_filters_button = _clear_button("kaartClearFilters")
+        self.message_page = QFrame()  # the box; the button sits right under the text
+        self.message_page.setObjectName("kaartMessageBox")
+        message_layout = QVBoxLayout(self.message_page)
+        message_layout.addStretch(1)
+        message_layout.addWidget(self.message)
+        message_layout.addWidget(self.clear_filters_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        message_layout.addStretch(1)
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.results)
-        self.list_stack.addWidget(self.message)
-        self.list_stack.setCurrentWidget(self.message)
+        self.list_stack.addWidget(self.message_page)
+        self.list_stack.setCurrentWidget(self.message_page)
+        self.answer = RouteAnswer()
+        self.count_clear_button = _clear_button("kaartCountClearFilters")
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count, 1)
+        count_row.addWidget(self.count_clear_button)
         keys = QLabel(KEYS_HELP)
         keys.setObjectName("kaartKeys")
         keys.setWordWrap(True)  # never let the hint decide how wide the window is
@@ -310,8 +339,9 @@ class KaartPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(4)
+        left_layout.addWidget(self.answer)
         left_layout.addWidget(self.list_stack, 1)
-        left_layout.addWidget(self.count)
+        left_layout.addLayout(count_row)
         self.detail = DetailPane()
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -338,6 +368,8 @@ class KaartPage(QWidget):
 
         self.search.move_requested.connect(self.move_selection)
         self.results.back_requested.connect(self.focus_search)
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.count_clear_button.clicked.connect(self.clear_filters)
         self.age.textEdited.connect(
             lambda _text: self.age_source.clear()
         )  # typed, not the patient's
@@ -353,7 +385,10 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
+            self.answer,
+            self.clear_filters_button,
             self.results,
+            self.count_clear_button,
             self.detail.print_button,
             self.detail.copy_button,
             self.detail.checked_button,
@@ -452,16 +487,33 @@ class KaartPage(QWidget):
         text = self.age.text().strip()
         return int(text) if text.isdigit() else None
 
-    def show_list(self, count: int, *, hidden: int = 0) -> None:
-        """Results are in the model; ``hidden`` matches are kept out by the filters."""
+    def show_list(self, count: int, *, hidden: int = 0, more: int = 0) -> None:
+        """Results are in the model; ``hidden`` kept out by the filters, ``more`` by the cap."""
         self.list_stack.setCurrentWidget(self.results)
-        self.count.setText(f"{count} gevonden" + _hidden_text(hidden))
+        self.count.setText(count_text(count, more=more, hidden=hidden))
+        self.count_clear_button.setVisible(hidden > 0)
+        self.clear_filters_button.hide()
 
-    def show_message(self, text: str, *, hidden: int = 0) -> None:
-        """No list: the hint, the loading note, "geen resultaten" or an error."""
-        self.list_stack.setCurrentWidget(self.message)
+    def show_message(self, text: str, *, hidden: int = 0, can_clear: bool = False) -> None:
+        """No list: the hint, the loading note, "geen resultaten" or an error.
+
+        ``can_clear``: the filters emptied the list, so offer to clear them right under the text.
+        """
+        self.list_stack.setCurrentWidget(self.message_page)
         self.message.setText(text)
         self.count.setText(_hidden_text(hidden).removeprefix(" · ").capitalize())
+        self.clear_filters_button.setVisible(can_clear)
+        self.count_clear_button.hide()
+
+    def clear_filters(self) -> None:
+        """Filters wissen: every chip off, no theme, no age; then back to the search box."""
+        if self.theme() is not None:
+            self.choose_theme(None)
+        for chip in (self.postcode_chip, self.open_chip, self.walk_in_chip, self.capacity_chip):
+            chip.setChecked(False)
+        self.age.clear()
+        self.age_source.clear()
+        self.focus_search()
 
     def move_selection(self, steps: int) -> None:
         """Up/Down from the search box: move the current row without leaving the box."""
