@@ -15,7 +15,7 @@ import re
 from datetime import date
 from html import escape
 
-from gpdesk.kaart.schedule import format_date
+from gpdesk.kaart.schedule import ROUND_THE_CLOCK, format_date
 from gpdesk.kaart.store import ContactRef, ServiceDetail
 
 WALK_IN_PREFIX = "inloop: "
@@ -257,7 +257,7 @@ def _when_html(detail: ServiceDetail) -> str:
     if other:
         lead = "Bellen of een afspraak maken kan op" if walk_in else "Open op"
         parts.append(_p(f"{lead}: " + "; ".join(other) + "."))
-    if not walk_in:
+    if not walk_in and ROUND_THE_CLOCK not in other:  # open day and night: just call
         parts.append(
             _p(f"Maak eerst een afspraak: bel {phone}.")
             if phone

@@ -178,3 +178,22 @@ def test_a_capped_list_says_how_many_more(qtbot: QtBot, gp: Desktop) -> None:
     search(qtbot, kaart, page, "schiedam ")
     assert len(names(kaart)) == 5
     assert page.count.text() == f"5 getoond, en nog {everything - 5}"
+
+
+def test_the_clock_refreshes_the_answer_without_moving_the_selection(
+    qtbot: QtBot, gp: Desktop
+) -> None:
+    kaart, page = open_kaart(qtbot, gp)
+    search(qtbot, kaart, page, "3118 AB")
+    wait_answer(qtbot, kaart, "3118AB")
+    wait_detail(qtbot, kaart, "Wijkteam Nieuwland")
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    chosen = page.results.currentIndex().row()
+    assert chosen == 1
+    before = kaart.routing
+    kaart.refresh_live()  # what the five-minute timer does
+    qtbot.waitUntil(
+        lambda: kaart.routing is not None and kaart.routing is not before, timeout=10_000
+    )
+    assert page.answer.isVisible() and "Fatma Kaya" in answer_text(page)
+    assert page.results.currentIndex().row() == chosen

@@ -302,6 +302,8 @@ class KaartController(QObject):
             self.reload()
             return
         self._live = live
+        if self._route_for is not None:
+            self._ask_route(self._route_for, again=True)  # its next walk-in hour moved on
         if self.page.open_chip.isChecked() or self.page.walk_in_chip.isChecked():
             self.run_search()  # who passes these filters changed with the clock
         else:
@@ -411,11 +413,18 @@ class KaartController(QObject):
             can_clear=bool(labels and served),
         )
 
-    def _ask_route(self, postcode: str) -> None:
-        """Ask the kaart who answers for ``postcode``, unless that answer is already here."""
-        if postcode == self._route_for:
+    def _ask_route(self, postcode: str, *, again: bool = False) -> None:
+        """Ask the kaart who answers for ``postcode``, unless that answer is already here.
+
+        ``again``: the clock moved (next walk-in hour); the answer on screen stays until the
+        new one replaces it, and the list keeps its selection.
+        """
+        if postcode == self._route_for and not again:
             return
-        self._route_for, self.routing = postcode, None
+        first = postcode != self._route_for or self.routing is None
+        self._route_for = postcode
+        if first:
+            self.routing = None
         self._route_generation += 1
         generation, db = self._route_generation, self.db
 
@@ -430,8 +439,9 @@ class KaartController(QObject):
                 return
             self.routing = routing
             self.page.answer.show_routing(routing)
-            self._last_query = ""  # a new answer: select the responsible team
-            self.run_search()
+            if first:
+                self._last_query = ""  # a new answer: select the responsible team
+                self.run_search()
 
         def failed(exc: BaseException) -> None:
             if generation == self._route_generation and self._alive():

@@ -54,7 +54,7 @@ from gpdesk.ui.kaart.models import (
 
 _Index = QModelIndex | QPersistentModelIndex
 
-HINT = "Typ een woord, bijv. schulden, mantelzorg of opvoeding — of kies een thema."
+HINT = "Typ een woord of een postcode, bijv. schulden, mantelzorg of 3118 AB — of kies een thema."
 NO_RESULTS = "Geen resultaten — probeer een ander of korter woord."
 LOADING = "De sociale kaart wordt geladen…"
 KEYS_HELP = (
@@ -227,7 +227,7 @@ class KaartPage(QWidget):
         self.search = SearchBox()
         self.search.setObjectName("kaartSearch")
         self.search.setPlaceholderText(
-            "Zoek in de sociale kaart, bijv. schulden, mantelzorg of opvoeding   (Ctrl+F)"
+            "Zoek in de sociale kaart op woord of postcode, bijv. schulden of 3118 AB   (Ctrl+F)"
         )
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Zoeken in de sociale kaart")

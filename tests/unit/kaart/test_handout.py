@@ -188,6 +188,7 @@ def test_handout_says_round_the_clock_in_words() -> None:
     )
     assert "Open op: dag en nacht, 7 dagen per week." in html
     assert "00:00" not in html
+    assert "Maak eerst een afspraak" not in html  # open day and night: the patient just calls
 
 
 def test_contact_lines_give_the_fixed_contact_with_deputy() -> None:
