@@ -42,6 +42,13 @@ def test_models_import_nothing_above_them() -> None:
                 assert name.startswith(("gpdesk.models", "gpdesk.roles")), f"{path.name}: {name}"
 
 
+def _resource_packages() -> set[str]:
+    """Every folder of resources/: setuptools treats each as a package of gpdesk.resources."""
+    root = REPO / "resources"
+    folders = [root, *(d for d in root.rglob("*") if d.is_dir() and d.name != "__pycache__")]
+    return {".".join(("gpdesk.resources", *d.relative_to(root).parts)) for d in folders}
+
+
 def test_every_package_is_listed_in_pyproject() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])
@@ -49,8 +56,16 @@ def test_every_package_is_listed_in_pyproject() -> None:
         ".".join(("gpdesk", *p.parent.relative_to(PACKAGE).parts))
         for p in PACKAGE.rglob("__init__.py")
     }
-    on_disk.add("gpdesk.resources")
-    assert on_disk == listed
+    assert on_disk | _resource_packages() == listed
+
+
+def test_every_resource_folder_ships_its_files() -> None:
+    """A resource folder without package data would install empty (no demo kaart, no icons)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = config["tool"]["setuptools"]["package-data"]
+    assert {name: package_data.get(name) for name in _resource_packages()} == {
+        name: ["*"] for name in _resource_packages()
+    }
 
 
 def test_starting_up_does_not_load_the_database_layer() -> None:
