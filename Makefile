@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# check_display: no graphical session, or Qt's X11 plugin lacks system libraries -> one Dutch line
+# and the apt-get line that fixes it, instead of Qt's abort with a core dump.
 run: $(STAMP)
+	@$(BIN)/python -m gpdesk.tools.check_display
 	$(BIN)/gpdesk demo --home "$(DEMO_HOME)"
 	$(BIN)/gpdesk --home "$(DEMO_HOME)"
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import TYPE_CHECKING
 
-from gpdesk.cli.common import EXIT_OK, DutchParser, Subparsers, add_common, fail, home_of
+from gpdesk.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    DutchParser,
+    Subparsers,
+    add_common,
+    fail,
+    home_of,
+)
 from gpdesk.config import Home
 
 if TYPE_CHECKING:
@@ -63,6 +73,14 @@ def cmd_url(args: argparse.Namespace, url: str) -> int:
 
 
 def _start_gui(args: argparse.Namespace, home: Home, ctx: PatientContext | None = None) -> int:
+    """Start the window, after the running instance (which needs no display) has declined."""
+    from gpdesk.tools.check_display import display_problem
+
+    problem = display_problem(os.environ)
+    if problem is not None:  # Qt would abort with a core dump; say what is wrong instead
+        sys.stderr.write(problem + "\n")
+        return EXIT_ERROR
+
     from gpdesk.ui.app import run_gui
 
     return run_gui(home, database_url=args.database_url, initial_patient=ctx)
