@@ -125,12 +125,24 @@ class Desktop(QObject):
     def _database_opened(self, result: tuple[Database, PracticeInfo | None]) -> None:
         self.db, self.practice = result
         if self.practice is None:
-            self.login.show_blocking_error(
-                "Deze gpdesk-map bevat nog geen praktijk. Zet de praktijk op met "
-                "'gpdesk init --user NAAM', of probeer gpdesk uit met 'gpdesk demo'."
-            )
+            self._first_run(self.db)
             return
         self.login.set_ready(self.practice.name, str(self.state.value("login/last_user", "")))
+        self.login.set_pending_patient(self.patient is not None)
+
+    def _first_run(self, db: Database) -> None:
+        """No practice yet: set one up or make the demo in the first-run window, then sign in."""
+        from gpdesk.ui.first_run import FirstRun
+
+        first_run = FirstRun(
+            db, self.tasks, self.login, home=self.home, unexpected=self._unexpected, parent=self
+        )
+        first_run.practice_ready.connect(self._practice_ready)
+        first_run.start()
+
+    def _practice_ready(self, practice: PracticeInfo, username: str) -> None:
+        self.practice = practice
+        self.login.set_ready(practice.name, username)
         self.login.set_pending_patient(self.patient is not None)
 
     def _database_failed(self, exc: BaseException) -> None:

@@ -63,7 +63,6 @@ class LoginDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.sign_in_button = QPushButton("&Aanmelden")
         self.sign_in_button.setObjectName("signIn")
-        self.sign_in_button.setDefault(True)
         self.retry_button = QPushButton("&Opnieuw proberen")
         self.retry_button.hide()
         quit_button = QPushButton("Afsluiten")
@@ -80,6 +79,8 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        # Only now that the button sits in this dialog does Enter find it as the default.
+        self.sign_in_button.setDefault(True)
         self.set_busy("Database wordt geopend…")
 
     def _submit(self) -> None:

@@ -14,6 +14,7 @@ from gpdesk.config import Home
 from gpdesk.patients.context import PatientContext
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.first_run import FirstRunDialog
 from tests.conftest import dispose_desktop
 
 PATIENT = PatientContext(
@@ -241,5 +242,9 @@ def test_database_failure_shows_blocking_message_and_retry(qtbot: QtBot, home: H
     assert not shell.login.sign_in_button.isEnabled()
     home.database_file.unlink()
     qtbot.mouseClick(shell.login.retry_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "nog geen praktijk" in shell.login.message.text(), timeout=15_000)
+    # An empty database now: the first-run window offers set-up or the demo.
+    qtbot.waitUntil(
+        lambda: (first := shell.login.findChild(FirstRunDialog)) is not None and first.isVisible(),
+        timeout=15_000,
+    )
     dispose_desktop(shell)
