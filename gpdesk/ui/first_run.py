@@ -383,6 +383,10 @@ class FirstRunDialog(QDialog):
         if target is not None:
             target.setFocus()
             target.selectAll()
+        elif self.current_page() == "choice":
+            self.new_button.setFocus()  # focus went with the disabled page; bring it back
+        elif self.current_page() == "form":
+            self.create_button.setFocus()
 
     def show_status(self, text: str) -> None:
         """Printed, or what went wrong with printing."""
