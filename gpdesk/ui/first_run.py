@@ -123,7 +123,7 @@ class FirstRunDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, data_place: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("firstRunDialog")
-        self.setWindowTitle("gpdesk – eerste start")
+        self.setWindowTitle("Eerste start")  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
         self.setMinimumWidth(580)
         self._busy = False
