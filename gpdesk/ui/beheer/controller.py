@@ -10,13 +10,14 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
 from gpdesk.security.audit import AuditFilter, AuditRecord
 from gpdesk.security.permissions import LOCKED, Permission
+from gpdesk.ui.beheer.kaart_save_feedback import alive
 from gpdesk.ui.beheer.kaart_tab import KaartController
 from gpdesk.ui.beheer.models import AuditModel
 from gpdesk.ui.beheer.practice_page import PracticePage
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.audit import Verification
     from gpdesk.security.backup import BackupInfo
+    from gpdesk.security.users import UserRow
 
 PAGE_SIZE = 200
 
@@ -48,10 +51,13 @@ def _text(exc: BaseException) -> str:
 
 
 class AddUserDialog(QDialog):
-    """Username, name and role for a new account."""
+    """Username, name and role for a new account; stays open until the account exists."""
+
+    submitted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("addUserDialog")
         self.setWindowTitle("Gebruiker toevoegen")
         self.username = QLineEdit()
         self.username.setObjectName("newUsername")
@@ -62,21 +68,44 @@ class AddUserDialog(QDialog):
         self.role = QComboBox()
         self.role.setObjectName("newRole")
         for role in Role:
-            self.role.addItem(role.label, role)
+            # The value, not the enum: a QComboBox hands a StrEnum back as a plain str anyway.
+            self.role.addItem(role.label, role.value)
         form = QFormLayout()
         form.addRow("Gebruikersnaam", self.username)
         form.addRow("Naam", self.display_name)
         form.addRow("Rol", self.role)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Toevoegen")
+        self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setText("&Toevoegen")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.submitted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.message)
         layout.addWidget(buttons)
+
+    def set_busy(self, busy: bool) -> None:
+        """While the account is made: no second click."""
+        self.add_button.setEnabled(not busy)
+        if busy:
+            self.message.hide()
+
+    def show_message(self, text: str) -> None:
+        """Why the account was not made; what was typed stays."""
+        self.set_busy(False)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def chosen_role(self) -> Role:
+        """The role picked in the combo box, as a ``Role`` (its item data is the stored value)."""
+        return Role(str(self.role.currentData()))
 
 
 class BeheerController(QObject):
@@ -94,6 +123,8 @@ class BeheerController(QObject):
         super().__init__(page)
         self.db, self.home, self.tasks, self.page = db, home, tasks, page
         self._signed_in: SignedIn | None = signed
+        self.add_user_dialog: AddUserDialog | None = None
+        self.message: QMessageBox | None = None
         self._filter = AuditFilter()
         self._filter_generation = 0
         self.audit_model = AuditModel(self._load_audit_page)
@@ -127,7 +158,11 @@ class BeheerController(QObject):
     def signed(self, value: SignedIn | None) -> None:
         self._signed_in = value
         if value is None and hasattr(self, "kaart"):
-            self.kaart.close_dialogs()  # no kaart dialog stays open over a locked screen
+            # Nothing stays open over a locked screen, least of all a one-time password.
+            self.kaart.close_dialogs()
+            if self.add_user_dialog is not None:
+                self.add_user_dialog.reject()
+            self.close_message()
 
     def _signed(self) -> SignedIn | None:
         return self.signed
@@ -176,16 +211,26 @@ class BeheerController(QObject):
     # -- users -------------------------------------------------------------------------------
 
     def add_user(self) -> None:
-        """Ask for the details, create the account, show the one-time password once."""
-        signed = self._signed()
-        if signed is None:
+        """Ask for the details; the dialog stays open until the account exists or says why not."""
+        if self._signed() is None:
+            return
+        if self.add_user_dialog is not None:
+            self.add_user_dialog.raise_()
             return
         dialog = AddUserDialog(self.page)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        dialog.submitted.connect(lambda: self._create_user(dialog))
+        dialog.finished.connect(lambda _code: self._forget_add_user(dialog))
+        self.add_user_dialog = dialog
+        dialog.open()
+
+    def _create_user(self, dialog: AddUserDialog) -> None:
+        signed = self._signed()
+        if signed is None:
+            dialog.show_message("Ontgrendel gpdesk eerst; er is niets opgeslagen.")
             return
         db = self.db
-        username, name = dialog.username.text(), dialog.display_name.text()
-        role = dialog.role.currentData()
+        username, name = dialog.username.text(), dialog.display_name.text().strip()
+        role = dialog.chosen_role()
 
         def work() -> tuple[str, str]:
             from gpdesk.security.users import add_user
@@ -193,32 +238,74 @@ class BeheerController(QObject):
             actor, password = add_user(
                 db, signed, username=username, display_name=name or username, role=role
             )
-            return actor.username, password
+            return actor.display_name, password
 
         def done(result: tuple[str, str]) -> None:
+            if alive(dialog):
+                dialog.accept()
             self.refresh()
-            QMessageBox.information(
-                self.page,
+            self.inform(
                 "Gebruiker toegevoegd",
-                f"'{result[0]}' kan zich aanmelden met dit eenmalige wachtwoord:\n\n"
-                f"    {result[1]}\n\nGeef het persoonlijk door; het wordt niet nog eens getoond.",
+                f"{result[0]} ({role.label}) kan zich aanmelden met dit eenmalige wachtwoord:",
+                result[1],
+                "Geef het persoonlijk door; het wordt niet nog eens getoond. Bij de eerste "
+                "aanmelding kiest de nieuwe gebruiker een eigen wachtwoord.",
             )
 
-        self.tasks.run(work, done, self._warn)
+        def failed(exc: BaseException) -> None:
+            if alive(dialog):
+                dialog.show_message(_text(exc))
+            else:
+                self._warn(exc)
 
-    def _selected_user(self) -> tuple[str, bool] | None:
+        dialog.set_busy(True)
+        self.tasks.run(work, done, failed)
+
+    def _forget_add_user(self, dialog: AddUserDialog) -> None:
+        if self.add_user_dialog is dialog:
+            self.add_user_dialog = None
+        dialog.deleteLater()
+
+    def inform(
+        self,
+        title: str,
+        text: str,
+        secret: str = "",
+        note: str = "",
+        *,
+        icon: QMessageBox.Icon = QMessageBox.Icon.Information,
+    ) -> None:
+        """A message that does not block the window; a one-time password stands out, selectable."""
+        self.close_message()
+        box = QMessageBox(self.page)
+        box.setObjectName("beheerMessage")
+        box.setIcon(icon)
+        box.setWindowTitle(title)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{text}\n\n    {secret}" if secret else text)
+        if note:
+            box.setInformativeText(note)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message = box
+        box.open()
+
+    def close_message(self) -> None:
+        """Take the last message off the screen (a new one, or a lock)."""
+        if self.message is not None and alive(self.message):
+            self.message.close()
+        self.message = None
+
+    def _selected_user(self) -> UserRow | None:
         row = self.page.users.selected()
-        if row is None:
-            return None
-        user = self.page.users.model.rows[row]
-        return user.username, user.active
+        return None if row is None else self.page.users.model.rows[row]
 
     def toggle_user(self) -> None:
         """Disable or re-enable the selected account."""
         signed, chosen = self._signed(), self._selected_user()
         if signed is None or chosen is None:
             return
-        username, active = chosen
+        username, active = chosen.username, chosen.active
         db = self.db
 
         def work() -> None:
@@ -233,11 +320,11 @@ class BeheerController(QObject):
         signed, chosen = self._signed(), self._selected_user()
         if signed is None or chosen is None:
             return
-        username = chosen[0]
+        username, name = chosen.username, chosen.display_name
         answer = QMessageBox.question(
             self.page,
             "Nieuw wachtwoord",
-            f"Een nieuw eenmalig wachtwoord maken voor '{username}'? "
+            f"Een nieuw eenmalig wachtwoord maken voor {name} ({username})? "
             "Het oude wachtwoord werkt daarna niet meer.",
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -251,11 +338,12 @@ class BeheerController(QObject):
 
         def done(password: str) -> None:
             self.refresh()
-            QMessageBox.information(
-                self.page,
+            self.inform(
                 "Nieuw eenmalig wachtwoord",
-                f"Eenmalig wachtwoord voor '{username}':\n\n    {password}\n\n"
-                "Geef het persoonlijk door.",
+                f"Eenmalig wachtwoord voor {name}:",
+                password,
+                "Geef het persoonlijk door. Bij de volgende aanmelding kiest "
+                f"{name} een eigen wachtwoord.",
             )
 
         self.tasks.run(work, done, self._warn)
@@ -425,11 +513,11 @@ class BeheerController(QObject):
         def done(info: BackupInfo) -> None:
             self.page.practice.backup_button.setEnabled(True)
             self.refresh()
-            QMessageBox.information(
-                self.page,
+            self.inform(
                 "Back-up gemaakt",
-                f"De back-up is opgeslagen in\n{info.path}\n\nBewaar hem buiten deze computer. "
-                "Terugzetten kan met 'gpdesk backup restore'.",
+                f"De back-up is opgeslagen in\n{info.path}",
+                note="Bewaar hem buiten deze computer. Terugzetten kan met "
+                "'gpdesk backup restore'.",
             )
 
         def failed(exc: BaseException) -> None:
@@ -440,4 +528,4 @@ class BeheerController(QObject):
         self.tasks.run(work, done, failed)
 
     def _warn(self, exc: BaseException) -> None:
-        QMessageBox.warning(self.page, "gpdesk", _text(exc))
+        self.inform("gpdesk", _text(exc), icon=QMessageBox.Icon.Warning)

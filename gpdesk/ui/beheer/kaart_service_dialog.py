@@ -174,8 +174,9 @@ class ServiceDialog(EditorDialog):
 
     def _kind_changed(self) -> None:
         """A terugkoppelafspraak only exists with a team that receives signals."""
-        self.tabs.setTabVisible(self.TAB_AGREEMENT, self.kind.currentData() in SIGNAL_KINDS)
-        self.tabs.setTabVisible(self.TAB_FIXED, self.kind.currentData() in SIGNAL_KINDS)
+        receives_signals = ServiceKind(self.kind.currentData()) in SIGNAL_KINDS
+        self.tabs.setTabVisible(self.TAB_AGREEMENT, receives_signals)
+        self.tabs.setTabVisible(self.TAB_FIXED, receives_signals)
 
     def selected_contact(self) -> ContactRow | None:
         """The contact selected in the contacts tab."""

@@ -65,14 +65,17 @@ class GeneralPage(QWidget):
         self.organization.setCurrentIndex(max(self.organization.findData(value.organization_id), 0))
         self.kind = QComboBox()
         self.kind.setObjectName("serviceKind")
+        # Item data are the stored values: a QComboBox hands a StrEnum back as a plain str.
         for kind in ServiceKind:
-            self.kind.addItem(kind.label, kind)
-        self.kind.setCurrentIndex(max(self.kind.findData(ServiceKind(value.kind)), 0))
+            self.kind.addItem(kind.label, kind.value)
+        self.kind.setCurrentIndex(max(self.kind.findData(ServiceKind(value.kind).value), 0))
         self.status = QComboBox()
         self.status.setObjectName("serviceStatus")
         for status in ServiceStatus:
-            self.status.addItem(status.label, status)
-        self.status.setCurrentIndex(max(self.status.findData(ServiceStatus(value.status)), 0))
+            self.status.addItem(status.label, status.value)
+        self.status.setCurrentIndex(
+            max(self.status.findData(ServiceStatus(value.status).value), 0)
+        )
         self.description = text_edit("serviceDescription", value.description, 70)
         self.url = line_edit("serviceUrl", value.url, "https://www.voorbeeld.nl")
         self.email = line_edit("serviceEmail", value.email, "info@voorbeeld.nl")
