@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from gpdesk.models.audit import AuditEntry, AuditHead
 from gpdesk.models.base import utcnow
+from gpdesk.roles import Role
+from gpdesk.security.permissions import Permission
 
 if TYPE_CHECKING:
     from gpdesk.security.accounts import Actor
@@ -47,16 +49,18 @@ EVENT_LABELS = {
     "login": "aangemeld",
     "login.failed": "aanmelden mislukt",
     "logout": "afgemeld",
+    "switch_user": "andere gebruiker aangemeld op deze werkplek",
     "lock": "vergrendeld",
     "unlock": "ontgrendeld",
     "patient.open": "patiënt geopend",
+    "patient.read": "patiënt opgezocht",
     "patient.store": "patiënt opgeslagen",
     "user.add": "gebruiker toegevoegd",
-    "user.disable": "gebruiker uitgeschakeld",
-    "user.enable": "gebruiker ingeschakeld",
+    "user.disable": "account uitgeschakeld",
+    "user.enable": "account weer ingeschakeld",
     "user.reset": "wachtwoord opnieuw ingesteld",
-    "user.recover": "toegang hersteld met herstelsleutel",
-    "password.change": "wachtwoord gewijzigd",
+    "user.recover": "toegang hersteld met de herstelsleutel",
+    "password.change": "eigen wachtwoord gewijzigd",
     "permission.change": "rechten gewijzigd",
     "audit.export": "logboek geëxporteerd",
     "backup.create": "back-up gemaakt",
@@ -67,6 +71,30 @@ EVENT_LABELS = {
     "kaart.import": "sociale kaart geïmporteerd",
     "kaart.undo": "import sociale kaart ongedaan gemaakt",
 }
+"""Every event gpdesk records (``record(event=...)``), in the practice's words."""
+
+KAART_OBJECTS = {
+    "kaart_service": "voorziening",
+    "kaart_organization": "organisatie",
+    "kaart_contact": "contactpersoon",
+    "kaart_fixed_contact": "vaste contactpersoon bij",
+    "kaart_feedback_agreement": "terugkoppelafspraak met",
+}
+"""What a ``kaart.change`` entry's ``object_type`` is called in the Logboek."""
+
+SERVICE_OBJECTS = frozenset({"kaart_service", "kaart_fixed_contact", "kaart_feedback_agreement"})
+"""Object types whose ``object_id`` is a service id (the private layer is kept per service)."""
+
+_KAART_ACTIONS = {"C": "toegevoegd", "U": "gewijzigd", "D": "verwijderd"}
+
+
+def name_key(object_type: str, object_id: str) -> str:
+    """The key under which ``describe`` looks up a name: ``user:smit``, ``kaart_service:<id>``.
+
+    Users are looked up by username; the private layer's objects by the service they belong to.
+    """
+    kind = "kaart_service" if object_type in SERVICE_OBJECTS else object_type
+    return f"{kind}:{object_id}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +143,103 @@ class AuditRecord:
     def event_label(self) -> str:
         """Dutch words for the viewer."""
         return EVENT_LABELS.get(self.event, self.event)
+
+
+def describe(rec: AuditRecord, names: Mapping[str, str] | None = None) -> str:
+    """One Dutch line a privacy officer can read: what happened, to whom or to what.
+
+    ``names`` maps ``name_key`` keys to what the practice calls them now (staff names, kaart
+    names; never a patient): older entries stored only a username or an id. What an entry
+    stores itself (``detail``) comes first, so an export stays readable on its own.
+    """
+    known = names or {}
+    label = EVENT_LABELS.get(rec.event, rec.event)
+    detail = rec.detail or ""
+    line = _describe_event(rec, label, detail, known)
+    if rec.on_behalf_of:
+        person = known.get(name_key("user", rec.on_behalf_of), rec.on_behalf_of)
+        line += f", namens {person}"
+    return line
+
+
+def _person(rec: AuditRecord, names: Mapping[str, str]) -> str:
+    """The account an entry is about: its stored name, else the current name, else the username."""
+    if rec.detail and not _legacy_role(rec):
+        return rec.detail
+    username = rec.object_id or rec.username or "?"
+    return names.get(name_key("user", username), username)
+
+
+def _legacy_role(rec: AuditRecord) -> bool:
+    """A ``user.add`` entry from before names were recorded: its detail is "rol huisarts"."""
+    return rec.event == "user.add" and (rec.detail or "").startswith("rol ")
+
+
+def _describe_event(rec: AuditRecord, label: str, detail: str, names: Mapping[str, str]) -> str:
+    event = rec.event
+    if event == "user.add":
+        if _legacy_role(rec):
+            return f"{label}: {_person(rec, names)} ({detail.removeprefix('rol ')})"
+        return f"{label}: {_person(rec, names)}"
+    if event in ("user.disable", "user.enable"):
+        return f"{label}: {_person(rec, names)}"
+    if event in ("user.reset", "user.recover"):
+        return f"{label} voor {_person(rec, names)}"
+    if event == "permission.change":
+        return f"{label}: {_permission_line(rec.object_id, detail)}"
+    if event == "patient.store":
+        return "patiënt vastgelegd in gpdesk" if rec.action == "C" else "patiëntgegevens bijgewerkt"
+    if event == "practice.init":
+        return f"{label} (demopraktijk)" if detail == "demo" else label
+    if event in ("audit.export", "backup.create", "backup.restore") and detail:
+        return f"{label} ({detail})"
+    if event in ("kaart.change", "kaart.assured"):
+        return _kaart_line(rec, label, detail, names)
+    if event in ("kaart.import", "kaart.undo"):
+        source = names.get(name_key("kaart_batch", rec.object_id or ""), "")
+        if event == "kaart.undo":
+            return f"{label} ({source})" if source else label
+        return f"{label}{f' uit {source}' if source else ''}{f': {detail}' if detail else ''}"
+    return f"{label}: {detail}" if detail else label
+
+
+def _permission_line(role_value: str | None, detail: str) -> str:
+    """``kaart_edit=aan`` for ``assistant``: "doktersassistent mag nu sociale kaart bewerken"."""
+    value, _, state = detail.partition("=")
+    try:
+        who = Role(role_value or "").label
+    except ValueError:
+        who = role_value or "?"
+    try:
+        what = Permission(value).label
+    except ValueError:
+        what = value
+    if state == "aan":
+        return f"{who} mag nu {what}"
+    if state == "uit":
+        return f"{who} mag niet meer {what}"
+    return f"{who}: {detail}"
+
+
+def _kaart_line(rec: AuditRecord, label: str, detail: str, names: Mapping[str, str]) -> str:
+    kind = KAART_OBJECTS.get(rec.object_type or "")
+    if kind is None:
+        return f"{label}: {detail}" if detail else label
+    name = names.get(name_key(rec.object_type or "", rec.object_id or ""), "")
+    what = f"{kind} {name}" if name else kind
+    if rec.event == "kaart.assured" or detail.startswith("gecontroleerd"):
+        extra = detail.removeprefix("gecontroleerd").strip()
+        return f"sociale kaart gecontroleerd: {what}{f' {extra}' if extra else ''}"
+    verb = _KAART_ACTIONS.get(rec.action, "gewijzigd")
+    return f"sociale kaart: {what} {verb}{_fields(detail) if rec.action == 'U' else ''}"
+
+
+def _fields(detail: str) -> str:
+    """``3 gewijzigde velden`` as " (3 velden)"; any other detail as it is."""
+    count, _, rest = detail.partition(" ")
+    if count.isdigit() and rest == "gewijzigde velden":
+        return " (1 veld)" if count == "1" else f" ({count} velden)"
+    return f" ({detail})" if detail else ""
 
 
 def entry_hash(fields: dict[str, Any]) -> str:

@@ -116,7 +116,7 @@ def add_user(
             actor=by.actor,
             object_type="user",
             object_id=actor.username,
-            detail=f"rol {role.label}",
+            detail=f"{actor.display_name} ({role.label})",  # staff, never a patient
         )
     return actor, password
 
@@ -143,6 +143,7 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
             actor=by.actor,
             object_type="user",
             object_id=user.username,
+            detail=f"{user.display_name} ({user.role.label})",
         )
 
 
@@ -177,6 +178,7 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
             actor=by.actor,
             object_type="user",
             object_id=user.username,
+            detail=user.display_name,
         )
     return password
 
@@ -202,6 +204,7 @@ def recover_access(
             username=user.username,
             object_type="user",
             object_id=user.username,
+            detail=user.display_name,
         )
 
 

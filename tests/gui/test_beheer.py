@@ -16,6 +16,7 @@ from gpdesk.models import User
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security.accounts import sign_in
+from gpdesk.security.users import reset_password
 from gpdesk.ui.beheer.controller import AddUserDialog, BeheerController
 from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.desktop import Desktop
@@ -101,3 +102,30 @@ def test_add_user_keeps_the_dialog_open_with_the_reason(qtbot: QtBot, manager: D
     assert dialog.isVisible() and dialog.username.text() == "jansen"
     qtbot.keyClick(dialog.username, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: ctrl.add_user_dialog is None, timeout=5_000)
+
+
+def test_logbook_reads_in_dutch_and_refreshes_when_opened_again(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
+    page, ctrl = _beheer(qtbot, manager)
+    page.tabs.setCurrentWidget(page.audit)
+    model = ctrl.audit_model
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=15_000)
+    assert model.rows[0].what == "aangemeld"
+    assert model.index(0, 1).data() == "R. Smit (smit)"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Wat er gebeurde"
+    page.tabs.setCurrentWidget(page.users)
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    try:
+        reset_password(db, sign_in(db, "smit", DEMO_PASSWORD), "jansen")
+    finally:
+        db.dispose()
+    page.tabs.setCurrentWidget(page.audit)  # opened again: shows the new entry
+    qtbot.waitUntil(
+        lambda: (
+            model.rowCount() > 0
+            and model.rows[0].what == "wachtwoord opnieuw ingesteld voor M. Jansen"
+        ),
+        timeout=15_000,
+    )
+    assert model.index(0, 3).data() == "wachtwoord opnieuw ingesteld voor M. Jansen"

@@ -28,7 +28,7 @@ from gpdesk.config import Home
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
-from gpdesk.security.audit import AuditFilter, AuditRecord
+from gpdesk.security.audit import AuditFilter
 from gpdesk.security.permissions import LOCKED, Permission
 from gpdesk.ui.beheer.kaart_save_feedback import alive
 from gpdesk.ui.beheer.kaart_tab import KaartController
@@ -37,6 +37,7 @@ from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from gpdesk.practice.logbook import LogbookLine
     from gpdesk.practice.overview import PracticeOverview
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.audit import Verification
@@ -168,8 +169,16 @@ class BeheerController(QObject):
         return self.signed
 
     def _tab_changed(self, index: int) -> None:
-        if self.page.tabs.widget(index) is self.page.kaart:
+        """A tab shows what is true now each time it is opened, not what it showed before."""
+        tab = self.page.tabs.widget(index)
+        if tab is self.page.kaart:
             self.kaart.refresh()
+        elif tab is self.page.audit and self._may_read_audit():
+            self.search_audit()
+
+    def _may_read_audit(self) -> bool:
+        signed = self.signed
+        return signed is not None and signed.actor.may(Permission.AUDIT_READ)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -186,10 +195,12 @@ class BeheerController(QObject):
                 return overview, permission_table(session)
 
         self.tasks.run(work, self._show, lambda exc: self.page.show_error(_text(exc)))
-        signed = self.signed
-        if self.audit_model.rowCount() == 0 and signed and signed.actor.may(Permission.AUDIT_READ):
+        current = self.page.tabs.currentWidget()
+        if self._may_read_audit() and (
+            current is self.page.audit or self.audit_model.rowCount() == 0
+        ):
             self.search_audit()
-        if self.page.tabs.currentWidget() is self.page.kaart and signed is not None:
+        if current is self.page.kaart and self.signed is not None:
             self.kaart.refresh()
 
     def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
@@ -399,13 +410,13 @@ class BeheerController(QObject):
     def _load_audit_page(self, before_seq: int | None) -> None:
         db, flt, generation = self.db, self._filter, self._filter_generation
 
-        def work() -> list[AuditRecord]:
-            from gpdesk.security.audit import page
+        def work() -> list[LogbookLine]:
+            from gpdesk.practice.logbook import logbook_page
 
             with db.session() as session:
-                return page(session, flt, before_seq=before_seq, limit=PAGE_SIZE)
+                return logbook_page(session, flt, before_seq=before_seq, limit=PAGE_SIZE)
 
-        def done(rows: list[AuditRecord]) -> None:
+        def done(rows: list[LogbookLine]) -> None:
             if generation == self._filter_generation:  # ignore pages of an older search
                 self.audit_model.append(rows, page_size=PAGE_SIZE)
                 if not self.audit_model.rowCount():
@@ -451,10 +462,13 @@ class BeheerController(QObject):
             from gpdesk.security.permissions import require
 
             require(signed.actor.permissions, Permission.AUDIT_READ)
+            start = "begin" if flt.since is None else flt.since.date().isoformat()
+            who = f", gebruiker {flt.username}" if flt.username else ""
             with db.session() as session:
                 audit.record(
                     session, event="audit.export", action=audit.Action.EXPORT,
-                    actor=signed.actor, detail="csv",
+                    actor=signed.actor, patient_ref=flt.patient_ref,
+                    detail=f"{start} t/m nu (csv{who})",
                 )  # fmt: skip
             count = 0
             partial = target.with_name(target.name + ".part")

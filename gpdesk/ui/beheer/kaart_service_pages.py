@@ -73,9 +73,7 @@ class GeneralPage(QWidget):
         self.status.setObjectName("serviceStatus")
         for status in ServiceStatus:
             self.status.addItem(status.label, status.value)
-        self.status.setCurrentIndex(
-            max(self.status.findData(ServiceStatus(value.status).value), 0)
-        )
+        self.status.setCurrentIndex(max(self.status.findData(ServiceStatus(value.status).value), 0))
         self.description = text_edit("serviceDescription", value.description, 70)
         self.url = line_edit("serviceUrl", value.url, "https://www.voorbeeld.nl")
         self.email = line_edit("serviceEmail", value.email, "info@voorbeeld.nl")

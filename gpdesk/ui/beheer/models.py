@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from gpdesk.practice.logbook import LogbookLine
 from gpdesk.roles import Role
-from gpdesk.security.audit import AuditRecord
 from gpdesk.security.permissions import Permission
 from gpdesk.security.users import UserRow
 
@@ -141,7 +141,9 @@ class PermissionsModel(QAbstractTableModel):
 class AuditModel(QAbstractTableModel):
     """The audit trail, newest first, fetched a page at a time as the user scrolls."""
 
-    HEADERS = ("Tijd", "Gebeurtenis", "Actie", "Gebruiker", "Rol", "Werkplek", "Patiënt", "Details")
+    HEADERS = ("Tijd", "Gebruiker", "Rol", "Wat er gebeurde", "Patiënt", "Actie", "Werkplek")
+    WHAT = 3
+    PATIENT = 4
     ACTIONS: ClassVar[dict[str, str]] = {
         "C": "aanmaken",
         "R": "inzien",
@@ -153,17 +155,17 @@ class AuditModel(QAbstractTableModel):
     def __init__(self, load_page: Callable[[int | None], None]) -> None:
         super().__init__(None)
         self._load_page = load_page
-        self.rows: list[AuditRecord] = []
+        self.rows: list[LogbookLine] = []
         self._more = True
         self._loading = False
 
     def reset(self) -> None:
-        """Start over (new filters)."""
+        """Start over (new filters, or the tab opened again)."""
         self.beginResetModel()
         self.rows, self._more, self._loading = [], True, False
         self.endResetModel()
 
-    def append(self, page: list[AuditRecord], *, page_size: int) -> None:
+    def append(self, page: list[LogbookLine], *, page_size: int) -> None:
         """Add a loaded page; a short page means the end was reached."""
         self._loading = False
         self._more = len(page) >= page_size
@@ -181,7 +183,7 @@ class AuditModel(QAbstractTableModel):
         if parent.isValid() or self._loading:
             return
         self._loading = True
-        self._load_page(self.rows[-1].seq if self.rows else None)
+        self._load_page(self.rows[-1].record.seq if self.rows else None)
 
     def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -192,20 +194,24 @@ class AuditModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        rec = self.rows[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6 and rec.patient_ref:
-            return f"Patiëntverwijzing (versleuteld): {rec.patient_ref[:16]}…"
+        line = self.rows[index.row()]
+        rec = line.record
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == self.PATIENT and rec.patient_ref:
+                return f"Patiëntverwijzing (versleuteld): {rec.patient_ref[:16]}…"
+            if index.column() == self.WHAT:
+                return line.what  # the whole line where the column cuts it off
+            return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
             local_time(rec.at),
-            rec.event_label,
-            self.ACTIONS.get(rec.action, rec.action),
-            rec.username or "–",
+            line.who,
             _role_label(rec.role),
-            rec.workstation,
+            line.what,
             "ja" if rec.patient_ref else "",
-            rec.detail or "",
+            self.ACTIONS.get(rec.action, rec.action),
+            rec.workstation,
         )[index.column()]
 
     def headerData(  # noqa: N802
