@@ -8,6 +8,7 @@ first sign-in.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +51,15 @@ class UserRow:
     must_change_password: bool
     last_login_at: datetime | None
     locked_until: datetime | None
+
+
+def who_may(
+    users: Iterable[UserRow],
+    table: Mapping[Role, frozenset[Permission]],
+    permission: Permission,
+) -> list[UserRow]:
+    """The active accounts whose role has ``permission`` now: whom to ask when you may not."""
+    return [u for u in users if u.active and permission in table.get(u.role, frozenset())]
 
 
 def one_time_password() -> str:

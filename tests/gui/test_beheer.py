@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gpdesk.config import Home
 from gpdesk.db import open_database
-from gpdesk.models import User
+from gpdesk.models import Practice, User, utcnow
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security.accounts import sign_in
-from gpdesk.security.users import reset_password
+from gpdesk.security.permissions import Permission
+from gpdesk.security.users import reset_password, set_active, set_permission
 from gpdesk.ui.beheer.controller import AddUserDialog, BeheerController
-from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.beheer.practice_page import PracticePage, backup_warning
 from gpdesk.ui.desktop import Desktop
 from tests.conftest import dispose_desktop
 
@@ -129,3 +131,46 @@ def test_logbook_reads_in_dutch_and_refreshes_when_opened_again(
         timeout=15_000,
     )
     assert model.index(0, 3).data() == "wachtwoord opnieuw ingesteld voor M. Jansen"
+
+
+def test_backup_warning_tells_a_gp_whom_to_ask(qtbot: QtBot, demo_home: Home) -> None:
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    try:
+        smit = sign_in(db, "smit", DEMO_PASSWORD)
+        set_permission(db, smit, Role.ASSISTANT, Permission.BACKUP, allowed=True)
+        set_active(db, smit, "visser", active=False)
+        with db.session() as session:
+            session.execute(update(Practice).values(last_backup_at=utcnow() - timedelta(days=9)))
+    finally:
+        db.dispose()
+    shell = _shell(qtbot, demo_home, "bakker")
+    try:
+        page, _ctrl = _beheer(qtbot, shell)
+        warning = page.practice.backup_warning
+        qtbot.waitUntil(lambda: warning.isVisibleTo(page), timeout=15_000)
+        assert warning.text() == (
+            "⚠ De laatste back-up is ouder dan 7 dagen. Vraag M. Jansen (doktersassistent) of "
+            "R. Smit (praktijkmanager) om een back-up te maken."
+        )
+        assert not page.practice.backup_button.isVisibleTo(page)
+    finally:
+        dispose_desktop(shell)
+
+
+def test_backup_warning_words() -> None:
+    assert backup_warning(True) == (
+        "⚠ Er is nog nooit een back-up gemaakt. Maak er nu een en bewaar hem buiten deze computer."
+    )
+    assert (
+        backup_warning(False)
+        == "⚠ De laatste back-up is ouder dan 7 dagen. Maak een nieuwe back-up."
+    )
+    assert backup_warning(True, ["R. Smit (praktijkmanager)"]) == (
+        "⚠ Er is nog nooit een back-up gemaakt. Vraag R. Smit (praktijkmanager) om een back-up "
+        "te maken."
+    )
+    three = backup_warning(False, ["A (huisarts)", "B (huisarts)", "C (praktijkmanager)"])
+    assert three.endswith(
+        "Vraag A (huisarts), B (huisarts) of C (praktijkmanager) om een back-up te maken."
+    )
+    assert "Beheer > Rechten" in backup_warning(False, [])

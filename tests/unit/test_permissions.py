@@ -14,6 +14,7 @@ from gpdesk.security.permissions import (
     effective_permissions,
     require,
 )
+from gpdesk.security.users import UserRow, who_may
 
 
 def test_every_role_has_a_row_and_every_permission_a_dutch_label() -> None:
@@ -109,3 +110,19 @@ def test_empty_permission_set_refuses_everything() -> None:
     for permission in Permission:
         with pytest.raises(PermissionDeniedError):
             require(frozenset(), permission)
+
+
+def test_who_may_lists_active_accounts_whose_role_has_the_permission() -> None:
+    def user(name: str, role: Role, *, active: bool = True) -> UserRow:
+        return UserRow(1, name.lower(), name, role, active, False, None, None)
+
+    people = [
+        user("Smit", Role.PRACTICE_MANAGER),
+        user("Oud", Role.PRACTICE_MANAGER, active=False),
+        user("Bakker", Role.GP),
+    ]
+    assert [u.display_name for u in who_may(people, DEFAULT_PERMISSIONS, Permission.BACKUP)] == [
+        "Smit"
+    ]
+    granted = {**DEFAULT_PERMISSIONS, Role.GP: DEFAULT_PERMISSIONS[Role.GP] | {Permission.BACKUP}}
+    assert len(who_may(people, granted, Permission.BACKUP)) == 2

@@ -205,8 +205,17 @@ class BeheerController(QObject):
 
     def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
         overview, table = result
-        self.page.show_overview(overview)
-        editable = self.signed is not None and self.signed.actor.may(Permission.SETTINGS_MANAGE)
+        signed = self.signed
+        ask = None
+        if signed is not None and not signed.actor.may(Permission.BACKUP):
+            from gpdesk.security.users import who_may
+
+            ask = [
+                f"{user.display_name} ({user.role.label})"
+                for user in who_may(overview.users, table, Permission.BACKUP)
+            ]
+        self.page.show_overview(overview, ask)
+        editable = signed is not None and signed.actor.may(Permission.SETTINGS_MANAGE)
         self.page.permissions.model.set_table(table, editable=editable, locked=set(LOCKED))
         users = self.page.audit.user
         current = users.currentData()

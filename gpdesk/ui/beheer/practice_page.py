@@ -5,6 +5,8 @@ Layout only; ``BeheerController`` fills the tabs and carries out the buttons.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +25,28 @@ from PySide6.QtWidgets import (
 from gpdesk.practice.overview import PracticeOverview
 from gpdesk.ui.beheer.kaart_tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
+
+
+def backup_warning(never: bool, ask: Sequence[str] | None = None) -> str:
+    """The back-up warning; ``ask`` names who may make one when the reader may not (None: may)."""
+    first = (
+        "⚠ Er is nog nooit een back-up gemaakt."
+        if never
+        else "⚠ De laatste back-up is ouder dan 7 dagen."
+    )
+    if ask is None:
+        return (
+            f"{first} Maak er nu een en bewaar hem buiten deze computer."
+            if never
+            else f"{first} Maak een nieuwe back-up."
+        )
+    if not ask:
+        return (
+            f"{first} Geen enkel actief account mag nu back-ups maken; de praktijkmanager kan "
+            "dat recht aan een rol geven (Beheer > Rechten)."
+        )
+    names = ask[0] if len(ask) == 1 else f"{', '.join(ask[:-1])} of {ask[-1]}"
+    return f"{first} Vraag {names} om een back-up te maken."
 
 
 def _table(model: object, name: str) -> QTableView:
@@ -77,8 +101,8 @@ class PracticeTab(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
 
-    def show_overview(self, overview: PracticeOverview) -> None:
-        """Fill the fields; warn when a backup is due."""
+    def show_overview(self, overview: PracticeOverview, ask: Sequence[str] | None = None) -> None:
+        """Fill the fields; warn when a backup is due, naming whom to ask (``ask``) if not you."""
         self.status.setText("Overzicht van deze installatie.")
         self.fields["practice"].setText(overview.practice_name)
         self.fields["database"].setText(overview.database_kind)
@@ -90,12 +114,7 @@ class PracticeTab(QWidget):
             "nog nooit" if overview.last_backup_at is None else local_time(overview.last_backup_at)
         )
         self.backup_warning.setVisible(overview.backup_due)
-        self.backup_warning.setText(
-            "⚠ Er is nog nooit een back-up gemaakt. Maak er nu een en bewaar hem buiten deze "
-            "computer."
-            if overview.last_backup_at is None
-            else "⚠ De laatste back-up is ouder dan 7 dagen. Maak een nieuwe back-up."
-        )
+        self.backup_warning.setText(backup_warning(overview.last_backup_at is None, ask))
 
     def show_error(self, text: str) -> None:
         """Say so instead of showing stale figures."""
@@ -256,9 +275,9 @@ class PracticePage(QWidget):
         self.tabs.setTabVisible(self.tabs.indexOf(self.kaart), kaart)
         self.practice.backup_button.setVisible(backup)
 
-    def show_overview(self, overview: PracticeOverview) -> None:
-        """Fill the practice and users tabs."""
-        self.practice.show_overview(overview)
+    def show_overview(self, overview: PracticeOverview, ask: Sequence[str] | None = None) -> None:
+        """Fill the practice and users tabs (``ask``: who may make the back-up, if not you)."""
+        self.practice.show_overview(overview, ask)
         self.users.model.set_users(overview.users)
 
     def show_error(self, text: str) -> None:
