@@ -15,7 +15,7 @@ from gpdesk.config import Home
 from gpdesk.db import Database, open_database
 from gpdesk.kaart.changes import ChangeKind, Digest, DigestLine
 from gpdesk.kaart.store import service_detail
-from gpdesk.models import KaartChange
+from gpdesk.models import Contact, FixedContact, KaartChange
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.ui.beheer.kaart_editor import ContactDialog, ServiceDialog
 from gpdesk.ui.beheer.kaart_tab import NOT_AVAILABLE, KaartController, KaartTab
@@ -73,6 +73,23 @@ def _db(home: Home) -> Database:
     return open_database(f"sqlite:///{home.database_file}")
 
 
+def _phone_changes(home: Home) -> list[KaartChange]:
+    db = _db(home)
+    try:
+        with db.session() as session:
+            rows = list(
+                session.scalars(
+                    select(KaartChange).where(
+                        KaartChange.resource_type == "phone", KaartChange.batch_id.is_(None)
+                    )
+                )
+            )
+            session.expunge_all()
+        return rows
+    finally:
+        db.dispose()
+
+
 def test_edit_a_contacts_phone_through_the_dialogs(
     qtbot: QtBot, manager: Desktop, demo_home: Home
 ) -> None:
@@ -94,27 +111,28 @@ def test_edit_a_contacts_phone_through_the_dialogs(
     assert contact.deputy.currentText() == "Jeroen Visser"
     contact.phone.clear()
     qtbot.keyClicks(contact.phone, "010 765 43 21")
-    contact.submit()
-    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=15_000)
+    qtbot.keyClick(contact.phone, Qt.Key.Key_Return)  # Enter = OK
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=5_000)
     kaya = next(c for c in dialog.contacts.rows if c.name == "Fatma Kaya")
-    assert kaya.phone == "010-765 43 21"
-    assert "Fatma Kaya opgeslagen" in dialog.contacts_status.text()
-    assert dialog.isVisible()  # the service dialog stays for more work
+    assert kaya.phone == "010-765 43 21"  # tidied as the core stores it
+    assert "Fatma Kaya gewijzigd; dit wordt opgeslagen met Opslaan." in (
+        dialog.contacts_status.text()
+    )
+    row = next(i for i, c in enumerate(dialog.contacts.rows) if c.name == "Fatma Kaya")
+    assert dialog.contacts.index(row, 0).data().endswith("(gewijzigd)")
+    assert _phone_changes(demo_home) == []  # nothing saved before Opslaan
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    assert "'Wijkteam Nieuwland' opgeslagen." in tab.status.text()
+    [change] = _phone_changes(demo_home)
+    assert (change.replacement_value, change.updated_by) == ("010-765 43 21", "R. Smit")
     db = _db(demo_home)
     try:
         with db.session() as session:
             detail = service_detail(session, service_id)
-            [change] = session.scalars(
-                select(KaartChange).where(
-                    KaartChange.resource_type == "phone", KaartChange.batch_id.is_(None)
-                )
-            ).all()
-            assert (change.replacement_value, change.updated_by) == ("010-765 43 21", "R. Smit")
     finally:
         db.dispose()
     assert next(c for c in detail.contacts if c.name == "Fatma Kaya").phone == "010-765 43 21"
-    dialog.reject()
-    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
 
 
 def test_validation_errors_keep_the_dialog_open_in_dutch(qtbot: QtBot, manager: Desktop) -> None:
@@ -151,9 +169,32 @@ def test_validation_errors_keep_the_dialog_open_in_dutch(qtbot: QtBot, manager: 
     assert "'Wijkteam Nieuwland' opgeslagen." in tab.status.text()
 
 
-def test_contact_dialog_shows_a_bad_phone_next_to_the_field(qtbot: QtBot, manager: Desktop) -> None:
+def _contact_names(home: Home, service_id: str) -> set[str]:
+    db = _db(home)
+    try:
+        with db.session() as session:
+            return {c.name for c in service_detail(session, service_id).contacts}
+    finally:
+        db.dispose()
+
+
+def _add_contact(qtbot: QtBot, ctrl: KaartController, dialog: ServiceDialog, name: str) -> None:
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
+    qtbot.mouseClick(dialog.new_contact, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is not None, timeout=5_000)
+    contact = ctrl.contact_dialog
+    assert contact is not None
+    qtbot.keyClicks(contact.name, name)
+    qtbot.keyClick(contact.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=5_000)
+
+
+def test_contact_dialog_shows_a_bad_phone_next_to_the_field(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
     tab, ctrl = _kaart(qtbot, manager)
     dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Oost")
+    assert dialog.service_id is not None
     dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
     qtbot.mouseClick(dialog.new_contact, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: ctrl.contact_dialog is not None, timeout=5_000)
@@ -162,32 +203,118 @@ def test_contact_dialog_shows_a_bad_phone_next_to_the_field(qtbot: QtBot, manage
     qtbot.keyClicks(contact.name, "Sanne de Wit")
     qtbot.keyClicks(contact.phone, "12345")
     contact.submit()
-    qtbot.waitUntil(lambda: bool(contact.errors.text("telefoon")), timeout=15_000)
-    assert "10 cijfers" in contact.errors.text("telefoon")
+    assert "10 cijfers" in contact.errors.text("telefoon")  # at once, before any saving
     assert contact.isVisible() and contact.name.text() == "Sanne de Wit"
     contact.phone.setText("06-12345678")
     contact.submit()
-    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=15_000)
+    qtbot.waitUntil(lambda: ctrl.contact_dialog is None, timeout=5_000)
     assert any(c.name == "Sanne de Wit" for c in dialog.contacts.rows)
-    dialog.reject()
+    # Annuleren drops the new contact with everything else, after asking.
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    question = dialog.discard_question
+    assert question is not None and question.isVisible()
+    keep = next(b for b in question.buttons() if "Terug" in b.text())
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.discard_question is None
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    question = dialog.discard_question
+    assert question is not None
+    drop = next(b for b in question.buttons() if "Niet opslaan" in b.text())
+    qtbot.mouseClick(drop, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
+    assert "Sanne de Wit" not in _contact_names(demo_home, dialog.service_id)
 
 
-def test_a_contact_who_leaves_shows_whom_it_affects(qtbot: QtBot, manager: Desktop) -> None:
+def test_a_contact_who_leaves_shows_whom_it_affects(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
     tab, ctrl = _kaart(qtbot, manager)
     dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    service_id = dialog.service_id
+    assert service_id is not None
     dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
     fatma = next(c for c in dialog.contacts.rows if c.name == "Fatma Kaya")
     ctrl.remove_contact(dialog, fatma)  # what "Is vertrokken…" does after its question
-    qtbot.waitUntil(lambda: "van de kaart gehaald" in dialog.contacts_status.text(), timeout=15_000)
     status = dialog.contacts_status.text()
+    assert "Fatma Kaya gaat van de kaart; dit wordt opgeslagen met Opslaan." in status
     assert "vaste contactpersoon van de praktijk bij Wijkteam Nieuwland" in status
     assert "Jeroen Visser het aanspreekpunt" in status
     assert all(c.name != "Fatma Kaya" for c in dialog.contacts.rows)
     general = dialog.fixed.index(0, 1)
     assert general.data() == "(vertrokken — kies een nieuwe)"
-    # Saving the dialog afterwards works with the mended fixed contacts.
+    assert "Fatma Kaya" in _contact_names(demo_home, service_id)  # not before Opslaan
     dialog.submit()
     qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    assert "'Wijkteam Nieuwland' opgeslagen." in tab.status.text()
+    assert "Fatma Kaya" not in _contact_names(demo_home, service_id)
+    db = _db(demo_home)
+    try:
+        with db.session() as session:
+            [fixed] = [
+                f
+                for f in session.scalars(
+                    select(FixedContact).where(FixedContact.service_id == service_id)
+                )
+                if f.taxonomy_term_id is None
+            ]
+            assert fixed.contact_id is None
+            deputy = session.get(Contact, fixed.deputy_contact_id)
+            assert deputy is not None and deputy.name == "Jeroen Visser"
+    finally:
+        db.dispose()
+
+
+def test_a_new_contact_can_be_the_fixed_contact_in_the_same_save(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Nieuwland")
+    service_id = dialog.service_id
+    assert service_id is not None
+    _add_contact(qtbot, ctrl, dialog, "Sanne de Wit")
+    sanne = next(c for c in dialog.contacts.rows if c.name == "Sanne de Wit")
+    assert dialog.contacts.index(dialog.contacts.rows.index(sanne), 0).data() == (
+        "Sanne de Wit (nieuw)"
+    )
+    dialog.tabs.setCurrentIndex(ServiceDialog.TAB_FIXED)
+    assert ("Sanne de Wit", sanne.id) in dialog.fixed.choices(1)
+    dialog.fixed.setData(dialog.fixed.index(0, 1), sanne.id, Qt.ItemDataRole.UserRole)
+    assert dialog.fixed.index(0, 1).data() == "Sanne de Wit"
+    # A wrong e-mail on Algemeen: nothing is saved, the new contact stays in the dialog.
+    dialog.email.setText("info(at)nieuwland")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=15_000)
+    assert "Sanne de Wit" not in _contact_names(demo_home, service_id)
+    assert any(c.name == "Sanne de Wit" for c in dialog.contacts.rows)
+    dialog.email.setText("nieuwland@wijkteams.voorbeeld-schiedam.nl")
+    qtbot.keyClick(dialog.email, Qt.Key.Key_Return)  # Enter in a one-line field = Opslaan
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    db = _db(demo_home)
+    try:
+        with db.session() as session:
+            new_id = session.scalar(
+                select(Contact.id).where(
+                    Contact.name == "Sanne de Wit", Contact.service_id == service_id
+                )
+            )
+            general = session.scalar(
+                select(FixedContact).where(
+                    FixedContact.service_id == service_id, FixedContact.taxonomy_term_id.is_(None)
+                )
+            )
+            assert new_id is not None and general is not None
+            assert general.contact_id == new_id
+    finally:
+        db.dispose()
+
+
+def test_escape_without_changes_closes_at_once(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Wijkteam Oost")
+    assert not dialog.has_changes()
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
+    assert dialog.discard_question is None
 
 
 def test_checked_sets_the_date_and_a_lock_closes_the_dialogs(

@@ -1,8 +1,9 @@
-"""Contacts, edited from the service dialog and saved at once (not with the service).
+"""Contacts, edited from the service dialog and saved with it on Opslaan (never on their own).
 
-A contact who changes or leaves affects others (whose deputy they were, where they were the
-practice's vaste contactpersoon), so after every change the service dialog gets its people
-reloaded and is told, under the contacts table, whom it affects.
+The contact dialog checks what is typed at once, the way the core will (a bad number is refused
+next to the field), and on OK hands the contact to the service dialog. A contact who leaves
+affects others (whose deputy they were, where they were the practice's vaste contactpersoon), so
+the service dialog says at once whom it affects, while it can still be settled before Opslaan.
 """
 
 from __future__ import annotations
@@ -12,131 +13,69 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from gpdesk.kaart.editing_forms import ContactRow, ServiceForm
+from gpdesk.errors import ValidationError
+from gpdesk.kaart.editing_forms import ContactRow
 from gpdesk.ui.beheer.kaart_editor import ContactDialog
-from gpdesk.ui.beheer.kaart_save_feedback import alive, report_failure, user_text
+from gpdesk.ui.beheer.kaart_save_feedback import alive
 
 if TYPE_CHECKING:
-    from gpdesk.db import Database
-    from gpdesk.kaart.editing import ContactInput, EditResult
+    from gpdesk.kaart.editing import ContactInput
     from gpdesk.security.accounts import SignedIn
     from gpdesk.ui.beheer.kaart_service_dialog import ServiceDialog
-    from gpdesk.ui.beheer.kaart_tab import KaartTab
-    from gpdesk.ui.tasks import TaskRunner
 
 
 class ContactActions:
-    """Opens the contact dialog over a service dialog, saves it, and removes who left."""
+    """Opens the contact dialog over a service dialog and hands its result to that dialog."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        tasks: TaskRunner,
-        tab: KaartTab,
-        may_edit: Callable[[], SignedIn | None],
-        refresh: Callable[[], None],
-    ) -> None:
-        self.db, self.tasks, self.tab = db, tasks, tab
+    def __init__(self, *, may_edit: Callable[[], SignedIn | None]) -> None:
         self._may_edit = may_edit
-        self._refresh = refresh
         self.dialog: ContactDialog | None = None
 
     def open_contact(self, parent: ServiceDialog, contact_id: str | None) -> None:
-        """A contact dialog over the service dialog; saved at once."""
-        if self._may_edit() is None or parent.service_id is None:
+        """A contact dialog over the service dialog; what it holds is saved with the service."""
+        if self._may_edit() is None:
             return
         rows = parent.contacts.rows
         contact = next((c for c in rows if c.id == contact_id), None)
         dialog = ContactDialog(
-            team=parent.form.service.name, colleagues=rows, contact=contact, parent=parent
+            team=parent.team_name(), colleagues=rows, contact=contact, parent=parent
         )
-        dialog.submitted.connect(lambda value: self._save_contact(parent, dialog, value))
+        dialog.submitted.connect(lambda value: self._keep_contact(parent, dialog, value))
         dialog.finished.connect(lambda _code: self._forget(dialog))
         self.dialog = dialog
         dialog.open()
 
-    def _save_contact(
+    def _keep_contact(
         self, parent: ServiceDialog, dialog: ContactDialog, value: ContactInput
     ) -> None:
-        signed = self._may_edit()
-        service_id = parent.service_id
-        if signed is None or service_id is None:
-            dialog.show_message("Ontgrendel gpdesk eerst; er is niets opgeslagen.")
+        if self._may_edit() is None or not alive(parent):
+            dialog.show_message("Ontgrendel gpdesk eerst; er is niets gewijzigd.")
             return
-        db, contact_id = self.db, dialog.contact_id
-
-        def work() -> tuple[EditResult, ServiceForm]:
-            from gpdesk.kaart import editing
-            from gpdesk.kaart.editing_forms import service_form
-
-            with db.session() as session:
-                if contact_id is None:
-                    result = editing.create_contact(session, signed, service_id, value)
-                else:
-                    result = editing.update_contact(session, signed, contact_id, value)
-            with db.session() as session:
-                return result, service_form(session, service_id)
-
-        def done(loaded: tuple[EditResult, ServiceForm]) -> None:
-            result, form = loaded
-            if alive(dialog):
-                dialog.accept()
-            self._refresh()
-            if not alive(parent):
-                return
-            parent.set_people(form)
-            name = value.name.strip()
-            parent.show_contacts_status(
-                f"{name} opgeslagen." if result.changes else f"Niets gewijzigd aan {name}."
-            )
-
-        dialog.set_busy(True)
-        self.tasks.run(work, done, lambda exc: report_failure(self.tab, dialog, exc))
+        try:
+            parent.put_contact(dialog.contact_id, value)
+        except ValidationError as exc:
+            dialog.show_errors(exc.problems)
+            return
+        dialog.accept()
 
     def contact_leaves(self, parent: ServiceDialog, contact_id: str) -> None:
-        """Ask, then remove the contact and say where they were deputy or fixed contact."""
+        """Ask, then take the contact off (on Opslaan) and say whom it affects."""
         contact = next((c for c in parent.contacts.rows if c.id == contact_id), None)
         if contact is None or self._may_edit() is None:
             return
         answer = QMessageBox.question(
             parent,
             "Contactpersoon vertrokken",
-            f"{contact.name} is vertrokken en wordt van de kaart gehaald. Doorgaan?",
+            f"{contact.name} is vertrokken en gaat van de kaart als u de voorziening opslaat. "
+            "Doorgaan?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_contact(parent, contact)
 
     def remove_contact(self, parent: ServiceDialog, contact: ContactRow) -> None:
-        """Remove a contact who left (after the question) and show the consequences."""
-        signed = self._may_edit()
-        service_id = parent.service_id
-        if signed is None or service_id is None:
-            return
-        db = self.db
-
-        def work() -> tuple[EditResult, ServiceForm]:
-            from gpdesk.kaart import editing
-            from gpdesk.kaart.editing_forms import service_form
-
-            with db.session() as session:
-                result = editing.delete_contact(session, signed, contact.id)
-            with db.session() as session:
-                return result, service_form(session, service_id)
-
-        def done(loaded: tuple[EditResult, ServiceForm]) -> None:
-            result, form = loaded
-            self._refresh()
-            if not alive(parent):
-                return
-            parent.set_people(form)
-            lines = [
-                f"{contact.name} is van de kaart gehaald.",
-                *(f"⚠ {w}" for w in result.warnings),
-            ]
-            parent.show_contacts_status("\n".join(lines))
-
-        self.tasks.run(work, done, lambda exc: parent.show_contacts_status(f"⚠ {user_text(exc)}"))
+        """Take a contact who left off (after the question) and show the consequences."""
+        if self._may_edit() is not None:
+            parent.contact_leaves(contact.id)
 
     def _forget(self, dialog: ContactDialog) -> None:
         if self.dialog is dialog:

@@ -67,6 +67,11 @@ class OrganizationDialog(EditorDialog):
         layout.addStretch(1)
         layout.addWidget(self.footer())
         self.resize(560, 380)
+        self.remember_unchanged()
+
+    def typed(self) -> OrganizationInput:
+        """What is typed now."""
+        return self.value()
 
     def value(self) -> OrganizationInput:
         """What is typed now."""
@@ -87,7 +92,10 @@ class OrganizationDialog(EditorDialog):
 
 
 class ContactDialog(EditorDialog):
-    """A named person: name, function, e-mail, direct number, and who stands in."""
+    """A named person: name, function, e-mail, direct number, and who stands in.
+
+    OK hands the contact to the service dialog, which saves it with everything else on Opslaan.
+    """
 
     submitted = Signal(object)
 
@@ -131,12 +139,19 @@ class ContactDialog(EditorDialog):
         layout.addWidget(
             note(
                 "Elke contactpersoon heeft bij voorkeur een vervanger, voor als hij of zij er "
-                "niet is of vertrekt."
+                "niet is of vertrekt. OK zet de contactpersoon in de voorziening; opgeslagen "
+                "wordt pas met Opslaan in het venster van de voorziening."
             )
         )
         layout.addStretch(1)
+        self.save_button.setText("&OK")
         layout.addWidget(self.footer())
         self.resize(520, 400)
+        self.remember_unchanged()
+
+    def typed(self) -> ContactInput:
+        """What is typed now."""
+        return self.value()
 
     def value(self) -> ContactInput:
         """What is typed now."""

@@ -160,20 +160,34 @@ class KaartFilterModel(QSortFilterProxyModel):
 
 
 class ContactsModel(_RowsTable):
-    """The contacts of the service in the dialog."""
+    """The contacts of the service in the dialog; unsaved ones say so ("nieuw", "gewijzigd")."""
 
     HEADERS = ("Naam", "Functie", "Telefoon", "E-mail", "Vervanger")
     rows: tuple[ContactRow, ...]
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.marks: dict[str, str] = {}
+
+    def set_rows(self, rows: Sequence[Any], marks: dict[str, str] | None = None) -> None:
+        """New rows, with the words for those not saved yet (contact id -> "nieuw")."""
+        self.marks = dict(marks or {})
+        super().set_rows(rows)
 
     def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
         row = self.rows[index.row()]
+        mark = self.marks.get(row.id, "")
         if role == _DISPLAY:
             name = f"⚠ {row.name}" if row.stale else row.name
+            if mark:
+                name = f"{name} ({mark})"
             return (name, row.title, row.phone, row.email, row.deputy_name or "–")[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             parts = []
+            if mark:
+                parts.append("Nog niet opgeslagen: dat gebeurt met Opslaan")
             if row.stands_in_for:
                 parts.append(f"Vervanger van {', '.join(row.stands_in_for)}")
             if row.stale:

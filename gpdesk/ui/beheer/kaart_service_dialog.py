@@ -3,6 +3,9 @@
 The pages (``kaart_service_pages``, ``kaart_service_tables``) lay out the fields; this dialog puts
 them in tabs, shows the two agreement tabs only for teams that receive signals, collects what is
 typed on Opslaan, and marks the tabs that have a problem when the controller hands messages back.
+
+One save for the whole dialog: contacts added, changed or gone wait in ``contact_changes`` and
+are saved with the rest on Opslaan; Annuleren (after asking) leaves everything as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 from gpdesk.kaart import editing_checks as checks
 from gpdesk.kaart.editing import (
     AreaInput,
+    ContactInput,
     FeedbackAgreementInput,
     LocationInput,
     ServiceInput,
@@ -23,6 +27,7 @@ from gpdesk.kaart.editing import (
 from gpdesk.kaart.editing_forms import ContactRow, FormChoices, ServiceForm
 from gpdesk.kaart.editing_people import SIGNAL_KINDS
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.beheer.kaart_contact_changes import ContactChanges
 from gpdesk.ui.beheer.kaart_edit_dialog import EditorDialog
 from gpdesk.ui.beheer.kaart_service_pages import (
     AgreementPage,
@@ -70,6 +75,7 @@ class ServiceDialog(EditorDialog):
         self.form = form
         self.choices = choices
         self.service_id = form.service_id
+        self.contact_changes = ContactChanges.of(form.contacts)
         self.title = QLabel(form.service.name or "Nieuwe voorziening")
         self.title.setObjectName("sectionTitle")
         self.checked = QLabel(self._checked_text(form))
@@ -85,7 +91,7 @@ class ServiceDialog(EditorDialog):
         self.tabs.addTab(self.location_page, titles[2])
         self.schedule_page = SchedulePage(form, e, self.TAB_WHEN)
         self.tabs.addTab(self.schedule_page, titles[3])
-        self.contacts_page = ContactsPage(form)
+        self.contacts_page = ContactsPage(form, e, self.TAB_CONTACTS)
         self.tabs.addTab(self.contacts_page, titles[4])
         self.area_page = AreaPage(form, e, self.TAB_AREA)
         self.tabs.addTab(self.area_page, titles[5])
@@ -108,6 +114,7 @@ class ServiceDialog(EditorDialog):
         self._kind_changed()
         self.setMinimumSize(QSize(820, 560))
         self.resize(1000, 660)
+        self.remember_unchanged()
 
     def _keep_field_names(self) -> None:
         """Every field stays reachable on the dialog by the name it always had."""
@@ -182,23 +189,64 @@ class ServiceDialog(EditorDialog):
         """The contact selected in the contacts tab."""
         return self.contacts_page.selected_contact()
 
-    def set_people(self, form: ServiceForm) -> None:
-        """New contacts and fixed contacts after a contact was added, changed or left."""
-        self.contacts.set_rows(form.contacts)
-        self.fixed.set_choices(self.choices.themes, form.contacts)
-        self.fixed.set_rows(form.fixed_contacts)
-        self.location_page.stored_location_id = form.location.location_id
-        self.form = form
+    def team_name(self) -> str:
+        """What the service is called now, for the contact dialog and the messages."""
+        return self.name.text().strip() or self.form.service.name or "deze voorziening"
+
+    def put_contact(self, contact_id: str | None, value: ContactInput) -> str:
+        """Keep a new or changed contact until Opslaan; a ValidationError says what is wrong."""
+        kept = self.contact_changes.put(contact_id, value)
+        self._show_contacts()
+        name = next(r.name for r in self.contact_changes.rows if r.id == kept)
+        done = "toegevoegd" if contact_id is None else "gewijzigd"
+        self.show_contacts_status(f"{name} {done}; dit wordt opgeslagen met Opslaan.")
+        return kept
+
+    def contact_leaves(self, contact_id: str) -> None:
+        """Take a contact off (on Opslaan); say at once where they were deputy or fixed contact."""
+        row = next((r for r in self.contact_changes.rows if r.id == contact_id), None)
+        if row is None:
+            return
+        themes = {choice.id: choice.label for choice in self.choices.themes}
+        fixed, warnings = self.contact_changes.leave(
+            contact_id, self.fixed.rows, team=self.team_name(), themes=themes
+        )
+        self._show_contacts()
+        self.fixed.set_rows(fixed)
+        lines = [
+            f"{row.name} gaat van de kaart; dit wordt opgeslagen met Opslaan.",
+            *(f"⚠ {w}" for w in warnings),
+        ]
+        self.show_contacts_status("\n".join(lines))
+
+    def _show_contacts(self) -> None:
+        changes = self.contact_changes
+        rows = changes.rows
+        self.contacts.set_rows(rows, {r.id: changes.mark(r.id) for r in rows})
+        self.fixed.set_choices(self.choices.themes, rows)
 
     def show_contacts_status(self, text: str) -> None:
-        """What happened to a contact (and whom it affects), under the contacts table."""
+        """What was done to a contact (and whom it affects), under the contacts table."""
         self.contacts_page.show_status(text)
+
+    def has_changes(self) -> bool:
+        """Contacts count too: Annuleren drops them with the rest."""
+        return self.contact_changes.pending or super().has_changes()
+
+    def set_busy(self, busy: bool) -> None:
+        """While saving, the pages wait too: a change now would not be in this save."""
+        super().set_busy(busy)
+        self.tabs.setEnabled(not busy)
 
     # -- saving ---------------------------------------------------------------------------------
 
     def value(self) -> ServiceSave:
         """Everything typed now, as one save."""
         self.buttons.setFocus()  # an open cell editor hands its text to the model
+        return self.typed()
+
+    def typed(self) -> ServiceSave:
+        """What the fields hold now (a cell still being edited not yet included)."""
         kind = ServiceKind(self.kind.currentData())
         has_agreement = kind in SIGNAL_KINDS
         themes = tuple(

@@ -1,8 +1,8 @@
 """The service dialog's table pages: Wanneer, Contactpersonen and Vaste contactpersoon.
 
-Opening hours and fixed contacts are edited in their table and saved with the service.
-Contacts are not: they are saved at once by the controller, so the contacts page only asks for
-it with ``new_requested``, ``edit_requested`` and ``leave_requested`` (a contact id).
+Everything on them is saved with the service on Opslaan. Opening hours and fixed contacts are
+edited in their table; a contact in its own dialog, so the contacts page only asks for it with
+``new_requested``, ``edit_requested`` and ``leave_requested`` (a contact id).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.kaart import editing_checks as checks
 from gpdesk.kaart.editing_forms import ContactRow, FormChoices, ServiceForm
+from gpdesk.ui.beheer.kaart_contact_changes import CONTACTS
 from gpdesk.ui.beheer.kaart_fields import FieldErrors, note, row_table
 from gpdesk.ui.beheer.kaart_models import (
     ChoiceDelegate,
@@ -79,16 +80,13 @@ class SchedulePage(QWidget):
 
 
 class ContactsPage(QWidget):
-    """Contactpersonen: the team's named people; changes go through the controller at once.
-
-    Disabled for a service that is not saved yet: a contact needs a service to belong to.
-    """
+    """Contactpersonen: the team's named people, added, changed or gone until Opslaan."""
 
     new_requested = Signal()
     edit_requested = Signal(str)
     leave_requested = Signal(str)
 
-    def __init__(self, form: ServiceForm) -> None:
+    def __init__(self, form: ServiceForm, errors: FieldErrors, tab: int) -> None:
         super().__init__()
         self.contacts = ContactsModel(self)
         self.contacts.set_rows(form.contacts)
@@ -118,16 +116,15 @@ class ContactsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(
             note(
-                "Contactpersonen worden meteen opgeslagen. Een ⚠ betekent: langer dan 6 maanden "
-                "niet gecontroleerd."
-                if form.service_id
-                else "Sla de voorziening eerst op; daarna kunt u contactpersonen toevoegen."
+                "Wat u hier wijzigt, wordt met Opslaan samen met de rest van de voorziening "
+                "opgeslagen; Annuleren laat alles zoals het was. Een ⚠ betekent: langer dan 6 "
+                "maanden niet gecontroleerd."
             )
         )
         layout.addWidget(self.contacts_view, 1)
         layout.addWidget(self.contacts_status)
+        layout.addWidget(errors.label(CONTACTS, tab))
         layout.addLayout(buttons)
-        self.setEnabled(form.service_id is not None)
 
     def selected_contact(self) -> ContactRow | None:
         """The contact selected in the table."""
@@ -145,7 +142,7 @@ class ContactsPage(QWidget):
             self.leave_requested.emit(contact.id)
 
     def show_status(self, text: str) -> None:
-        """What happened to a contact (and whom it affects), under the table."""
+        """What was done to a contact (and whom it affects), under the table."""
         self.contacts_status.setText(text)
         self.contacts_status.setVisible(bool(text))
 

@@ -3,12 +3,14 @@
 It loads and saves through ``gpdesk.kaart.editing`` off the GUI thread (``tasks.run``), opens the
 edit dialogs without blocking (``open``), keeps them open with Dutch messages when something is
 wrong, and reads the signed-in user from Beheer each time, so a locked workstation edits nothing.
-Contacts (``ContactActions``) and import (``ImportActions``) are decided in their own modules.
+Contacts (``ContactActions``) and import (``ImportActions``) are decided in their own modules;
+a service dialog's contacts are saved with the service, in one transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from gpdesk.db import Database
     from gpdesk.kaart.editing import EditResult, OrganizationInput, ServiceInput, ServiceSave
     from gpdesk.security.accounts import SignedIn
+    from gpdesk.ui.beheer.kaart_contact_changes import SaveOutcome
     from gpdesk.ui.beheer.kaart_tab import KaartTab
     from gpdesk.ui.tasks import TaskRunner
 
@@ -55,9 +58,7 @@ class KaartController(QObject):
         self._signed = signed
         self.service_dialog: ServiceDialog | None = None
         self.organization_dialog: OrganizationDialog | None = None
-        self.contact_actions = ContactActions(
-            db=db, tasks=tasks, tab=tab, may_edit=self._may_edit, refresh=self.refresh
-        )
+        self.contact_actions = ContactActions(may_edit=self._may_edit)
         self.import_actions = ImportActions(
             db=db, tasks=tasks, tab=tab, may_edit=self._may_edit, refresh=self.refresh
         )
@@ -300,19 +301,21 @@ class KaartController(QObject):
         dialog.open()
 
     def _save_service(self, dialog: ServiceDialog, save: ServiceSave) -> None:
+        """The whole dialog in one transaction: its contacts, the service, who left."""
         signed = self._may_edit()
         if signed is None:
             dialog.show_message("Ontgrendel gpdesk eerst; er is niets opgeslagen.")
             return
         db = self.db
+        contacts = deepcopy(dialog.contact_changes)  # the worker gets its own copy
 
-        def work() -> EditResult:
-            from gpdesk.kaart.editing import save_service
+        def work() -> SaveOutcome:
+            from gpdesk.ui.beheer.kaart_contact_changes import save_service_with_contacts
 
             with db.session() as session:
-                return save_service(session, signed, save)
+                return save_service_with_contacts(session, signed, save, contacts)
 
-        def done(result: EditResult) -> None:
+        def done(result: SaveOutcome) -> None:
             if alive(dialog):
                 dialog.accept()
             name = save.service.name.strip()
@@ -320,7 +323,7 @@ class KaartController(QObject):
                 self.tab.show_status(f"'{name}' opgeslagen.", result.warnings)
             else:
                 self.tab.show_status(f"Niets gewijzigd aan '{name}'.")
-            self.refresh(select=result.id)
+            self.refresh(select=result.service_id)
 
         dialog.set_busy(True)
         self.tasks.run(work, done, lambda exc: report_failure(self.tab, dialog, exc))
@@ -328,15 +331,15 @@ class KaartController(QObject):
     # -- contacts and import (decided in their own modules) -----------------------------------
 
     def open_contact(self, parent: ServiceDialog, contact_id: str | None) -> None:
-        """A contact dialog over the service dialog; saved at once."""
+        """A contact dialog over the service dialog; saved with the service on Opslaan."""
         self.contact_actions.open_contact(parent, contact_id)
 
     def contact_leaves(self, parent: ServiceDialog, contact_id: str) -> None:
-        """Ask, then remove the contact and say where they were deputy or fixed contact."""
+        """Ask, then take the contact off (on Opslaan) and say whom it affects."""
         self.contact_actions.contact_leaves(parent, contact_id)
 
     def remove_contact(self, parent: ServiceDialog, contact: ContactRow) -> None:
-        """Remove a contact who left (after the question) and show the consequences."""
+        """Take a contact who left off (after the question) and show the consequences."""
         self.contact_actions.remove_contact(parent, contact)
 
     def import_kaart(self) -> None:
@@ -361,10 +364,10 @@ class KaartController(QObject):
         dialog.deleteLater()
 
     def close_dialogs(self) -> None:
-        """Close every open edit dialog without saving (on lock)."""
+        """Close every open edit dialog without saving and without asking (on lock)."""
         for dialog in (self.contact_dialog, self.organization_dialog, self.service_dialog):
             if dialog is not None:
-                dialog.reject()
+                dialog.discard()
 
 
 def _with_status(form: ServiceForm, status: ServiceStatus) -> ServiceInput:
