@@ -32,7 +32,7 @@ class LogbookLine:
 
     record: AuditRecord
     who: str
-    """"R. Smit (smit)", or the username as typed for an unknown one (a failed sign-in)."""
+    """The actor's name ("R. Smit"), or the username as typed for an unknown one."""
     what: str
     """The Dutch line of ``audit.describe``."""
 
@@ -51,10 +51,7 @@ def readable(session: Session, records: Iterable[AuditRecord]) -> list[LogbookLi
     names = names_for(session, rows)
     lines = []
     for rec in rows:
-        who = rec.username or "–"
-        name = names.get(name_key("user", rec.username or ""))
-        if name:
-            who = f"{name} ({rec.username})"
+        who = names.get(name_key("user", rec.username or "")) or rec.username or "–"
         lines.append(LogbookLine(record=rec, who=who, what=audit.describe(rec, names)))
     return lines
 

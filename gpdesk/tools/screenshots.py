@@ -127,6 +127,8 @@ def render(outdir: Path) -> list[Path]:
             (page.audit, "beheer-logboek"),
         ):
             page.tabs.setCurrentWidget(tab)
+            if tab is page.audit:  # the Logboek reloads each time it is opened
+                _wait(app, lambda: page.audit.model.rowCount() > 0)
             shot(manager_window, name)
         page.tabs.setCurrentWidget(page.kaart)
         _wait(app, lambda: page.kaart.model.rowCount() > 0)

@@ -114,7 +114,8 @@ def test_logbook_reads_in_dutch_and_refreshes_when_opened_again(
     model = ctrl.audit_model
     qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=15_000)
     assert model.rows[0].what == "aangemeld"
-    assert model.index(0, 1).data() == "R. Smit (smit)"
+    assert model.index(0, 1).data() == "R. Smit"
+    assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == "Gebruikersnaam: smit"
     assert model.headerData(3, Qt.Orientation.Horizontal) == "Wat er gebeurde"
     page.tabs.setCurrentWidget(page.users)
     db = open_database(f"sqlite:///{demo_home.database_file}")

@@ -47,7 +47,7 @@ def test_lines_name_the_people_and_kaart_items(db: Database) -> None:
         "gebruiker toegevoegd: P. Dekker (huisarts)",
         "aangemeld",
     ]
-    assert {line.who for line in lines[:7]} == {"R. Smit (smit)"}
+    assert {line.who for line in lines[:7]} == {"R. Smit"}
 
     with db.session() as session:
         mine = logbook_page(session, AuditFilter(username="smit"), limit=500)

@@ -87,10 +87,17 @@ class AddUserDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
         buttons.accepted.connect(self.submitted)
         buttons.rejected.connect(self.reject)
+        explanation = QLabel(
+            "gpdesk maakt een eenmalig wachtwoord. Bij de eerste aanmelding kiest de nieuwe "
+            "gebruiker een eigen wachtwoord."
+        )
+        explanation.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(explanation)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.setMinimumWidth(400)
 
     def set_busy(self, busy: bool) -> None:
         """While the account is made: no second click."""
@@ -129,8 +136,7 @@ class BeheerController(QObject):
         self._filter = AuditFilter()
         self._filter_generation = 0
         self.audit_model = AuditModel(self._load_audit_page)
-        page.audit.model = self.audit_model
-        page.audit.view.setModel(self.audit_model)
+        page.audit.set_model(self.audit_model)
         actor = signed.actor
         page.show_tabs(
             users=actor.may(Permission.USERS_MANAGE),

@@ -142,6 +142,7 @@ class AuditModel(QAbstractTableModel):
     """The audit trail, newest first, fetched a page at a time as the user scrolls."""
 
     HEADERS = ("Tijd", "Gebruiker", "Rol", "Wat er gebeurde", "Patiënt", "Actie", "Werkplek")
+    WHO = 1
     WHAT = 3
     PATIENT = 4
     ACTIONS: ClassVar[dict[str, str]] = {
@@ -201,6 +202,8 @@ class AuditModel(QAbstractTableModel):
                 return f"Patiëntverwijzing (versleuteld): {rec.patient_ref[:16]}…"
             if index.column() == self.WHAT:
                 return line.what  # the whole line where the column cuts it off
+            if index.column() == self.WHO and rec.username:
+                return f"Gebruikersnaam: {rec.username}"
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None

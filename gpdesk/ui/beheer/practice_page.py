@@ -221,9 +221,10 @@ class AuditTab(QWidget):
         filters.addWidget(self.search_button)
         self.view = _table(model, "auditView")
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AuditModel.WHAT, QHeaderView.ResizeMode.Stretch)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.set_model(model)
         self.verify_button = QPushButton("Logboek &controleren")
         self.verify_button.setObjectName("auditVerify")
         self.export_button = QPushButton("&Exporteren…")
@@ -239,6 +240,18 @@ class AuditTab(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         layout.addLayout(actions)
+
+    def set_model(self, model: AuditModel) -> None:
+        """Show ``model``; its columns fit what each page of entries holds."""
+        self.model = model
+        self.view.setModel(model)
+        model.rowsInserted.connect(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """The short columns fit their text; "Wat er gebeurde" takes the rest of the width."""
+        for column in range(self.model.columnCount()):
+            if column != AuditModel.WHAT:
+                self.view.resizeColumnToContents(column)
 
 
 class PracticePage(QWidget):
