@@ -259,8 +259,7 @@ def save_service_with_contacts(
         try:
             return step()
         except ValidationError as exc:  # its keys are the contact's fields, not the service's
-            message = " ".join(exc.problems.values()) or exc.message
-            raise ValidationError({CONTACTS: f"{name}: {message}"}) from None
+            raise ValidationError({CONTACTS: f"{name}: {exc.message}"}) from None
 
     service_id = save.service_id
     if service_id is None:  # a new service first: its contacts need it to belong to
