@@ -166,97 +166,165 @@ def _vague() -> AuthError:
     )
 
 
+def _authenticate(
+    session: Session, name: str | None, password: str, moment: datetime
+) -> tuple[User, Vault] | AuthError:
+    """One password check: failures are counted, throttled and audited here; a success is not.
+
+    What a success means (a sign-in, an unlock, a switch of user) is for the caller to record, in
+    this same session.
+    """
+    user = None if name is None else session.scalar(select(User).where(User.username == name))
+    if user is not None and user.locked_until is not None and user.locked_until > moment:
+        wait = user.locked_until - moment
+        audit.record(
+            session, event="login.failed", action=audit.Action.READ, username=user.username,
+            detail="account wacht na te veel pogingen",
+        )  # fmt: skip
+        return AuthError(
+            "Te veel mislukte pogingen voor deze gebruiker.",
+            hint=f"Probeer het over {_minutes(wait)} opnieuw, of vraag de praktijkmanager.",
+        )
+    if user is None:
+        audit.record(
+            session, event="login.failed", action=audit.Action.READ,
+            username=(name or "?")[:64], detail="onbekende gebruiker",
+        )  # fmt: skip
+        return _vague()
+    params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
+    try:
+        kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
+    except AuthError:
+        user.failed_logins += 1
+        if user.failed_logins >= FREE_ATTEMPTS:
+            user.locked_until = moment + _wait_after(user.failed_logins)
+        audit.record(
+            session, event="login.failed", action=audit.Action.READ,
+            username=user.username, detail=f"onjuist wachtwoord ({user.failed_logins}x)",
+        )  # fmt: skip
+        return _vague()
+    if not user.active:
+        audit.record(
+            session, event="login.failed", action=audit.Action.READ,
+            username=user.username, detail="account uitgeschakeld",
+        )  # fmt: skip
+        return AuthError(
+            "Dit account is uitgeschakeld.",
+            hint="Vraag de praktijkmanager om het account weer aan te zetten.",
+        )
+    vault = Vault(unwrap_key(user.wrapped_key, kek))
+    user.failed_logins = 0
+    user.locked_until = None
+    return user, vault
+
+
+def _name_or_none(username: str) -> str | None:
+    try:
+        return normalise_username(username)
+    except ValidationError:
+        return None
+
+
 def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> SignedIn:
     """Check the password and unlock the practice key; failures are counted, throttled, audited.
 
     Every failure gives the same vague message, so nobody learns which usernames exist.
     """
     moment = now or utcnow()
-    try:
-        name = normalise_username(username)
-    except ValidationError:
-        name = None
     with db.session() as session:
-        user = None if name is None else session.scalar(select(User).where(User.username == name))
-        if user is not None and user.locked_until is not None and user.locked_until > moment:
-            wait = user.locked_until - moment
-            audit.record(
-                session, event="login.failed", action=audit.Action.READ, username=user.username,
-                detail="account wacht na te veel pogingen",
-            )  # fmt: skip
-            failure: AuthError | None = AuthError(
-                "Te veel mislukte pogingen voor deze gebruiker.",
-                hint=f"Probeer het over {_minutes(wait)} opnieuw, of vraag de praktijkmanager.",
-            )
-        elif user is None:
-            audit.record(
-                session, event="login.failed", action=audit.Action.READ,
-                username=(name or "?")[:64], detail="onbekende gebruiker",
-            )  # fmt: skip
-            failure = _vague()
-        else:
-            params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
-            try:
-                kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
-            except AuthError:
-                user.failed_logins += 1
-                if user.failed_logins >= FREE_ATTEMPTS:
-                    user.locked_until = moment + _wait_after(user.failed_logins)
-                audit.record(
-                    session, event="login.failed", action=audit.Action.READ,
-                    username=user.username, detail=f"onjuist wachtwoord ({user.failed_logins}x)",
-                )  # fmt: skip
-                failure = _vague()
-            else:
-                if not user.active:
-                    audit.record(
-                        session, event="login.failed", action=audit.Action.READ,
-                        username=user.username, detail="account uitgeschakeld",
-                    )  # fmt: skip
-                    failure = AuthError(
-                        "Dit account is uitgeschakeld.",
-                        hint="Vraag de praktijkmanager om het account weer aan te zetten.",
-                    )
-                else:
-                    vault = Vault(unwrap_key(user.wrapped_key, kek))
-                    user.failed_logins = 0
-                    user.locked_until = None
-                    user.last_login_at = moment
-                    actor = actor_of(session, user)
-                    audit.record(session, event="login", action=audit.Action.READ, actor=actor)
-                    return SignedIn(actor=actor, vault=vault)
+        outcome = _authenticate(session, _name_or_none(username), password, moment)
+        if not isinstance(outcome, AuthError):
+            user, vault = outcome
+            user.last_login_at = moment
+            actor = actor_of(session, user)
+            audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+            return SignedIn(actor=actor, vault=vault)
     # The session above has committed the count and the audit entry before we refuse.
-    assert failure is not None
-    raise failure
+    raise outcome
 
 
-def unlock(db: Database, actor: Actor, password: str) -> SignedIn:
-    """Unlock a locked workstation for the same user (the key was dropped when it locked)."""
-    signed = sign_in(db, actor.username, password)
+def unlock(db: Database, actor: Actor, password: str, *, now: datetime | None = None) -> SignedIn:
+    """Unlock a locked workstation for the same user (the key was dropped when it locked).
+
+    Recorded as "unlock", not as a new sign-in: the user never left.
+    """
+    moment = now or utcnow()
     with db.session() as session:
-        audit.record(session, event="unlock", action=audit.Action.READ, actor=signed.actor)
-    return signed
+        outcome = _authenticate(session, actor.username, password, moment)
+        if not isinstance(outcome, AuthError):
+            user, vault = outcome
+            fresh = actor_of(session, user)
+            audit.record(session, event="unlock", action=audit.Action.READ, actor=fresh)
+            return SignedIn(actor=fresh, vault=vault)
+    raise outcome
+
+
+def switch_user(
+    db: Database, previous: Actor, username: str, password: str, *, now: datetime | None = None
+) -> SignedIn:
+    """A colleague signs in at a workstation locked by ``previous``.
+
+    The previous user is signed out and the colleague signed in, in one transaction with the
+    entries "logout", "login" and "switch_user". The same user typing their own name is an
+    unlock. A colleague with a one-time password is only signed in ("login"): the switch happens
+    once they have chosen their own password and call this again with it.
+    """
+    moment = now or utcnow()
+    with db.session() as session:
+        outcome = _authenticate(session, _name_or_none(username), password, moment)
+        if not isinstance(outcome, AuthError):
+            user, vault = outcome
+            actor = actor_of(session, user)
+            if user.id == previous.user_id:
+                audit.record(session, event="unlock", action=audit.Action.READ, actor=actor)
+                return SignedIn(actor=actor, vault=vault)
+            user.last_login_at = moment
+            if user.must_change_password:  # not yet: first their own password
+                audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+                return SignedIn(actor=actor, vault=vault)
+            audit.record(
+                session, event="logout", action=audit.Action.READ, actor=previous,
+                detail="andere gebruiker aangemeld op deze werkplek",
+            )  # fmt: skip
+            audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+            audit.record(
+                session, event="switch_user", action=audit.Action.READ, actor=actor,
+                detail=f"na {previous.username}",
+            )  # fmt: skip
+            return SignedIn(actor=actor, vault=vault)
+    raise outcome
+
+
+def sign_out(db: Database, actor: Actor) -> None:
+    """The user leaves gpdesk (quits, signed in or locked): recorded as "logout"."""
+    with db.session() as session:
+        audit.record(session, event="logout", action=audit.Action.READ, actor=actor)
 
 
 def change_password(db: Database, username: str, old: str, new: str) -> Actor:
-    """The user's own password change (also the forced change on first sign-in)."""
-    signed = sign_in(db, username, old)
+    """The user's own password change (also the forced change on first sign-in).
+
+    The old password is checked like a sign-in (failures count and are audited) but the change
+    itself is recorded only as "password.change": the caller is already signed in.
+    """
     if new == old:
         raise ValidationError({"wachtwoord": "Kies een ander wachtwoord dan het huidige."})
     check_password_strength(new)
     with db.session() as session:
-        user = session.get(User, signed.actor.user_id)
-        assert user is not None
-        set_password(
-            user,
-            signed.vault,
-            new,
-            KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes),
-        )
-        user.must_change_password = False
-        actor = actor_of(session, user)
-        audit.record(session, event="password.change", action=audit.Action.UPDATE, actor=actor)
-    return actor
+        outcome = _authenticate(session, _name_or_none(username), old, utcnow())
+        if not isinstance(outcome, AuthError):
+            user, vault = outcome
+            set_password(
+                user,
+                vault,
+                new,
+                KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes),
+            )
+            user.must_change_password = False
+            actor = actor_of(session, user)
+            audit.record(session, event="password.change", action=audit.Action.UPDATE, actor=actor)
+            return actor
+    raise outcome
 
 
 def practice_name(session: Session) -> str | None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from gpdesk.security.accounts import Actor, SignedIn
     from gpdesk.ui.beheer.controller import BeheerController
     from gpdesk.ui.kaart.controller import KaartController
-    from gpdesk.ui.lock import IdleWatcher
+    from gpdesk.ui.lock import IdleWatcher, LockGuard
     from gpdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,29 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, GpdeskError):
         return exc.user_text()
     return UNEXPECTED
+
+
+CHOOSE_OWN_FIRST = "U moet eerst een eigen wachtwoord kiezen."
+
+
+def _ask_own_password(parent: QWidget) -> str | None:
+    """After a one-time password: the new password the user chose, or None if they cancelled."""
+    from gpdesk.ui.password_dialog import PasswordChangeDialog
+
+    dialog = PasswordChangeDialog(parent, forced=True)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.new_password
+    finally:
+        dialog.deleteLater()
+
+
+def _with_new_password(db: Database, signed: SignedIn, old: str, new: str) -> SignedIn:
+    """Worker: change the password; the practice key stays the one already unlocked."""
+    from gpdesk.security.accounts import SignedIn, change_password
+
+    return SignedIn(actor=change_password(db, signed.actor.username, old, new), vault=signed.vault)
 
 
 def _open(url: str) -> tuple[Database, PracticeInfo | None]:
@@ -98,6 +121,9 @@ class Desktop(QObject):
         self.beheer: BeheerController | None = None
         self.kaart: KaartController | None = None
         self.idle: IdleWatcher | None = None
+        self.guard: LockGuard | None = None
+        self._patient_waiting = False
+        """The HIS handed over a patient while locked: shown to whoever unlocks or signs in."""
         self.login = LoginDialog()
         self.login.submitted.connect(self._sign_in)
         self.login.retry_requested.connect(self._open_database)
@@ -114,7 +140,7 @@ class Desktop(QObject):
         QTimer.singleShot(0, self._open_database)
 
     def _open_database(self) -> None:
-        self.login.set_busy("Database wordt geopend…")
+        self.login.set_opening()
         try:
             url = resolve_database_url(self.home, self._cli_url)
         except GpdeskError as exc:
@@ -171,20 +197,15 @@ class Desktop(QObject):
         if not signed.actor.must_change_password:
             self._enter(signed)
             return
-        from gpdesk.ui.password_dialog import PasswordChangeDialog
-
-        dialog = PasswordChangeDialog(self.login, forced=True)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            self.login.show_error("U moet eerst een eigen wachtwoord kiezen.")
+        new = _ask_own_password(self.login)
+        if new is None:
+            self.login.show_error(CHOOSE_OWN_FIRST)
             return
-        db, username, new = self.db, signed.actor.username, dialog.new_password
+        db = self.db
         assert db is not None
 
         def work() -> SignedIn:
-            from gpdesk.security.accounts import change_password, sign_in
-
-            change_password(db, username, password, new)
-            return sign_in(db, username, new)
+            return _with_new_password(db, signed, password, new)
 
         self.login.set_busy("Wachtwoord wordt gewijzigd…")
         self.tasks.run(work, self._enter, lambda exc: self.login.show_error(user_message(exc)))
@@ -193,7 +214,7 @@ class Desktop(QObject):
         """Build the main window for ``signed`` (first sign-in or a colleague at a locked one)."""
         from gpdesk.ui.beheer.controller import BeheerController
         from gpdesk.ui.kaart.controller import KaartController
-        from gpdesk.ui.lock import IdleWatcher
+        from gpdesk.ui.lock import IdleWatcher, LockGuard
         from gpdesk.ui.main_window import MainWindow
 
         assert self.db is not None and self.practice is not None
@@ -238,6 +259,10 @@ class Desktop(QObject):
         window.show()
         if window.current_area() == "beheer":
             self.beheer.refresh()
+        if self.guard is None:
+            self.guard = LockGuard(self)
+            self.guard.lock_requested.connect(self.lock)
+        self.guard.locked = False
         if self.idle is None:
             minutes = self._idle_minutes
             if minutes is None:
@@ -256,12 +281,23 @@ class Desktop(QObject):
     # -- lock ---------------------------------------------------------------------------------
 
     def lock(self) -> None:
-        """Hide everything and drop the unlocked practice key until the password is given."""
+        """Hide everything and drop the unlocked practice key until the password is given.
+
+        Every other window of the program (dialogs, message boxes, menus) is closed first, so
+        nothing stays on screen; dialogs are rejected, and the code after their ``exec()``
+        does nothing. Called by Ctrl+L from any window and by the idle watcher.
+        """
         if self.window is None or self.session is None:
             return
+        from gpdesk.ui.lock import close_other_windows
+
         actor, db = self.session.actor, self.db
         self.locked_actor = actor
         self.session = None  # with the lines below, the only references to the unlocked key
+        self._patient_waiting = False
+        if self.guard is not None:
+            self.guard.locked = True
+        close_other_windows(keep=self.window)
         if self.beheer is not None:
             self.beheer.signed = None
         if self.kaart is not None:
@@ -292,11 +328,37 @@ class Desktop(QObject):
 
             return unlock(db, actor, password)
 
+        self.tasks.run(
+            work,
+            lambda signed: self._unlock_with_own_password(signed, password),
+            lambda exc: page.show_error(user_message(exc)),
+        )
+
+    def _unlock_with_own_password(self, signed: SignedIn, password: str) -> None:
+        """The practice manager may have reset the password while locked: replace it first."""
+        db, window = self.db, self.window
+        if db is None or window is None:
+            return
+        if not signed.actor.must_change_password:
+            self._unlocked(signed)
+            return
+        page = window.lock_page
+        new = _ask_own_password(page)
+        if new is None:
+            page.show_error(CHOOSE_OWN_FIRST)
+            return
+
+        def work() -> SignedIn:
+            return _with_new_password(db, signed, password, new)
+
         self.tasks.run(work, self._unlocked, lambda exc: page.show_error(user_message(exc)))
 
     def _unlocked(self, signed: SignedIn) -> None:
         assert self.window is not None
         self.session, self.locked_actor = signed, None
+        self._patient_waiting = False
+        if self.guard is not None:
+            self.guard.locked = False
         self.window.unlock()
         self.open_patient(self.patient)
         if self.beheer is not None:
@@ -308,31 +370,62 @@ class Desktop(QObject):
         self.unlocked.emit()
 
     def _switch_user(self, username: str, password: str) -> None:
+        """Andere gebruiker: a colleague signs in at the locked workstation."""
+        db, window, previous = self.db, self.window, self.locked_actor
+        if db is None or window is None or previous is None:
+            return
+        page = window.lock_page
+
+        def work() -> SignedIn:
+            from gpdesk.security.accounts import switch_user
+
+            return switch_user(db, previous, username, password)
+
+        def done(signed: SignedIn) -> None:
+            if signed.actor.user_id == previous.user_id:
+                self._unlock_with_own_password(signed, password)
+            elif not signed.actor.must_change_password:
+                self._take_over(signed)
+            else:
+                self._take_over_with_own_password(signed, password, previous)
+
+        self.tasks.run(work, done, lambda exc: page.show_error(user_message(exc)))
+
+    def _take_over_with_own_password(
+        self, signed: SignedIn, password: str, previous: Actor
+    ) -> None:
+        """A colleague with a one-time password chooses their own here, then takes over."""
         db, window = self.db, self.window
         if db is None or window is None:
             return
+        page = window.lock_page
+        new = _ask_own_password(page)
+        if new is None:
+            page.show_error(CHOOSE_OWN_FIRST)
+            return
+        username = signed.actor.username
 
         def work() -> SignedIn:
-            from gpdesk.security.accounts import sign_in
+            from gpdesk.security.accounts import change_password, switch_user
 
-            return sign_in(db, username, password)
+            change_password(db, username, password, new)
+            return switch_user(db, previous, username, new)
 
-        def done(signed: SignedIn) -> None:
-            if self.locked_actor is not None and signed.actor.user_id == self.locked_actor.user_id:
-                self._unlocked(signed)
-                return
-            # A colleague takes over this workstation: the previous consult's patient goes too.
+        self.tasks.run(work, self._take_over, lambda exc: page.show_error(user_message(exc)))
+
+    def _take_over(self, signed: SignedIn) -> None:
+        """A fresh window for the colleague who signed in at the locked workstation.
+
+        The previous user's patient goes with them; a patient the HIS handed over while locked
+        stays, as at the login window: it is this workstation's consult now.
+        """
+        if not self._patient_waiting:
             self.patient = None
-            if signed.actor.must_change_password:
-                window.lock_page.show_error(
-                    "Dit account heeft een eenmalig wachtwoord. Meld u eerst aan via het "
-                    "aanmeldvenster na het afsluiten van gpdesk."
-                )
-                return
-            self._enter(signed)
-            self.unlocked.emit()
-
-        self.tasks.run(work, done, lambda exc: window.lock_page.show_error(user_message(exc)))
+        self._patient_waiting = False
+        self._enter(signed)
+        if self.patient is not None:
+            self.open_patient(self.patient)
+        self.unlocked.emit()
 
     def change_own_password(self) -> None:
         """Gpdesk > Wachtwoord wijzigen: current password, then the new one twice."""
@@ -351,15 +444,14 @@ class Desktop(QObject):
         dialog = PasswordChangeDialog(window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        username, new = signed.actor.username, dialog.new_password
+        new = dialog.new_password
 
         def work() -> SignedIn:
-            from gpdesk.security.accounts import change_password, sign_in
-
-            change_password(db, username, current, new)
-            return sign_in(db, username, new)
+            return _with_new_password(db, signed, current, new)
 
         def done(fresh: SignedIn) -> None:
+            if self.session is None or self.window is not window:
+                return  # locked meanwhile: the key stays dropped until the user unlocks
             self.session = fresh
             if self.beheer is not None:
                 self.beheer.signed = fresh
@@ -381,7 +473,11 @@ class Desktop(QObject):
             self.login.set_pending_patient(ctx is not None)
             return
         if self.session is None:
-            return  # locked: kept until the user unlocks, then shown and logged
+            # Locked: kept until someone unlocks, then shown and logged. The lock page only says
+            # that a patient is waiting, never who.
+            self._patient_waiting = ctx is not None
+            self.window.lock_page.set_pending_patient(ctx is not None)
+            return
         if ctx is not None and not self.session.actor.may(Permission.PATIENT_OPEN):
             self.patient = None
             self.window.statusBar().showMessage(
@@ -465,8 +561,22 @@ class Desktop(QObject):
         QMessageBox.warning(parent, "gpdesk", user_message(exc))
 
     def shutdown(self) -> None:
-        """Let queued work finish, clear our clipboard text and close the database cleanly."""
+        """Record the sign-out, let queued work finish, clear our clipboard, close the database."""
         self.clipboard.clear()
+        actor = self.session.actor if self.session is not None else self.locked_actor
+        db = self.db
+        self.session = self.locked_actor = None
+        if actor is not None and db is not None:
+
+            def work() -> None:
+                from gpdesk.security.accounts import sign_out
+
+                try:
+                    sign_out(db, actor)
+                except Exception as exc:  # at exit nobody is left to tell; the log says it
+                    log.warning("sign-out not recorded: %s", type(exc).__name__)
+
+            self.tasks.run(work, lambda _none: None)
         self.tasks.wait()
         if self.db is not None:
             self.db.dispose()

@@ -2,17 +2,21 @@
 
 The window asks for the password again; the practice key is dropped while locked.
 
-``IdleWatcher`` watches input application-wide; ``LockPage`` is what a locked window shows: who
-is signed in, a password field, and "Andere gebruiker" so a colleague can sign in here.
+``IdleWatcher`` watches input application-wide; ``LockGuard`` makes Ctrl+L work from every
+window (also over a modal dialog) and keeps other windows away while locked;
+``close_other_windows`` clears the screen on lock; ``LockPage`` is what a locked window shows:
+who is signed in, a password field, and "Andere gebruiker" so a colleague can sign in here.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.ui.resources import app_icon
+
+LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -72,6 +78,76 @@ class IdleWatcher(QObject):
             self.idle.emit()
 
 
+class LockGuard(QObject):
+    """Ctrl+L from any window of the program, and no other window on screen while locked.
+
+    A main-window shortcut does not fire while a modal dialog (such as "Plak uit HIS") has the
+    keyboard, so the key is caught application-wide instead. While ``locked``, a dialog that still
+    appears (a message from work that finished after the lock) is rejected at once, unless it
+    belongs to the lock page (the new-password dialog of a colleague signing in there).
+    """
+
+    lock_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            assert isinstance(event, QKeyEvent)
+            if QKeySequence(event.keyCombination()) == LOCK_SHORTCUT:
+                # Overriding keeps window shortcuts (the menu's Ctrl+L) from firing a second time.
+                event.accept()
+                if kind == QEvent.Type.KeyPress:
+                    self.lock_requested.emit()
+                return True
+        elif (
+            kind == QEvent.Type.Show
+            and self.locked
+            and isinstance(watched, QDialog)
+            and watched.isWindow()
+            and not _belongs_to_lock_page(watched)
+        ):
+            # Queued: rejecting inside its own show would confuse Qt; exec() unwinds after.
+            QMetaObject.invokeMethod(watched, "reject", Qt.ConnectionType.QueuedConnection)
+        return False
+
+
+def _belongs_to_lock_page(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, LockPage):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def close_other_windows(keep: QWidget) -> None:
+    """On lock: every other window of the program goes, so no patient data stays on screen.
+
+    Dialogs are rejected (also message boxes without a cancel button, which ignore close), so a
+    dialog's ``exec()`` returns "rejected" and the code after it does nothing; popups, menus and
+    other windows are closed.
+    """
+    for _ in range(20):  # a popup can open another one; never loop forever
+        popup = QApplication.activePopupWidget()
+        if popup is None:
+            break
+        popup.close()
+    for widget in QApplication.topLevelWidgets():
+        if widget is keep or not widget.isVisible():
+            continue
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            widget.close()
+
+
 class LockPage(QWidget):
     """Shown instead of the work while locked; the controller verifies the password."""
 
@@ -81,6 +157,7 @@ class LockPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._switching = False
+        self._who = ""
         self.setObjectName("lockPage")
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(64, 64))
@@ -91,6 +168,12 @@ class LockPage(QWidget):
         self.who = QLabel()
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.who.setWordWrap(True)
+        self.who.setObjectName("lockWho")
+        self.pending = QLabel("Er staat een patiënt klaar uit het HIS.")
+        self.pending.setObjectName("warning")
+        self.pending.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pending.setWordWrap(True)
+        self.pending.hide()
         self.username = QLineEdit()
         self.username.setObjectName("lockUsername")
         self.username.setPlaceholderText("gebruikersnaam van de collega")
@@ -98,7 +181,7 @@ class LockPage(QWidget):
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self._submit)
-        self.username.returnPressed.connect(self.password.setFocus)
+        self.username.returnPressed.connect(self._username_entered)
         self.form = QFormLayout()
         self.username_label = QLabel("Gebruikersnaam")
         self.form.addRow(self.username_label, self.username)
@@ -113,6 +196,7 @@ class LockPage(QWidget):
         self.unlock_button.clicked.connect(self._submit)
         self.switch_button = QPushButton("Andere &gebruiker")
         self.switch_button.setObjectName("switchUser")
+        self.switch_button.setAutoDefault(True)  # Enter presses it when it has the focus
         self.switch_button.clicked.connect(lambda: self.set_switching(not self._switching))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -128,6 +212,7 @@ class LockPage(QWidget):
         inner.addWidget(logo)
         inner.addWidget(title)
         inner.addWidget(self.who)
+        inner.addWidget(self.pending)
         inner.addSpacing(8)
         inner.addLayout(self.form)
         inner.addWidget(self.message)
@@ -144,15 +229,27 @@ class LockPage(QWidget):
 
     def prepare(self, who: str) -> None:
         """Reset for a new lock: who is signed in, empty password, focus there."""
-        self.who.setText(f"Ingelogd: {who}. Voer uw wachtwoord in om verder te gaan.")
+        self._who = who
         self.password.clear()
         self.message.hide()
+        self.set_pending_patient(False)
         self.set_switching(False)
         self.set_busy(False)
+
+    def set_pending_patient(self, pending: bool) -> None:
+        """Say that the HIS handed over a patient while locked, without saying who."""
+        self.pending.setVisible(pending)
 
     def set_switching(self, switching: bool) -> None:
         """Toggle between unlocking as the same user and signing in as a colleague."""
         self._switching = switching
+        self.who.setText(
+            "Meld u aan met uw eigen gebruikersnaam en wachtwoord."
+            if switching
+            else f"Ingelogd: {self._who}. Voer uw wachtwoord in om verder te gaan."
+        )
+        self.message.hide()
+        self.password.clear()
         self.username.setVisible(switching)
         self.username_label.setVisible(switching)
         self.switch_button.setText("&Terug" if switching else "Andere &gebruiker")
@@ -172,7 +269,25 @@ class LockPage(QWidget):
         self.password.clear()
         self.password.setFocus()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Esc goes back from "Andere gebruiker" to unlocking."""
+        if event.key() == Qt.Key.Key_Escape and self._switching:
+            self.set_switching(False)
+            return
+        super().keyPressEvent(event)
+
+    def _username_entered(self) -> None:
+        if self.password.text():
+            self._submit()
+        else:
+            self.password.setFocus()
+
     def _submit(self) -> None:
+        if self._switching and not self.username.text().strip():
+            self.message.setText("Vul uw gebruikersnaam in.")
+            self.message.show()
+            self.username.setFocus()
+            return
         if not self.password.text():
             self.show_error("Vul uw wachtwoord in.")
             return

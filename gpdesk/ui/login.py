@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,13 +20,19 @@ from gpdesk.ui.resources import app_icon
 
 
 class LoginDialog(QDialog):
-    """Username and password; the controller decides what happens with them."""
+    """Username and password; the controller decides what happens with them.
+
+    Enter signs in from either field. Pressed while the database is still opening, the request
+    is kept and carried out by ``set_ready``, so a quick typist is not ignored.
+    """
 
     submitted = Signal(str, str)
     retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._opening = True
+        self._waiting_to_submit = False
         self.setObjectName("loginDialog")
         self.setWindowTitle("Aanmelden")  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
@@ -50,6 +57,8 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for field in (self.username, self.password):
+            field.installEventFilter(self)
         form = QFormLayout()
         form.addRow("&Gebruikersnaam", self.username)
         form.addRow("&Wachtwoord", self.password)
@@ -79,23 +88,57 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        # Only now that the button sits in this dialog does Enter find it as the default.
+        # Only now, inside the dialog, does Qt take this as the dialog's default button; set
+        # earlier, Qt picked the hidden "Opnieuw proberen" and Enter did nothing.
         self.sign_in_button.setDefault(True)
-        self.set_busy("Database wordt geopend…")
+        self.set_opening()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Enter in the username field goes on to an empty password; otherwise it signs in."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and watched in (self.username, self.password)
+        ):
+            if watched is self.username and not self.password.text():
+                self.password.setFocus()
+            else:
+                self._submit()
+            return True
+        return super().eventFilter(watched, event)
 
     def _submit(self) -> None:
-        if not self.sign_in_button.isEnabled():
-            return
+        if not self._opening and not self.sign_in_button.isEnabled():
+            return  # busy signing in, or the database cannot be used
         if not self.username.text().strip():
-            self.show_error("Vul uw gebruikersnaam in.")
+            self._say("Vul uw gebruikersnaam in.", problem=True)
             self.username.setFocus()
             return
         if not self.password.text():
-            self.show_error("Vul uw wachtwoord in.")
+            self._say("Vul uw wachtwoord in.", problem=True)
             self.password.setFocus()
             return
+        if self._opening:
+            self._waiting_to_submit = True
+            self._say("U wordt aangemeld zodra de database open is.", problem=False)
+            return
+        self._waiting_to_submit = False
+        self.message.hide()
         self.set_busy("Bezig met aanmelden…")
         self.submitted.emit(self.username.text(), self.password.text())
+
+    def _say(self, text: str, *, problem: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("info", not problem)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+
+    def set_opening(self) -> None:
+        """The database is being opened: typing is fine, Enter is remembered until it is open."""
+        self._opening = True
+        self.set_busy("Database wordt geopend…")
 
     def set_busy(self, text: str) -> None:
         """Disable input while work runs; the text says what is happening."""
@@ -104,18 +147,20 @@ class LoginDialog(QDialog):
         self.retry_button.hide()
 
     def set_ready(self, practice_name: str, last_user: str = "") -> None:
-        """The database is open: show the practice and let the user sign in."""
+        """The database is open: show the practice and sign in if Enter was already pressed."""
+        self._opening = False
         self.practice_label.setText(practice_name)
         self.sign_in_button.setEnabled(True)
         self.sign_in_button.setText("&Aanmelden")
         if last_user and not self.username.text():
             self.username.setText(last_user)
         (self.password if self.username.text() else self.username).setFocus()
+        if self._waiting_to_submit:
+            self._submit()
 
     def show_error(self, text: str) -> None:
         """A sign-in problem the user can fix here; the password field is cleared."""
-        self.message.setText(text)
-        self.message.show()
+        self._say(text, problem=True)
         self.sign_in_button.setEnabled(True)
         self.sign_in_button.setText("&Aanmelden")
         self.password.clear()
@@ -123,9 +168,9 @@ class LoginDialog(QDialog):
 
     def show_blocking_error(self, text: str) -> None:
         """The database cannot be used: no sign-in possible until the cause is fixed."""
+        self._opening = self._waiting_to_submit = False
         self.practice_label.setText("gpdesk kan de database niet openen")
-        self.message.setText(text)
-        self.message.show()
+        self._say(text, problem=True)
         self.sign_in_button.setEnabled(False)
         self.sign_in_button.setText("&Aanmelden")
         self.retry_button.show()
@@ -135,7 +180,7 @@ class LoginDialog(QDialog):
         """Say a patient from the HIS is waiting, without showing who (not signed in yet)."""
         if pending:
             self.practice_label.setToolTip("Er staat een patiënt klaar uit het HIS.")
-            self.message.setText(
-                "Er staat een patiënt klaar uit het HIS. Meld u aan om verder te gaan."
+            self._say(
+                "Er staat een patiënt klaar uit het HIS. Meld u aan om verder te gaan.",
+                problem=False,
             )
-            self.message.show()

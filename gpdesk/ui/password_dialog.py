@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,6 +39,7 @@ class PasswordChangeDialog(QDialog):
         self.second = QLineEdit()
         self.second.setObjectName("repeatPassword")
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        self.first.installEventFilter(self)
         form = QFormLayout()
         form.addRow("Nieuw wachtwoord", self.first)
         form.addRow("Nogmaals", self.second)
@@ -56,6 +59,19 @@ class PasswordChangeDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.first.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Enter in the first field goes on to "Nogmaals" while that is still empty."""
+        if (
+            watched is self.first
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not self.second.text()
+        ):
+            self.second.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def _accept(self) -> None:
         if self.first.text() != self.second.text():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -58,6 +59,7 @@ class PasteDialog(QDialog):
         self.source.setPlaceholderText("Bijv. J. de Vries, 01-02-1970, BSN 111222333, 3118 AB …")
         self.source.setFixedHeight(90)
         self.source.textChanged.connect(self._recognise)
+        self.source.installEventFilter(self)
         self.recognised = QLabel()
         self.recognised.setObjectName("pasteStatus")
         self.recognised.setWordWrap(True)
@@ -106,6 +108,22 @@ class PasteDialog(QDialog):
         else:
             self._make_room()
         self.source.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Enter in the paste box opens the patient too: a HIS line is one line.
+
+        Shift+Enter still starts a new line.
+        """
+        if (
+            watched is self.source
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.open_button.click()
+            return True
+        return super().eventFilter(watched, event)
 
     def _recognise(self) -> None:
         """Fill in what the latest paste gave, mark what it lacked; the status says which."""

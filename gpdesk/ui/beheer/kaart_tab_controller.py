@@ -138,6 +138,7 @@ class KaartController(QObject):
                 self.tab,
                 "Organisatie verwijderen",
                 f"'{row.name}' verwijderen van de sociale kaart?",
+                defaultButton=QMessageBox.StandardButton.No,  # cannot be undone
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.delete(row, hard=True)
