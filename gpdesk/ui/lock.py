@@ -176,7 +176,7 @@ class LockPage(QWidget):
         self.pending.hide()
         self.username = QLineEdit()
         self.username.setObjectName("lockUsername")
-        self.username.setPlaceholderText("gebruikersnaam van de collega")
+        self.username.setPlaceholderText("bijv. jansen")
         self.password = QLineEdit()
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -206,6 +206,7 @@ class LockPage(QWidget):
         box = QWidget()
         box.setObjectName("lockBox")
         box.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        box.setMinimumWidth(400)  # room for the notices and the placeholder text
         box.setMaximumWidth(440)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(24, 20, 24, 20)

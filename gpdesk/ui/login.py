@@ -134,6 +134,17 @@ class LoginDialog(QDialog):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.show()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow for a wrapped message, so it never squeezes the title off the top."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def set_opening(self) -> None:
         """The database is being opened: typing is fine, Enter is remembered until it is open."""

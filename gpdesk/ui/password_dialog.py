@@ -25,6 +25,7 @@ class PasswordChangeDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("passwordDialog")
         self.setWindowTitle("Nieuw wachtwoord kiezen")
+        self.setMinimumWidth(420)
         self.new_password = ""
         intro = QLabel(
             "U bent aangemeld met een eenmalig wachtwoord. Kies nu een eigen wachtwoord van "
