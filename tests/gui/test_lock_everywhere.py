@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -57,11 +57,11 @@ TIMED_OUT: list[QWidget] = []
 
 
 def _when_shown(kind: type[QWidget], act: Callable[[QWidget], None]) -> None:
-    """Act inside a dialog's own exec() loop once it is on screen (exec blocks the test).
+    """Act inside a dialog's or menu's own exec() loop once it is on screen (exec blocks the test).
 
-    A safety net rejects the dialog after 10 seconds so a failing test cannot hang in exec();
-    ``_no_safety_net_used`` then fails the test. Its timer belongs to the dialog, so it goes
-    when the dialog does.
+    A safety net closes it after 10 seconds so a failing test cannot hang in exec();
+    ``_no_safety_net_used`` then fails the test. Its timer belongs to the widget, so it goes
+    when the widget does.
     """
 
     def poll(tries: int) -> None:
@@ -70,17 +70,19 @@ def _when_shown(kind: type[QWidget], act: Callable[[QWidget], None]) -> None:
             if tries:
                 QTimer.singleShot(20, lambda: poll(tries - 1))
             return
-        if isinstance(widget, QDialog):
 
-            def give_up() -> None:
-                if widget.isVisible():
-                    TIMED_OUT.append(widget)
+        def give_up() -> None:
+            if widget.isVisible():
+                TIMED_OUT.append(widget)
+                if isinstance(widget, QDialog):
                     widget.reject()
+                else:
+                    widget.close()
 
-            safety = QTimer(widget)
-            safety.setSingleShot(True)
-            safety.timeout.connect(give_up)
-            safety.start(10_000)
+        safety = QTimer(widget)
+        safety.setSingleShot(True)
+        safety.timeout.connect(give_up)
+        safety.start(10_000)
         act(widget)
 
     QTimer.singleShot(0, lambda: poll(500))
@@ -179,6 +181,17 @@ def test_lock_closes_message_boxes_and_windows_that_are_not_modal(
     shortcuts.trigger()  # a QMessageBox without a cancel button
     assert window.is_locked
     assert not loose.isVisible()
+    assert _other_windows(window) == []
+
+
+def test_ctrl_l_in_an_open_menu_locks_and_closes_it(qtbot: QtBot, bakker: Desktop) -> None:
+    window = _window(bakker)
+    menu = QMenu(window)
+    menu.addAction("Patiëntgegevens kopiëren")
+    _when_shown(QMenu, lambda shown: qtbot.keyClick(shown, Qt.Key.Key_L, CTRL))
+    chosen = menu.exec(window.mapToGlobal(window.rect().center()))
+    assert chosen is None
+    assert window.is_locked
     assert _other_windows(window) == []
 
 
