@@ -168,7 +168,6 @@ class LockPage(QWidget):
         self.who = QLabel()
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.who.setWordWrap(True)
-        self.who.setObjectName("lockWho")
         self.pending = QLabel("Er staat een patiënt klaar uit het HIS.")
         self.pending.setObjectName("warning")
         self.pending.setAlignment(Qt.AlignmentFlag.AlignCenter)
