@@ -289,7 +289,7 @@ def switch_user(
             audit.record(session, event="login", action=audit.Action.READ, actor=actor)
             audit.record(
                 session, event="switch_user", action=audit.Action.READ, actor=actor,
-                detail=f"na {previous.username}",
+                detail=f"in plaats van {previous.display_name}",
             )  # fmt: skip
             return SignedIn(actor=actor, vault=vault)
     raise outcome
@@ -298,7 +298,10 @@ def switch_user(
 def sign_out(db: Database, actor: Actor) -> None:
     """The user leaves gpdesk (quits, signed in or locked): recorded as "logout"."""
     with db.session() as session:
-        audit.record(session, event="logout", action=audit.Action.READ, actor=actor)
+        audit.record(
+            session, event="logout", action=audit.Action.READ, actor=actor,
+            detail="gpdesk afgesloten",
+        )  # fmt: skip
 
 
 def change_password(db: Database, username: str, old: str, new: str) -> Actor:

@@ -297,11 +297,11 @@ class Desktop(QObject):
         self._patient_waiting = False
         if self.guard is not None:
             self.guard.locked = True
-        close_other_windows(keep=self.window)
         if self.beheer is not None:
-            self.beheer.signed = None
+            self.beheer.signed = None  # also closes its edit dialogs without asking
         if self.kaart is not None:
             self.kaart.signed = None
+        close_other_windows(keep=self.window)
         self.clipboard.clear()
         if self.idle is not None:
             self.idle.stop()

@@ -132,7 +132,8 @@ def close_other_windows(keep: QWidget) -> None:
 
     Dialogs are rejected (also message boxes without a cancel button, which ignore close), so a
     dialog's ``exec()`` returns "rejected" and the code after it does nothing; popups, menus and
-    other windows are closed.
+    other windows are closed. A dialog that will not go (it asks first, or waits for work that
+    cannot stop halfway) is hidden, so at least nothing of it stays on screen.
     """
     for _ in range(20):  # a popup can open another one; never loop forever
         popup = QApplication.activePopupWidget()
@@ -146,6 +147,8 @@ def close_other_windows(keep: QWidget) -> None:
             widget.reject()
         else:
             widget.close()
+        if widget.isVisible():
+            widget.hide()
 
 
 class LockPage(QWidget):

@@ -91,21 +91,20 @@ def _add_user(qtbot: QtBot) -> Opened:
     dialog = AddUserDialog()
     qtbot.keyClicks(dialog.username, "dekker")
     qtbot.keyClicks(dialog.display_name, "P. Dekker")
-    return Opened(dialog, dialog.display_name, _accepted(dialog))
+    return Opened(dialog, dialog.display_name, _emitted(dialog.submitted))  # stays open
+
+
+# The kaart dialogs ask before Esc drops a change, so they are left as they opened.
 
 
 def _organisation(qtbot: QtBot) -> Opened:
     dialog = OrganizationDialog()
-    ran = _emitted(dialog.submitted)
-    qtbot.keyClicks(dialog.name, "Stichting Welzijn")
-    return Opened(dialog, dialog.name, ran)
+    return Opened(dialog, dialog.name, _emitted(dialog.submitted))
 
 
 def _contact(qtbot: QtBot) -> Opened:
     dialog = ContactDialog(team="Buurtteam Noord", colleagues=())
-    ran = _emitted(dialog.submitted)
-    qtbot.keyClicks(dialog.name, "A. de Wit")
-    return Opened(dialog, dialog.name, ran)
+    return Opened(dialog, dialog.name, _emitted(dialog.submitted))
 
 
 def _service(qtbot: QtBot) -> Opened:

@@ -18,6 +18,7 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security.accounts import sign_in
 from gpdesk.security.users import add_user
+from gpdesk.ui.beheer.kaart_editor import OrganizationDialog
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.main_window import MainWindow
 from gpdesk.ui.password_dialog import PasswordChangeDialog
@@ -182,6 +183,19 @@ def test_lock_closes_message_boxes_and_windows_that_are_not_modal(
     assert window.is_locked
     assert not loose.isVisible()
     assert _other_windows(window) == []
+
+
+def test_a_dialog_that_asks_before_closing_still_leaves_the_screen(
+    qtbot: QtBot, bakker: Desktop
+) -> None:
+    window = _window(bakker)
+    dialog = OrganizationDialog(parent=window)  # asks "Wijzigingen niet opslaan?" on Esc
+    dialog.open()
+    qtbot.keyClicks(dialog.name, "Stichting Welzijn")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_L, CTRL)
+    assert window.is_locked
+    qtbot.waitUntil(lambda: _other_windows(window) == [], timeout=2_000)
+    assert not dialog.isVisible()
 
 
 def test_ctrl_l_in_an_open_menu_locks_and_closes_it(qtbot: QtBot, bakker: Desktop) -> None:

@@ -65,7 +65,7 @@ def test_a_colleague_at_a_locked_workstation_signs_the_previous_user_out(db: Dat
     assert _entries_after(db, since) == [
         ("logout", "bakker", "andere gebruiker aangemeld op deze werkplek"),
         ("login", "visser", None),
-        ("switch_user", "visser", "na bakker"),
+        ("switch_user", "visser", "in plaats van H. Bakker"),
     ]
     with db.session() as session:
         assert audit.verify(session).ok
@@ -119,7 +119,7 @@ def test_quitting_is_recorded_as_logout(db: Database) -> None:
     bakker = signed(db, "bakker").actor
     since = _last_seq(db)
     sign_out(db, bakker)
-    assert _entries_after(db, since) == [("logout", "bakker", None)]
+    assert _entries_after(db, since) == [("logout", "bakker", "gpdesk afgesloten")]
 
 
 def test_changing_the_password_is_not_a_sign_in(db: Database) -> None:
