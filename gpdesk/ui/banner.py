@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from gpdesk.patients.context import PatientContext
+from gpdesk.ui.labels import WrappingLabel
 
 
 class PatientBanner(QFrame):
@@ -20,7 +21,8 @@ class PatientBanner(QFrame):
         self.setObjectName("patientBanner")
         self.caption = QLabel()
         self.caption.setObjectName("bannerCaption")
-        self.text = QLabel()
+        # A long name wraps onto a second line rather than pushing the buttons off a small screen.
+        self.text = WrappingLabel()
         self.text.setObjectName("bannerText")
         self.paste_button = QPushButton("Plak uit HIS")
         self.paste_button.setObjectName("pasteFromHis")

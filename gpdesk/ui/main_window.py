@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,26 @@ from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
+
+
+class Navigation(QListWidget):
+    """The areas on the left: as wide as the longest name, so the work gets the rest."""
+
+    SPARE = 16
+    """Room for a count behind a name ("Terugkoppeling 5") without a jump in width."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        width = self.sizeHintForColumn(0) + 2 * self.frameWidth() + self.SPARE
+        return QSize(width, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.sizeHint().width(), super().minimumSizeHint().height())
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +81,7 @@ class MainWindow(QMainWindow):
         self.banner.close_requested.connect(self.close_patient_requested)
         self.banner.copy_requested.connect(self.copy_patient_requested)
 
-        self.nav = QListWidget()
+        self.nav = Navigation()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
@@ -80,7 +101,6 @@ class MainWindow(QMainWindow):
             self.pages[area.key] = page
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._on_area)
-        self.nav.setFixedWidth(190)
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -106,6 +126,7 @@ class MainWindow(QMainWindow):
         self.db_label.setObjectName("statusDatabase")
         self.statusBar().addWidget(self.user_label, 1)
         self.statusBar().addPermanentWidget(self.db_label)
+        self.statusBar().messageChanged.connect(self._status_message_changed)
 
         self._build_actions()
         self.resize(1200, 720)
@@ -161,6 +182,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.pages[key])
         self._state.setValue("main/area", key)
         self.area_changed.emit(key)
+
+    def _status_message_changed(self, text: str) -> None:
+        """A message gets the whole status bar, and its tooltip, so a narrow window shows it."""
+        self.db_label.setVisible(not text)
+        self.statusBar().setToolTip(text)
 
     def show_area(self, key: str) -> None:
         """Switch to an area by key (``signals``, ``kaart``, ``inbox``, ``beheer``)."""

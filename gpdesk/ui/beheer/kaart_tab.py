@@ -25,6 +25,7 @@ from gpdesk.kaart.editing_forms import KaartRow
 from gpdesk.ui.beheer.kaart_import_actions import NOT_AVAILABLE, UNDO_NOT_AVAILABLE, batch_label
 from gpdesk.ui.beheer.kaart_models import FILTERS, ROW_ROLE, KaartFilterModel, KaartListModel
 from gpdesk.ui.beheer.kaart_tab_controller import KaartController
+from gpdesk.ui.flow_layout import FlowLayout
 
 # The controller and the import texts have their own modules; they stay importable from here.
 __all__ = [
@@ -55,6 +56,7 @@ class KaartTab(QWidget):
             self.filter.addItem(label, key)
         self.summary = QLabel("De sociale kaart wordt geladen…")
         self.summary.setObjectName("pageSummary")
+        self.summary.setWordWrap(True)
         self.view = QTableView()
         self.view.setObjectName("kaartBeheerView")
         self.view.setModel(self.proxy)
@@ -96,6 +98,7 @@ class KaartTab(QWidget):
         self.status = QLabel()
         self.status.setObjectName("kaartBeheerStatus")
         self.status.setWordWrap(True)
+        self.status.hide()  # no empty line above the buttons until there is something to say
         self.warning = QLabel()
         self.warning.setObjectName("warning")
         self.warning.setWordWrap(True)
@@ -104,7 +107,7 @@ class KaartTab(QWidget):
         filters.addWidget(self.search, 1)
         filters.addWidget(QLabel("Toon"))
         filters.addWidget(self.filter)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=6)  # a second row of buttons on a narrow screen
         for button in (
             self.new_button,
             self.edit_button,
@@ -113,9 +116,8 @@ class KaartTab(QWidget):
             self.assure_button,
         ):
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.undo_button)
+        buttons.add_trailing(self.import_button)
+        buttons.add_trailing(self.undo_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.summary)
@@ -185,5 +187,6 @@ class KaartTab(QWidget):
     def show_status(self, text: str, warnings: tuple[str, ...] | list[str] = ()) -> None:
         """What just happened, and anything the user must arrange because of it."""
         self.status.setText(text)
+        self.status.setVisible(bool(text))
         self.warning.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warning.setVisible(bool(warnings))

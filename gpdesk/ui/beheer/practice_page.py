@@ -11,11 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from gpdesk.practice.overview import PracticeOverview
 from gpdesk.ui.beheer.kaart_tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
+from gpdesk.ui.flow_layout import FlowLayout
 
 
 def backup_warning(never: bool, ask: Sequence[str] | None = None) -> str:
@@ -62,11 +65,31 @@ def _table(model: object, name: str) -> QTableView:
     return view
 
 
-class PracticeTab(QWidget):
-    """The installation at a glance, and the backup with its warning."""
+def _labelled(text: str, field: QWidget) -> QWidget:
+    """A label and its field that stay together when a row wraps."""
+    pair = QWidget()
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(6)
+    label = QLabel(text)
+    label.setBuddy(field)
+    layout.addWidget(label)
+    layout.addWidget(field)
+    return pair
+
+
+class PracticeTab(QScrollArea):
+    """The installation at a glance, and the backup with its warning.
+
+    A scroll area: on a low screen the form scrolls instead of making the window taller.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("beheerPracticeBody")
         self.status = QLabel("Gegevens worden geladen…")
         self.status.setObjectName("pageSummary")
         self.fields: dict[str, QLabel] = {}
@@ -94,12 +117,13 @@ class PracticeTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.backup_button)
         row.addStretch(1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(body)
         layout.addWidget(self.status)
         layout.addLayout(form)
         layout.addWidget(self.backup_warning)
         layout.addLayout(row)
         layout.addStretch(1)
+        self.setWidget(body)
 
     def show_overview(self, overview: PracticeOverview, ask: Sequence[str] | None = None) -> None:
         """Fill the fields; warn when a backup is due, naming whom to ask (``ask``) if not you."""
@@ -211,13 +235,18 @@ class AuditTab(QWidget):
         self.search_button = QPushButton("&Zoeken")
         self.search_button.setObjectName("auditSearch")
         self.bsn.returnPressed.connect(self.search_button.click)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("Gebruiker"))
-        filters.addWidget(self.user)
-        filters.addWidget(QLabel("Patiënt"))
-        filters.addWidget(self.bsn, 1)
-        filters.addWidget(QLabel("Periode"))
-        filters.addWidget(self.period)
+        self.bsn.setMinimumWidth(
+            self.bsn.fontMetrics().horizontalAdvance(self.bsn.placeholderText()) + 40
+        )
+        # Names are as long as a practice makes them: the combo box does not grow with them.
+        self.user.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.user.setMinimumContentsLength(18)
+        filters = FlowLayout(spacing=12, row_spacing=6)  # two rows on a narrow screen
+        filters.addWidget(_labelled("Gebruiker", self.user))
+        filters.addWidget(_labelled("Patiënt", self.bsn))
+        filters.addWidget(_labelled("Periode", self.period))
         filters.addWidget(self.search_button)
         self.view = _table(model, "auditView")
         header = self.view.horizontalHeader()
@@ -277,7 +306,7 @@ class PracticePage(QWidget):
         self.tabs.addTab(self.audit, "&Logboek")
         self.tabs.addTab(self.kaart, "&Sociale kaart")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
 

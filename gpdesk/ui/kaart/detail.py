@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -29,8 +29,11 @@ from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
 from gpdesk.kaart.store import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind
+from gpdesk.ui.flow_layout import FlowLayout
+from gpdesk.ui.labels import WrappingLabel
 
 NOTICE_MS = 8000
+_MARGINS = (16, 10, 12, 8)
 
 _CSS = """
 p { margin-top: 0; margin-bottom: 3px; }
@@ -210,8 +213,11 @@ def _text(title: str, value: str | None) -> str:
     return _h(title) + _p(escape(value)) if value else ""
 
 
-def detail_html(detail: ServiceDetail, today: date) -> str:
-    """The body of the detail pane: two columns, who-to-call and when on the left."""
+def detail_html(detail: ServiceDetail, today: date, *, columns: int = 2) -> str:
+    """The body of the detail pane: who-to-call on the left, when and where on the right.
+
+    With ``columns=1`` (a narrow pane) the same blocks follow each other in one column.
+    """
     left = "".join(
         (
             _text("Wat", detail.description),
@@ -239,6 +245,8 @@ def detail_html(detail: ServiceDetail, today: date) -> str:
         if detail.alert
         else ""
     )
+    if columns == 1:
+        return f"<html><head><style>{_CSS}</style></head><body>{alert}{left}{right}</body></html>"
     return (
         f"<html><head><style>{_CSS}</style></head><body>{alert}"
         '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
@@ -259,18 +267,24 @@ def checked_text(detail: ServiceDetail) -> str:
 
 
 class DetailPane(QFrame):
-    """Header, actions and body for one service; an empty state until one is chosen."""
+    """Header, actions and body for one service; an empty state until one is chosen.
+
+    Below ``ONE_COLUMN_BELOW`` pixels of body width the body is laid out in one column: two
+    columns of a few words each are harder to read than one.
+    """
+
+    ONE_COLUMN_BELOW = 520
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kaartDetail")
-        self.title = QLabel()
+        # The header wraps on a narrow pane and keeps the height its lines need.
+        self.title = WrappingLabel()
         self.title.setObjectName("kaartDetailTitle")
-        self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.subtitle = QLabel()
+        self.subtitle = WrappingLabel()
         self.subtitle.setObjectName("kaartDetailSubtitle")
-        self.checked = QLabel()
+        self.checked = WrappingLabel()
         self.checked.setObjectName("kaartChecked")
 
         self.print_button = QPushButton("Print voor patiënt")
@@ -301,11 +315,11 @@ class DetailPane(QFrame):
             self.checked_button,
             self.correction_button,
         )
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
+        actions = FlowLayout(
+            spacing=6, row_spacing=4
+        )  # a second row of buttons when the pane is narrow
         for button in self.buttons:
             actions.addWidget(button)
-        actions.addStretch(1)
 
         self.notice = QLabel()
         self.notice.setObjectName("kaartNotice")
@@ -319,6 +333,8 @@ class DetailPane(QFrame):
         self.body.setObjectName("kaartDetailBody")
         self.body.setOpenExternalLinks(True)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self._shown: tuple[ServiceDetail, date] | None = None
+        self._columns = 2
 
         self.empty = QLabel()
         self.empty.setObjectName("kaartDetailEmpty")
@@ -326,7 +342,7 @@ class DetailPane(QFrame):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 10, 12, 8)
+        layout.setContentsMargins(*_MARGINS)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
@@ -362,13 +378,29 @@ class DetailPane(QFrame):
         self.checked.setProperty("stale", detail.stale)
         self.checked.style().unpolish(self.checked)
         self.checked.style().polish(self.checked)
-        scroll = self.body.verticalScrollBar().value()
         same = self.property("serviceId") == detail.id
-        self.body.setHtml(detail_html(detail, today))
-        if same:
-            self.body.verticalScrollBar().setValue(scroll)  # a reload keeps the reader's place
+        self._shown = (detail, today)
+        self._render_body(keep_place=same)
         self.setProperty("serviceId", detail.id)
         self.set_actions_enabled(True)
+
+    def _render_body(self, *, keep_place: bool) -> None:
+        if self._shown is None:
+            return
+        scroll = self.body.verticalScrollBar().value()
+        detail, today = self._shown
+        self.body.setHtml(detail_html(detail, today, columns=self._columns))
+        if keep_place:
+            self.body.verticalScrollBar().setValue(scroll)  # a reload keeps the reader's place
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """One column when the pane gets narrow, two again when it gets wide."""
+        super().resizeEvent(event)
+        width = self.contentsRect().width() - _MARGINS[0] - _MARGINS[2]
+        columns = 1 if width < self.ONE_COLUMN_BELOW else 2
+        if columns != self._columns:
+            self._columns = columns
+            self._render_body(keep_place=False)
 
     def set_actions_enabled(self, enabled: bool) -> None:
         """Off while the next service loads, so no action hits the previous one."""

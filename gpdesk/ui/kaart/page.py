@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPalette,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
 )
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.kaart.answer import RouteAnswer
 from gpdesk.ui.kaart.detail import DetailPane
 from gpdesk.ui.kaart.models import (
@@ -51,6 +53,7 @@ from gpdesk.ui.kaart.models import (
     STALE_ROLE,
     WALK_IN_ROLE,
 )
+from gpdesk.ui.labels import ElidedLabel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -60,6 +63,8 @@ LOADING = "De sociale kaart wordt geladen…"
 KEYS_HELP = (
     "↑↓ kiezen · Enter details · Esc wissen · Ctrl+P printen · Ctrl+K kopiëren · F5 vernieuwen"
 )
+KEYS_FROM_HEIGHT = 520
+"""Below this page height (a laptop at 150 %) the detail gets the key hints' line (F1 has them)."""
 THEME_CHARS = 18
 """Longer theme names are shortened on the chip (the full name is in the menu and tooltip)."""
 
@@ -282,8 +287,7 @@ class KaartPage(QWidget):
         self.count = QLabel()
         self.count.setObjectName("kaartCount")
         self.count.setWordWrap(True)
-        chips = QHBoxLayout()
-        chips.setSpacing(8)
+        chips = FlowLayout(spacing=8, row_spacing=6)  # wraps to a second row on a narrow screen
         for widget in (
             self.theme_chip,
             self.postcode_chip,
@@ -293,7 +297,6 @@ class KaartPage(QWidget):
             self.capacity_chip,
         ):
             chips.addWidget(widget)
-        chips.addStretch(1)
         self.changes_button = QToolButton()
         self.changes_button.setObjectName("kaartChanges")
         self.changes_button.setText("Wat is er veranderd")
@@ -301,7 +304,6 @@ class KaartPage(QWidget):
             "Nieuwe, gewijzigde en vertrokken contactpersonen en voorzieningen van de laatste 30 "
             "dagen"
         )
-        chips.addWidget(self.changes_button)
 
         self.results = ResultList()
         self.results.setObjectName("kaartResults")
@@ -332,9 +334,11 @@ class KaartPage(QWidget):
         count_row = QHBoxLayout()
         count_row.addWidget(self.count, 1)
         count_row.addWidget(self.count_clear_button)
-        keys = QLabel(KEYS_HELP)
-        keys.setObjectName("kaartKeys")
-        keys.setWordWrap(True)  # never let the hint decide how wide the window is
+        # One line that ends in "…" when narrow (the whole list is in its tooltip and under F1),
+        # and only when there is height to spare: it never makes the window wider or the detail
+        # lower.
+        self.keys = ElidedLabel(KEYS_HELP)
+        self.keys.setObjectName("kaartKeys")
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -348,7 +352,7 @@ class KaartPage(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(4)
         right_layout.addWidget(self.detail, 1)
-        right_layout.addWidget(keys)
+        right_layout.addWidget(self.keys)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("kaartSplitter")
@@ -360,9 +364,13 @@ class KaartPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.setSpacing(8)
-        layout.addWidget(self.search)
+        layout.setContentsMargins(16, 8, 16, 6)
+        layout.setSpacing(6)
+        search_row = QHBoxLayout()
+        search_row.setSpacing(8)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.changes_button)  # beside the box, so the chips get the row
+        layout.addLayout(search_row)
         layout.addLayout(chips)
         layout.addWidget(self.splitter, 1)
 
@@ -528,6 +536,11 @@ class KaartPage(QWidget):
         """Ctrl+F or "/": back to the search box with its text selected for retyping."""
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """The key hints only when the page is high enough to spare their line."""
+        super().resizeEvent(event)
+        self.keys.setVisible(self.height() >= KEYS_FROM_HEIGHT)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
