@@ -7,7 +7,7 @@ it wraps, and its minimum height follows, so the window never squeezes the secon
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -67,8 +67,19 @@ class WrappingLabel(QLabel):
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names from outside never render as HTML
         self.setWordWrap(True)
+        self._fitted: tuple[int, str] | None = None
+        self.setText(text)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """The text on one line (QLabel would suggest a narrower block of several lines)."""
+        margins = self.contentsMargins()
+        line = self.fontMetrics().boundingRect(QRect(0, 0, 100_000, 1_000), 0, self.text())
+        width = line.width() + margins.left() + margins.right() + 2 * self.margin() + 2
+        height = line.height() + margins.top() + margins.bottom() + 2 * self.margin()
+        return QSize(width, height)
 
     def setText(self, text: str) -> None:  # noqa: N802
         super().setText(text)
@@ -81,9 +92,15 @@ class WrappingLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fitted = None
             self._fit()
 
     def _fit(self) -> None:
-        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
-        if needed > 0 and needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
+        width = self.width()
+        if width <= 0 or self._fitted == (width, self.text()):
+            return
+        self._fitted = (width, self.text())
+        # QLabel's heightForWidth never answers less than the minimum height: clear it first,
+        # or the label would stay as high as it ever was at its narrowest.
+        self.setMinimumHeight(0)
+        self.setMinimumHeight(max(self.heightForWidth(width), 0))

@@ -29,6 +29,7 @@ from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
+from gpdesk.ui.sizing import fit_to_screen
 
 
 class Navigation(QListWidget):
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
         self.statusBar().messageChanged.connect(self._status_message_changed)
 
         self._build_actions()
-        self.resize(1200, 720)
+        fit_to_screen(self, 1200, 720)  # first start; afterwards the saved geometry
         geometry = self._state.value("main/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)

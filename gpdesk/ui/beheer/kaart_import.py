@@ -50,6 +50,7 @@ from gpdesk.kaart.hsds_import import (
 )
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -191,7 +192,7 @@ class ImportPreviewDialog(QDialog):
         self._applying = False
         self.setObjectName("kaartImportDialog")
         self.setWindowTitle("Sociale kaart importeren")
-        self.resize(960, 600)
+        fit_to_screen(self, 960, 600)
 
         self.title = QLabel("")
         self.title.setObjectName("importTitle")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from gpdesk.kaart import editing_checks as checks
@@ -37,10 +37,13 @@ from gpdesk.ui.beheer.kaart_service_pages import (
     LocationPage,
 )
 from gpdesk.ui.beheer.kaart_service_tables import ContactsPage, FixedContactsPage, SchedulePage
+from gpdesk.ui.sizing import fit_to_screen, scrolling
 
 
 class ServiceDialog(EditorDialog):
     """A service in tabs, so the whole of it fits on a 1366×768 screen without scrolling.
+
+    On a smaller screen (or at 150 %) the dialog opens smaller and a tall page scrolls.
 
     Algemeen, voor wie, waar, wanneer, contactpersonen, werkgebied, and for teams that receive
     signals the terugkoppelafspraak and the practice's own vaste contactpersoon.
@@ -84,21 +87,21 @@ class ServiceDialog(EditorDialog):
         self.tabs.setObjectName("serviceTabs")
         e, titles = self.errors, self.TAB_TITLES
         self.general_page = GeneralPage(form, choices, e, self.TAB_GENERAL)
-        self.tabs.addTab(self.general_page, titles[0])
+        self.tabs.addTab(scrolling(self.general_page), titles[0])
         self.audience_page = AudiencePage(form, e, self.TAB_WHO)
-        self.tabs.addTab(self.audience_page, titles[1])
+        self.tabs.addTab(scrolling(self.audience_page), titles[1])
         self.location_page = LocationPage(form, choices, e, self.TAB_WHERE)
-        self.tabs.addTab(self.location_page, titles[2])
+        self.tabs.addTab(scrolling(self.location_page), titles[2])
         self.schedule_page = SchedulePage(form, e, self.TAB_WHEN)
-        self.tabs.addTab(self.schedule_page, titles[3])
+        self.tabs.addTab(scrolling(self.schedule_page), titles[3])
         self.contacts_page = ContactsPage(form, e, self.TAB_CONTACTS)
-        self.tabs.addTab(self.contacts_page, titles[4])
+        self.tabs.addTab(scrolling(self.contacts_page), titles[4])
         self.area_page = AreaPage(form, e, self.TAB_AREA)
-        self.tabs.addTab(self.area_page, titles[5])
+        self.tabs.addTab(scrolling(self.area_page), titles[5])
         self.agreement_page = AgreementPage(form, e, self.TAB_AGREEMENT)
-        self.tabs.addTab(self.agreement_page, titles[6])
+        self.tabs.addTab(scrolling(self.agreement_page), titles[6])
         self.fixed_page = FixedContactsPage(form, choices, e, self.TAB_FIXED)
-        self.tabs.addTab(self.fixed_page, titles[7])
+        self.tabs.addTab(scrolling(self.fixed_page), titles[7])
         self._keep_field_names()
         self.contacts_page.new_requested.connect(self.contact_new_requested)
         self.contacts_page.edit_requested.connect(self.contact_edit_requested)
@@ -112,8 +115,7 @@ class ServiceDialog(EditorDialog):
         layout.addWidget(self.footer())
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
-        self.setMinimumSize(QSize(820, 560))
-        self.resize(1000, 660)
+        fit_to_screen(self, 1000, 660)  # the pages scroll on a small screen
         self.remember_unchanged()
 
     def _keep_field_names(self) -> None:

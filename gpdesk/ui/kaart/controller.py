@@ -551,11 +551,12 @@ class KaartController(QObject):
         from PySide6.QtWidgets import QVBoxLayout
 
         from gpdesk.ui.kaart_digest import ChangeDigestPanel, load_digest
+        from gpdesk.ui.sizing import fit_to_screen
 
         dialog = QDialog(self.page)
         dialog.setObjectName("kaartChangesDialog")
         dialog.setWindowTitle("Wat is er veranderd in de sociale kaart")
-        dialog.resize(720, 480)
+        fit_to_screen(dialog, 720, 480)
         panel = ChangeDigestPanel(dialog)
         panel.service_requested.connect(self.open_service)
         panel.service_requested.connect(dialog.accept)

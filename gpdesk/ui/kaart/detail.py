@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -315,10 +316,15 @@ class DetailPane(QFrame):
             self.checked_button,
             self.correction_button,
         )
-        actions = FlowLayout(
-            spacing=6, row_spacing=4
-        )  # a second row of buttons when the pane is narrow
-        for button in self.buttons:
+        # "Gecontroleerd" sits beside the date it renews; the other actions wrap to a second row
+        # when the pane is narrow.
+        checked_row = QHBoxLayout()
+        checked_row.setSpacing(8)
+        checked_row.addWidget(self.checked)
+        checked_row.addWidget(self.checked_button, 0, Qt.AlignmentFlag.AlignTop)
+        checked_row.addStretch(1)
+        actions = FlowLayout(spacing=6, row_spacing=4)
+        for button in (self.print_button, self.copy_button, self.correction_button):
             actions.addWidget(button)
 
         self.notice = QLabel()
@@ -346,8 +352,8 @@ class DetailPane(QFrame):
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
-        layout.addWidget(self.checked)
-        layout.addSpacing(4)
+        layout.addLayout(checked_row)
+        layout.addSpacing(2)
         layout.addLayout(actions)
         layout.addWidget(self.notice)
         layout.addWidget(self.body, 1)

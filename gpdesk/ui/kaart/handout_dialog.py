@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.sizing import fit_to_screen
+
 MARGIN_MM = 18.0
 PDF_DPI = 300
 BODY_SIZES = (12.0, 11.0, 10.0)
@@ -195,7 +197,7 @@ class HandoutDialog(QDialog):
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)
 
     def set_html(self, html: str) -> None:
         """Show the handout as it will be printed."""

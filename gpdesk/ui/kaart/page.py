@@ -397,9 +397,9 @@ class KaartPage(QWidget):
             self.clear_filters_button,
             self.results,
             self.count_clear_button,
+            self.detail.checked_button,
             self.detail.print_button,
             self.detail.copy_button,
-            self.detail.checked_button,
             self.detail.correction_button,
             self.detail.body,
         )
