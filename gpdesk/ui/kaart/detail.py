@@ -390,6 +390,11 @@ class DetailPane(QFrame):
         self.setProperty("serviceId", detail.id)
         self.set_actions_enabled(True)
 
+    @property
+    def columns(self) -> int:
+        """How many columns the body has now (one on a narrow pane)."""
+        return self._columns
+
     def _render_body(self, *, keep_place: bool) -> None:
         if self._shown is None:
             return
