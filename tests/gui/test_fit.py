@@ -153,6 +153,24 @@ def test_a_verouderd_service_fits(qtbot: QtBot, assistant: Desktop, tmp_path: Pa
     _assert_fits(_window(assistant), "sociale-kaart-verouderd", tmp_path)
 
 
+def test_a_typed_postcode_with_its_answer_fits(
+    qtbot: QtBot, assistant: Desktop, tmp_path: Path
+) -> None:
+    page = _open_service(qtbot, assistant, "3118 AB")
+    kaart = assistant.kaart
+    assert kaart is not None
+    qtbot.waitUntil(lambda: kaart.routing is not None, timeout=10_000)
+    assert page.answer.isVisible()
+    _assert_fits(_window(assistant), "sociale-kaart-postcode", tmp_path)
+
+
+def test_filters_that_empty_the_list_fit(qtbot: QtBot, assistant: Desktop, tmp_path: Path) -> None:
+    page = _open_service(qtbot, assistant, "alzheimer")
+    page.capacity_chip.click()  # Plek vrij: nothing left, and a button to clear the filters
+    qtbot.waitUntil(lambda: page.clear_filters_button.isVisible(), timeout=10_000)
+    _assert_fits(_window(assistant), "sociale-kaart-leeg-door-filters", tmp_path)
+
+
 def test_kaart_detail_uses_one_column_and_no_key_hints_on_a_small_screen(
     qtbot: QtBot, assistant: Desktop
 ) -> None:

@@ -1,14 +1,22 @@
-"""The pieces that let screens get small: FlowLayout, ElidedLabel, WrappingLabel, fit_to_screen."""
+"""The pieces that let screens get small: FlowLayout, the labels, fit_to_screen, scroll areas."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import ElidedLabel, WrappingLabel
-from gpdesk.ui.sizing import FRAME, fit_to_screen
+from gpdesk.ui.sizing import FRAME, ContentScrollArea, fit_to_screen
 
 
 def _row(qtbot: QtBot, texts: list[str], trailing: str | None = None) -> tuple[QWidget, FlowLayout]:
@@ -116,3 +124,28 @@ def test_fit_to_screen_never_opens_a_window_larger_than_the_screen(qtbot: QtBot)
     assert dialog.height() <= room.height() - FRAME[1]
     fit_to_screen(dialog, 300, 200)
     assert (dialog.width(), dialog.height()) == (300, 200)
+
+
+def test_content_scroll_area_shows_its_text_whole_where_there_is_room(qtbot: QtBot) -> None:
+    text = QLabel(" ".join(["Vaste contactpersoon: Fatma Kaya, direct 010-001 14 71."] * 6))
+    text.setWordWrap(True)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    area = ContentScrollArea(text)
+    layout.addWidget(area)
+    layout.addWidget(QListView(), 1)
+    holder.resize(300, 800)
+    holder.show()
+    qtbot.waitExposed(holder)
+    QApplication.processEvents()
+    whole = text.heightForWidth(area.viewport().width())
+    assert area.height() >= whole  # room: all of it, no scrolling
+    assert area.minimumSizeHint().height() < whole  # but it may shrink
+    holder.resize(300, area.minimumSizeHint().height() + 120)
+    QApplication.processEvents()
+    assert area.height() < whole and area.verticalScrollBar().maximum() > 0  # scrolls instead
+    text.hide()
+    assert area.isHidden()  # shows and hides with its content
+    text.show()
+    assert not area.isHidden()

@@ -54,6 +54,7 @@ from gpdesk.ui.kaart.models import (
     WALK_IN_ROLE,
 )
 from gpdesk.ui.labels import ElidedLabel
+from gpdesk.ui.sizing import ContentScrollArea
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -343,7 +344,8 @@ class KaartPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(4)
-        left_layout.addWidget(self.answer)
+        # The answer shows whole where there is room and scrolls where there is not (150 %).
+        left_layout.addWidget(ContentScrollArea(self.answer))
         left_layout.addWidget(self.list_stack, 1)
         left_layout.addLayout(count_row)
         self.detail = DetailPane()
