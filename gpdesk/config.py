@@ -21,6 +21,8 @@ from gpdesk.errors import HomeDirError
 ENV_HOME = "GPDESK_HOME"
 ENV_DATABASE_URL = "GPDESK_DATABASE_URL"
 SETTINGS_FILE = "settings.json"
+BACKUP_SUFFIX = ".gpbak"
+"""The file type Beheer offers for a back-up."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,20 @@ class Home:
         """Crash logs: stack traces without local variables or patient data."""
         return self.path / "crashes"
 
+    def practice_traces(self) -> list[Path]:
+        """Files showing a practice was used from this home: with no database, it is lost.
+
+        Counted: the window state (written at every sign-in in the window), back-ups kept here
+        and rotated logs (long use). Not counted, so that a home that never had a practice is
+        not called lost: the current log and the crash folder (every start of the window writes
+        them, also one that stops at the first-run window) and the settings file (a beheerder
+        writes it before the first set-up, to choose the PostgreSQL database).
+        """
+        traces = [self.window_state_file] if self.window_state_file.is_file() else []
+        traces += sorted(self.path.glob(f"*{BACKUP_SUFFIX}"))
+        traces += sorted(self.log_dir.glob("gpdesk.log.*"))
+        return traces
+
     def load_settings(self) -> Settings:
         """Read ``settings.json``; a missing file means all defaults."""
         try:
@@ -122,6 +138,24 @@ class Home:
                 hint=f"Herstel of verwijder {self.settings_file}.",
             )
         return Settings.from_mapping(raw)
+
+    def check(self) -> Home:
+        """Like ensure(), for a command on an existing practice: a missing folder stays missing.
+
+        Such a command then says there is no practice there, rather than leaving an empty
+        folder behind after a typo in --home.
+        """
+        if self.path.is_dir():
+            return self.ensure()  # proves it is writable, leaving nothing behind
+        for place in (self.path, *self.path.parents):
+            if place.exists():
+                if not place.is_dir():
+                    raise HomeDirError(
+                        "De opgegeven gpdesk-map is geen map.",
+                        hint=f"Kies een andere map met --home; {place} is een bestand.",
+                    )
+                break
+        return self
 
     def ensure(self) -> Home:
         """Create the directory if needed and prove it is writable, before anything relies on it."""

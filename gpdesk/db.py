@@ -64,6 +64,16 @@ def create_db_engine(url: str) -> Engine:
     )
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri"):
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def describe_failure(exc: BaseException, url: str) -> DatabaseError:
     """Turn a driver error into one Dutch sentence and what to do, without leaking secrets."""
     detail = str(getattr(exc, "orig", exc)).lower()
@@ -138,6 +148,21 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def refuse_newer_schema(revision: str | None) -> None:
+    """A revision this program does not know comes from a newer gpdesk: leave that database be."""
+    from alembic.script import ScriptDirectory
+
+    if revision is None:
+        return
+    script = ScriptDirectory.from_config(_alembic_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if revision not in known:
+        raise SchemaTooNewError(
+            "Deze database is bijgewerkt door een nieuwere versie van gpdesk.",
+            hint="Installeer de nieuwste versie van gpdesk; de database is niet gewijzigd.",
+        )
+
+
 def migrate(engine: Engine, url: str) -> None:
     """Bring the schema to this program's head; refuse a database from a newer gpdesk."""
     from alembic import command
@@ -152,12 +177,7 @@ def migrate(engine: Engine, url: str) -> None:
             from alembic.runtime.migration import MigrationContext
 
             current = MigrationContext.configure(conn).get_current_revision()
-            known = {rev.revision for rev in script.walk_revisions()}
-            if current is not None and current not in known:
-                raise SchemaTooNewError(
-                    "Deze database is bijgewerkt door een nieuwere versie van gpdesk.",
-                    hint="Installeer de nieuwste versie van gpdesk; de database is niet gewijzigd.",
-                )
+            refuse_newer_schema(current)
             if current != script.get_current_head():
                 log.info("migrating schema from %s to %s", current, script.get_current_head())
                 command.upgrade(_alembic_config(conn), "head")

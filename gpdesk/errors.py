@@ -123,5 +123,16 @@ class PracticeError(GpdeskError):
     """The practice is not set up, or already set up, or not what the command expects."""
 
 
+class NoPracticeError(PracticeError):
+    """No practice was ever here (a new home, a typo in --home, a new database); nothing created."""
+
+
+class DatabaseLostError(PracticeError):
+    """The home shows a practice was used here, but its database is missing or empty.
+
+    Kept apart from NoPracticeError so nothing offers to set up a new practice over a lost one.
+    """
+
+
 class AuthError(GpdeskError):
     """Sign-in failed; deliberately vague about whether the user or the password was wrong."""

@@ -17,7 +17,7 @@ from gpdesk.cli.common import (
     emit,
     fail,
     home_of,
-    open_db,
+    practice_db,
     read_password,
     signed_in,
 )
@@ -72,7 +72,7 @@ def cmd_backup_create(args: argparse.Namespace) -> int:
     """A consistent, encrypted copy of everything, with manifest and checksum."""
     from gpdesk.security.backup import create_backup
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         info = create_backup(db, signed_in(args, db), Path(args.file))
     finally:

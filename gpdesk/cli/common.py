@@ -162,15 +162,41 @@ def fail(message: str, code: int = EXIT_ERROR) -> int:
 
 
 def home_of(args: argparse.Namespace) -> Home:
-    """The home directory for this command, created and checked."""
+    """The home directory for this command, created and checked (set-up, restore, the window)."""
     return resolve_home(args.home).ensure()
 
 
-def open_db(args: argparse.Namespace, home: Home) -> Database:
-    """Open and migrate the database this command works on."""
-    from gpdesk.db import open_database
+def practice_home(args: argparse.Namespace) -> Home:
+    """The home of a command on an existing practice: checked, but a missing one stays missing."""
+    return resolve_home(args.home).check()
 
-    return open_database(resolve_database_url(home, args.database_url))
+
+def practice_db(args: argparse.Namespace) -> Database:
+    """The practice's database, opened and migrated.
+
+    With no practice there (a typo in --home, an empty database) this says so before anyone
+    signs in, and creates nothing: no folder, no database file, no tables.
+    """
+    from gpdesk.practice.setup import open_practice
+
+    home = practice_home(args)
+    return open_practice(home, resolve_database_url(home, args.database_url))
+
+
+def new_practice_db(args: argparse.Namespace, home: Home) -> Database:
+    """The database a new practice goes in (``init``, ``demo``), created when needed.
+
+    Refused when the home shows a practice whose database is lost: a new one is not set up
+    over it.
+    """
+    from gpdesk.db import open_database
+    from gpdesk.practice.setup import PracticePresence, find_practice, missing_practice
+
+    url = resolve_database_url(home, args.database_url)
+    presence = find_practice(home, url)
+    if presence is PracticePresence.LOST:
+        raise missing_practice(home, url, presence)
+    return open_database(url)
 
 
 def read_password(

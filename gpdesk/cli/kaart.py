@@ -23,8 +23,7 @@ from gpdesk.cli.common import (
     add_user_option,
     emit,
     fail,
-    home_of,
-    open_db,
+    practice_db,
     signed_in,
 )
 from gpdesk.errors import ValidationError
@@ -201,8 +200,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     from gpdesk.kaart.routing import route
 
     normalise_route_postcode(args.postcode)  # invalid input fails before any database work
-    home = home_of(args)
-    db = open_db(args, home)
+    db = practice_db(args)
     try:
         with db.session() as session:
             routing = route(session, args.postcode)
@@ -369,7 +367,7 @@ def format_search(query: str, outcome: SearchOutcome) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the kaart as the GUI does, headless; ``--json`` for scripts."""
     _filters(args)  # bad input fails before any database work
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         with db.session() as session:
             outcome = run_search(session, args)
@@ -437,7 +435,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail(
             "ongeldige invoer: --apply heeft --user nodig (wie past de kaart aan?)", EXIT_USAGE
         )
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         by = signed_in(args, db) if args.apply else None
         with db.session() as session:
@@ -470,7 +468,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     """Undo one import batch (refused when later changes touched the same items)."""
     from gpdesk.kaart.hsds_import import undo_import
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         by = signed_in(args, db)
         undo_id = undo_import(db, args.batch, by=by)
@@ -504,7 +502,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
     from gpdesk.kaart.hsds_import import list_import_batches
     from gpdesk.kaart.store import jsonable
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         with db.session() as session:
             batches = list_import_batches(session)
@@ -519,7 +517,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the kaart as an HSDS 3.0 package; the private layer only on request."""
     from gpdesk.kaart.hsds_export import export_kaart
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         with db.session() as session:
             result = export_kaart(

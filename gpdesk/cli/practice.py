@@ -12,7 +12,8 @@ from gpdesk.cli.common import (
     add_json,
     emit,
     home_of,
-    open_db,
+    new_practice_db,
+    practice_home,
     read_password,
 )
 from gpdesk.config import resolve_database_url
@@ -49,7 +50,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     username = normalise_username(args.user)
     password = read_password(confirm=True)
     check_password_strength(password)
-    db = open_db(args, home)
+    db = new_practice_db(args, home)
     try:
         created = init_practice(
             db,
@@ -83,7 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from gpdesk.practice.setup import load_practice
 
     home = home_of(args)
-    db = open_db(args, home)
+    db = new_practice_db(args, home)
     try:
         existing = load_practice(db)
         if existing is not None and not existing.is_demo:
@@ -115,29 +116,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """Where gpdesk keeps things, for support calls; never prints patient data or passwords."""
-    from gpdesk.config import redact_url
-    from gpdesk.db import current_revision, head_revision
-    from gpdesk.practice.setup import load_practice
+    """Where gpdesk keeps things, for support calls; never prints patient data or passwords.
 
-    home = home_of(args)
+    Looks without creating: on a folder or database without a practice it says so.
+    """
+    from gpdesk.config import redact_url
+    from gpdesk.db import current_revision, head_revision, open_database
+    from gpdesk.practice.setup import PracticePresence, find_practice, load_practice
+
+    home = practice_home(args)
     url = resolve_database_url(home, args.database_url)
-    db = open_db(args, home)
-    try:
-        practice = load_practice(db)
-        revision = current_revision(db.engine)
-    finally:
-        db.dispose()
+    presence = find_practice(home, url)
+    practice = revision = None
+    if presence is PracticePresence.FOUND:
+        db = open_database(url)
+        try:
+            found = load_practice(db)
+            practice = None if found is None else found.name
+            revision = current_revision(db.engine)
+        finally:
+            db.dispose()
     data: dict[str, str | None] = {
         "version": __version__,
         "home": str(home.path),
         "database": redact_url(url),
         "schema": revision,
         "schema_head": head_revision(),
-        "practice": None if practice is None else practice.name,
+        "practice": practice,
+        "practice_state": presence.value,
     }
     emit(args, data, info_text(data))
     return EXIT_OK
+
+
+def _no_practice_text(state: str | None) -> str:
+    if state == "lost":
+        return (
+            "kwijt: de database ontbreekt of is leeg, terwijl hier wel een praktijk werd "
+            "gebruikt (zet een back-up terug: gpdesk backup restore --help)"
+        )
+    return "nog geen (maak er een met gpdesk init of gpdesk demo)"
 
 
 def info_text(data: dict[str, str | None]) -> str:
@@ -151,7 +169,7 @@ def info_text(data: dict[str, str | None]) -> str:
             "Databaseschema",
             f"{schema} (nieuwste)" if schema == head else f"{schema} (nieuwste: {head})",
         ),
-        ("Praktijk", data["practice"] or "nog geen (maak er een met gpdesk init of gpdesk demo)"),
+        ("Praktijk", data["practice"] or _no_practice_text(data.get("practice_state"))),
     )
     width = max(len(label) for label, _ in rows) + 2
     return "\n".join(f"{label + ':':<{width}}{value}" for label, value in rows)

@@ -21,8 +21,7 @@ from gpdesk.cli.common import (
     add_user_option,
     emit,
     fail,
-    home_of,
-    open_db,
+    practice_db,
     read_password,
     signed_in,
 )
@@ -112,7 +111,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from gpdesk.security.users import add_user
 
     role = _role(args.role)
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         actor, password = add_user(
             db,
@@ -137,7 +136,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def _set_active(args: argparse.Namespace, *, active: bool) -> int:
     from gpdesk.security.users import set_active
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         set_active(db, signed_in(args, db), args.name, active=active)
     finally:
@@ -161,7 +160,7 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
     """Give a user a new one-time password."""
     from gpdesk.security.users import reset_password
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         password = reset_password(db, signed_in(args, db), args.name)
     finally:
@@ -179,7 +178,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     from gpdesk.security.permissions import Permission, require
     from gpdesk.security.users import list_users
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         require(signed_in(args, db).actor.permissions, Permission.USERS_MANAGE)
         with db.session() as session:
@@ -205,7 +204,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
     old = read_password(prompt="Huidig wachtwoord: ")
     new = read_password(confirm=True, variable=ENV_NEW_PASSWORD, prompt="Nieuw wachtwoord: ")
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         change_password(db, args.user, old, new)
     finally:
@@ -220,7 +219,7 @@ def cmd_user_recover(args: argparse.Namespace) -> int:
 
     key = read_password(variable=ENV_RECOVERY_KEY, prompt="Herstelsleutel: ")
     new = read_password(confirm=True, variable=ENV_NEW_PASSWORD, prompt="Nieuw wachtwoord: ")
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         recover_access(db, args.name, key, new)
     finally:
@@ -233,7 +232,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain is intact, 1 naming the first broken entry."""
     from gpdesk.security.audit import verify
 
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         with db.session() as session:
             result = verify(session)
@@ -291,7 +290,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
     since = _day(args.since, "van", end=False)
     until = _day(args.until, "tot", end=True)
-    db = open_db(args, home_of(args))
+    db = practice_db(args)
     try:
         signed = signed_in(args, db)
         require(signed.actor.permissions, Permission.AUDIT_READ)

@@ -15,7 +15,7 @@ from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.models import Role
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import save_patient
-from gpdesk.practice.setup import NewPractice, create_practice
+from gpdesk.practice.setup import NewPractice, create_practice, prepare_database
 from gpdesk.security.accounts import create_user
 from gpdesk.security.crypto import DEFAULT_KDF, KdfParams
 
@@ -50,6 +50,7 @@ def create_demo(db: Database, *, kdf: KdfParams = DEFAULT_KDF) -> NewPractice:
     """Fill an empty database with the demo practice in one transaction: all of it or nothing."""
     manager, *others = DEMO_USERS
     patients = demo_patients()
+    prepare_database(db)
     with db.session() as session:
         created = create_practice(
             session,

@@ -81,12 +81,11 @@ def _with_new_password(db: Database, signed: SignedIn, old: str, new: str) -> Si
     return SignedIn(actor=change_password(db, signed.actor.username, old, new), vault=signed.vault)
 
 
-def _open(url: str) -> tuple[Database, PracticeInfo | None]:
-    from gpdesk.db import open_database
-    from gpdesk.practice.setup import load_practice
+def _open(home: Home, url: str) -> tuple[Database, PracticeInfo | None]:
+    """Worker: the practice; for a home that never had one nothing is created (first run)."""
+    from gpdesk.practice.setup import open_for_window
 
-    db = open_database(url)
-    return db, load_practice(db)
+    return open_for_window(home, url)
 
 
 class Desktop(QObject):
@@ -146,7 +145,8 @@ class Desktop(QObject):
         except GpdeskError as exc:
             self.login.show_blocking_error(exc.user_text())
             return
-        self.tasks.run(lambda: _open(url), self._database_opened, self._database_failed)
+        home = self.home
+        self.tasks.run(lambda: _open(home, url), self._database_opened, self._database_failed)
 
     def _database_opened(self, result: tuple[Database, PracticeInfo | None]) -> None:
         self.db, self.practice = result

@@ -94,3 +94,40 @@ def test_redact_url_hides_password() -> None:
         "postgresql+psycopg://gp:***@db:5432/gpdesk"
     )
     assert redact_url("sqlite:///tmp/x.sqlite3") == "sqlite:///tmp/x.sqlite3"
+
+
+def test_practice_traces_are_what_only_a_used_practice_leaves(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h").ensure()
+    # What a start that stops at the first-run window writes, and what a beheerder writes
+    # before the set-up, do not make a home "used".
+    home.log_dir.mkdir()
+    (home.log_dir / "gpdesk.log").write_text("gpdesk started\n", encoding="utf-8")
+    home.crash_dir.mkdir()
+    (home.crash_dir / "fault.log").write_text("", encoding="utf-8")
+    home.settings_file.write_text('{"database_url": "postgresql://server/gpdesk"}')
+    assert home.practice_traces() == []
+
+    home.window_state_file.write_text("[login]\nlast_user=smit\n", encoding="utf-8")
+    (home.path / "maandag.gpbak").write_bytes(b"x")
+    (home.log_dir / "gpdesk.log.1").write_text("...", encoding="utf-8")
+    assert home.practice_traces() == [
+        home.window_state_file,
+        home.path / "maandag.gpbak",
+        home.log_dir / "gpdesk.log.1",
+    ]
+
+
+def test_check_leaves_a_missing_home_missing(tmp_path: Path) -> None:
+    home = Home(tmp_path / "typo").check()
+    assert not home.path.exists()
+    assert Home(tmp_path).check().path == tmp_path
+
+
+def test_check_rejects_a_path_through_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "bestand"
+    blocker.write_text("x")
+    for target in (blocker, blocker / "sub"):
+        with pytest.raises(HomeDirError) as info:
+            Home(target).check()
+        assert "geen map" in info.value.message
+        assert str(blocker) in info.value.hint
