@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -83,7 +84,7 @@ def _holds_practice(url: str) -> bool:
     from alembic.runtime.migration import MigrationContext
 
     path = sqlite_file(url)
-    if path is not None and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+    if path is not None and _untouched_file(path) is not None:
         return False
     engine = create_db_engine(url)
     try:
@@ -104,20 +105,36 @@ def _holds_practice(url: str) -> bool:
         engine.dispose()
 
 
-def _database_traces(url: str) -> list[str]:
-    """What is left of a SQLite database next to its file (journal, write-ahead log)."""
+def _database_remains(url: str) -> list[Path]:
+    """A journal or write-ahead log left next to a missing or zero-length SQLite file.
+
+    Next to a database file that has content they only mean someone has it open.
+    """
     path = sqlite_file(url)
-    if path is None:
+    if path is None or _untouched_file(path) is None:
         return []
     sides = (path.with_name(path.name + suffix) for suffix in _SQLITE_SIDECARS)
-    return [str(side) for side in sides if side.exists()]
+    return [side for side in sides if side.exists()]
+
+
+def _untouched_file(path: Path) -> str | None:
+    """How a SQLite file shows it holds no database: "ontbreekt", "is leeg", or None.
+
+    Anything else (a file with content, a folder in its place) is opened, which says what is
+    wrong with it.
+    """
+    if not path.exists():
+        return "ontbreekt"
+    if path.is_file() and path.stat().st_size == 0:
+        return "is leeg"
+    return None
 
 
 def find_practice(home: Home, url: str) -> PracticePresence:
     """Is the practice there, never there, or lost? Creates and changes nothing."""
     if _holds_practice(url):
         return PracticePresence.FOUND
-    if home.practice_traces() or _database_traces(url):
+    if home.practice_traces() or _database_remains(url):
         return PracticePresence.LOST
     return PracticePresence.NONE
 
@@ -145,7 +162,7 @@ def missing_practice(home: Home, url: str, presence: PracticePresence) -> Practi
         )
     place = home.path if path == home.database_file else path
     if presence is PracticePresence.LOST:
-        state = "ontbreekt" if not path.exists() else "is leeg"
+        state = _untouched_file(path) or "bevat geen praktijk"
         return DatabaseLostError(
             f"De database van de praktijk in {place} is kwijt: het bestand {path.name} {state}. "
             "Er is niets gewijzigd.",

@@ -341,11 +341,12 @@ def test_concurrent_writers_keep_one_chain(db: Database) -> None:
     assert result.checked == start + 2 * per_thread
 
 
-def test_cli_verify_on_an_empty_practice_database(tmp_path: Path) -> None:
+def test_cli_verify_without_a_practice_creates_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'leeg.sqlite3'}"
     result = gpdesk("audit", "verify", *db_args(url, tmp_path / "h"))
-    assert result.returncode == 0, result.stderr
-    assert "0 regels" in result.stdout
+    assert result.returncode == 1
+    assert "Er staat geen praktijk in" in result.stderr  # not "in orde: 0 regels"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_verify_refuses_an_unreachable_database(tmp_path: Path) -> None:

@@ -11,13 +11,17 @@ import pytest
 from gpdesk.db import Database
 from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.schedule import AMSTERDAM
+from gpdesk.practice.setup import init_practice
 from tests.cli_support import gpdesk
+from tests.conftest import FAST_KDF
 from tests.integration.test_cli import assert_clean_failure
 
 
 @pytest.fixture
 def kaart_url(db: Database, database_url: str) -> str:
-    """A database (SQLite and PostgreSQL) holding only the demo kaart: no practice, no users."""
+    """A practice (SQLite and PostgreSQL) with the demo kaart; ``route`` needs no sign-in."""
+    init_practice(db, practice_name="De Linde", username="smit", display_name="R. Smit",
+                  password="een-lang-wachtwoord", kdf=FAST_KDF)  # fmt: skip
     with db.session() as session:
         load_demo_kaart(session)
     return database_url

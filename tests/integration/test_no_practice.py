@@ -81,22 +81,55 @@ def test_database_with_tables_but_no_practice_is_not_signed_into(tmp_path: Path)
     assert _snapshot(home.path) == before
 
 
-@pytest.mark.parametrize("database", ["missing", "zero-length"])
-def test_practice_files_without_database_say_lost_and_restore(
-    tmp_path: Path, database: str
+def test_a_database_someone_has_open_is_not_called_lost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from gpdesk.db import open_database
+
+    home = Home(tmp_path / "h").ensure()
+    held = open_database(f"sqlite:///{home.database_file}")
+    try:
+        with held.session():
+            pass  # its connection stays in the pool: -wal and -shm stay next to the file
+        assert (home.path / "gpdesk.sqlite3-wal").exists()
+        assert main(["audit", "verify", "--home", str(home.path)]) == 1
+    finally:
+        held.dispose()
+    assert capsys.readouterr().err == f"gpdesk: fout: {NO_PRACTICE.format(home.path)}\n"
+
+
+@pytest.mark.parametrize(
+    ("database", "state"),
+    [("missing", "ontbreekt"), ("zero-length", "is leeg"), ("tables", "bevat geen praktijk")],
+)
+def test_practice_files_without_database_say_lost_and_restore(
+    tmp_path: Path, database: str, state: str
+) -> None:
+    from gpdesk.db import open_database
+
     home = _used_home(tmp_path / "praktijk")
     if database == "zero-length":
         home.database_file.touch()
+    elif database == "tables":
+        open_database(f"sqlite:///{home.database_file}").dispose()
     before = _snapshot(home.path)
     result = gpdesk("user", "list", "--user", "smit", "--home", str(home.path), password=PASSWORD)
     assert result.returncode == 1
-    state = "ontbreekt" if database == "missing" else "is leeg"
     assert result.stderr == (
         f"gpdesk: fout: De database van de praktijk in {home.path} is kwijt: het bestand "
         f"gpdesk.sqlite3 {state}. Er is niets gewijzigd. Zet een back-up terug in een nieuwe map "
         f"met: {RESTORE}\n"
     )
+    assert _snapshot(home.path) == before
+
+
+def test_a_write_ahead_log_without_its_database_is_a_lost_database(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h").ensure()
+    (home.path / "gpdesk.sqlite3-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    before = _snapshot(home.path)
+    result = gpdesk("kaart", "search", "schulden", "--home", str(home.path))
+    assert result.returncode == 1
+    assert "het bestand gpdesk.sqlite3 ontbreekt" in result.stderr
     assert _snapshot(home.path) == before
 
 
