@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gpdesk import crash
@@ -23,27 +24,82 @@ log = logging.getLogger(__name__)
 
 
 class _CrashRelay(QObject):
-    """Brings a crash from any thread to the GUI thread, where the dialog may be shown."""
+    """Brings a crash from any thread to the GUI thread and tells the user, once.
+
+    A broken view raises on every paint, so crashes come in floods. At most one message is
+    open at a time; a crash while it is open, shortly after it closed, or a failure already
+    reported in this run is counted, not shown again. The message is opened with ``show()``,
+    never ``exec()``: a nested event loop repaints the broken view, which raises again inside
+    the dialog's call (and PySide6 6.11 crashes storing errors raised there).
+    """
 
     crashed = Signal(object)
+    QUIET_SECONDS = 30.0
+    """After the message closes, this long further crashes are only counted."""
+    COUNT_EVERY_MS = 500
+    """How often the open message updates its count (laying it out again is slow)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.crashed.connect(self._report, Qt.ConnectionType.QueuedConnection)
+        self.box: QMessageBox | None = None
+        self.shown = 0
+        self.suppressed = 0
+        self._suppressed_before_box = 0
+        self._closed_at: float | None = None
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(self.COUNT_EVERY_MS)
+        self._count_timer.timeout.connect(self._show_count)
 
-    def _show(self, path: Path | None) -> None:
-        where = (
-            f"Er is een foutrapport opgeslagen (zonder patiëntgegevens):\n{path}"
-            if path is not None
-            else "Er kon geen foutrapport worden opgeslagen (is de schijf vol?)."
+    def _report(self, record: crash.CrashRecord) -> None:
+        quiet = (
+            self._closed_at is not None and time.monotonic() - self._closed_at < self.QUIET_SECONDS
         )
-        QMessageBox.critical(
-            None,
-            "gpdesk – onverwachte fout",
-            "gpdesk is op een onverwachte fout gestuit. Wat al was opgeslagen, is bewaard.\n\n"
-            f"{where}\n\nSla uw werk op, sluit gpdesk en start het opnieuw. Gebeurt dit vaker, "
-            "stuur dan het foutrapport naar de beheerder van de praktijk.",
-        )
+        if self.box is not None or quiet or not record.first:
+            self.suppressed += 1
+            if self.box is not None and not self._count_timer.isActive():
+                self._count_timer.start()
+            return
+        self.shown += 1
+        self._suppressed_before_box = self.suppressed
+        self.box = _crash_box(record.path)
+        self.box.finished.connect(self._closed)
+        self.box.show()
+        self.box.raise_()
+        self.box.activateWindow()
+
+    def _show_count(self) -> None:
+        if self.box is not None:
+            count = self.suppressed - self._suppressed_before_box
+            self.box.setInformativeText(
+                f"Daarna ging het nog {count} keer mis. Daarvoor krijgt u geen aparte meldingen."
+            )
+
+    def _closed(self, _result: int) -> None:
+        self.box = None
+        self._count_timer.stop()
+        self._closed_at = time.monotonic()
+
+
+def _crash_box(path: Path | None) -> QMessageBox:
+    where = (
+        f"Er is een foutrapport opgeslagen (zonder patiëntgegevens):\n{path}"
+        if path is not None
+        else "Er kon geen foutrapport worden opgeslagen (is de schijf vol?)."
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Onverwachte fout",  # the system adds " — gpdesk" (applicationDisplayName)
+        "gpdesk is op een onverwachte fout gestuit. Wat al was opgeslagen, is bewaard.\n\n"
+        f"{where}\n\nSla uw werk op, sluit gpdesk en start het opnieuw. Gebeurt dit vaker, "
+        "stuur dan het foutrapport naar de beheerder van de praktijk.",
+        QMessageBox.StandardButton.Ok,
+    )
+    box.setObjectName("crashMessage")
+    box.setWindowModality(Qt.WindowModality.ApplicationModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box
 
 
 def create_application() -> QApplication:
