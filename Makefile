@@ -27,14 +27,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The import-dialog tests run in a process of their own: after some of the other GUI tests, Qt's
-# offscreen painter crashes in QTabWidget::paintEvent (Fusion style) now and then; alone they
-# pass. See the note in tests/gui/test_kaart_import_dialog.py.
-ISOLATED := tests/gui/test_kaart_import_dialog.py
-
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --ignore=$(ISOLATED)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ISOLATED)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks

@@ -108,7 +108,7 @@ class Desktop(QObject):
         self.home = home
         self._cli_url = database_url
         self._idle_minutes = idle_minutes
-        self.tasks = BackgroundTasks(self._unexpected, parent=self)
+        self.tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
         self.state = QSettings(str(home.window_state_file), QSettings.Format.IniFormat)
         self.clipboard = SensitiveClipboard(self)
         self.db: Database | None = None
@@ -172,8 +172,6 @@ class Desktop(QObject):
         self.login.set_pending_patient(self.patient is not None)
 
     def _database_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, GpdeskError):
-            self._log_unexpected(exc)
         self.login.show_blocking_error(user_message(exc))
 
     def _sign_in(self, username: str, password: str) -> None:
@@ -502,8 +500,6 @@ class Desktop(QObject):
         self.tasks.run(work, lambda _id: None, self._patient_not_saved)
 
     def _patient_not_saved(self, exc: BaseException) -> None:
-        if not isinstance(exc, GpdeskError):
-            self._log_unexpected(exc)
         if self.window is not None:
             self.window.statusBar().showMessage(
                 "De patiënt staat in beeld maar kon niet worden opgeslagen: " + user_message(exc),
@@ -548,15 +544,7 @@ class Desktop(QObject):
 
     # -- failures and shutdown ----------------------------------------------------------------
 
-    def _log_unexpected(self, exc: BaseException) -> None:
-        from gpdesk.crash import write_crash_log
-
-        path = write_crash_log(self.home.crash_dir, type(exc), exc, exc.__traceback__)
-        log.error("unexpected %s in background work; crash log %s", type(exc).__name__, path)
-
     def _unexpected(self, exc: BaseException) -> None:
-        if not isinstance(exc, GpdeskError):
-            self._log_unexpected(exc)
         parent = self.window if self.window is not None else self.login
         QMessageBox.warning(parent, "gpdesk", user_message(exc))
 

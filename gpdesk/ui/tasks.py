@@ -4,15 +4,30 @@
 or ``on_error`` on the GUI thread. Database work goes through one serial worker (like Anki's
 CollectionOp), so units of work never race each other; each opens its own short session.
 ``ImmediateTasks`` runs everything synchronously for logic tests.
+
+An exception that is not a ``GpdeskError`` (an expected, user-actionable error) is a bug: it
+gets a scrubbed crash log and an ERROR log line here, before ``on_error`` turns it into words.
+
+The worker never holds the last reference to ``work``, the callbacks, the result or the
+exception: they often hold a widget (a bound method, a closure over a dialog), and a widget
+whose last reference goes on a worker thread is destroyed there, while the GUI thread may be
+painting it. So the GUI thread keeps them until the job is delivered, and the worker lets go
+of its own references before it reports back.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from gpdesk.crash import CrashLog, crash_log
+from gpdesk.errors import GpdeskError
 
 log = logging.getLogger(__name__)
 
@@ -32,51 +47,62 @@ class TaskRunner(Protocol):
         """Run ``work`` off the GUI thread and report back on it."""
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; a signal emitted from a worker is delivered here, queued.
+@dataclass
+class _Pending:
+    """One queued job: what to run, whom to tell, and (once run) how it went."""
 
-    The value travels inside a tuple: PySide6 6.12.0 loses a reference to a Python ``bool``
-    passed through a Python-defined signal, and enough of those crash the interpreter.
+    work: Callable[[], Any]
+    on_done: Callable[[Any], None]
+    on_error: ErrorHandler
+    failed: bool = False
+    outcome: Any = None
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; a job's number emitted from a worker arrives here, queued.
+
+    Only the number travels through the signal (PySide6 6.12.0 loses a reference to a Python
+    ``bool`` passed through a Python-defined signal; an int becomes a C++ int).
     """
 
-    deliver = Signal(object, object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.deliver.connect(self._call)
-
-    @Slot(object, object)
-    def _call(self, callback: Callable[[Any], None], boxed: tuple[Any]) -> None:
-        callback(boxed[0])
+    finished = Signal(int)
 
 
-class _Job(QRunnable):
-    def __init__(
-        self,
-        work: Callable[[], Any],
-        relay: _Relay,
-        on_done: Callable[[Any], None],
-        on_error: ErrorHandler,
-    ) -> None:
-        super().__init__()
-        self._work, self._relay, self._on_done, self._on_error = work, relay, on_done, on_error
+class _Job:
+    """What a worker thread runs: a plain callable, not a QRunnable subclass.
 
-    def run(self) -> None:
+    PySide6 keeps every Python ``QRunnable`` whose ``run`` emitted a signal referenced from
+    its pool's wrapper, for as long as the pool lives: each job, and what it held, leaked.
+    """
+
+    def __init__(self, number: int, pending: _Pending, relay: _Relay, crashes: CrashLog) -> None:
+        self._number, self._relay, self._crashes = number, relay, crashes
+        self._pending: _Pending | None = pending
+
+    def __call__(self) -> None:
+        pending, self._pending = self._pending, None
+        assert pending is not None
         try:
-            result = self._work()
-        except BaseException as exc:
-            self._relay.deliver.emit(self._on_error, (exc,))
-        else:
-            self._relay.deliver.emit(self._on_done, (result,))
+            pending.outcome = pending.work()
+        except BaseException as exc:  # every failure goes back to the GUI thread
+            pending.failed, pending.outcome = True, exc
+            if not isinstance(exc, GpdeskError):
+                self._crashes.record(exc, "unexpected error in background work")
+        del pending  # the GUI thread's reference is now the last one
+        self._relay.finished.emit(self._number)
 
 
 class BackgroundTasks(QObject):
-    """A serial worker for database and file work (``threads=1``) or a small pool for network."""
+    """A serial worker for database and file work (``threads=1``) or a small pool for network.
+
+    ``crash_dir`` receives a crash log for every unexpected exception (see the module note).
+    """
 
     def __init__(
         self,
         default_error: ErrorHandler,
         *,
+        crash_dir: Path,
         threads: int = 1,
         parent: QObject | None = None,
     ) -> None:
@@ -84,7 +110,11 @@ class BackgroundTasks(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         self._relay = _Relay(self)
+        self._relay.finished.connect(self._deliver)
         self._default_error = default_error
+        self._crashes = crash_log(crash_dir)
+        self._numbers = itertools.count()
+        self._pending: dict[int, _Pending] = {}
 
     def run(
         self,
@@ -93,7 +123,18 @@ class BackgroundTasks(QObject):
         on_error: ErrorHandler | None = None,
     ) -> None:
         """Queue ``work``; callbacks run later on the GUI thread."""
-        self._pool.start(_Job(work, self._relay, on_done, on_error or self._default_error))
+        number = next(self._numbers)
+        pending = _Pending(work, on_done, on_error or self._default_error)
+        self._pending[number] = pending
+        self._pool.start(_Job(number, pending, self._relay, self._crashes))
+
+    @Slot(int)
+    def _deliver(self, number: int) -> None:
+        pending = self._pending.pop(number)
+        if pending.failed:
+            pending.on_error(pending.outcome)
+        else:
+            pending.on_done(pending.outcome)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until queued work is done (shutdown and tests only; never from a click)."""

@@ -1,10 +1,4 @@
-"""The import preview dialog: tabs with what changes, problems, apply in the background.
-
-`make test` runs this file in a pytest process of its own. After certain other GUI tests in the
-same process, painting this dialog's QTabWidget crashes inside Qt (QFusionStyle::drawPrimitive ->
-QPainter::restore, offscreen platform) about one run in three; alone it passes every time. Not
-yet explained; see the closing note of stop 6.
-"""
+"""The import preview dialog: tabs with what changes, problems, apply in the background."""
 
 from __future__ import annotations
 
@@ -51,12 +45,12 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def tasks(qtbot: QtBot) -> Iterator[BackgroundTasks]:
+def tasks(qtbot: QtBot, tmp_path: Path) -> Iterator[BackgroundTasks]:
     """A real worker thread; Qt garbage of earlier tests is collected here, on the GUI thread,
     so a collection that happens to run on the worker never meets a widget."""
     gc.collect()
     errors: list[BaseException] = []
-    runner = BackgroundTasks(errors.append)
+    runner = BackgroundTasks(errors.append, crash_dir=tmp_path / "crashes")
     yield runner
     runner.wait()
     runner.deleteLater()

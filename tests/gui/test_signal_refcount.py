@@ -7,6 +7,7 @@ pyproject.toml keeps PySide6 below 6.12 and ``BackgroundTasks`` boxes values in 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -29,11 +30,11 @@ def test_bools_through_python_signals_keep_their_references() -> None:
     assert sys.getrefcount(True) - before >= 0  # 6.12.0 loses one per emit: -40 here
 
 
-def test_background_results_that_are_bools_arrive_intact(qtbot: object) -> None:
+def test_background_results_that_are_bools_arrive_intact(qtbot: object, tmp_path: Path) -> None:
     from pytestqt.qtbot import QtBot
 
     assert isinstance(qtbot, QtBot)
-    tasks = BackgroundTasks(lambda exc: None)
+    tasks = BackgroundTasks(lambda exc: None, crash_dir=tmp_path)
     results: list[bool] = []
     before = sys.getrefcount(False)
     for _ in range(20):
