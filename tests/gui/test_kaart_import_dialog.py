@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from gpdesk.db import Database, open_database
+from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.hsds_import import ImportPlan, list_import_batches, plan_import
 from gpdesk.models import Service
 from gpdesk.roles import Role
@@ -22,6 +23,9 @@ from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.ui.beheer import kaart_import
 from gpdesk.ui.beheer.kaart_import import ImportPreviewDialog, plan_in_background
 from gpdesk.ui.tasks import BackgroundTasks
+from tests.conftest import REPO
+
+EXAMPLE = REPO / "resources" / "kaart" / "voorbeeld-sociale-kaart.csv"
 
 SHEET = (
     "organisatie;naam;telefoon;contactpersoon;inloop\n"
@@ -65,6 +69,20 @@ def plan(db: Database, tmp_path: Path) -> ImportPlan:
     path.write_text(SHEET, encoding="utf-8")
     with db.session() as session:
         return plan_import(session, path)
+
+
+@pytest.fixture
+def demo_plan(db: Database, tmp_path: Path) -> ImportPlan:
+    """The example template against the demo kaart, plus one row without a name: every tab
+    of the preview has rows."""
+    with db.session() as session:
+        load_demo_kaart(session)
+    sheet = tmp_path / EXAMPLE.name
+    text = EXAMPLE.read_text(encoding="utf-8-sig")
+    columns = text.splitlines()[0].count(";")
+    sheet.write_text(text + "Stichting Buurtwerk Schiedam;" + ";" * (columns - 1) + "\n")
+    with db.session() as session:
+        return plan_import(session, sheet)
 
 
 def _dialog(
@@ -226,3 +244,54 @@ def test_an_unreadable_path_shows_the_error_in_the_dialog(
     assert not dialog.apply_button.isEnabled()
     assert dialog.cancel_button.text() == "Sluiten"
     dialog.reject()
+
+
+def test_every_tab_of_the_example_against_the_demo_kaart_shows_its_rows(
+    qtbot: QtBot, demo_plan: ImportPlan, db: Database, tasks: BackgroundTasks, tmp_path: Path
+) -> None:
+    """The Gewijzigd tab once got the wrong rows: every paint raised inside data()."""
+    assert demo_plan.added and demo_plan.changed and demo_plan.removed and demo_plan.problems
+    dialog = _dialog(qtbot, demo_plan, db, tasks)
+    tabs = dialog.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        f"Nieuw ({len(demo_plan.added)})",
+        f"Gewijzigd ({len(demo_plan.changed)})",
+        f"Verwijderd ({len(demo_plan.removed)})",
+        "Problemen (1)",
+    ]
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    tabs.currentWidget().setFocus()
+    seen: dict[str, list[list[str]]] = {}
+    for index in range(tabs.count()):
+        assert tabs.currentIndex() == index
+        view = tabs.currentWidget()
+        assert isinstance(view, QTableView)
+        seen[view.objectName()] = _cells(view)  # a raising data() fails here, not in a paint
+        assert not dialog.grab().isNull()
+        dialog.grab().save(str(tmp_path / f"tab-{index}.png"))
+        qtbot.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentIndex() == 0  # Ctrl+Tab goes round
+
+    assert ["organisatie", "Schuldhulpmaatje Schiedam", ""] in seen["importAdded"]
+    changed = seen["importChanged"]
+    assert len(changed) == sum(len(item.changes) for item in demo_plan.changed)
+    assert [
+        "voorziening",
+        "Mantelzorgsteunpunt Schiedam (Stichting Welzijn Waterweg)",
+        "aanmelden",
+        "(leeg)",
+        "Mantelzorgers kunnen zelf bellen; de huisarts mag ook verwijzen.",
+    ] in changed
+    assert [
+        "telefoonnummer",
+        "010-001 14 71 (Fatma Kaya)",
+        "nummer",
+        "010-001 11 97",
+        "010-001 14 71",
+    ] in changed
+    removed = seen["importRemoved"]
+    assert {row[2] for row in removed} == {"Wijkteam Nieuwland"}
+    assert {"GGZ", "mantelzorg", "wonen"} <= {row[1] for row in removed}
+    [problem] = seen["importProblems"]
+    assert problem[:3] == [EXAMPLE.name, "7", "naam"]

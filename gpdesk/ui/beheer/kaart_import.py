@@ -10,9 +10,9 @@ which can be undone from the Beheer kaart tab (``hsds_import.undo_import``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -57,6 +57,7 @@ _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 UNDO_HINT = "Ongedaan maken kan via Beheer > Sociale kaart."
 FILE_FILTER = "Sociale kaart (*.zip *.csv *.json *.txt);;Alle bestanden (*)"
+Row = TypeVar("Row")
 
 
 def _text(exc: BaseException) -> str:
@@ -65,22 +66,27 @@ def _text(exc: BaseException) -> str:
     return "Er ging iets mis; er is niets gewijzigd. Probeer het opnieuw."
 
 
-class _RowsModel(QAbstractTableModel):
-    """A read-only table over a tuple of rows; each subclass says what its columns show."""
+class _RowsModel(QAbstractTableModel, Generic[Row]):
+    """A read-only table over a tuple of rows; each subclass says what its columns show.
+
+    Generic over its row type, so the constructor and ``set_rows`` take the same rows and
+    mypy rejects any other (handing ``ChangedItem``s to the changes table once made every
+    paint raise inside ``data()``).
+    """
 
     HEADERS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: Sequence[Row] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows = tuple(rows)
+        self.rows: tuple[Row, ...] = tuple(rows)
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Row]) -> None:
         """Show other rows; the model object stays, so views and proxies never lose it."""
         self.beginResetModel()
         self.rows = tuple(rows)
         self.endResetModel()
 
-    def cells(self, row: Any) -> tuple[object, ...]:
+    def cells(self, row: Row) -> tuple[object, ...]:
         """The display values of one row, one per header."""
         raise NotImplementedError
 
@@ -106,7 +112,7 @@ class _RowsModel(QAbstractTableModel):
         return None
 
 
-class ItemsModel(_RowsModel):
+class ItemsModel(_RowsModel[PlanItem]):
     """New or removed items: soort, naam, hoort bij."""
 
     HEADERS = ("Soort", "Naam", "Hoort bij")
@@ -115,21 +121,30 @@ class ItemsModel(_RowsModel):
         return (row.type_label, row.name, row.context or "")
 
 
-class ChangesModel(_RowsModel):
+class ChangeRow(NamedTuple):
+    """One changed field of one item: a row of the Gewijzigd table."""
+
+    item: ChangedItem
+    change: FieldChange
+
+
+def change_rows(items: Iterable[ChangedItem]) -> tuple[ChangeRow, ...]:
+    """The Gewijzigd table's rows: every changed field of every item, in the plan's order."""
+    return tuple(ChangeRow(item, change) for item in items for change in item.changes)
+
+
+class ChangesModel(_RowsModel[ChangeRow]):
     """One row per changed field: soort, naam, veld, was, wordt."""
 
     HEADERS = ("Soort", "Naam", "Veld", "Was", "Wordt")
 
-    def __init__(self, items: Sequence[ChangedItem], parent: QWidget | None = None) -> None:
-        super().__init__([(item, change) for item in items for change in item.changes], parent)
-
-    def cells(self, row: tuple[ChangedItem, FieldChange]) -> tuple[object, ...]:
+    def cells(self, row: ChangeRow) -> tuple[object, ...]:
         item, change = row
         name = f"{item.name} ({item.context})" if item.context else item.name
         return (item.type_label, name, change.label, change.old or "(leeg)", change.new or "(leeg)")
 
 
-class ProblemsModel(_RowsModel):
+class ProblemsModel(_RowsModel[Problem]):
     """Problems as a spreadsheet user finds them: bestand, rij, veld, melding."""
 
     HEADERS = ("Bestand", "Rij", "Veld", "Melding")
@@ -150,6 +165,7 @@ def _table(name: str, model: QAbstractTableModel) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table, Ctrl+Tab goes to the next tab
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -203,18 +219,20 @@ class ImportPreviewDialog(QDialog):
         self.notes.setObjectName("importNotes")
         self.notes.setWordWrap(True)
         self.notes.setVisible(False)
-        self.added_model = ItemsModel((), self)
-        self.changes_model = ChangesModel((), self)
-        self.removed_model = ItemsModel((), self)
-        self.problems_model = ProblemsModel((), self)
+        self.added_model = ItemsModel(parent=self)
+        self.changes_model = ChangesModel(parent=self)
+        self.removed_model = ItemsModel(parent=self)
+        self.problems_model = ProblemsModel(parent=self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("importTabs")
         self.views: list[QTableView] = []
-        for (name, label), model in zip(
-            _TABS,
-            (self.added_model, self.changes_model, self.removed_model, self.problems_model),
-            strict=True,
-        ):
+        models: tuple[QAbstractTableModel, ...] = (
+            self.added_model,
+            self.changes_model,
+            self.removed_model,
+            self.problems_model,
+        )
+        for (name, label), model in zip(_TABS, models, strict=True):
             view = _table(name, model)
             self.views.append(view)
             self.tabs.addTab(view, f"{label} (0)")
@@ -254,7 +272,7 @@ class ImportPreviewDialog(QDialog):
         self.notes.setText("\n".join(plan.notes))
         self.notes.setVisible(bool(plan.notes))
         self.added_model.set_rows(plan.added)
-        self.changes_model.set_rows(plan.changed)
+        self.changes_model.set_rows(change_rows(plan.changed))
         self.removed_model.set_rows(plan.removed)
         self.problems_model.set_rows(plan.problems)
         counts = (len(plan.added), len(plan.changed), len(plan.removed), len(plan.problems))
