@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 # --- names for the preview ----------------------------------------------------------------------
 
+_PLACE: Final = entity_label("location")
+"""A place without a name or address of its own is named by what it is."""
+
 
 def _row_of(planner: _Planner, entity: str, rid: str) -> Mapping[str, Any] | None:
     candidate = planner.valid[entity].get(rid)
@@ -75,10 +78,10 @@ def _rule_name(rule: Rule) -> str:
 
 def _location_name(planner: _Planner, location_id: str) -> str:
     for aid in planner.new_children("address", "location_id", location_id):
-        return _name_of(planner, "address", aid) or "locatie"
+        return _name_of(planner, "address", aid) or _PLACE
     for aid in planner.snapshot.children("address", "location_id", location_id):
-        return _name_of(planner, "address", aid) or "locatie"
-    return "locatie"
+        return _name_of(planner, "address", aid) or _PLACE
+    return _PLACE
 
 
 _NAMERS: Final[dict[str, Any]] = {
@@ -90,7 +93,7 @@ _NAMERS: Final[dict[str, Any]] = {
         row.get("extent") or row.get("name") or row.get("description") or ""
     ),
     "service_at_location": lambda p, row, rid: (
-        _name_of(p, "location", row.get("location_id")) or "locatie"
+        _name_of(p, "location", row.get("location_id")) or _PLACE
     ),
     "location": lambda p, row, rid: row.get("name") or _location_name(p, rid or str(row.get("id"))),
     "attribute": lambda p, row, rid: str(

@@ -70,7 +70,7 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "deputy_contact_id": "vervanger",
     "organization_id": "organisatie",
     "service_id": "voorziening",
-    "location_id": "locatie",
+    "location_id": "vestiging",
     "contact_id": "contactpersoon",
     "taxonomy_term_id": "thema",
     "direct_line": "direct nummer",

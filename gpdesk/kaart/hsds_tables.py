@@ -114,21 +114,21 @@ class TableSpec:
 
 
 ENTITY_LABELS: Final[Mapping[str, tuple[str, str]]] = {
-    "taxonomy": ("taxonomie", "taxonomieën"),
+    "taxonomy": ("themalijst", "themalijsten"),
     "taxonomy_term": ("thema", "thema's"),
     "organization": ("organisatie", "organisaties"),
     "unit": ("eenheid", "eenheden"),
-    "location": ("locatie", "locaties"),
+    "location": ("vestiging", "vestigingen"),
     "address": ("adres", "adressen"),
     "service": ("voorziening", "voorzieningen"),
-    "service_at_location": ("voorziening op locatie", "voorzieningen op locatie"),
+    "service_at_location": ("vestiging van voorziening", "vestigingen van voorzieningen"),
     "contact": ("contactpersoon", "contactpersonen"),
     "phone": ("telefoonnummer", "telefoonnummers"),
     "schedule": ("openingstijd", "openingstijden"),
     "service_area": ("werkgebied", "werkgebieden"),
     "language": ("taal", "talen"),
     "service_capacity": ("capaciteit", "capaciteiten"),
-    "attribute": ("themakoppeling", "themakoppelingen"),
+    "attribute": ("thema bij voorziening", "thema's bij voorzieningen"),
     "fixed_contact": ("vaste contactpersoon", "vaste contactpersonen"),
     "feedback_agreement": ("terugkoppelafspraak", "terugkoppelafspraken"),
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar, Generic, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -75,6 +75,8 @@ class _RowsModel(QAbstractTableModel, Generic[Row]):
     """
 
     HEADERS: ClassVar[tuple[str, ...]] = ()
+    SHARED: ClassVar[int] = 1
+    """How many columns at the end share the width the others leave (they hold long text)."""
 
     def __init__(self, rows: Sequence[Row] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +118,7 @@ class ItemsModel(_RowsModel[PlanItem]):
     """New or removed items: soort, naam, hoort bij."""
 
     HEADERS = ("Soort", "Naam", "Hoort bij")
+    SHARED = 2
 
     def cells(self, row: PlanItem) -> tuple[object, ...]:
         return (row.type_label, row.name, row.context or "")
@@ -134,14 +137,21 @@ def change_rows(items: Iterable[ChangedItem]) -> tuple[ChangeRow, ...]:
 
 
 class ChangesModel(_RowsModel[ChangeRow]):
-    """One row per changed field: soort, naam, veld, was, wordt."""
+    """One row per changed field: soort, naam, hoort bij, veld, was, wordt."""
 
-    HEADERS = ("Soort", "Naam", "Veld", "Was", "Wordt")
+    HEADERS = ("Soort", "Naam", "Hoort bij", "Veld", "Was", "Wordt")
+    SHARED = 2
 
     def cells(self, row: ChangeRow) -> tuple[object, ...]:
         item, change = row
-        name = f"{item.name} ({item.context})" if item.context else item.name
-        return (item.type_label, name, change.label, change.old or "(leeg)", change.new or "(leeg)")
+        return (
+            item.type_label,
+            item.name,
+            item.context or "",
+            change.label,
+            change.old or "(leeg)",
+            change.new or "(leeg)",
+        )
 
 
 class ProblemsModel(_RowsModel[Problem]):
@@ -154,7 +164,7 @@ class ProblemsModel(_RowsModel[Problem]):
         return (row.file, row.row, row.field or "", prefix + row.message_nl)
 
 
-def _table(name: str, model: QAbstractTableModel) -> QTableView:
+def _table(name: str, model: _RowsModel[Any]) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     proxy = QSortFilterProxyModel(view)  # owned by its view: they live and die together
@@ -165,12 +175,29 @@ def _table(name: str, model: QAbstractTableModel) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the tooltip has the whole text
     view.setTabKeyNavigation(False)  # Tab leaves the table, Ctrl+Tab goes to the next tab
     view.verticalHeader().setVisible(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
+    for column in range(len(model.HEADERS) - model.SHARED, len(model.HEADERS)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    header.setResizeContentsPrecision(_FIT_ROWS)
     return view
+
+
+_FIT_ROWS = 500
+"""Column widths follow the first rows only: a large package has hundreds of thousands."""
+_WIDEST = 230
+"""No fitted column grows wider than this; longer text is elided in the middle."""
+
+
+def _fit_columns(view: QTableView, model: _RowsModel[Any]) -> None:
+    """The first columns as wide as their text, within reason; the shared ones split the rest."""
+    header = view.horizontalHeader()
+    for column in range(len(model.HEADERS) - model.SHARED):
+        view.resizeColumnToContents(column)
+        header.resizeSection(column, min(header.sectionSize(column), _WIDEST))
 
 
 _TABS = (
@@ -208,7 +235,7 @@ class ImportPreviewDialog(QDialog):
         self._applying = False
         self.setObjectName("kaartImportDialog")
         self.setWindowTitle("Sociale kaart importeren")
-        fit_to_screen(self, 960, 600)
+        fit_to_screen(self, 1300, 660)
 
         self.title = QLabel("")
         self.title.setObjectName("importTitle")
@@ -226,12 +253,13 @@ class ImportPreviewDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("importTabs")
         self.views: list[QTableView] = []
-        models: tuple[QAbstractTableModel, ...] = (
+        models: list[_RowsModel[Any]] = [
             self.added_model,
             self.changes_model,
             self.removed_model,
             self.problems_model,
-        )
+        ]
+        self.models = tuple(models)
         for (name, label), model in zip(_TABS, models, strict=True):
             view = _table(name, model)
             self.views.append(view)
@@ -275,6 +303,8 @@ class ImportPreviewDialog(QDialog):
         self.changes_model.set_rows(change_rows(plan.changed))
         self.removed_model.set_rows(plan.removed)
         self.problems_model.set_rows(plan.problems)
+        for view, model in zip(self.views, self.models, strict=True):
+            _fit_columns(view, model)
         counts = (len(plan.added), len(plan.changed), len(plan.removed), len(plan.problems))
         for index, ((_, label), count) in enumerate(zip(_TABS, counts, strict=True)):
             self.tabs.setTabText(index, f"{label} ({count})")
