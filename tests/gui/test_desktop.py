@@ -78,6 +78,8 @@ def test_navigation_by_click_and_shortcut(qtbot: QtBot, desktop: Desktop) -> Non
     window = desktop.window
     assert window is not None
     qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts need it; on X11 it comes later
     nav = window.nav
     rect = nav.visualItemRect(nav.item(1))
     qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -164,6 +166,8 @@ def test_ctrl_shift_v_opens_the_paste_dialog_filled_from_the_clipboard(
     window = desktop.window
     assert window is not None
     qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts need it; on X11 it comes later
     QApplication.clipboard().setText("Vries, J. de (Jan) M 01-02-1970 111222333 3118 AB Schiedam")
     seen: dict[str, str] = {}
 

@@ -71,6 +71,7 @@ def open_kaart(qtbot: QtBot, shell: Desktop) -> tuple[KaartController, KaartPage
     assert window is not None and kaart is not None
     qtbot.waitExposed(window)
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # a shortcut needs it; on X11 it comes later
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area() == "kaart"
     qtbot.waitUntil(lambda: kaart.ready, timeout=15_000)
