@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -20,9 +21,13 @@ def _shown(qtbot: QtBot, dialog: PasteDialog) -> PasteDialog:
 
 
 def _nothing_cut_off(dialog: PasteDialog) -> None:
-    QApplication.processEvents()
     layout = dialog.layout()
     assert layout is not None
+    for _ in range(200):  # on X11 the window takes its new size a few events later
+        QApplication.processEvents()
+        if dialog.height() >= layout.totalHeightForWidth(dialog.width()):
+            break
+        QTest.qWait(10)
     assert dialog.height() >= layout.totalHeightForWidth(dialog.width())
     labels = [dialog.recognised, *dialog.errors.values()]
     for label in labels:
