@@ -21,7 +21,7 @@ from gpdesk.security.accounts import Actor, SignedIn
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.ui.beheer import kaart_import
-from gpdesk.ui.beheer.kaart_import import ImportPreviewDialog, plan_in_background
+from gpdesk.ui.beheer.kaart_import import ImportPreviewDialog, fair_widths, plan_in_background
 from gpdesk.ui.tasks import BackgroundTasks
 from tests.conftest import REPO
 
@@ -327,5 +327,11 @@ def test_the_preview_uses_the_practice_words_and_shows_whole_names(
     assert added.columnWidth(1) >= added.sizeHintForColumn(1)  # and here it fits
     changed = dialog.views[1]
     dialog.tabs.setCurrentWidget(changed)
-    qtbot.waitUntil(lambda: changed.columnWidth(5) > 200)  # was and wordt share the rest
+    qtbot.waitUntil(lambda: changed.columnWidth(5) > 120)  # was and wordt share the rest
     assert abs(changed.columnWidth(4) - changed.columnWidth(5)) <= 1
+
+
+def test_short_columns_keep_their_width_and_long_ones_share_the_rest() -> None:
+    assert fair_widths([185, 230, 230, 95], 700) == [185, 210, 210, 95]
+    assert fair_widths([185, 230, 230, 95], 418) == [107, 108, 108, 95]
+    assert fair_widths([300, 40], 100) == [60, 40]  # never narrower than 60

@@ -188,16 +188,41 @@ def _table(name: str, model: _RowsModel[Any]) -> QTableView:
 
 _FIT_ROWS = 500
 """Column widths follow the first rows only: a large package has hundreds of thousands."""
-_WIDEST = 230
-"""No fitted column grows wider than this; longer text is elided in the middle."""
+_FITTED_SHARE = 0.55
+"""The fitted columns together take at most this part of the width; the long-text ones the rest."""
+_NARROWEST = 60
+"""No fitted column gets narrower than this."""
 
 
-def _fit_columns(view: QTableView, model: _RowsModel[Any]) -> None:
-    """The first columns as wide as their text, within reason; the shared ones split the rest."""
+def fair_widths(wanted: Sequence[int], budget: int) -> list[int]:
+    """Each column its wanted width while the budget lasts; the widest share what is left.
+
+    A short column (veld, rij) keeps its width; only columns wider than an equal share of what
+    remains are cut, and none below ``_NARROWEST``.
+    """
+    widths = list(wanted)
+    left = budget
+    order = sorted(range(len(widths)), key=widths.__getitem__)
+    for done, column in enumerate(order):
+        share = left // (len(order) - done)
+        widths[column] = min(widths[column], max(share, _NARROWEST))
+        left -= widths[column]
+    return widths
+
+
+def _fit_columns(view: QTableView, model: _RowsModel[Any], width: int) -> None:
+    """The first columns as wide as their text, together within a share of ``width``.
+
+    The shared columns at the end stretch over the rest.
+    """
     header = view.horizontalHeader()
-    for column in range(len(model.HEADERS) - model.SHARED):
+    fitted = range(len(model.HEADERS) - model.SHARED)
+    wanted = []
+    for column in fitted:
         view.resizeColumnToContents(column)
-        header.resizeSection(column, min(header.sectionSize(column), _WIDEST))
+        wanted.append(header.sectionSize(column))
+    for column, size in zip(fitted, fair_widths(wanted, int(width * _FITTED_SHARE)), strict=True):
+        header.resizeSection(column, size)
 
 
 _TABS = (
@@ -304,7 +329,7 @@ class ImportPreviewDialog(QDialog):
         self.removed_model.set_rows(plan.removed)
         self.problems_model.set_rows(plan.problems)
         for view, model in zip(self.views, self.models, strict=True):
-            _fit_columns(view, model)
+            _fit_columns(view, model, self.width())
         counts = (len(plan.added), len(plan.changed), len(plan.removed), len(plan.problems))
         for index, ((_, label), count) in enumerate(zip(_TABS, counts, strict=True)):
             self.tabs.setTabText(index, f"{label} ({count})")
