@@ -18,6 +18,7 @@ from gpdesk.cli.common import (
     fail,
     home_of,
     practice_db,
+    practice_home,
     read_password,
     signed_in,
 )
@@ -54,6 +55,13 @@ def _report(args: argparse.Namespace, verb: str, info: object) -> None:
     from gpdesk.security.backup import BackupInfo
 
     assert isinstance(info, BackupInfo)
+    text = (
+        f"Back-up {verb}: {info.path}\n"
+        f"Praktijk: {info.practice} · gemaakt op {info.created_at} · {info.rows} regels.\n"
+        f"Logboek: {info.audit_entries} regels, laatste hash {info.audit_hash}"
+    )
+    for warning in info.warnings:
+        text += f"\nLet op: {warning}"
     emit(
         args,
         {
@@ -62,19 +70,27 @@ def _report(args: argparse.Namespace, verb: str, info: object) -> None:
             "created_at": info.created_at,
             "schema": info.schema_revision,
             "rows": info.rows,
+            "audit": {"entries": info.audit_entries, "hash": info.audit_hash},
+            "warnings": list(info.warnings),
         },
-        f"Back-up {verb}: {info.path}\n"
-        f"Praktijk: {info.practice} · gemaakt op {info.created_at} · {info.rows} regels.",
+        text,
     )
 
 
 def cmd_backup_create(args: argparse.Namespace) -> int:
-    """A consistent, encrypted copy of everything, with manifest and checksum."""
+    """A consistent, encrypted copy of everything, with manifest, checksum and the trail's anchor.
+
+    Made even when the audit trail does not verify (the data matters more); it then warns.
+    """
+    from gpdesk.security.anchor import note_sealed_tip
     from gpdesk.security.backup import create_backup
 
+    home = practice_home(args)
     db = practice_db(args)
     try:
-        info = create_backup(db, signed_in(args, db), Path(args.file))
+        signed = signed_in(args, db)
+        info = create_backup(db, signed, Path(args.file))
+        note_sealed_tip(db, home.path, signed.vault)
     finally:
         db.dispose()
     _report(args, "gemaakt", info)
@@ -82,7 +98,12 @@ def cmd_backup_create(args: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(args: argparse.Namespace) -> int:
-    """Restore into an empty home after checking key, checksum and audit chain."""
+    """Restore into an empty home after checking key, checksum and audit trail.
+
+    The restored trail is compared with the backup's anchor (refused when it does not match)
+    and with this home's anchor (reported: an older backup lacks what came after it).
+    """
+    from gpdesk.security import anchor
     from gpdesk.security.backup import restore_backup
 
     home = home_of(args)
@@ -90,13 +111,16 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
     if not recovery and not args.user:
         return fail(f"ongeldige invoer: geef --user (met wachtwoord) of zet {ENV_RECOVERY_KEY}.", 2)
     password = None if recovery else read_password()
+    url = resolve_database_url(home, args.database_url)
     info = restore_backup(
         Path(args.file),
-        resolve_database_url(home, args.database_url),
+        url,
         username=args.user,
         password=password,
         recovery_key=recovery,
         workdir=home.path,
+        anchor=anchor.load(home.path, url),
     )
+    anchor.remember(home.path, url, info.audit_entries, info.audit_hash, replace=True)
     _report(args, "teruggezet", info)
     return EXIT_OK

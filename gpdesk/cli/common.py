@@ -234,8 +234,10 @@ def signed_in(args: argparse.Namespace, db: Database) -> SignedIn:
     """Sign in as ``--user`` the same way for every command; a forced change comes first."""
     from gpdesk.errors import AuthError
     from gpdesk.security.accounts import sign_in
+    from gpdesk.security.anchor import note_sealed_tip
 
     signed = sign_in(db, args.user, read_password())
+    note_sealed_tip(db, practice_home(args).path, signed.vault)
     if signed.actor.must_change_password:
         raise AuthError(
             "U moet eerst uw wachtwoord wijzigen.",

@@ -22,6 +22,7 @@ from gpdesk.cli.common import (
     emit,
     fail,
     practice_db,
+    practice_home,
     read_password,
     signed_in,
 )
@@ -84,6 +85,10 @@ def register(sub: Subparsers) -> None:
     audits = p_audit.add_subparsers(dest="audit_command", parser_class=DutchParser)
     p_audit.set_defaults(func=lambda _a: fail("kies een opdracht: gpdesk audit verify|export", 2))
     p_verify = audits.add_parser("verify", help="controleer of het logboek ongeschonden is")
+    p_verify.add_argument(
+        "--user",
+        help="aanmelden om ook het zegel te controleren (wachtwoord: vraag of GPDESK_PASSWORD)",
+    )
     add_common(p_verify)
     add_json(p_verify)
     p_verify.set_defaults(func=cmd_audit_verify)
@@ -229,32 +234,41 @@ def cmd_user_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """Exit 0 when the chain is intact, 1 naming the first broken entry."""
+    """Exit 0 when the trail is intact, 1 naming what is wrong; says which checks it did.
+
+    Without ``--user`` the chain, its beginning, its seal's place and this home's anchor are
+    checked; with it (a sign-in) also the seal itself, which needs the practice key. A trail in
+    order moves this home's anchor up to its tip.
+    """
+    from gpdesk.security import anchor
     from gpdesk.security.audit import verify
 
+    home = practice_home(args)
     db = practice_db(args)
     try:
+        vault = signed_in(args, db).vault if args.user else None
+        known = anchor.load(home.path, db.url)
         with db.session() as session:
-            result = verify(session)
+            result = verify(session, vault=vault, anchor=known)
+        if result.ok:
+            anchor.remember(home.path, db.url, result.tip_seq, result.tip_hash)
     finally:
         db.dispose()
+    data: dict[str, object] = {
+        "ok": result.ok,
+        "entries": result.checked,
+        "chain": result.chain,
+        "key": result.key,
+        "anchor": result.anchor,
+        "tip": {"entries": result.tip_seq, "hash": result.tip_hash},
+    }
+    lines = [result.headline(), result.checks_line()]
     if result.ok:
-        emit(
-            args, {"ok": True, "entries": result.checked},
-            f"Logboek in orde: {result.checked} regels gecontroleerd.",
-        )  # fmt: skip
-        return EXIT_OK
-    emit(
-        args,
-        {
-            "ok": False,
-            "entries": result.checked,
-            "broken_seq": result.broken_seq,
-            "reason": result.reason,
-        },
-        f"Logboek NIET in orde: regel {result.broken_seq}: {result.reason}.",
-    )
-    return EXIT_ERROR
+        lines.append(result.tip_line())
+    else:
+        data |= {"broken_seq": result.broken_seq, "reason": result.reason}
+    emit(args, data, "\n".join(lines))
+    return EXIT_OK if result.ok else EXIT_ERROR
 
 
 def _day(text: str | None, field: str, *, end: bool) -> datetime | None:
@@ -298,6 +312,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
             audit.record(
                 session, event="audit.export", action=audit.Action.EXPORT, actor=signed.actor,
                 detail=f"{args.since or 'begin'} t/m {args.until or 'nu'} ({args.format})",
+                vault=signed.vault,
             )  # fmt: skip
         with db.session() as session, _output(args.output) as out:
             rows = audit.export_rows(audit.iter_records(session, since=since, until=until))

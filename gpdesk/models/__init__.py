@@ -26,7 +26,7 @@ from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartCh
 from gpdesk.models.patient import Patient
 from gpdesk.models.permission import RolePermission
 from gpdesk.models.practice import Practice
-from gpdesk.models.user import User
+from gpdesk.models.user import SignInThrottle, User
 from gpdesk.roles import Role
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ServiceCapacity",
     "ServiceKind",
     "ServiceStatus",
+    "SignInThrottle",
     "Taxonomy",
     "TaxonomyTerm",
     "Unit",

@@ -38,10 +38,21 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """The chain's tip, one row: appending updates it first, which serialises writers."""
+    """The chain's tip, one row: appending updates it first, which serialises writers.
+
+    It also holds the seal: an HMAC under a key only an unlocked practice has, over the entry
+    (``sealed_seq``, ``sealed_hash``) it vouches for (and through the chain, every entry before
+    it). ``pre_seal_entries`` is set only on a database upgraded from before seals existed: how
+    many entries it then held (see ``gpdesk.security.audit``).
+    """
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+    sealed_seq: Mapped[int | None] = mapped_column(default=None)
+    sealed_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    sealed_at: Mapped[datetime | None] = mapped_column(default=None)
+    seal: Mapped[str | None] = mapped_column(String(64), default=None)
+    pre_seal_entries: Mapped[int | None] = mapped_column(default=None)

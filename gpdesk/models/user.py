@@ -34,3 +34,18 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per name that has no account, counted like ``User.failed_logins``.
+
+    So an unknown name is made to wait exactly as a real account would, and the wait itself
+    tells nobody which names exist.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_failed_at: Mapped[datetime]

@@ -97,6 +97,7 @@ def open_from_his(db: Database, signed: SignedIn, ctx: PatientContext) -> int:
             session, event="patient.open", action=audit.Action.READ, actor=signed.actor,
             patient_ref=patient_ref(signed.vault, ctx.bsn), object_type="patient",
             object_id=patient_id, checks=audit.Checks(treatment_relationship=True),
+            vault=signed.vault,
         )  # fmt: skip
     return patient_id
 

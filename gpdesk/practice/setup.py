@@ -258,6 +258,7 @@ def create_practice(
         actor=manager,
         object_type="practice",
         detail="demo" if is_demo else None,
+        vault=vault,  # the first entry is sealed: see gpdesk.security.audit
     )
     return NewPractice(
         practice=PracticeInfo(name=name, is_demo=is_demo),

@@ -1,4 +1,13 @@
-"""Signing in: passwords, throttling, the unlocked practice key, and what a user carries."""
+"""Signing in: passwords, throttling, the unlocked practice key, and what a user carries.
+
+Every refusal says the same thing ("Onbekende gebruikersnaam of onjuist wachtwoord, of te veel
+pogingen."), whether the name is unknown, the password wrong, the account disabled or waiting
+after too many failures, so the sign-in screen tells nobody which accounts exist or are
+disabled. A disabled account gets that message too: its owner hears why from the praktijkmanager,
+and Beheer and the Logboek show it. Unknown names are counted and made to wait exactly like
+accounts (``SignInThrottle``), and cost the same Argon2id derivation, so neither the wait nor
+the time taken gives an account away. The Logboek records the real reason of every failure.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gpdesk.db import Database
 from gpdesk.errors import AuthError, ValidationError
-from gpdesk.models import Practice, Role, User, utcnow
+from gpdesk.models import Practice, Role, SignInThrottle, User, utcnow
 from gpdesk.models.permission import RolePermission
 from gpdesk.security import audit
 from gpdesk.security.crypto import (
@@ -154,16 +163,31 @@ def _wait_after(failures: int) -> timedelta:
     return min(timedelta(seconds=30) * (1 << min(extra, 10)), MAX_WAIT)
 
 
-def _minutes(delta: timedelta) -> str:
-    minutes = max(1, round(delta.total_seconds() / 60))
-    return "1 minuut" if minutes == 1 else f"{minutes} minuten"
+REFUSED = "Onbekende gebruikersnaam of onjuist wachtwoord, of te veel pogingen."
+"""The one answer to every failed sign-in, unlock or password check (see the module docstring)."""
 
 
 def _vague() -> AuthError:
     return AuthError(
-        "Onbekende gebruikersnaam of onjuist wachtwoord.",
-        hint="Controleer de gegevens en probeer het opnieuw.",
+        REFUSED,
+        hint="Wacht even en probeer het opnieuw, of vraag de praktijkmanager.",
     )
+
+
+def _count_failure(row: User | SignInThrottle, moment: datetime) -> int:
+    """One more failure; from the ``FREE_ATTEMPTS``-th on, the name waits (doubling)."""
+    row.failed_logins += 1
+    if row.failed_logins >= FREE_ATTEMPTS:
+        row.locked_until = moment + _wait_after(row.failed_logins)
+    return row.failed_logins
+
+
+def _failed(session: Session, username: str, detail: str) -> AuthError:
+    """Audit the real reason; answer the vague message."""
+    audit.record(
+        session, event="login.failed", action=audit.Action.READ, username=username, detail=detail
+    )
+    return _vague()
 
 
 def _authenticate(
@@ -172,50 +196,51 @@ def _authenticate(
     """One password check: failures are counted, throttled and audited here; a success is not.
 
     What a success means (a sign-in, an unlock, a switch of user) is for the caller to record, in
-    this same session.
+    this same session. ``name`` is None for text that cannot be a username: never stored (it
+    may be a password typed in the wrong field), counted together under "?".
     """
     user = None if name is None else session.scalar(select(User).where(User.username == name))
-    if user is not None and user.locked_until is not None and user.locked_until > moment:
-        wait = user.locked_until - moment
-        audit.record(
-            session, event="login.failed", action=audit.Action.READ, username=user.username,
-            detail="account wacht na te veel pogingen",
-        )  # fmt: skip
-        return AuthError(
-            "Te veel mislukte pogingen voor deze gebruiker.",
-            hint=f"Probeer het over {_minutes(wait)} opnieuw, of vraag de praktijkmanager.",
-        )
     if user is None:
-        audit.record(
-            session, event="login.failed", action=audit.Action.READ,
-            username=(name or "?")[:64], detail="onbekende gebruiker",
-        )  # fmt: skip
-        return _vague()
+        return _unknown(session, name or "?", password, moment)
+    if user.locked_until is not None and user.locked_until > moment:
+        return _failed(session, user.username, "account wacht na te veel pogingen")
     params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
     try:
         kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
     except AuthError:
-        user.failed_logins += 1
-        if user.failed_logins >= FREE_ATTEMPTS:
-            user.locked_until = moment + _wait_after(user.failed_logins)
-        audit.record(
-            session, event="login.failed", action=audit.Action.READ,
-            username=user.username, detail=f"onjuist wachtwoord ({user.failed_logins}x)",
-        )  # fmt: skip
-        return _vague()
+        count = _count_failure(user, moment)
+        return _failed(session, user.username, f"onjuist wachtwoord ({count}x)")
     if not user.active:
-        audit.record(
-            session, event="login.failed", action=audit.Action.READ,
-            username=user.username, detail="account uitgeschakeld",
-        )  # fmt: skip
-        return AuthError(
-            "Dit account is uitgeschakeld.",
-            hint="Vraag de praktijkmanager om het account weer aan te zetten.",
-        )
+        # Counted like a wrong password, so a disabled account cannot be told apart.
+        _count_failure(user, moment)
+        return _failed(session, user.username, "account uitgeschakeld")
     vault = Vault(unwrap_key(user.wrapped_key, kek))
     user.failed_logins = 0
     user.locked_until = None
     return user, vault
+
+
+def _unknown(session: Session, name: str, password: str, moment: datetime) -> AuthError:
+    """A name without an account: the same cost, count, wait and message as a real one."""
+    if session.scalar(select(Practice.id).limit(1)) is None:
+        return _vague()  # no practice yet: no accounts to give away, no Logboek to write
+    row = session.get(SignInThrottle, name)
+    if row is not None and row.locked_until is not None and row.locked_until > moment:
+        return _failed(session, name, "onbekende gebruiker, wacht na te veel pogingen")
+    kdf = session.execute(
+        select(User.kdf_memory_kib, User.kdf_iterations, User.kdf_lanes).order_by(User.id).limit(1)
+    ).first()
+    params = DEFAULT_KDF if kdf is None else KdfParams(*kdf)
+    derive_password_keys(password, b"\0" * 16, params)  # as long as checking a real password
+    refusal = _failed(session, name, "onbekende gebruiker")
+    # The audit entry above holds the chain's lock: concurrent failures for one name queue here.
+    row = session.get(SignInThrottle, name, populate_existing=True)
+    if row is None:
+        row = SignInThrottle(name=name, failed_logins=0, last_failed_at=moment)
+        session.add(row)
+    row.last_failed_at = moment
+    _count_failure(row, moment)
+    return refusal
 
 
 def _name_or_none(username: str) -> str | None:
@@ -237,7 +262,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
             user, vault = outcome
             user.last_login_at = moment
             actor = actor_of(session, user)
-            audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+            audit.record(session, event="login", action=audit.Action.READ, actor=actor, vault=vault)
             return SignedIn(actor=actor, vault=vault)
     # The session above has committed the count and the audit entry before we refuse.
     raise outcome
@@ -254,7 +279,9 @@ def unlock(db: Database, actor: Actor, password: str, *, now: datetime | None = 
         if not isinstance(outcome, AuthError):
             user, vault = outcome
             fresh = actor_of(session, user)
-            audit.record(session, event="unlock", action=audit.Action.READ, actor=fresh)
+            audit.record(
+                session, event="unlock", action=audit.Action.READ, actor=fresh, vault=vault
+            )
             return SignedIn(actor=fresh, vault=vault)
     raise outcome
 
@@ -276,11 +303,15 @@ def switch_user(
             user, vault = outcome
             actor = actor_of(session, user)
             if user.id == previous.user_id:
-                audit.record(session, event="unlock", action=audit.Action.READ, actor=actor)
+                audit.record(
+                    session, event="unlock", action=audit.Action.READ, actor=actor, vault=vault
+                )
                 return SignedIn(actor=actor, vault=vault)
             user.last_login_at = moment
             if user.must_change_password:  # not yet: first their own password
-                audit.record(session, event="login", action=audit.Action.READ, actor=actor)
+                audit.record(
+                    session, event="login", action=audit.Action.READ, actor=actor, vault=vault
+                )
                 return SignedIn(actor=actor, vault=vault)
             audit.record(
                 session, event="logout", action=audit.Action.READ, actor=previous,
@@ -289,7 +320,7 @@ def switch_user(
             audit.record(session, event="login", action=audit.Action.READ, actor=actor)
             audit.record(
                 session, event="switch_user", action=audit.Action.READ, actor=actor,
-                detail=f"in plaats van {previous.display_name}",
+                detail=f"in plaats van {previous.display_name}", vault=vault,
             )  # fmt: skip
             return SignedIn(actor=actor, vault=vault)
     raise outcome
@@ -325,7 +356,10 @@ def change_password(db: Database, username: str, old: str, new: str) -> Actor:
             )
             user.must_change_password = False
             actor = actor_of(session, user)
-            audit.record(session, event="password.change", action=audit.Action.UPDATE, actor=actor)
+            audit.record(
+                session, event="password.change", action=audit.Action.UPDATE, actor=actor,
+                vault=vault,
+            )  # fmt: skip
             return actor
     raise outcome
 

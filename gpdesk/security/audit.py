@@ -1,38 +1,79 @@
 """NEN 7513 audit trail: who did what, on whose behalf, to which patient's data, from where.
 
 Each entry is appended in the same transaction as the action it records, so an action without its
-entry (or the reverse) cannot be committed. Entries are hash-chained: ``hash`` is SHA-256 over the
-previous entry's hash and this entry's canonical JSON. Appending first bumps the single
-``audit_head`` row, which takes the write lock (SQLite) or row lock (PostgreSQL), so concurrent
-workstations append one after another instead of forking the chain.
+entry (or the reverse) cannot be committed. Appending first bumps the single ``audit_head`` row,
+which takes the write lock (SQLite) or row lock (PostgreSQL), so concurrent workstations append
+one after another instead of forking the chain.
+
+What protects the trail, and against whom:
+
+* **The chain.** ``hash`` is SHA-256 over the previous entry's hash and this entry's canonical
+  JSON. It shows a change, deletion or insertion by anyone who does not recompute the hashes
+  after it; anyone holding the database can recompute them, so the chain alone is not enough.
+* **Triggers** in the database refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), from
+  gpdesk and from anyone who does not drop them first.
+* **The seal** (``audit_head.seal``): HMAC-SHA256 over the tip it vouches for (sequence number,
+  hash, time, ``pre_seal_entries``) under a key derived with HKDF from the practice data key.
+  Only an unlocked practice has that key, so someone with the database file but without a
+  password or the recovery key cannot rewrite, shorten or empty the sealed part and seal the
+  result. A seal is extended only after the entries since the previous seal have been checked,
+  so a change made in between is never sealed over: the break stays visible.
+* **Anchors** outside the database: the tip (count and hash) in every backup manifest and in
+  ``audit-anchor.json`` in the gpdesk home of each workstation (``gpdesk.security.anchor``). A
+  log shorter than, or different from, the last anchor known is refused. Anchors catch what a
+  seal cannot: putting back an older copy of the database (it carries its own valid seal).
+
+Who writes without the key: a failed sign-in (nobody is unlocked yet), "lock" and "logout", the
+demo's patients, and any entry whose caller does not pass the unlocked vault. Those entries are
+chained at once and sealed by the next entry written with the key (a sign-in, an unlock, a
+patient opened, a user managed, a backup). Until then only the chain, the triggers and the
+anchors protect them: someone with the file can rewrite what came after the last seal.
+
+A practice set up with seals starts its log with "practice.init", sealed. A log that is empty,
+lacks its first entry or lacks its seal while the practice exists is refused, also without a
+key. A database upgraded from before seals (migration 0004) records how many entries it held
+(``pre_seal_entries``); the first entry written with the key checks the whole chain and seals it
+(trust on first use), and until then ``verify`` calls those entries "van voor de verzegeling".
+Someone with the file could remove a seal and mark the log as upgraded; the anchors catch that,
+which is why every backup and every ``gpdesk audit verify`` compares with them.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
+import logging
 import socket
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from gpdesk.models.audit import AuditEntry, AuditHead
 from gpdesk.models.base import utcnow
+from gpdesk.models.practice import Practice
+from gpdesk.models.user import User
 from gpdesk.roles import Role
 from gpdesk.security.permissions import Permission
 
 if TYPE_CHECKING:
     from gpdesk.security.accounts import Actor
+    from gpdesk.security.crypto import Vault
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 WORKSTATION = socket.gethostname()[:128] or "onbekend"
+PRACTICE_INIT = "practice.init"
+"""The first entry of every practice set up since seals exist."""
+SEAL_PURPOSE = b"gpdesk audit seal v1"
 
 
 class Action(StrEnum):
@@ -248,11 +289,76 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# -- the seal -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadState:
+    """The ``audit_head`` row as plain values: the tip, and the seal over an entry up to it."""
+
+    seq: int
+    hash: str
+    sealed_seq: int | None = None
+    sealed_hash: str | None = None
+    sealed_at: datetime | None = None
+    seal: str | None = None
+    pre_seal_entries: int | None = None
+
+
+def seal_key(vault: Vault) -> bytes:
+    """The seal's key: derived from the practice data key, so only an unlocked practice has it."""
+    return vault.derive_key(SEAL_PURPOSE)
+
+
+def seal_mac(key: bytes, seq: int, digest: str, at: datetime, pre_seal_entries: int | None) -> str:
+    """HMAC-SHA256 over what a seal vouches for; ``pre_seal_entries`` is bound in too."""
+    text = "\x00".join(
+        (
+            SEAL_PURPOSE.decode(),
+            str(seq),
+            digest,
+            at.isoformat(timespec="microseconds"),
+            "-" if pre_seal_entries is None else str(pre_seal_entries),
+        )
+    )
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def seal_is_genuine(key: bytes, head: HeadState) -> bool:
+    """Whether the head's seal was made with ``key`` over what the head says it vouches for."""
+    if head.seal is None or head.sealed_seq is None or head.sealed_hash is None:
+        return False
+    if head.sealed_at is None:
+        return False
+    expected = seal_mac(
+        key, head.sealed_seq, head.sealed_hash, head.sealed_at, head.pre_seal_entries
+    )
+    return hmac.compare_digest(head.seal, expected)
+
+
+def read_head(session: Session) -> HeadState | None:
+    """The tip row, or None when it is missing."""
+    row = session.execute(select(AuditHead.__table__).where(AuditHead.id == 1)).mappings().first()
+    if row is None:
+        return None
+    return HeadState(
+        seq=row["seq"], hash=row["hash"], sealed_seq=row["sealed_seq"],
+        sealed_hash=row["sealed_hash"], sealed_at=row["sealed_at"], seal=row["seal"],
+        pre_seal_entries=row["pre_seal_entries"],
+    )  # fmt: skip
+
+
 def ensure_head(session: Session) -> None:
     """Create the chain's tip row once (migration inserts it; this guards restored databases)."""
     if session.get(AuditHead, 1) is None:
         session.add(AuditHead(id=1, seq=0, hash=GENESIS))
         session.flush()
+
+
+_HEAD_COLUMNS = (
+    AuditHead.seq, AuditHead.hash, AuditHead.sealed_seq, AuditHead.sealed_hash,
+    AuditHead.sealed_at, AuditHead.seal, AuditHead.pre_seal_entries,
+)  # fmt: skip
 
 
 def record(
@@ -268,26 +374,30 @@ def record(
     checks: Checks | None = None,
     detail: str | None = None,
     on_behalf_of: str | None = None,
+    vault: Vault | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; returns its sequence number.
 
     ``detail`` and every other field must never contain patient-identifying data: the patient is
-    identified only by ``patient_ref`` (the keyed blind index of the BSN).
+    identified only by ``patient_ref`` (the keyed blind index of the BSN). Pass the unlocked
+    ``vault`` when there is one: the seal is then moved onto this entry, after checking the
+    entries since the previous seal (see the module docstring).
     """
     bumped = session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
         .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
+        .returning(*_HEAD_COLUMNS)
     ).one_or_none()
     if bumped is None:
         ensure_head(session)
         return record(
             session, event=event, action=action, actor=actor, username=username,
             patient_ref=patient_ref, object_type=object_type, object_id=object_id,
-            checks=checks, detail=detail, on_behalf_of=on_behalf_of,
+            checks=checks, detail=detail, on_behalf_of=on_behalf_of, vault=vault,
         )  # fmt: skip
-    seq, prev_hash = bumped
+    seq: int = bumped.seq
+    prev_hash: str = bumped.hash
     entry = AuditRecord(
         seq=seq,
         at=utcnow(),
@@ -309,8 +419,69 @@ def record(
     digest = entry_hash(entry.hash_fields())
     values = asdict(entry) | {"hash": digest}
     session.execute(insert(AuditEntry).values(**values))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    head_values: dict[str, Any] = {"hash": digest}
+    if vault is not None:
+        previous = HeadState(
+            seq - 1, prev_hash, sealed_seq=bumped.sealed_seq, sealed_hash=bumped.sealed_hash,
+            sealed_at=bumped.sealed_at, seal=bumped.seal, pre_seal_entries=bumped.pre_seal_entries,
+        )  # fmt: skip
+        head_values |= _sealed(session, seal_key(vault), previous, event, (seq, digest))
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(**head_values))
     return seq
+
+
+def _sealed(
+    session: Session, key: bytes, previous: HeadState, event: str, new: tuple[int, str]
+) -> dict[str, Any]:
+    """The head's new seal columns, or nothing when the chain since the last seal is broken."""
+    seq, digest = new
+    problem = _unsealable(session, key, previous, event)
+    if problem is not None:
+        # No patient data here: a reason and entry numbers.
+        log.warning("audit seal stays at entry %s: %s", previous.sealed_seq, problem)
+        return {}
+    at = utcnow()
+    return {
+        "sealed_seq": seq,
+        "sealed_hash": digest,
+        "sealed_at": at,
+        "seal": seal_mac(key, seq, digest, at, previous.pre_seal_entries),
+    }
+
+
+def _unsealable(session: Session, key: bytes, previous: HeadState, event: str) -> str | None:
+    """Why the entries up to ``previous.seq`` may not be sealed now; None when they may."""
+    if previous.seal is None:
+        if previous.pre_seal_entries is None:
+            # Sealed from its first entry on: only the set-up of a practice starts a seal.
+            if previous.seq == 0 and event == PRACTICE_INIT:
+                return None
+            return "het zegel ontbreekt"
+        walk = _Walk(())  # an upgraded database, sealed for the first time: the whole chain
+        records = _iter_rows(session, after=0, upto=previous.seq)
+    else:
+        if not seal_is_genuine(key, previous):
+            return "het zegel klopt niet"
+        assert previous.sealed_seq is not None
+        records = _iter_rows(session, after=previous.sealed_seq - 1, upto=previous.seq)
+        first = next(records, None)
+        if (
+            first is None
+            or first.seq != previous.sealed_seq
+            or first.hash != previous.sealed_hash
+            or entry_hash(first.hash_fields()) != first.hash
+        ):
+            return "de verzegelde regel is gewijzigd"
+        walk = _Walk((), first_seq=first.seq + 1, prev=first.hash)
+    for rec in records:
+        if not walk.add(rec):
+            return walk.reason
+    if walk.last_seq != previous.seq or walk.prev != previous.hash:
+        return "de laatste regels ontbreken of zijn gewijzigd"
+    return None
+
+
+# -- reading and checking -------------------------------------------------------------------
 
 
 def _to_record(row: AuditEntry) -> AuditRecord:
@@ -323,45 +494,265 @@ def _to_record(row: AuditEntry) -> AuditRecord:
     )  # fmt: skip
 
 
+_RECORD_FIELDS = tuple(f for f in AuditRecord.__dataclass_fields__)
+
+
+def _iter_rows(
+    session: Session, *, after: int = 0, upto: int | None = None, batch: int = 2000
+) -> Iterator[AuditRecord]:
+    """Entries in chain order as plain records, without touching the caller's ORM objects."""
+    table = AuditEntry.__table__
+    last = after
+    while True:
+        query = select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+        if upto is not None:
+            query = query.where(table.c.seq <= upto)
+        rows = session.execute(query).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            yield AuditRecord(**{name: row[name] for name in _RECORD_FIELDS})
+        last = rows[-1]["seq"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The tip as someone outside the database last saw it: a count and the hash at that entry."""
+
+    seq: int
+    hash: str
+    noted: str = ""
+    """Where or when it was taken, for the report (e.g. "back-up van 2026-05-03")."""
+
+
+NOT_CHECKED_NO_KEY = "niet gecontroleerd (geen aanmelding)"
+NO_ANCHOR = "geen anker bekend"
+
+
 @dataclass(frozen=True)
 class Verification:
-    """Outcome of ``verify``: intact, or the first broken entry and why (in Dutch)."""
+    """Outcome of ``verify``: intact, or the first problem and where (in Dutch).
+
+    ``chain``, ``key`` and ``anchor`` say in a few words what each check found, so the report
+    shows which checks were done: "ketting: in orde; sleutel: niet gecontroleerd (…); anker: …".
+    """
 
     ok: bool
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    chain: str = "in orde"
+    key: str = NOT_CHECKED_NO_KEY
+    anchor: str = NO_ANCHOR
+    tip_seq: int = 0
+    tip_hash: str = GENESIS
+
+    def headline(self) -> str:
+        """One Dutch line: in order with the count, or what is wrong and where."""
+        if self.ok:
+            return f"Logboek in orde: {self.checked} regels gecontroleerd."
+        where = f"regel {self.broken_seq}: " if self.broken_seq is not None else ""
+        return f"Logboek NIET in orde: {where}{self.reason}."
+
+    def checks_line(self) -> str:
+        """Which checks were done and what each found."""
+        return f"ketting: {self.chain}; sleutel: {self.key}; anker: {self.anchor}"
+
+    def tip_line(self) -> str:
+        """The anchor to write down or compare: count and hash of the last entry."""
+        return f"Anker: {self.tip_seq} regels, laatste hash {self.tip_hash}"
+
+
+class _Walk:
+    """One pass along the chain: the first break, and the hashes of the entries asked for."""
+
+    def __init__(self, watch: Collection[int], *, first_seq: int = 1, prev: str = GENESIS) -> None:
+        self.expected_seq = first_seq
+        self.prev = prev
+        self.count = 0
+        self.watch = set(watch)
+        self.seen: dict[int, str] = {}
+        self.first_event: str | None = None
+        self.broken_seq: int | None = None
+        self.reason = ""
+
+    @property
+    def last_seq(self) -> int:
+        """The last entry that fitted the chain."""
+        return self.expected_seq - 1
+
+    def add(self, rec: AuditRecord) -> bool:
+        """Check one entry; False (and the reason kept) once the chain breaks."""
+        self.count += 1
+        if rec.seq != self.expected_seq:
+            missing = self.expected_seq if rec.seq > self.expected_seq else rec.seq
+            return self._broken(missing, "een regel ontbreekt of is ingevoegd")
+        if rec.prev_hash != self.prev:
+            return self._broken(rec.seq, "de keten is onderbroken")
+        if entry_hash(rec.hash_fields()) != rec.hash:
+            return self._broken(rec.seq, "de inhoud is gewijzigd")
+        if self.first_event is None:
+            self.first_event = rec.event
+        if rec.seq in self.watch:
+            self.seen[rec.seq] = rec.hash
+        self.prev = rec.hash
+        self.expected_seq += 1
+        return True
+
+    def _broken(self, seq: int, reason: str) -> bool:
+        self.broken_seq, self.reason = seq, reason
+        return False
+
+
+def _tip_problem(walk: _Walk, head: tuple[int, str]) -> tuple[int, str] | None:
+    head_seq, head_hash = head
+    last_seq = walk.last_seq
+    if head_seq > last_seq:
+        return last_seq + 1, "de laatste regels ontbreken of zijn gewijzigd"
+    if head_seq < last_seq:
+        # Entries after the tip: the first one past it was added around gpdesk.
+        return head_seq + 1, "er is een regel toegevoegd"
+    if head_seq and head_hash != walk.prev:
+        return head_seq, "de laatste regel is gewijzigd"
+    return None
 
 
 def verify_records(records: Iterable[AuditRecord], head: tuple[int, str] | None) -> Verification:
     """Check sequence, chain and hashes; ``head`` is (seq, hash) of the tip row."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    count = 0
+    walk = _Walk(())
     for rec in records:
-        count += 1
-        if rec.seq != expected_seq:
-            missing = expected_seq if rec.seq > expected_seq else rec.seq
-            return Verification(False, count, missing, "een regel ontbreekt of is ingevoegd")
-        if rec.prev_hash != expected_prev:
-            return Verification(False, count, rec.seq, "de keten is onderbroken")
-        if entry_hash(rec.hash_fields()) != rec.hash:
-            return Verification(False, count, rec.seq, "de inhoud is gewijzigd")
-        expected_prev = rec.hash
-        expected_seq += 1
-    if head is not None:
-        head_seq, head_hash = head
-        last_seq = expected_seq - 1
-        if head_seq > last_seq:
-            return Verification(
-                False, count, last_seq + 1, "de laatste regels ontbreken of zijn gewijzigd"
-            )
-        if head_seq < last_seq:
-            # Entries after the tip: the first one past it was added around gpdesk.
-            return Verification(False, count, head_seq + 1, "er is een regel toegevoegd")
-        if head_seq and head_hash != expected_prev:
-            return Verification(False, count, head_seq, "de laatste regel is gewijzigd")
-    return Verification(True, count)
+        if not walk.add(rec):
+            return Verification(False, walk.count, walk.broken_seq, walk.reason)
+    problem = None if head is None else _tip_problem(walk, head)
+    if problem is not None:
+        return Verification(False, walk.count, *problem)
+    return Verification(True, walk.count)
+
+
+Problem = tuple[int | None, str]
+
+
+def check_trail(
+    records: Iterable[AuditRecord],
+    head: HeadState | None,
+    *,
+    practice_exists: bool,
+    key: bytes | None = None,
+    anchor: Anchor | None = None,
+) -> Verification:
+    """Every check on a whole log: chain and tip, its beginning and seal, the key, the anchor.
+
+    ``practice_exists``: the database holds a practice (or accounts), so its log cannot be
+    empty. ``key`` (from ``seal_key``) checks the seal; without it that check is reported as
+    not done. ``anchor`` is the last tip known outside the database.
+    """
+    watch = [s for s in (head and head.sealed_seq, anchor and anchor.seq) if s]
+    walk = _Walk(watch)
+    for rec in records:
+        if not walk.add(rec):
+            break
+    intact = walk.broken_seq is None
+    problems: list[Problem] = []
+    if not intact:
+        problems.append((walk.broken_seq, walk.reason))
+    elif head is not None and (tip := _tip_problem(walk, (head.seq, head.hash))) is not None:
+        problems.append(tip)
+    problems += _structure_problems(walk, head, practice_exists=practice_exists)
+    chain = "in orde" if not problems else "NIET in orde"
+    key_text, key_problem = _key_check(walk, head, key, practice_exists=practice_exists)
+    anchor_text, anchor_problem = _anchor_check(walk, anchor)
+    problems += [p for p in (key_problem, anchor_problem) if p is not None]
+    first = problems[0] if problems else None
+    return Verification(
+        ok=first is None, checked=walk.count,
+        broken_seq=None if first is None else first[0], reason="" if first is None else first[1],
+        chain=chain, key=key_text, anchor=anchor_text, tip_seq=walk.last_seq, tip_hash=walk.prev,
+    )  # fmt: skip
+
+
+def _structure_problems(
+    walk: _Walk, head: HeadState | None, *, practice_exists: bool
+) -> list[Problem]:
+    """What a practice's log must look like, checked without a key."""
+    if not practice_exists:
+        return []
+    if head is None:
+        return [(None, "de kop van het logboek (audit_head) ontbreekt")]
+    upgraded = head.pre_seal_entries is not None
+    problems: list[Problem] = []
+    if walk.count == 0 and walk.broken_seq is None:
+        if not upgraded:
+            return [(None, "het logboek is leeg, maar de praktijk bestaat al")]
+    elif walk.broken_seq != 1 and not upgraded and walk.first_event != PRACTICE_INIT:
+        problems.append(
+            (1, "de eerste regels ontbreken (het logboek begint niet bij het opzetten)")
+        )
+    if head.seal is None:
+        if not upgraded:
+            problems.append((None, "het zegel ontbreekt"))
+    elif walk.broken_seq is None or (head.sealed_seq or 0) < walk.broken_seq:
+        sealed_seq = head.sealed_seq or 0
+        if sealed_seq > walk.last_seq or walk.seen.get(sealed_seq) != head.sealed_hash:
+            problems.append((sealed_seq, "het zegel past niet meer bij deze regel"))
+    return problems
+
+
+def _key_check(
+    walk: _Walk, head: HeadState | None, key: bytes | None, *, practice_exists: bool
+) -> tuple[str, Problem | None]:
+    if key is None:
+        return NOT_CHECKED_NO_KEY, None
+    if head is None:
+        return "niet gecontroleerd (de kop ontbreekt)", None
+    pre = head.pre_seal_entries
+    if head.seal is None:
+        if pre is not None:
+            return f"nog niet verzegeld ({pre} regels van voor de verzegeling)", None
+        if not practice_exists:
+            return "in orde (nog geen praktijk)", None
+        return "NIET in orde (het zegel ontbreekt)", None  # named by the structure check
+    if not seal_is_genuine(key, head):
+        return "NIET in orde", (
+            None,
+            "het zegel is niet met de sleutel van deze praktijk gezet; "
+            "het logboek is buiten gpdesk om gewijzigd",
+        )
+    sealed_seq = head.sealed_seq or 0
+    if walk.seen.get(sealed_seq) != head.sealed_hash:
+        return "NIET in orde (de verzegelde regels zijn gewijzigd)", None
+    newer = walk.last_seq - sealed_seq
+    parts = [f"verzegeld t/m regel {sealed_seq}"]
+    if newer > 0:
+        parts.append(f"{newer} nieuwere regels nog niet")
+    if pre:
+        parts.append(f"{pre} regels van voor de verzegeling")
+    return f"in orde ({'; '.join(parts)})", None
+
+
+def _anchor_check(walk: _Walk, anchor: Anchor | None) -> tuple[str, Problem | None]:
+    if anchor is None:
+        return NO_ANCHOR, None
+    which = f"het anker ({anchor.noted})" if anchor.noted else "het anker"
+    if walk.broken_seq is not None and walk.broken_seq <= anchor.seq:
+        return "niet gecontroleerd (de ketting is eerder onderbroken)", None
+    if anchor.seq > walk.last_seq:
+        return "NIET in orde", (
+            None,
+            f"het logboek is korter dan {which}: {walk.last_seq} regels, "
+            f"het anker noemt regel {anchor.seq}",
+        )
+    if anchor.seq and walk.seen.get(anchor.seq) != anchor.hash:
+        return "NIET in orde", (anchor.seq, f"deze regel wijkt af van {which}")
+    noted = f", {anchor.noted}" if anchor.noted else ""
+    return f"in orde (regel {anchor.seq}{noted})", None
+
+
+def practice_exists(session: Session) -> bool:
+    """Whether this database holds a practice or accounts: then its log cannot be empty."""
+    return bool(
+        session.scalar(select(exists().select_from(Practice)))
+        or session.scalar(select(exists().select_from(User)))
+    )
 
 
 def iter_records(
@@ -396,11 +787,21 @@ def iter_records(
         session.expunge_all()
 
 
-def verify(session: Session) -> Verification:
-    """Verify the whole chain against the tip row."""
-    head = session.get(AuditHead, 1)
-    tip = None if head is None else (head.seq, head.hash)
-    return verify_records(iter_records(session), tip)
+def verify(
+    session: Session, *, vault: Vault | None = None, anchor: Anchor | None = None
+) -> Verification:
+    """Verify the whole log against its head, the seal's key and the last anchor.
+
+    Chain, tip, beginning and seal always; the seal's key when ``vault`` is given; and the last
+    ``anchor`` known outside the database.
+    """
+    return check_trail(
+        _iter_rows(session),
+        read_head(session),
+        practice_exists=practice_exists(session),
+        key=None if vault is None else seal_key(vault),
+        anchor=anchor,
+    )
 
 
 EXPORT_COLUMNS = (

@@ -5,12 +5,19 @@ File layout::
     MAGIC | header length (4 bytes) | header JSON | chunk* (length (4 bytes) | AES-GCM chunk)
 
 The header (manifest) holds no patient data: practice name, schema revision, row counts, the
-SHA-256 of the plaintext payload, and the practice data key *wrapped* per user and under the
-recovery key — so a backup can be opened with a password or the recovery key even when the
-original database is gone. The payload (JSON lines, one row each; patient fields stay the
-ciphertext they are in the database) is encrypted in chunks under a key derived from the practice
-data key; every chunk's associated data binds it to the header, its position and whether it is
-the last, so a truncated, reordered or foreign file is refused.
+SHA-256 of the plaintext payload, the audit trail's anchor (how many entries, the last one's
+hash, and whether the trail was in order when the backup was made), and the practice data key
+*wrapped* per user and under the recovery key — so a backup can be opened with a password or
+the recovery key even when the original database is gone. The payload (JSON lines, one row
+each; patient fields stay the ciphertext they are in the database) is encrypted in chunks under
+a key derived from the practice data key; every chunk's associated data binds it to the header,
+its position and whether it is the last, so a truncated, reordered or foreign file is refused
+(and the header, anchor included, cannot be changed without the practice key).
+
+A backup is made even when the audit trail does not verify (keeping the data matters more); it
+then says so, in its output and in the manifest. Restore checks the trail in the backup against
+its manifest's anchor and the seal; a trail that was already broken when the backup was made is
+restored with that warning, anything else that does not match is refused.
 """
 
 from __future__ import annotations
@@ -32,11 +39,12 @@ from typing import IO, Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, MetaData, create_engine, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from gpdesk import __version__
 from gpdesk.db import Database, current_revision, open_database
 from gpdesk.errors import AuthError, GpdeskError
-from gpdesk.models import Base, Practice, User, utcnow
+from gpdesk.models import AuditEntry, Base, Practice, User, utcnow
 from gpdesk.security import audit
 from gpdesk.security.accounts import SignedIn, normalise_username
 from gpdesk.security.crypto import (
@@ -69,6 +77,11 @@ class BackupInfo:
     schema_revision: str
     rows: int
     bytes: int
+    warnings: tuple[str, ...] = ()
+    """Dutch sentences the user must see (e.g. the audit trail was not in order)."""
+    audit_entries: int = 0
+    audit_hash: str = audit.GENESIS
+    """The anchor: entries in the audit trail and the last one's hash (in the manifest)."""
 
 
 def _b64(data: bytes) -> str:
@@ -176,9 +189,16 @@ def create_backup(db: Database, signed: SignedIn, target: Path) -> BackupInfo:
         session.execute(update(Practice).values(last_backup_at=utcnow()))
         audit.record(
             session, event="backup.create", action=audit.Action.EXPORT, actor=signed.actor,
-            object_type="backup", detail=f"{info.rows} regels",
+            object_type="backup", detail=f"{info.rows} regels", vault=signed.vault,
         )  # fmt: skip
     return info
+
+
+def _trail_warning(problem: str) -> str:
+    return (
+        f"Het logboek is niet in orde ({problem}). De back-up is toch gemaakt, zodat er geen "
+        "gegevens verloren gaan; het manifest vermeldt het. Meld dit bij de praktijkmanager."
+    )
 
 
 def _write(
@@ -215,6 +235,8 @@ def _write(
                 digest.update(line)
                 counts[table] = counts.get(table, 0) + 1
                 total += len(line)
+        with spool_path.open("rb") as spool:
+            trail = _spooled_trail(spool, key=audit.seal_key(signed.vault))
         nonce_prefix = os.urandom(8)
         created_at = utcnow().isoformat(timespec="seconds")
         header: dict[str, Any] = {
@@ -231,32 +253,40 @@ def _write(
             "nonce_prefix": _b64(nonce_prefix),
             "keys": keys,
             "recovery_wrapped_key": recovery,
+            "audit": trail.manifest(),
         }
-        header_bytes = json.dumps(header, sort_keys=True).encode()
-        header_digest = hashlib.sha256(header_bytes).digest()
-        aead = AESGCM(_backup_key(signed.vault))
-        prefix = nonce_prefix
-        with partial.open("wb") as out, spool_path.open("rb") as spool:
-            out.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
-            index = 0
-            block = spool.read(CHUNK)
-            while True:
-                following = spool.read(CHUNK)
-                last = not following
-                nonce = prefix + struct.pack(">I", index)
-                sealed = aead.encrypt(nonce, block, _chunk_aad(header_digest, index, last))
-                out.write(struct.pack(">I", len(sealed)) + sealed)
-                if last:
-                    break
-                block, index = following, index + 1
-            out.flush()
-            os.fsync(out.fileno())
+        _encrypt_to(partial, header, spool_path, signed.vault)
     finally:
         spool_path.unlink(missing_ok=True)
     return BackupInfo(
         path=target, created_at=created_at, practice=practice_name,
         schema_revision=str(header["schema_revision"]), rows=sum(counts.values()), bytes=total,
+        warnings=() if trail.result.ok else (_trail_warning(trail.problem),),
+        audit_entries=trail.entries, audit_hash=trail.last_hash,
     )  # fmt: skip
+
+
+def _encrypt_to(partial: Path, header: dict[str, Any], spool_path: Path, vault: Vault) -> None:
+    """Write the file: header, then the spooled rows in chunks bound to it (see the docstring)."""
+    header_bytes = json.dumps(header, sort_keys=True).encode()
+    header_digest = hashlib.sha256(header_bytes).digest()
+    aead = AESGCM(_backup_key(vault))
+    prefix = _unb64(header["nonce_prefix"])
+    with partial.open("wb") as out, spool_path.open("rb") as spool:
+        out.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
+        index = 0
+        block = spool.read(CHUNK)
+        while True:
+            following = spool.read(CHUNK)
+            last = not following
+            nonce = prefix + struct.pack(">I", index)
+            sealed = aead.encrypt(nonce, block, _chunk_aad(header_digest, index, last))
+            out.write(struct.pack(">I", len(sealed)) + sealed)
+            if last:
+                break
+            block, index = following, index + 1
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def read_header(source: IO[bytes]) -> tuple[dict[str, Any], bytes]:
@@ -314,6 +344,8 @@ def _well_formed(header: Any) -> bool:
         header.get("recovery_wrapped_key")
     ):
         return False
+    if "audit" in header and not _audit_manifest_well_formed(header["audit"]):
+        return False
     keys = header.get("keys")
     if not isinstance(keys, list):
         return False
@@ -330,6 +362,18 @@ def _well_formed(header: Any) -> bool:
         if not 8 * lanes <= memory <= MAX_KDF_MEMORY_KIB:
             return False
     return True
+
+
+def _audit_manifest_well_formed(manifest: Any) -> bool:
+    """The anchor of a backup made since seals exist (older backups have none)."""
+    if not isinstance(manifest, dict):
+        return False
+    entries, digest = manifest.get("entries"), manifest.get("hash")
+    if type(entries) is not int or entries < 0:
+        return False
+    if not isinstance(digest, str) or len(digest) != 64:
+        return False
+    return isinstance(manifest.get("ok"), bool) and isinstance(manifest.get("problem"), str)
 
 
 def unlock_backup(
@@ -450,23 +494,123 @@ def _restore_rows(engine: Engine, spool: IO[bytes]) -> int:
     return count
 
 
-def _verify_spooled_audit(spool: IO[bytes]) -> None:
-    records: list[audit.AuditRecord] = []
-    head: tuple[int, str] | None = None
+@dataclass(frozen=True)
+class SpooledTrail:
+    """The audit trail found in a backup's rows: the full check, and its anchor."""
+
+    result: audit.Verification
+    entries: int
+    last_hash: str
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, in Dutch ("regel 3: de inhoud is gewijzigd"); empty when in order."""
+        if self.result.ok:
+            return ""
+        where = f"regel {self.result.broken_seq}: " if self.result.broken_seq is not None else ""
+        return f"{where}{self.result.reason}"
+
+    def manifest(self) -> dict[str, Any]:
+        """The anchor as the manifest carries it."""
+        return {
+            "entries": self.entries,
+            "hash": self.last_hash,
+            "ok": self.result.ok,
+            "problem": self.problem,
+        }
+
+
+_ROW_PREFIX = b'{"t":"'
+
+
+def _table_of(line: bytes) -> bytes:
+    """The table name of one spooled row, without parsing the whole line."""
+    return line[len(_ROW_PREFIX) : line.index(b'"', len(_ROW_PREFIX))]
+
+
+def _spooled_head(row: dict[str, Any]) -> audit.HeadState:
+    fields = {k: _decode(v) for k, v in row.items() if k != "id"}
+    if "pre_seal_entries" not in fields:
+        # A backup from before seals: migrating it marks its entries as such.
+        fields["pre_seal_entries"] = fields["seq"]
+    return audit.HeadState(**fields)
+
+
+def _spooled_trail(
+    spool: IO[bytes], *, key: bytes | None, anchor: audit.Anchor | None = None
+) -> SpooledTrail:
+    """Check the audit trail among spooled rows, streaming: years of entries stay on disk."""
+    spool.seek(0)
+    head: audit.HeadState | None = None
+    has_practice = False
     for line in spool:
-        item = json.loads(line)
-        if item["t"] == "audit_entry":
-            row = {k: _decode(v) for k, v in item["r"].items()}
-            records.append(audit.AuditRecord(**row))
-        elif item["t"] == "audit_head":
-            head = (item["r"]["seq"], item["r"]["hash"])
-    result = audit.verify_records(records, head)
-    if not result.ok:
-        raise BackupError(
-            "Het logboek in de back-up is niet in orde "
-            f"(regel {result.broken_seq}: {result.reason}).",
-            hint="Deze back-up is na het maken gewijzigd; gebruik een andere.",
+        table = _table_of(line)
+        if table == b"audit_head":
+            head = _spooled_head(json.loads(line)["r"])
+        elif table in (b"practice", b"user_account"):
+            has_practice = True
+    rows = _TrailRows(spool)
+    entries = iter(rows)
+    result = audit.check_trail(entries, head, practice_exists=has_practice, key=key, anchor=anchor)
+    for _rest in entries:  # a broken chain ends the check early; the anchor counts every row
+        pass
+    return SpooledTrail(result, entries=rows.count, last_hash=rows.last_hash)
+
+
+class _TrailRows:
+    """The spooled audit entries in order, counting them and keeping the last hash."""
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        self.spool = spool
+        self.count = 0
+        self.last_hash = audit.GENESIS
+
+    def __iter__(self) -> Iterator[audit.AuditRecord]:
+        self.spool.seek(0)
+        for line in self.spool:
+            if _table_of(line) == b"audit_entry":
+                row = {k: _decode(v) for k, v in json.loads(line)["r"].items()}
+                self.count += 1
+                self.last_hash = row["hash"]
+                yield audit.AuditRecord(**row)
+
+
+def _check_spooled_audit(spool: IO[bytes], header: dict[str, Any], vault: Vault) -> list[str]:
+    """The trail in the backup against the seal and the manifest's anchor; warnings to show."""
+    manifest = header.get("audit")
+    anchor = None
+    if manifest is not None and manifest["ok"]:
+        anchor = audit.Anchor(
+            manifest["entries"], manifest["hash"], noted=f"back-up van {header['created_at'][:10]}"
         )
+    trail = _spooled_trail(spool, key=audit.seal_key(vault), anchor=anchor)
+    if trail.result.ok:
+        return []
+    if (
+        manifest is not None
+        and not manifest["ok"]
+        and (trail.entries, trail.last_hash) == (manifest["entries"], manifest["hash"])
+    ):
+        return [
+            f"Het logboek was al niet in orde toen deze back-up werd gemaakt ({trail.problem}). "
+            "De gegevens zijn teruggezet; meld dit bij de praktijkmanager."
+        ]
+    raise BackupError(
+        f"Het logboek in de back-up is niet in orde ({trail.problem}).",
+        hint="Deze back-up is na het maken gewijzigd; gebruik een andere.",
+    )
+
+
+def _compare_with_anchor(session: Session, anchor: audit.Anchor) -> str | None:
+    """A warning when the restored trail does not reach what this home saw before."""
+    seen = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == anchor.seq))
+    if seen == anchor.hash:
+        return None
+    return (
+        f"Het teruggezette logboek komt niet overeen met wat deze gpdesk-map eerder zag "
+        f"(anker: regel {anchor.seq}). Is dit een oudere back-up, dan ontbreken de regels "
+        "daarna; is dat niet zo, meld dit dan bij de praktijkmanager."
+    )
 
 
 def restore_backup(
@@ -477,8 +621,13 @@ def restore_backup(
     password: str | None = None,
     recovery_key: str | None = None,
     workdir: Path,
+    anchor: audit.Anchor | None = None,
 ) -> BackupInfo:
-    """Restore into an empty database after checking key, checksum and audit chain."""
+    """Restore into an empty database after checking key, checksum and audit trail.
+
+    ``anchor`` is the last tip the target's gpdesk home noted for this database, if any: a
+    restored trail that does not reach it is reported (an older backup), not refused.
+    """
     try:
         handle = source_path.open("rb")
     except OSError:
@@ -497,8 +646,7 @@ def restore_backup(
                 hint="Controleer de sleutel; er is niets gewijzigd.",
             ) from None
         _decrypt_payload(handle, header, header_bytes, vault, spool)
-        spool.seek(0)
-        _verify_spooled_audit(spool)
+        warnings = _check_spooled_audit(spool, header, vault)
 
         db = open_database(database_url, migrate_schema=False)
         try:
@@ -521,16 +669,21 @@ def restore_backup(
 
             migrate(db.engine, db.url)
             with db.session() as session:
+                if anchor is not None and (note := _compare_with_anchor(session, anchor)):
+                    warnings.append(note)
                 audit.record(
                     session, event="backup.restore", action=audit.Action.CREATE,
                     username=username or "herstelsleutel", object_type="backup",
-                    detail=f"gemaakt op {header['created_at']}",
+                    detail=f"gemaakt op {header['created_at']}", vault=vault,
                 )  # fmt: skip
+                head = audit.read_head(session)
         finally:
             db.dispose()
     return BackupInfo(
         path=source_path, created_at=header["created_at"], practice=header["practice"],
         schema_revision=header["schema_revision"], rows=rows, bytes=header["payload_bytes"],
+        warnings=tuple(warnings), audit_entries=0 if head is None else head.seq,
+        audit_hash=audit.GENESIS if head is None else head.hash,
     )  # fmt: skip
 
 

@@ -124,6 +124,7 @@ def add_user(
             event="user.add",
             action=audit.Action.CREATE,
             actor=by.actor,
+            vault=by.vault,
             object_type="user",
             object_id=actor.username,
             detail=f"{actor.display_name} ({role.label})",  # staff, never a patient
@@ -146,11 +147,15 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
                     {"gebruikersnaam": "Dit is de laatste praktijkmanager; die blijft actief."}
                 )
         user.active = active
+        if active:  # a fresh start: failures while disabled no longer count
+            user.failed_logins = 0
+            user.locked_until = None
         audit.record(
             session,
             event="user.enable" if active else "user.disable",
             action=audit.Action.UPDATE,
             actor=by.actor,
+            vault=by.vault,
             object_type="user",
             object_id=user.username,
             detail=f"{user.display_name} ({user.role.label})",
@@ -186,6 +191,7 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
             event="user.reset",
             action=audit.Action.UPDATE,
             actor=by.actor,
+            vault=by.vault,
             object_type="user",
             object_id=user.username,
             detail=user.display_name,
@@ -212,6 +218,7 @@ def recover_access(
             event="user.recover",
             action=audit.Action.UPDATE,
             username=user.username,
+            vault=vault,
             object_type="user",
             object_id=user.username,
             detail=user.display_name,
@@ -252,6 +259,7 @@ def set_permission(
             event="permission.change",
             action=audit.Action.UPDATE,
             actor=by.actor,
+            vault=by.vault,
             object_type="role",
             object_id=role.value,
             detail=f"{permission.value}={'aan' if allowed else 'uit'}",

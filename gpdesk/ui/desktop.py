@@ -175,14 +175,17 @@ class Desktop(QObject):
         self.login.show_blocking_error(user_message(exc))
 
     def _sign_in(self, username: str, password: str) -> None:
-        db = self.db
+        db, home = self.db, self.home.path
         if db is None:
             return
 
         def work() -> SignedIn:
             from gpdesk.security.accounts import sign_in
+            from gpdesk.security.anchor import note_sealed_tip
 
-            return sign_in(db, username, password)
+            signed = sign_in(db, username, password)
+            note_sealed_tip(db, home, signed.vault)  # the audit trail's anchor, outside
+            return signed
 
         self.tasks.run(
             work,
@@ -316,15 +319,18 @@ class Desktop(QObject):
             self.tasks.run(work, lambda _none: None)
 
     def _unlock(self, password: str) -> None:
-        db, actor = self.db, self.locked_actor
+        db, actor, home = self.db, self.locked_actor, self.home.path
         if db is None or actor is None or self.window is None:
             return
         page = self.window.lock_page
 
         def work() -> SignedIn:
             from gpdesk.security.accounts import unlock
+            from gpdesk.security.anchor import note_sealed_tip
 
-            return unlock(db, actor, password)
+            signed = unlock(db, actor, password)
+            note_sealed_tip(db, home, signed.vault)
+            return signed
 
         self.tasks.run(
             work,

@@ -136,6 +136,10 @@ def test_practice_manager_sees_beheer_tabs_and_a_gp_does_not(qtbot: QtBot, demo_
     page.tabs.setCurrentWidget(page.audit)
     qtbot.mouseClick(page.audit.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "in orde" in page.audit.status.text(), timeout=15_000)
+    # Signed in, the check uses the practice key; the sign-in left this workstation's anchor.
+    assert "Logboek in orde" in page.audit.status.text()
+    assert "sleutel: in orde (verzegeld t/m regel" in page.audit.status.text()
+    assert "anker: in orde (regel" in page.audit.status.text()
     dispose_desktop(shell)
 
 

@@ -217,7 +217,9 @@ def test_verify_passes_an_intact_trail(db: Database, tmp_path: Path) -> None:
     assert code == 0, out
     assert f"{total} regels" in out
     result = gpdesk("audit", "verify", "--json", *db_args(db.url, tmp_path / "h"))
-    assert json.loads(result.stdout) == {"ok": True, "entries": total}
+    data = json.loads(result.stdout)
+    assert (data["ok"], data["entries"], data["chain"]) == (True, total, "in orde")
+    assert data["tip"] == {"entries": total, "hash": _head(db)[1]}
 
 
 def test_verify_catches_a_changed_column(db: Database, tmp_path: Path) -> None:

@@ -6,15 +6,20 @@ refuses in Dutch and leaves the target exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import resource
 import secrets
 import signal
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,8 +33,22 @@ from gpdesk.patients.records import find_patient, open_from_his
 from gpdesk.practice.demo import DEMO_PASSWORD, DEMO_PRACTICE_NAME, DEMO_USERS
 from gpdesk.practice.setup import load_practice
 from gpdesk.security import audit
-from gpdesk.security.backup import MAGIC, BackupError, create_backup, restore_backup
-from gpdesk.security.crypto import DecryptionError, format_recovery_key, new_recovery_key
+from gpdesk.security import backup as backup_module
+from gpdesk.security.backup import (
+    MAGIC,
+    BackupError,
+    BackupInfo,
+    create_backup,
+    read_header,
+    restore_backup,
+    unlock_backup,
+)
+from gpdesk.security.crypto import (
+    DecryptionError,
+    Vault,
+    format_recovery_key,
+    new_recovery_key,
+)
 from gpdesk.security.users import add_user
 from tests.cli_support import gpdesk
 from tests.conftest import FAST_KDF
@@ -176,6 +195,8 @@ def test_backup_and_restore_round_trip(db: Database, target_url: str, tmp_path: 
     path = tmp_path / "praktijk.gpbak"
     info = create_backup(db, manager, path)
     assert info.practice == DEMO_PRACTICE_NAME
+    assert info.warnings == ()
+    assert info.audit_entries == entries_before  # the anchor: the trail as it was copied
     assert not path.with_name(path.name + ".part").exists()
     with db.session() as session:
         assert session.scalar(select(Practice.last_backup_at)) is not None
@@ -196,8 +217,9 @@ def test_backup_and_restore_round_trip(db: Database, target_url: str, tmp_path: 
             for patient in all_patients():
                 assert find_patient(session, gp.vault, patient.bsn, actor=gp.actor) == patient
         with copy.session() as session:
-            result = audit.verify(session)
+            result = audit.verify(session, vault=gp.vault)  # the seal came along, and moved on
             assert result.ok, result
+            assert result.key.startswith("in orde (verzegeld t/m regel")
             events = session.scalars(select(AuditEntry.event).order_by(AuditEntry.seq)).all()
         # Everything up to the backup, then the restore itself, then the sign-ins above.
         assert events[entries_before] == "backup.restore"
@@ -354,21 +376,130 @@ def test_wrong_credentials_are_refused(made: Made, target_url: str, tmp_path: Pa
     assert _is_empty(target_url)
 
 
-def test_a_backup_with_a_tampered_audit_trail_is_refused(
+def test_a_backup_of_a_tampered_trail_is_made_with_a_warning(
     db: Database, target_url: str, tmp_path: Path
 ) -> None:
-    make_demo(db)
+    """Keeping the data matters more: the backup is made, and says the trail is not in order.
+
+    Restoring it brings the data back with the same warning; the restored trail still fails
+    ``verify``, so the tampering stays visible.
+    """
+    created = make_demo(db)
     signed(db, "bakker")
     drop_audit_triggers(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET detail = 'niets gebeurd' WHERE seq = 3"))
     path = tmp_path / "praktijk.gpbak"
-    create_backup(db, signed(db, "smit"), path)
+    info = create_backup(db, signed(db, "smit"), path)
+    assert path.exists()
+    assert len(info.warnings) == 1
+    assert info.warnings[0].startswith(
+        "Het logboek is niet in orde (regel 3: de inhoud is gewijzigd). De back-up is toch gemaakt"
+    )
+    with path.open("rb") as handle:
+        header, _ = read_header(handle)
+    assert header["audit"]["ok"] is False
+    assert header["audit"]["problem"] == "regel 3: de inhoud is gewijzigd"
+
+    restored = _restore(path, target_url, tmp_path / "werk")
+    assert isinstance(restored, BackupInfo)
+    assert restored.warnings == (
+        "Het logboek was al niet in orde toen deze back-up werd gemaakt (regel 3: de inhoud is "
+        "gewijzigd). De gegevens zijn teruggezet; meld dit bij de praktijkmanager.",
+    )
+    copy = open_database(target_url)
+    try:
+        with copy.session() as session:
+            result = audit.verify(session, vault=created.vault)
+        assert (result.ok, result.broken_seq) == (False, 3)
+    finally:
+        copy.dispose()
+
+
+def test_the_manifest_carries_the_trails_anchor(
+    made: Made, target_url: str, tmp_path: Path
+) -> None:
+    with made.path.open("rb") as handle:
+        header, _ = read_header(handle)
+    manifest = header["audit"]
+    assert set(manifest) == {"entries", "hash", "ok", "problem"}
+    assert (manifest["ok"], manifest["problem"]) == (True, "")
+    _restore(made.path, target_url, tmp_path / "werk")
+    copy = open_database(target_url)
+    try:
+        with copy.session() as session:
+            entries = list(audit.iter_records(session))
+    finally:
+        copy.dispose()
+    # Everything the backup held, then the restore's own entry.
+    assert len(entries) == manifest["entries"] + 1
+    assert entries[manifest["entries"] - 1].hash == manifest["hash"]
+    assert entries[-1].event == "backup.restore"
+
+
+def _rewritten(made: Made, tmp_path: Path, edit: Callable[[list[bytes], Vault], None]) -> Path:
+    """The backup re-made by someone holding the practice key, rows edited, manifest kept."""
+    with made.path.open("rb") as source, tempfile.TemporaryFile() as spool:
+        header, header_bytes = read_header(source)
+        vault = unlock_backup(header, username="smit", password=DEMO_PASSWORD, recovery_key=None)
+        backup_module._decrypt_payload(source, header, header_bytes, vault, spool)
+        spool.seek(0)
+        lines = spool.read().splitlines(keepends=True)
+    edit(lines, vault)
+    payload = b"".join(lines)
+    rows = tmp_path / "rows"
+    rows.write_bytes(payload)
+    header["payload_sha256"] = hashlib.sha256(payload).hexdigest()
+    header["payload_bytes"] = len(payload)
+    path = tmp_path / "herschreven.gpbak"
+    backup_module._encrypt_to(path, header, rows, vault)
+    return path
+
+
+def _drop_last_entry(lines: list[bytes], vault: Vault) -> None:
+    """Leave the last audit entry out, and give the rest a tip and a seal that fit."""
+    entries = [i for i, line in enumerate(lines) if line.startswith(b'{"t":"audit_entry"')]
+    last = json.loads(lines[entries[-2]])["r"]
+    del lines[entries[-1]]
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    head_at = next(i for i, line in enumerate(lines) if line.startswith(b'{"t":"audit_head"'))
+    head = json.loads(lines[head_at])
+    head["r"] |= {
+        "seq": last["seq"], "hash": last["hash"], "sealed_seq": last["seq"],
+        "sealed_hash": last["hash"], "sealed_at": {"$dt": at.isoformat()},
+        "seal": audit.seal_mac(audit.seal_key(vault), last["seq"], last["hash"], at, None),
+    }  # fmt: skip
+    lines[head_at] = json.dumps(head, separators=(",", ":")).encode() + b"\n"
+
+
+def test_a_trail_that_does_not_reach_the_manifests_anchor_is_refused(
+    made: Made, target_url: str, tmp_path: Path
+) -> None:
+    """Chain, tip and seal all fit (made with the key); the manifest's anchor still says more."""
+    path = _rewritten(made, tmp_path, _drop_last_entry)
     with pytest.raises(BackupError) as info:
         _restore(path, target_url, tmp_path / "werk")
-    assert "logboek" in info.value.message
-    assert "regel 3" in info.value.message
+    assert info.value.message.startswith(
+        "Het logboek in de back-up is niet in orde (het logboek is korter dan het anker "
+        "(back-up van "
+    )
     assert _is_empty(target_url)
+
+
+def test_restore_reports_a_trail_behind_this_homes_anchor(
+    made: Made, target_url: str, tmp_path: Path
+) -> None:
+    """An older backup lacks what came after it: said, not refused (it may be all there is)."""
+    later = audit.Anchor(10_000, "ab" * 32)
+    info = backup_module.restore_backup(
+        made.path, target_url, username="smit", password=DEMO_PASSWORD,
+        workdir=tmp_path, anchor=later,
+    )  # fmt: skip
+    assert len(info.warnings) == 1
+    assert info.warnings[0].startswith(
+        "Het teruggezette logboek komt niet overeen met wat deze gpdesk-map eerder zag "
+        "(anker: regel 10000)."
+    )
 
 
 # -- the command line, and a disk that fills up ---------------------------------------------
@@ -382,6 +513,8 @@ def test_cli_backup_and_restore(demo_home: Home, tmp_path: Path) -> None:
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "Back-up gemaakt" in made.stdout
+    assert re.search(r"^Logboek: \d+ regels, laatste hash [0-9a-f]{64}$", made.stdout, re.M)
+    assert "Let op" not in made.stdout
 
     new_home = tmp_path / "nieuw"
     restored = gpdesk(
@@ -392,6 +525,8 @@ def test_cli_backup_and_restore(demo_home: Home, tmp_path: Path) -> None:
     assert "teruggezet" in restored.stdout
     verified = gpdesk("audit", "verify", "--home", str(new_home))
     assert verified.returncode == 0, verified.stdout
+    # The restore noted its anchor in the new home; the check compares with it.
+    assert "anker: in orde (regel" in verified.stdout
 
     again = gpdesk(
         "backup", "restore", str(path), "--user", "smit", "--home", str(new_home),
@@ -409,6 +544,33 @@ def test_cli_backup_and_restore(demo_home: Home, tmp_path: Path) -> None:
     assert_one_dutch_line(refused)
     assert "beschadigd" in refused.stderr
     assert not (tmp_path / "leeg" / "gpdesk.sqlite3").exists()
+
+
+def test_cli_backup_warns_when_the_trail_is_not_in_order(demo_home: Home, tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    try:
+        drop_audit_triggers(db.engine)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_entry SET detail = 'weg' WHERE seq = 2"))
+    finally:
+        db.dispose()
+    path = tmp_path / "praktijk.gpbak"
+    made = gpdesk(
+        "backup", "create", str(path), "--user", "smit", "--home", str(demo_home.path),
+        password=DEMO_PASSWORD,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr  # made all the same
+    assert path.exists()
+    assert made.stdout.splitlines()[-1] == (
+        "Let op: Het logboek is niet in orde (regel 2: de inhoud is gewijzigd). De back-up is "
+        "toch gemaakt, zodat er geen gegevens verloren gaan; het manifest vermeldt het. Meld "
+        "dit bij de praktijkmanager."
+    )
+    as_json = gpdesk(
+        "backup", "create", str(tmp_path / "tweede.gpbak"), "--json", "--user", "smit",
+        "--home", str(demo_home.path), password=DEMO_PASSWORD,
+    )  # fmt: skip
+    assert json.loads(as_json.stdout)["warnings"][0].startswith("Het logboek is niet in orde")
 
 
 def _limit_file_size(limit: int) -> None:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from gpdesk.db import Database
 from gpdesk.errors import AuthError, ValidationError
-from gpdesk.models import AuditEntry, Role, User, utcnow
+from gpdesk.models import AuditEntry, Role, SignInThrottle, User, utcnow
 from gpdesk.models.permission import RolePermission
 from gpdesk.patients.records import find_patient, open_from_his
 from gpdesk.practice.demo import DEMO_PASSWORD, demo_patients
 from gpdesk.security import audit
-from gpdesk.security.accounts import FREE_ATTEMPTS, actor_of, change_password, sign_in
+from gpdesk.security.accounts import (
+    FREE_ATTEMPTS,
+    REFUSED,
+    actor_of,
+    change_password,
+    sign_in,
+    unlock,
+)
 from gpdesk.security.backup import create_backup
 from gpdesk.security.permissions import LOCKED, Permission, PermissionDeniedError
 from gpdesk.security.users import (
@@ -28,7 +35,7 @@ from gpdesk.security.users import (
 from tests.conftest import FAST_KDF
 from tests.security_support import EXTRA_PATIENT, make_demo, signed
 
-VAGUE = "Onbekende gebruikersnaam of onjuist wachtwoord."
+VAGUE = "Onbekende gebruikersnaam of onjuist wachtwoord, of te veel pogingen."
 
 
 def _events(db: Database) -> list[str]:
@@ -209,7 +216,11 @@ def test_disable_and_enable(db: Database) -> None:
     set_active(db, manager, "bakker", active=False)
     with pytest.raises(AuthError) as info:
         signed(db, "bakker")
-    assert "uitgeschakeld" in info.value.message
+    assert info.value.message == VAGUE  # the Logboek says why; the sign-in screen does not
+    with db.session() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert last is not None
+    assert (last.event, last.detail) == ("login.failed", "account uitgeschakeld")
     set_active(db, manager, "bakker", active=True)
     assert signed(db, "bakker").actor.username == "bakker"
     events = _events(db)
@@ -248,20 +259,38 @@ def test_cannot_disable_the_last_practice_manager(db: Database) -> None:
 # -- sign-in: throttling, vague messages, audit --------------------------------------------
 
 
-def test_unknown_user_and_wrong_password_look_the_same(db: Database) -> None:
+def _refusal(
+    db: Database, username: str, password: str, moment: datetime | None = None
+) -> tuple[type[AuthError], str, str]:
+    with pytest.raises(AuthError) as info:
+        sign_in(db, username, password, now=moment)
+    return type(info.value), info.value.message, info.value.hint
+
+
+def test_every_refusal_looks_the_same(db: Database) -> None:
+    """Unknown, wrong password, disabled and waiting: one answer, so no account is given away."""
     make_demo(db)
-    errors = []
-    for username, password in (
-        ("bakker", "fout-wachtwoord"),
-        ("niemand", DEMO_PASSWORD),
-        ("Ongeldige Naam!", DEMO_PASSWORD),
-        ("bakker", ""),
-    ):
-        with pytest.raises(AuthError) as info:
-            sign_in(db, username, password)
-        errors.append((type(info.value), info.value.message, info.value.hint))
-    assert len(set(errors)) == 1
-    assert errors[0][1] == VAGUE
+    manager = signed(db, "smit")
+    set_active(db, manager, "jansen", active=False)
+    t0 = utcnow()
+    for attempt in range(FREE_ATTEMPTS):
+        _refusal(db, "visser", "fout-fout", t0 + timedelta(seconds=attempt))
+    errors = {
+        _refusal(db, "bakker", "fout-wachtwoord"),
+        _refusal(db, "niemand", DEMO_PASSWORD),
+        _refusal(db, "Ongeldige Naam!", DEMO_PASSWORD),
+        _refusal(db, "bakker", ""),
+        _refusal(db, "jansen", DEMO_PASSWORD),  # disabled, right password
+        _refusal(db, "visser", DEMO_PASSWORD, t0 + timedelta(seconds=10)),  # waiting
+    }
+    assert len(errors) == 1
+    kind, message, hint = errors.pop()
+    assert (kind, message) == (AuthError, VAGUE)
+    assert hint == "Wacht even en probeer het opnieuw, of vraag de praktijkmanager."
+    # Unlocking a locked workstation answers the same.
+    with pytest.raises(AuthError) as info:
+        unlock(db, manager.actor, "fout-fout")
+    assert info.value.message == REFUSED
 
 
 def test_failed_logins_are_throttled_and_audited(db: Database) -> None:
@@ -273,11 +302,11 @@ def test_failed_logins_are_throttled_and_audited(db: Database) -> None:
             sign_in(db, "bakker", wrong, now=t0 + timedelta(seconds=attempt))
         assert info.value.message == VAGUE
 
-    # The sixth attempt within the wait is refused even with the right password.
+    # The sixth attempt within the wait is refused even with the right password, in the same
+    # words as a wrong password.
     with pytest.raises(AuthError) as info:
         sign_in(db, "bakker", DEMO_PASSWORD, now=t0 + timedelta(seconds=10))
-    assert info.value.message == "Te veel mislukte pogingen voor deze gebruiker."
-    assert "minuut" in info.value.hint
+    assert info.value.message == VAGUE
 
     # Other accounts are not affected.
     assert sign_in(db, "visser", DEMO_PASSWORD, now=t0 + timedelta(seconds=10))
@@ -318,8 +347,76 @@ def test_the_wait_grows_after_more_failures(db: Database) -> None:
     assert info.value.message == VAGUE
     with pytest.raises(AuthError) as info:
         sign_in(db, "jansen", DEMO_PASSWORD, now=t0 + timedelta(seconds=40 + 45))
-    assert info.value.message.startswith("Te veel mislukte pogingen")
+    assert info.value.message == VAGUE
+    with db.session() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert last is not None
+    assert last.detail == "account wacht na te veel pogingen"
     assert sign_in(db, "jansen", DEMO_PASSWORD, now=t0 + timedelta(seconds=40 + 61))
+
+
+def test_unknown_names_wait_like_accounts(db: Database) -> None:
+    """A name without an account is counted and made to wait exactly as an account would."""
+    make_demo(db)
+    t0 = utcnow()
+    for name in ("niemand", "bakker"):
+        for attempt in range(FREE_ATTEMPTS):
+            _refusal(db, name, "fout-fout", t0 + timedelta(seconds=attempt))
+    with db.session() as session:
+        row = session.get(SignInThrottle, "niemand")
+        assert row is not None
+        assert row.failed_logins == FREE_ATTEMPTS
+        assert row.locked_until is not None
+        bakker = session.scalar(select(User).where(User.username == "bakker"))
+        assert bakker is not None
+        assert row.locked_until == bakker.locked_until == t0 + timedelta(seconds=4 + 30)
+    for name in ("niemand", "bakker"):
+        _refusal(db, name, DEMO_PASSWORD, t0 + timedelta(seconds=10))  # waiting: not even tried
+    with db.session() as session:
+        details = session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.event == "login.failed", AuditEntry.username == "niemand")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert details[-1] == "onbekende gebruiker, wacht na te veel pogingen"
+    assert details.count("onbekende gebruiker") == FREE_ATTEMPTS
+    # After the wait, the count goes on and the wait doubles, as for an account.
+    _refusal(db, "niemand", "fout-fout", t0 + timedelta(seconds=40))
+    with db.session() as session:
+        row = session.get(SignInThrottle, "niemand")
+        assert row is not None
+        assert row.failed_logins == FREE_ATTEMPTS + 1
+        assert row.locked_until == t0 + timedelta(seconds=40 + 60)
+
+
+def test_text_that_cannot_be_a_username_is_never_stored(db: Database) -> None:
+    make_demo(db)
+    typed = "Mijn Wachtwoord 123!"  # a password typed in the name field
+    _refusal(db, typed, "x")
+    with db.session() as session:
+        names = session.scalars(select(SignInThrottle.name)).all()
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert names == ["?"]
+    assert entry is not None
+    assert entry.username == "?"
+
+
+def test_no_practice_no_logbook_for_failed_sign_ins(db: Database) -> None:
+    """Before set-up there are no accounts to protect and no Logboek to fill."""
+    _refusal(db, "smit", "lang-genoeg")
+    with db.session() as session:
+        assert session.scalars(select(AuditEntry)).all() == []
+        assert session.scalars(select(SignInThrottle)).all() == []
+
+
+def test_enabling_an_account_clears_its_failures(db: Database) -> None:
+    make_demo(db)
+    manager = signed(db, "smit")
+    set_active(db, manager, "jansen", active=False)
+    for _ in range(FREE_ATTEMPTS):
+        _refusal(db, "jansen", DEMO_PASSWORD)
+    set_active(db, manager, "jansen", active=True)
+    assert signed(db, "jansen").actor.username == "jansen"
 
 
 def test_unknown_user_failures_are_audited_without_the_password(db: Database) -> None:

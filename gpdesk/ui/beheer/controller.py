@@ -6,6 +6,7 @@ entry; this class only decides what to ask and how to show the answer.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -440,22 +441,30 @@ class BeheerController(QObject):
         self.tasks.run(work, done, lambda exc: self.page.audit.status.setText(_text(exc)))
 
     def verify_audit(self) -> None:
-        """Check the whole hash chain and say plainly whether it is intact."""
-        db = self.db
+        """Check chain, seal (with the unlocked key) and this workstation's anchor; say plainly."""
+        db, home, signed = self.db, self.home.path, self._signed()
+        vault = None if signed is None else signed.vault
         self.page.audit.status.setText("Logboek wordt gecontroleerd…")
 
         def work() -> Verification:
+            from gpdesk.security import anchor
             from gpdesk.security.audit import verify
 
+            known = anchor.load(home, db.url)
             with db.session() as session:
-                return verify(session)
+                result = verify(session, vault=vault, anchor=known)
+            if result.ok:
+                # A home that cannot be written does not change the outcome of the check.
+                with suppress(OSError):
+                    anchor.remember(home, db.url, result.tip_seq, result.tip_hash)
+            return result
 
         def done(result: Verification) -> None:
             self.page.audit.status.setText(
-                f"✔ Logboek in orde: {result.checked} regels gecontroleerd."
+                f"✔ {result.headline()}\n{result.checks_line()}"
                 if result.ok
-                else f"⚠ Logboek NIET in orde bij regel {result.broken_seq}: {result.reason}. "
-                "Meld dit direct bij de praktijkmanager."
+                else f"⚠ {result.headline()} Meld dit direct bij de praktijkmanager.\n"
+                f"{result.checks_line()}"
             )
 
         self.tasks.run(work, done, lambda exc: self.page.audit.status.setText(_text(exc)))
@@ -483,7 +492,7 @@ class BeheerController(QObject):
                 audit.record(
                     session, event="audit.export", action=audit.Action.EXPORT,
                     actor=signed.actor, patient_ref=flt.patient_ref,
-                    detail=f"{start} t/m nu (csv{who})",
+                    detail=f"{start} t/m nu (csv{who})", vault=signed.vault,
                 )  # fmt: skip
             count = 0
             partial = target.with_name(target.name + ".part")
@@ -542,11 +551,13 @@ class BeheerController(QObject):
         def done(info: BackupInfo) -> None:
             self.page.practice.backup_button.setEnabled(True)
             self.refresh()
+            warning = "".join(f"\n\nLet op: {text}" for text in info.warnings)
             self.inform(
                 "Back-up gemaakt",
-                f"De back-up is opgeslagen in\n{info.path}",
+                f"De back-up is opgeslagen in\n{info.path}{warning}",
                 note="Bewaar hem buiten deze computer. Terugzetten kan met "
                 "'gpdesk backup restore'.",
+                icon=QMessageBox.Icon.Warning if info.warnings else QMessageBox.Icon.Information,
             )
 
         def failed(exc: BaseException) -> None:
