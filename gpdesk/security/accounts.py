@@ -164,7 +164,9 @@ def _wait_after(failures: int) -> timedelta:
 
 
 REFUSED = "Onbekende gebruikersnaam of onjuist wachtwoord, of te veel pogingen."
-"""The one answer to every failed sign-in, unlock or password check (see the module docstring)."""
+"""The one answer to every failed sign-in or password check (see the module docstring)."""
+UNLOCK_REFUSED = "Onjuist wachtwoord, of te veel pogingen."
+"""The same answer on the lock page, where the signed-in user's name is already on screen."""
 
 
 def _vague() -> AuthError:
@@ -283,7 +285,9 @@ def unlock(db: Database, actor: Actor, password: str, *, now: datetime | None = 
                 session, event="unlock", action=audit.Action.READ, actor=fresh, vault=vault
             )
             return SignedIn(actor=fresh, vault=vault)
-    raise outcome
+    # The lock page shows who is signed in, so the name is no secret here; "onbekende
+    # gebruikersnaam" would only puzzle them.
+    raise AuthError(UNLOCK_REFUSED, hint=outcome.hint)
 
 
 def switch_user(

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,14 @@ def _read_all(home: Path) -> dict[str, Any]:
 def _parse(entry: Any) -> Anchor | None:
     if not isinstance(entry, dict):
         return None
-    seq, digest, noted = entry.get("entries"), entry.get("hash"), entry.get("noted_on", "")
+    seq, digest, noted = entry.get("entries"), entry.get("hash"), entry.get("noted_on")
     if type(seq) is not int or seq < 0 or not isinstance(digest, str) or len(digest) != 64:
         return None
-    return Anchor(seq=seq, hash=digest, noted=f"genoteerd op {noted}" if noted else "")
+    try:
+        day = date.fromisoformat(noted) if isinstance(noted, str) else None
+    except ValueError:
+        day = None
+    return Anchor(seq=seq, hash=digest, noted=f"genoteerd op {day:%d-%m-%Y}" if day else "")
 
 
 def load(home: Path, url: str) -> Anchor | None:

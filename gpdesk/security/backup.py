@@ -580,8 +580,9 @@ def _check_spooled_audit(spool: IO[bytes], header: dict[str, Any], vault: Vault)
     manifest = header.get("audit")
     anchor = None
     if manifest is not None and manifest["ok"]:
+        made = datetime.fromisoformat(header["created_at"])
         anchor = audit.Anchor(
-            manifest["entries"], manifest["hash"], noted=f"back-up van {header['created_at'][:10]}"
+            manifest["entries"], manifest["hash"], noted=f"back-up van {made:%d-%m-%Y}"
         )
     trail = _spooled_trail(spool, key=audit.seal_key(vault), anchor=anchor)
     if trail.result.ok:

@@ -59,7 +59,7 @@ def sealed_head(
 
 def test_a_sealed_log_passes_every_check() -> None:
     records = practice_log(6)
-    anchor = Anchor(4, records[3].hash, noted="genoteerd op 2026-03-02")
+    anchor = Anchor(4, records[3].hash, noted="genoteerd op 02-03-2026")
     result = check_trail(
         records, sealed_head(records), practice_exists=True, key=KEY, anchor=anchor
     )
@@ -68,7 +68,7 @@ def test_a_sealed_log_passes_every_check() -> None:
     assert result.headline() == "Logboek in orde: 6 regels gecontroleerd."
     assert result.checks_line() == (
         "ketting: in orde; sleutel: in orde (verzegeld t/m regel 6); "
-        "anker: in orde (regel 4, genoteerd op 2026-03-02)"
+        "anker: in orde (regel 4, genoteerd op 02-03-2026)"
     )
     assert result.tip_line() == f"Anker: 6 regels, laatste hash {records[-1].hash}"
 
@@ -192,7 +192,7 @@ def test_an_upgraded_log_before_its_first_seal() -> None:
 
 def test_a_log_shorter_than_its_anchor_is_refused() -> None:
     records = practice_log(8)
-    anchor = Anchor(8, records[-1].hash, noted="back-up van 2026-03-01")
+    anchor = Anchor(8, records[-1].hash, noted="back-up van 01-03-2026")
     shorter = records[:5]
     result = check_trail(
         shorter, sealed_head(shorter), practice_exists=True, key=KEY, anchor=anchor
@@ -200,7 +200,7 @@ def test_a_log_shorter_than_its_anchor_is_refused() -> None:
     assert not result.ok
     assert result.anchor == "NIET in orde"
     assert result.reason == (
-        "het logboek is korter dan het anker (back-up van 2026-03-01): 5 regels, "
+        "het logboek is korter dan het anker (back-up van 01-03-2026): 5 regels, "
         "het anker noemt regel 8"
     )
 
