@@ -68,7 +68,7 @@ def save_patient(
         session, event="patient.store", action=action, actor=actor,
         username=None if actor else SYSTEM, patient_ref=bsn_index.hex(),
         object_type="patient", object_id=row.id,
-        checks=audit.Checks(treatment_relationship=True),
+        checks=audit.Checks(treatment_relationship=True), vault=vault,
     )  # fmt: skip
     return row.id
 
@@ -83,7 +83,7 @@ def find_patient(
         return None
     audit.record(
         session, event="patient.read", action=audit.Action.READ, actor=actor,
-        patient_ref=row.bsn_index.hex(), object_type="patient", object_id=row.id,
+        patient_ref=row.bsn_index.hex(), object_type="patient", object_id=row.id, vault=vault,
     )  # fmt: skip
     return _open(row, vault)
 

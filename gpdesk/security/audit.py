@@ -24,10 +24,13 @@ What protects the trail, and against whom:
   seal cannot: putting back an older copy of the database (it carries its own valid seal).
 
 Who writes without the key: a failed sign-in (nobody is unlocked yet), "lock" and "logout", the
-demo's patients, and any entry whose caller does not pass the unlocked vault. Those entries are
-chained at once and sealed by the next entry written with the key (a sign-in, an unlock, a
-patient opened, a user managed, a backup). Until then only the chain, the triggers and the
-anchors protect them: someone with the file can rewrite what came after the last seal.
+sociale kaart's changes, and any other entry whose caller does not pass the unlocked vault.
+Those entries are chained at once and sealed by the next entry written with the key (a sign-in,
+an unlock, a patient stored, opened or looked up, a user managed, a backup). Until then only
+the chain, the triggers and the anchors protect them: someone with the file can rewrite what
+came after the last seal. Nor does the seal stop someone who has the file *and* a password
+or the recovery key: they can derive the key, as they can read every patient. Against them the
+anchors (in backups kept elsewhere, and written down from ``gpdesk audit verify``) remain.
 
 A practice set up with seals starts its log with "practice.init", sealed. A log that is empty,
 lacks its first entry or lacks its seal while the practice exists is refused, also without a

@@ -114,9 +114,11 @@ def _truncate_entries_and_head(db: Database) -> None:
 def test_a_sign_in_seals_everything_before_it(db: Database) -> None:
     created = make_demo(db)
     first = _head(db)
-    assert first.sealed_seq == 1  # the set-up is sealed at once
-    assert first.seq > 1  # the demo's patients came after it, without the key
-    assert first.pre_seal_entries is None
+    assert first.seq > 1  # the set-up, then the demo's patients: all with the key
+    assert (first.sealed_seq, first.pre_seal_entries) == (first.seq, None)
+    with db.session() as session:
+        audit.record(session, event="login.failed", action=audit.Action.READ, username="x")
+    assert _head(db).sealed_seq == first.seq  # nobody unlocked: chained, not yet sealed
     signed(db, "bakker")
     head = _head(db)
     assert (head.sealed_seq, head.sealed_hash) == (head.seq, head.hash)

@@ -437,8 +437,13 @@ def test_the_manifest_carries_the_trails_anchor(
     assert entries[-1].event == "backup.restore"
 
 
-def _rewritten(made: Made, tmp_path: Path, edit: Callable[[list[bytes], Vault], None]) -> Path:
-    """The backup re-made by someone holding the practice key, rows edited, manifest kept."""
+def _rewritten(
+    made: Made,
+    tmp_path: Path,
+    edit: Callable[[list[bytes], Vault], None],
+    edit_header: Callable[[dict[str, object]], None] = lambda _header: None,
+) -> Path:
+    """The backup re-made with the practice key: rows edited, manifest kept unless edited."""
     with made.path.open("rb") as source, tempfile.TemporaryFile() as spool:
         header, header_bytes = read_header(source)
         vault = unlock_backup(header, username="smit", password=DEMO_PASSWORD, recovery_key=None)
@@ -451,6 +456,7 @@ def _rewritten(made: Made, tmp_path: Path, edit: Callable[[list[bytes], Vault], 
     rows.write_bytes(payload)
     header["payload_sha256"] = hashlib.sha256(payload).hexdigest()
     header["payload_bytes"] = len(payload)
+    edit_header(header)
     path = tmp_path / "herschreven.gpbak"
     backup_module._encrypt_to(path, header, rows, vault)
     return path
@@ -484,6 +490,46 @@ def test_a_trail_that_does_not_reach_the_manifests_anchor_is_refused(
         "(back-up van "
     )
     assert _is_empty(target_url)
+
+
+def _as_before_seals(lines: list[bytes], _vault: Vault) -> None:
+    """Rows as a gpdesk of schema 0003 wrote them: no seal columns, no throttle table."""
+    seal_columns = ("sealed_seq", "sealed_hash", "sealed_at", "seal", "pre_seal_entries")
+    for i, line in enumerate(lines):
+        if line.startswith(b'{"t":"audit_head"'):
+            head = json.loads(line)
+            for column in seal_columns:
+                del head["r"][column]
+            lines[i] = json.dumps(head, separators=(",", ":")).encode() + b"\n"
+    lines[:] = [line for line in lines if not line.startswith(b'{"t":"sign_in_throttle"')]
+
+
+def _schema_0003(header: dict[str, object]) -> None:
+    header["schema_revision"] = "0003"
+    del header["audit"]
+
+
+def test_a_backup_from_before_seals_is_restored_and_sealed(
+    made: Made, target_url: str, tmp_path: Path
+) -> None:
+    path = _rewritten(made, tmp_path, _as_before_seals, _schema_0003)
+    info = _restore(path, target_url, tmp_path / "werk")
+    assert isinstance(info, BackupInfo)
+    assert info.warnings == ()
+    copy = open_database(target_url)
+    try:
+        gp = signed(copy, "bakker")
+        with copy.session() as session:
+            result = audit.verify(session, vault=gp.vault)
+            entries = len(list(audit.iter_records(session)))
+    finally:
+        copy.dispose()
+    assert result.ok, result
+    # Everything from the backup predates sealing; the restore's own entry sealed it all.
+    restored_from = entries - 2  # the restore's entry and the sign-in above came after
+    assert result.key == (
+        f"in orde (verzegeld t/m regel {entries}; {restored_from} regels van voor de verzegeling)"
+    )
 
 
 def test_restore_reports_a_trail_behind_this_homes_anchor(
