@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TextIO
@@ -251,7 +251,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         with db.session() as session:
             result = verify(session, vault=vault, anchor=known)
         if result.ok:
-            anchor.remember(home.path, db.url, result.tip_seq, result.tip_hash)
+            # An unwritable home does not change the outcome of the check.
+            with suppress(OSError):
+                anchor.remember(home.path, db.url, result.tip_seq, result.tip_hash)
     finally:
         db.dispose()
     data: dict[str, object] = {
