@@ -83,6 +83,11 @@ def _register_search(kaart_sub: argparse._SubParsersAction[DutchParser]) -> None
     p_search.add_argument("--nu-open", action="store_true", help="alleen wat nu open is")
     p_search.add_argument("--plek-vrij", action="store_true", help="alleen waar plek vrij is")
     p_search.add_argument(
+        "--alleen-open",
+        action="store_true",
+        help="tijdelijk gesloten voorzieningen weglaten (anders onderaan, met de reden)",
+    )
+    p_search.add_argument(
         "--max", type=int, default=20, metavar="N", help="hoeveel resultaten (standaard 20)"
     )
     add_json(p_search)
@@ -191,6 +196,8 @@ def format_routing(routing: Routing) -> str:
     lines = [headline(routing)]
     for team in routing.teams:
         lines += _team_lines(team)
+    for team in routing.closed:
+        lines.append(f"Tijdelijk gesloten: {team.name} ({team.organization})")
     return "\n".join(lines)
 
 
@@ -299,6 +306,8 @@ def run_search(session: Session, args: argparse.Namespace) -> SearchOutcome:
                 "postcodes": document["postcodes_label"],
                 "area": hit.area,
                 "complete": hit.complete,
+                "status": document["status"],
+                "alert": document["alert"],
             }
         )
     labels = filters.labels()
@@ -323,6 +332,7 @@ def _filters(args: argparse.Namespace) -> SearchFilters:
             age=args.leeftijd,
             has_capacity=args.plek_vrij,
             open_now=args.nu_open,
+            only_open=args.alleen_open,
         )
     except ValueError as exc:
         raise ValidationError({"postcode": str(exc)}) from None
@@ -343,6 +353,8 @@ def format_search(query: str, outcome: SearchOutcome) -> str:
     for number, item in enumerate(results, start=1):
         lines.append(f"{number}. {item['name']} — {item['organization']}")
         details: list[str] = []
+        if item["status"] == "temporarily closed":
+            details.append("⚠ tijdelijk gesloten" + (f": {item['alert']}" if item["alert"] else ""))
         contact = item["contact"]
         if contact is not None:
             details.append(

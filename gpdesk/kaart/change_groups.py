@@ -37,6 +37,15 @@ class ChangeGroup:
         return "delete" in self._actions()
 
     @property
+    def departed(self) -> bool:
+        """Whether a contact was marked as left in the period (kept, struck through)."""
+        return any(
+            r.field_name == "departed_on" and r.replacement_value and not r.previous_value
+            for r in self.rows
+            if r.last_action_type == "update"
+        )
+
+    @property
     def only_assured(self) -> bool:
         """Whether the only rows are checks, which are shown only when asked for."""
         return self._actions() == {ASSURED}

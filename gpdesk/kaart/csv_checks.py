@@ -17,7 +17,8 @@ from gpdesk.kaart.csv_hours import parse_hours
 from gpdesk.kaart.postcodes import parse_ranges
 from gpdesk.kaart.schedule import AMSTERDAM
 from gpdesk.kaart.textnorm import fold
-from gpdesk.models import ServiceKind
+from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.models.kaart import split_names
 from gpdesk.patients.validation import format_postcode, normalise_phone
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -92,6 +93,22 @@ def parse_dutch_date(value: str, *, today: date | None = None) -> date:
     return result
 
 
+def _check_status(value: str) -> ServiceStatus:
+    text = fold(value).strip().replace("-", " ")
+    for status in ServiceStatus:
+        if text in (status.value, status.label):
+            return status
+    if text in ("gesloten", "tijdelijk dicht", "dicht"):
+        return ServiceStatus.TEMPORARILY_CLOSED
+    if text in ("inactief", "gestopt"):
+        return ServiceStatus.INACTIVE
+    raise ValueError(f"'{value}': kies actief, tijdelijk gesloten, niet actief of opgeheven.")
+
+
+def _check_names(value: str) -> list[str]:
+    return [_check_text(name) for name in split_names(value)]
+
+
 def _check_kind(value: str) -> ServiceKind:
     text = fold(value).strip().replace("-", " ")
     for kind in ServiceKind:
@@ -131,8 +148,12 @@ def _check_deputy(value: str) -> tuple[str, str | None]:
 
 
 _CHECKS: Final[dict[str, Callable[[str], Any]]] = {
+    "eerdere_namen": _check_names,
     "soort": _check_kind,
+    "status": _check_status,
+    "melding": lambda v: v,
     "beschrijving": lambda v: v,
+    "voor_wie": lambda v: v,
     "themas": _check_themes,
     "werkgebied": _check_area,
     "adres": _check_text,
@@ -151,8 +172,10 @@ _CHECKS: Final[dict[str, Callable[[str], Any]]] = {
     "minimumleeftijd": _check_age,
     "maximumleeftijd": _check_age,
     "kosten": lambda v: v,
+    "gecontracteerd": _check_yes_no,
     "aanmelden": lambda v: v,
     "wachtlijst": _check_yes_no,
+    "wachttijd": lambda v: v,
     "gecontroleerd_op": parse_dutch_date,
     "gecontroleerd_door": _check_text,
 }

@@ -59,6 +59,13 @@ TEMPLATE_COLUMNS: Final[tuple[TemplateColumn, ...]] = (
         True,
     ),
     TemplateColumn(
+        "eerdere_namen",
+        "eerdere namen",
+        "Namen die de voorziening vroeger had, gescheiden door ;. Wie zo zoekt, vindt haar.",
+        "WOT Nieuwland",
+        ("oude naam", "oude namen", "vroegere naam", "vroegere namen", "eerdere naam"),
+    ),
+    TemplateColumn(
         "soort",
         "soort",
         "wijkteam, centraal loket of overig (leeg: overig). Bepaalt "
@@ -67,11 +74,32 @@ TEMPLATE_COLUMNS: Final[tuple[TemplateColumn, ...]] = (
         ("type",),
     ),
     TemplateColumn(
+        "status",
+        "status",
+        "actief, tijdelijk gesloten, niet actief of opgeheven (leeg: actief).",
+        "tijdelijk gesloten",
+        ("toestand",),
+    ),
+    TemplateColumn(
+        "melding",
+        "melding",
+        "Korte melding voor nu, bijv. waarom en tot wanneer het gesloten is.",
+        "Gesloten wegens verbouwing tot 1 april.",
+        ("mededeling", "let op"),
+    ),
+    TemplateColumn(
         "beschrijving",
         "beschrijving",
         "Wat de voorziening doet, voor wie.",
         "Hulp bij geld, wonen en opvoeden.",
         ("omschrijving",),
+    ),
+    TemplateColumn(
+        "voor_wie",
+        "voor wie",
+        "Voor wie het is en wanneer u verwijst (verwijscriteria).",
+        "Inwoners vanaf 18 jaar met betalingsachterstanden.",
+        ("verwijscriteria", "doelgroep", "voorwaarden"),
     ),
     TemplateColumn(
         "themas",
@@ -174,13 +202,28 @@ TEMPLATE_COLUMNS: Final[tuple[TemplateColumn, ...]] = (
     ),
     TemplateColumn("kosten", "kosten", "Wat het kost.", "Gratis.", ("prijs",)),
     TemplateColumn(
-        "aanmelden",
-        "aanmelden",
-        "Hoe verwijzen of aanmelden werkt.",
-        "Bel de contactpersoon of stuur een signaal.",
-        ("aanmelding", "verwijzen"),
+        "gecontracteerd",
+        "gecontracteerd door de gemeente",
+        "ja of nee: heeft de gemeente een contract met deze aanbieder? Zonder contract betaalt "
+        "de patiënt zelf.",
+        "ja",
+        ("gecontracteerd", "contract gemeente", "contract met de gemeente"),
     ),
-    TemplateColumn("wachtlijst", "wachtlijst", "ja of nee.", "nee", ("wachttijd",)),
+    TemplateColumn(
+        "aanmelden",
+        "aanmelden",
+        "Hoe verwijzen of aanmelden werkt, en wat er daarna gebeurt.",
+        "Bel de contactpersoon; binnen twee weken een intake.",
+        ("aanmelding", "verwijzen", "aanmelden en daarna"),
+    ),
+    TemplateColumn("wachtlijst", "wachtlijst", "ja of nee.", "nee"),
+    TemplateColumn(
+        "wachttijd",
+        "wachttijd",
+        "Hoe lang de patiënt ongeveer wacht.",
+        "ongeveer 6 weken",
+        ("wachttijden",),
+    ),
     TemplateColumn(
         "gecontroleerd_op",
         "gecontroleerd op",

@@ -23,6 +23,7 @@ from gpdesk.kaart.csv_columns import (
 from gpdesk.kaart.hsds_read import Problem, RawRecord
 from gpdesk.kaart.schedule import AMSTERDAM, Rule
 from gpdesk.kaart.textnorm import fold
+from gpdesk.models.kaart import join_names
 
 if TYPE_CHECKING:
     from gpdesk.kaart.csv_hours import WeeklyHours
@@ -148,9 +149,16 @@ class _Builder:
             ("minimumleeftijd", "minimum_age"),
             ("maximumleeftijd", "maximum_age"),
             ("soort", "kind"),
+            ("status", "status"),
+            ("melding", "alert"),
+            ("voor_wie", "eligibility_description"),
+            ("gecontracteerd", "municipal_contract"),
+            ("wachttijd", "wait_time"),
         ):
             if column in values:
                 service[target] = values[column]
+        if "eerdere_namen" in values:
+            service["former_names"] = join_names(values["eerdere_namen"])
         self._assured("service", service, values)
         checker = service.get("assured_by")
         if isinstance(checker, str) and "@" in checker:

@@ -32,6 +32,9 @@ _FIELD_LABELS: Final = {
     "interpretation_services": "tolken",
     "accreditations": "keurmerken",
     "alert": "melding",
+    "wait_time": "wachttijd",
+    "municipal_contract": "contract met de gemeente",
+    "former_names": "eerdere namen",
     "kind": "soort",
     "organization_id": "organisatie",
     "legal_status": "rechtsvorm",
@@ -66,7 +69,9 @@ class DigestPhraser:
         self.whole_contacts = {
             rid for (k, rid), g in groups.items() if k == "contact" and (g.created or g.deleted)
         }
-        self.left_contacts = {rid for (k, rid), g in groups.items() if k == "contact" and g.deleted}
+        self.left_contacts = {
+            rid for (k, rid), g in groups.items() if k == "contact" and (g.deleted or g.departed)
+        }
         self.assured_services = {
             rid for (k, rid), g in groups.items() if k == "service" and g.only_assured
         }
@@ -127,8 +132,13 @@ class DigestPhraser:
             if service_id not in self.assured_services:
                 self.add(ChangeKind.ASSURED, f"{who} gecontroleerd", group, service_id)
             return
-        if group.deleted:
-            deputy_id = group.value("deputy_contact_id")
+        if group.deleted or group.departed:
+            current = world.contacts.get(rid)
+            deputy_id = (
+                current.deputy_contact_id
+                if group.departed and current is not None
+                else group.value("deputy_contact_id")
+            )
             deputy = world.name("contact", deputy_id)
             tail = (
                 f"vervanger: {deputy}"
@@ -266,6 +276,7 @@ class DigestPhraser:
         rid = group.resource_id
         if "name" in updates:
             old, new = updates.pop("name")
+            updates.pop("former_names", None)  # the old name went there: part of the rename
             self.add(ChangeKind.RENAMED, f"{old} heet nu {new}", group, rid)
         if "status" in updates:
             status = updates.pop("status")[1]
@@ -310,6 +321,7 @@ class DigestPhraser:
             updates = group.updates()
             if "name" in updates:
                 old, new = updates.pop("name")
+                updates.pop("former_names", None)
                 self.add(ChangeKind.RENAMED, f"{old} heet nu {new}", group, None)
             if updates:
                 self.add(ChangeKind.OTHER, f"Gegevens van {name} bijgewerkt", group, None)

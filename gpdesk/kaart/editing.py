@@ -8,8 +8,10 @@ ids and frozen ``EditResult``s, never ORM objects.
 
 ``save_service`` saves a whole service dialog (general fields, themes, where, when, area, the
 practice's fixed contacts and feedback agreement) as one edit. Contacts are saved one by one
-(``create_contact``, ``update_contact``, ``delete_contact``: a contact who leaves is reported
-wherever they stood in). ``assure`` records that someone checked an entry.
+(``create_contact``, ``update_contact``; ``mark_departed`` for a contact who leaves: kept,
+struck through, reported wherever they stood in; ``delete_contact`` takes one off for good).
+``assure`` records that someone checked an entry. A service or organisation that is renamed
+keeps its old name among its former names, so the old name still finds it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from gpdesk.kaart.editing_people import (
     clean_fixed_contacts,
     create_contact,
     delete_contact,
+    mark_departed,
     set_feedback_agreement,
     set_first_phone,
     set_fixed_contact,
@@ -68,6 +71,7 @@ from gpdesk.kaart.editing_where import (
 )
 from gpdesk.kaart.store import AssurableKind, list_themes, mark_assured
 from gpdesk.models import Attribute, Contact, Organization, Service, ServiceKind, ServiceStatus
+from gpdesk.models.kaart import join_names, split_names
 from gpdesk.security.accounts import SignedIn
 
 __all__ = [
@@ -90,6 +94,7 @@ __all__ = [
     "delete_contact",
     "delete_organization",
     "delete_service",
+    "mark_departed",
     "save_service",
     "set_feedback_agreement",
     "set_fixed_contact",
@@ -116,6 +121,8 @@ class OrganizationInput:
     description: str = ""
     email: str = ""
     website: str = ""
+    former_names: str = ""
+    """Earlier names, separated by ";"."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,13 @@ class ServiceInput:
     maximum_age: int | str | None = None
     fees_description: str = ""
     application_process: str = ""
+    alert: str = ""
+    """A short-term notice ("gesloten wegens verbouwing tot 1 april"), HSDS ``alert``."""
+    wait_time: str = ""
+    municipal_contract: bool | None = None
+    """True: contracted by the municipality; False: the patient pays; None: not known."""
+    former_names: str = ""
+    """Earlier names, separated by ";"; renaming adds the old name by itself."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,23 @@ def _clean_organization(data: OrganizationInput, problems: Problems) -> dict[str
         "description": checks.clean_text(data.description) or "",
         "email": problems.check(checks.EMAIL, partial(checks.clean_email, data.email)),
         "website": problems.check(checks.WEBSITE, partial(checks.clean_url, data.website)),
+        "former_names": join_names(split_names(data.former_names)),
     }
+
+
+def with_former_name(values: dict[str, Any], old_name: str) -> dict[str, Any]:
+    """``values`` for a row called ``old_name`` until now: a new name keeps the old one.
+
+    The old name joins the former names (a GP may still know the team by it); a name that
+    is now the current one again leaves them.
+    """
+    new_name = values.get("name")
+    names = split_names(values.get("former_names"))
+    if new_name and old_name and new_name.casefold() != old_name.casefold():
+        names.append(old_name)
+    if new_name:
+        names = [n for n in names if n.casefold() != new_name.casefold()]
+    return {**values, "former_names": join_names(names)}
 
 
 def create_organization(session: Session, by: SignedIn, data: OrganizationInput) -> str:
@@ -193,7 +223,7 @@ def update_organization(
     organization = session.get(Organization, organization_id)
     if organization is None:
         raise not_found("Deze organisatie")
-    log.assign(organization, "organization", values)
+    log.assign(organization, "organization", with_former_name(values, organization.name))
     return log.finish()
 
 
@@ -247,6 +277,10 @@ def _clean_service(data: ServiceInput, problems: Problems) -> dict[str, Any]:
         "maximum_age": high,
         "fees_description": checks.clean_text(data.fees_description),
         "application_process": checks.clean_text(data.application_process),
+        "alert": checks.clean_text(data.alert),
+        "wait_time": checks.clean_text(data.wait_time),
+        "municipal_contract": data.municipal_contract,
+        "former_names": join_names(split_names(data.former_names)),
     }
 
 
@@ -267,7 +301,7 @@ def _add_service(log: EditLog, values: dict[str, Any]) -> Service:
 def _update_service(log: EditLog, service: Service, values: dict[str, Any]) -> None:
     if values["organization_id"] != service.organization_id:
         _check_organization(log.session, values["organization_id"])
-    log.assign(service, "service", values)
+    log.assign(service, "service", with_former_name(values, service.name))
 
 
 def create_service(session: Session, by: SignedIn, data: ServiceInput) -> str:

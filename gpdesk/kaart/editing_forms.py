@@ -49,6 +49,7 @@ from gpdesk.models import (
     ServiceKind,
     ServiceStatus,
 )
+from gpdesk.models.kaart import split_names
 
 ORGANIZATION_KIND_LABEL = "organisatie"
 
@@ -112,6 +113,13 @@ class ContactRow:
     stands_in_for: tuple[str, ...]
     assured_date: date | None
     stale: bool
+    departed_on: date | None = None
+    """The person left (kept, struck through); None while they are there."""
+
+    @property
+    def departed(self) -> bool:
+        """Whether the person left."""
+        return self.departed_on is not None
 
     def as_input(self) -> ContactInput:
         """The contact's current values, to edit."""
@@ -298,7 +306,8 @@ def _contact_rows(service: Service, today: date, months: int) -> tuple[ContactRo
             deputy_name=names.get(c.deputy_contact_id or "", ""),
             stands_in_for=tuple(sorted(stands_in.get(c.id, []))),
             assured_date=c.assured_date,
-            stale=is_stale(c.assured_date, today, months),
+            stale=c.departed_on is None and is_stale(c.assured_date, today, months),
+            departed_on=c.departed_on,
         )
         for c in sorted(service.contacts, key=lambda c: ((c.name or "").casefold(), c.id))
     )
@@ -412,6 +421,10 @@ def service_form(
             maximum_age=service.maximum_age,
             fees_description=service.fees_description or "",
             application_process=service.application_process or "",
+            alert=service.alert or "",
+            wait_time=service.wait_time or "",
+            municipal_contract=service.municipal_contract,
+            former_names="; ".join(split_names(service.former_names)),
         ),
         themes=tuple(sorted({a.taxonomy_term_id for a in service.attributes} & theme_ids)),
         location=location,
@@ -503,6 +516,7 @@ def organization_form(session: Session, organization_id: str) -> OrganizationFor
             description=organization.description or "",
             email=organization.email or "",
             website=organization.website or "",
+            former_names="; ".join(split_names(organization.former_names)),
         ),
         services=tuple(s.name for s in organization.services),
     )

@@ -1,8 +1,10 @@
 """Editing the people on the kaart: contacts, deputies, fixed contacts and feedback agreements.
 
-GPs want fixed, named contacts; a contact who leaves leaves a gap. So removing a contact reports
-every place the person stood in (deputy of a colleague, the practice's vaste contactpersoon) and
-lets the practice's fixed contact fall back to the deputy instead of silently disappearing.
+GPs want fixed, named contacts; a contact who leaves leaves a gap. So a contact who leaves is
+marked "vertrokken" (``mark_departed``) rather than deleted: the kaart keeps the name, struck
+through, with the deputy who takes over. Marking (or deleting, ``delete_contact``) reports every
+place the person stood in (deputy of a colleague, the practice's vaste contactpersoon) and lets
+the practice's fixed contact fall back to the deputy instead of silently disappearing.
 Use the public names through ``gpdesk.kaart.editing``.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
 from sqlalchemy import or_, select
@@ -19,6 +22,7 @@ from gpdesk.errors import ValidationError
 from gpdesk.kaart import editing_checks as checks
 from gpdesk.kaart.editing_base import CREATE, DELETE, EditLog, EditResult, not_found
 from gpdesk.kaart.editing_checks import Problems
+from gpdesk.kaart.store import local_today
 from gpdesk.models import (
     Contact,
     FeedbackAgreement,
@@ -115,6 +119,10 @@ def _check_deputy(
     if deputy is None or deputy.service_id != service_id:
         raise ValidationError(
             {checks.DEPUTY: "Kies als vervanger een contactpersoon van dezelfde voorziening."}
+        )
+    if deputy.departed_on is not None:
+        raise ValidationError(
+            {checks.DEPUTY: f"{deputy.name or 'Deze persoon'} is vertrokken; kies een ander."}
         )
 
 
@@ -225,13 +233,17 @@ def _theme_label(fixed: FixedContact) -> str:
     return "" if fixed.taxonomy_term is None else f" voor {fixed.taxonomy_term.name}"
 
 
-def remove_contact(log: EditLog, contact: Contact) -> None:
-    """Delete a contact and mend every place the person stood in, with a warning for each."""
+def _mend_after(log: EditLog, contact: Contact) -> Contact | None:
+    """Mend every place a leaver stood in, with a warning for each; returns their stand-in."""
     session = log.session
     name = contact.name or "(naam onbekend)"
     team = contact.service.name if contact.service is not None else "de voorziening"
     stand_in = (
-        contact.deputy if contact.deputy is not None and contact.deputy.id != contact.id else None
+        contact.deputy
+        if contact.deputy is not None
+        and contact.deputy.id != contact.id
+        and contact.deputy.departed_on is None
+        else None
     )
     for other in session.scalars(select(Contact).where(Contact.deputy_contact_id == contact.id)):
         if other.id == contact.id:
@@ -282,6 +294,12 @@ def remove_contact(log: EditLog, contact: Contact) -> None:
                 f"{name} was de vervanger van de vaste contactpersoon bij {where}. "
                 "Kies een nieuwe vervanger."
             )
+    return stand_in
+
+
+def remove_contact(log: EditLog, contact: Contact) -> None:
+    """Delete a contact and mend every place the person stood in, with a warning for each."""
+    stand_in = _mend_after(log, contact)
     log.deleted(
         "contact",
         contact.id,
@@ -294,16 +312,20 @@ def remove_contact(log: EditLog, contact: Contact) -> None:
             "phone": contact.phones[0].number if contact.phones else None,
         },
     )
-    session.delete(contact)
+    log.session.delete(contact)
 
 
-def delete_contact(session: Session, by: SignedIn, contact_id: str) -> EditResult:
-    """A contact leaves: remove them, report where they were deputy or fixed contact.
+def depart(log: EditLog, contact: Contact, day: date) -> None:
+    """Mark a contact as left on ``day``: kept and struck through, their places mended."""
+    if contact.departed_on is not None:
+        return  # already gone; nothing to mend again
+    _mend_after(log, contact)
+    log.field("contact", contact.id, "departed_on", None, day)
+    contact.departed_on = day
+    contact.last_modified = log.now
 
-    The practice's fixed contact falls back to its deputy (or to the leaver's own deputy),
-    so the GP still sees a name; ``warnings`` say what to arrange.
-    """
-    log = EditLog(session, by, object_type="kaart_contact", object_id=contact_id, action=DELETE)
+
+def _load_contact(session: Session, contact_id: str) -> Contact:
     contact = session.scalar(
         select(Contact)
         .where(Contact.id == contact_id)
@@ -315,7 +337,33 @@ def delete_contact(session: Session, by: SignedIn, contact_id: str) -> EditResul
     )
     if contact is None:
         raise not_found("Deze contactpersoon")
-    remove_contact(log, contact)
+    return contact
+
+
+def mark_departed(
+    session: Session, by: SignedIn, contact_id: str, *, day: date | None = None
+) -> EditResult:
+    """A contact leaves: keep them as "vertrokken" and report where they stood in.
+
+    The person stays on the kaart (struck through, "vertrokken; vervanger: …"), so the GP
+    still sees who left and who took over; routing and the practice's fixed contact fall to
+    the deputy. ``warnings`` say what to arrange (a new deputy, a new vaste contactpersoon).
+    """
+    log = EditLog(session, by, object_type="kaart_contact", object_id=contact_id)
+    depart(log, _load_contact(session, contact_id), day or local_today())
+    return log.finish(contact_id, detail="vertrokken")
+
+
+def delete_contact(session: Session, by: SignedIn, contact_id: str) -> EditResult:
+    """Take a contact off the kaart for good (entered by mistake); report where they stood in.
+
+    For someone who left, prefer ``mark_departed``: the kaart then still says who took over.
+
+    The practice's fixed contact falls back to its deputy (or to the leaver's own deputy),
+    so the GP still sees a name; ``warnings`` say what to arrange.
+    """
+    log = EditLog(session, by, object_type="kaart_contact", object_id=contact_id, action=DELETE)
+    remove_contact(log, _load_contact(session, contact_id))
     return log.finish(contact_id)
 
 

@@ -6,7 +6,10 @@ HTML (the subset ``QTextDocument`` renders) without Qt, so it is tested like any
 
 Privacy: the patient's name appears only when the user asks for it, and the practice's own
 layer (the fixed contact's direct line, local notes) never goes on paper: it is meant for
-colleagues, not for patients.
+colleagues, not for patients. A contact who left is never named on paper; their deputy is.
+
+A service that is temporarily closed says so at the top, with its notice: the patient must not
+go there in vain.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ p.for {{ margin-top: 4px; }}
 p.footer {{ font-size: {pt(0.8)}; color: #555; margin-top: 6px; }}
 span.next {{ background-color: #fff4d6; font-weight: 600; }}
 span.phone {{ font-size: {pt(1.25)}; font-weight: 600; }}
+p.alert {{ font-weight: 600; color: #7a1c1c; background-color: #fdecea; margin-top: 6px;
+           margin-bottom: 2px; }}
 td {{ padding: 1px 8px 1px 0; }}
 ul {{ margin-top: 0; margin-bottom: 0; }}
 """
@@ -135,8 +140,17 @@ def _is_walk_in(line: str) -> bool:
 
 
 def public_contact(detail: ServiceDetail) -> ContactRef | None:
-    """The person a patient may ask for: the service's own first contact, not our private one."""
-    return detail.contacts[0] if detail.contacts else None
+    """The person a patient may ask for: the service's own first contact, not our private one.
+
+    Someone who left is never named: the first who is still there, else a leaver's deputy.
+    """
+    for contact in detail.contacts:
+        if not contact.departed:
+            return contact
+    for contact in detail.contacts:
+        if contact.deputy is not None and not contact.deputy.departed:
+            return contact.deputy
+    return None
 
 
 def public_phone(detail: ServiceDetail) -> str | None:
@@ -179,6 +193,9 @@ def handout_html(
         _p(detail.name, "title"),
         _p(detail.organization, "org"),
     ]
+    if detail.former_names:
+        parts.append(_p("Vroeger heette dit: " + ", ".join(detail.former_names) + ".", "org"))
+    parts.append(_alert_html(detail))
     if patient_name:
         parts.append(f'<p class="for">Voor: <b>{escape(patient_name)}</b></p>')
     parts.append(_section("Wat doen zij?", _p(detail.description or "")))
@@ -197,9 +214,11 @@ def handout_html(
     parts.append(_section("Neem mee", f"<ul>{bring}</ul>"))
     parts.append(_section("Contact", _contact_html(detail)))
     parts.append(_section("Hoe meldt u zich aan?", _p(for_patient(detail.application_process))))
+    if detail.wait_time:
+        parts.append(_section("Hoe lang moet u wachten?", _p(_sentence(detail.wait_time))))
     if detail.interpretation_services:
         parts.append(_section("Tolk nodig?", _p(detail.interpretation_services)))
-    parts.append(_section("Wat kost het?", _p(detail.fees_description or "")))
+    parts.append(_section("Wat kost het?", _p(_costs_text(detail))))
     parts.append(
         _p(f"Meegegeven door {practice_name} op {format_date(today, year=True)}.", "footer")
     )
@@ -214,6 +233,40 @@ def handout_html(
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    """A kaart text as a sentence: a capital first, a full stop last."""
+    tidy = " ".join(text.split())
+    return _capitalised(tidy) + ("" if tidy[-1:] in ".!?" else ".") if tidy else ""
+
+
+CONTRACT_TEXT = "De gemeente heeft een contract met deze aanbieder."
+NO_CONTRACT_TEXT = "Deze aanbieder heeft geen contract met de gemeente: u betaalt zelf."
+
+
+def contract_text(municipal_contract: bool | None) -> str:
+    """What the municipal contract means for the patient, in one sentence ("" when unknown)."""
+    if municipal_contract is None:
+        return ""
+    return CONTRACT_TEXT if municipal_contract else NO_CONTRACT_TEXT
+
+
+def _costs_text(detail: ServiceDetail) -> str:
+    return " ".join(
+        part
+        for part in (detail.fees_description or "", contract_text(detail.municipal_contract))
+        if part
+    )
+
+
+def _alert_html(detail: ServiceDetail) -> str:
+    """The notice at the top: closed for now, or a short-term alert, in the patient's words."""
+    notice = for_patient(detail.alert)
+    if detail.closed:
+        text = "Let op: deze voorziening is tijdelijk gesloten."
+        return _p(f"{text} {_sentence(notice)}" if notice else text, "alert")
+    return _p(f"Let op: {_sentence(notice)}", "alert") if notice else ""
 
 
 def _contact_html(detail: ServiceDetail) -> str:
@@ -273,10 +326,14 @@ def contact_lines(detail: ServiceDetail) -> str:
     patient data: nothing here comes from the patient in context.
     """
     lines = [f"{detail.name} ({detail.organization})"]
-    person = detail.fixed_contacts[0] if detail.fixed_contacts else public_contact(detail)
+    if detail.closed:
+        lines.append("Tijdelijk gesloten" + (f": {detail.alert}" if detail.alert else ""))
+    fixed = next((c for c in detail.fixed_contacts if not c.departed), None)
+    person = fixed or public_contact(detail)
     if person is not None:
         label = "Vaste contactpersoon" if person.fixed else "Contactpersoon"
-        lines.append(f"{label}: {_person(person)}")
+        instead = f" (vervangt {person.stands_in_for}, vertrokken)" if person.stands_in_for else ""
+        lines.append(f"{label}: {_person(person)}{instead}")
         if person.deputy is not None:
             lines.append(f"Vervanger: {_person(person.deputy)}")
     general = [p.number for p in detail.phones]

@@ -26,7 +26,7 @@ from gpdesk.kaart.hsds_read import (
 )
 from gpdesk.kaart.postcodes import parse_ranges
 from gpdesk.kaart.schedule import WEEKDAY_CODES
-from gpdesk.models.kaart import ID_LENGTH
+from gpdesk.models.kaart import ID_LENGTH, join_names, split_names
 from gpdesk.patients.validation import normalise_postcode
 
 if TYPE_CHECKING:
@@ -390,6 +390,23 @@ class _Diff:
     unchanged: int = 0
 
 
+_NAMED: Final = frozenset({"service", "organization"})
+"""Entities that keep their earlier names (``former_names``) when renamed."""
+
+
+def _former_names(existing: Mapping[str, Any], values: Mapping[str, Any]) -> str | None:
+    """The former names after this import: what was known, what the package adds, the old name.
+
+    An import only adds names (a package that does not know a local rename must not erase
+    it); Beheer removes them. The current name is never among them.
+    """
+    names = split_names(existing.get("former_names")) + split_names(values.get("former_names"))
+    old, new = existing.get("name") or "", values.get("name") or existing.get("name") or ""
+    if "name" in values and old and old.casefold() != new.casefold():
+        names.append(old)
+    return join_names([n for n in names if n.casefold() != new.casefold()])
+
+
 def _diff(planner: _Planner) -> _Diff:
     result = _Diff()
     for entity, spec in SPECS.items():
@@ -401,6 +418,8 @@ def _diff(planner: _Planner) -> _Diff:
                     RowOp(CREATE, entity, rid, _full_row(spec, rid, candidate.values))
                 )
                 continue
+            if entity in _NAMED and ({"name", "former_names"} & candidate.values.keys()):
+                candidate.values["former_names"] = _former_names(existing, candidate.values)
             changed = {
                 name: value
                 for name, value in candidate.values.items()

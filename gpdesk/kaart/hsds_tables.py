@@ -17,8 +17,13 @@ from sqlalchemy import Boolean, Date, Enum, Float, Integer, String, Table, Time
 
 from gpdesk.models import Base, FeedbackAgreement, FixedContact
 from gpdesk.models.base import UtcDateTime
-from gpdesk.models.kaart import GPDESK_EXTENSION, HSDS_ENTITY, HSDS_MODELS, HSDS_PATHS
-from gpdesk.models.kaart_private import GPDESK_PRIVATE
+from gpdesk.models.kaart import (
+    GPDESK_EXTENSION,
+    GPDESK_PRIVATE,
+    HSDS_ENTITY,
+    HSDS_MODELS,
+    HSDS_PATHS,
+)
 
 PRIVATE_JSON: Final = "gpdesk_private.json"
 """The practice's own layer in a JSON package (as in the demo kaart)."""

@@ -18,7 +18,12 @@ from gpdesk.models import ServiceKind, ServiceStatus
 
 @dataclass(frozen=True)
 class ContactRef:
-    """A named person to call; ``fixed`` when it is the practice's own vaste contactpersoon."""
+    """A named person to call; ``fixed`` when it is the practice's own vaste contactpersoon.
+
+    ``departed_on``: the person left (shown struck through, with the ``deputy`` taking over);
+    such a ref is never the one to call. ``stands_in_for``: the name of who left, when this
+    person is called in their place.
+    """
 
     id: str
     name: str
@@ -33,6 +38,13 @@ class ContactRef:
     assured_date: date | None = None
     assured_by: str | None = None
     stale: bool = True
+    departed_on: date | None = None
+    stands_in_for: str | None = None
+
+    @property
+    def departed(self) -> bool:
+        """Whether this person left (kept on the kaart, struck through)."""
+        return self.departed_on is not None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (dates as ISO text)."""
@@ -166,6 +178,18 @@ class ServiceDetail:
     stale: bool
     last_modified: datetime | None
     feedback_agreement: FeedbackAgreementRef | None
+    wait_time: str | None = None
+    municipal_contract: bool | None = None
+    """True: the municipality contracts the provider; False: the patient pays; None: unknown."""
+    former_names: tuple[str, ...] = ()
+    """Names the service went by before (the practice may still know it by one of them)."""
+    organization_names: tuple[str, ...] = ()
+    """The organisation's other and former names."""
+
+    @property
+    def closed(self) -> bool:
+        """Temporarily closed: shown and labelled, never routed to."""
+        return self.status is ServiceStatus.TEMPORARILY_CLOSED
 
 
 def jsonable(value: Any) -> Any:
@@ -186,7 +210,8 @@ class ServiceRow:
     """What one line of the kaart's result list shows besides the name.
 
     ``contact`` is who to call (the practice's general fixed contact, else the service's first
-    named contact); ``next_walk_in`` the walk-in hour going on or next to start.
+    named contact who has not left, else the deputy of one who has); ``next_walk_in`` the walk-in
+    hour going on or next to start (None while the service is temporarily closed).
     """
 
     id: str
@@ -198,3 +223,11 @@ class ServiceRow:
     assured_by: str | None
     stale: bool
     has_capacity: bool | None
+    status: ServiceStatus = ServiceStatus.ACTIVE
+    alert: str | None = None
+    """The service's short-term notice ("gesloten wegens verbouwing tot 1 april")."""
+
+    @property
+    def closed(self) -> bool:
+        """Temporarily closed: the list says so, with the alert."""
+        return self.status is ServiceStatus.TEMPORARILY_CLOSED

@@ -13,6 +13,10 @@ no desk of this kaart is responsible, the patient's own municipality is, so ``te
 A kaart without any area cannot tell inside from outside and sends everything to its desks. The
 municipality's postcodes are data, not code: give the desk a werkgebied ("3111-3125") so a gap
 between the teams' areas reaches it.
+
+A team (or desk) that is temporarily closed is never responsible: the postcode goes where it
+would go without it (usually the desk), and ``closed`` names the closed team with its notice,
+so the answer can say "Wijkteam Oost is tijdelijk gesloten" and who stands in.
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ class TeamRef:
     email: str | None = None
     assured_date: date | None = None
     stale: bool = True
+    status: ServiceStatus = ServiceStatus.ACTIVE
+    alert: str | None = None
+    """The service's notice; for a closed team, why and until when."""
 
 
 OUTSIDE_TEXT: Final = (
@@ -82,6 +89,8 @@ class Routing:
     fallback_desks: tuple[TeamRef, ...]
     outside: bool = False
     """Outside every area this kaart knows: the patient's own municipality is responsible."""
+    closed: tuple[TeamRef, ...] = ()
+    """Teams or desks that would answer for this postcode but are temporarily closed."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes and dates as ISO text, enums as their values."""
@@ -155,18 +164,30 @@ def display_postcode(postcode: str) -> str:
     return f"{postcode[:4]} {postcode[4:]}" if len(postcode) > 4 else postcode
 
 
+def closed_line(team: TeamRef) -> str:
+    """The closed-team sentence of the answer: "Wijkteam Oost is tijdelijk gesloten: …"."""
+    alert = " ".join((team.alert or "").split()).rstrip(".")
+    return f"{team.name} is tijdelijk gesloten" + (f": {alert}." if alert else ".")
+
+
 def headline(routing: Routing) -> str:
     """The answer's first line, the same in the GUI and on the terminal."""
     where = display_postcode(routing.postcode)
     if routing.outside:
         return f"Postcode {where}: {OUTSIDE_TEXT}"
+    closed = " ".join(closed_line(team) for team in routing.closed)
     if not routing.teams:
         return (
-            f"Voor postcode {where} is geen wijkteam en geen centraal loket bekend. "
-            "Vul de sociale kaart aan in Beheer."
+            f"Voor postcode {where} is geen wijkteam en geen centraal loket bekend"
+            + (f" dat nu open is. {closed}" if closed else ".")
+            + " Vul de sociale kaart aan in Beheer."
         )
+    if routing.fallback and closed:
+        return f"Postcode {where}: {closed} Ga zolang naar het centraal loket:"
     if routing.fallback:
         return f"Postcode {where} valt buiten de wijkteams. Ga naar het centraal loket:"
+    if closed:
+        return f"Postcode {where}: {closed} Ook verantwoordelijk:"
     return f"Postcode {where} valt onder:"
 
 
@@ -185,7 +206,9 @@ def route(
     """The active wijkteam(s) for ``postcode`` ("3118 ab", "3118AB" or "3118"), else the desks.
 
     ``theme_id`` (a taxonomy term) picks the fixed contact agreed for that theme. An invalid
-    postcode raises ``ValidationError`` in Dutch. Teams come sorted by name, then id.
+    postcode raises ``ValidationError`` in Dutch. Teams come sorted by name, then id. A
+    temporarily closed team or desk is never in ``teams``; when it would have been, it is in
+    ``closed`` and the postcode goes where it would go without it.
     """
     normalised = normalise_route_postcode(postcode)
     pc4 = postcode_pc4(normalised)
@@ -196,7 +219,7 @@ def route(
     candidates = session.scalars(
         select(Service)
         .where(
-            Service.status == ServiceStatus.ACTIVE,
+            Service.status.in_((ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)),
             or_(
                 (Service.kind == ServiceKind.WIJKTEAM) & Service.id.in_(covering),
                 Service.kind == ServiceKind.CENTRAAL_LOKET,
@@ -217,7 +240,8 @@ def route(
     fixed = load_fixed_contacts(session, [s.id for s in candidates])
 
     def team_ref(service: Service) -> TeamRef:
-        slot = schedule_set(service).next_slot(moment, walk_in_only=True)
+        running = service.status is ServiceStatus.ACTIVE
+        slot = schedule_set(service).next_slot(moment, walk_in_only=True) if running else None
         return TeamRef(
             id=service.id,
             name=service.name,
@@ -233,15 +257,33 @@ def route(
             email=service.email,
             assured_date=service.assured_date,
             stale=is_stale(service.assured_date, today, months),
+            status=service.status,
+            alert=service.alert,
+        )
+
+    def of_kind(kind: ServiceKind, *, open_only: bool) -> list[str]:
+        return _ids(
+            s
+            for s in candidates
+            if s.kind is kind and (not open_only or s.status is ServiceStatus.ACTIVE)
         )
 
     decision = decide(
         pc4,
         areas,
-        teams=_ids(s for s in candidates if s.kind is ServiceKind.WIJKTEAM),
-        desks=_ids(s for s in candidates if s.kind is ServiceKind.CENTRAAL_LOKET),
+        teams=of_kind(ServiceKind.WIJKTEAM, open_only=True),
+        desks=of_kind(ServiceKind.CENTRAAL_LOKET, open_only=True),
     )
-    chosen = set(decision.teams) | set(decision.desks)
+    had_they_been_open = decide(
+        pc4,
+        areas,
+        teams=of_kind(ServiceKind.WIJKTEAM, open_only=False),
+        desks=of_kind(ServiceKind.CENTRAAL_LOKET, open_only=False),
+    )
+    closed_ids = {s.id for s in candidates if s.status is not ServiceStatus.ACTIVE} & set(
+        had_they_been_open.teams
+    )
+    chosen = set(decision.teams) | set(decision.desks) | closed_ids
     refs = {s.id: team_ref(s) for s in candidates if s.id in chosen}  # in name order
 
     def in_order(ids: Collection[str]) -> tuple[TeamRef, ...]:
@@ -253,4 +295,5 @@ def route(
         fallback=decision.fallback,
         fallback_desks=in_order(decision.desks),
         outside=decision.outside,
+        closed=in_order(closed_ids),
     )

@@ -33,6 +33,7 @@ from gpdesk.kaart.search_filters import FilterFacts, FilterSets, SearchFilters, 
 from gpdesk.kaart.synonyms import Synonyms, Term
 from gpdesk.kaart.textnorm import STOPWORDS, words
 from gpdesk.kaart.vocabulary import (
+    CLOSED_PENALTY,
     COMPOUND,
     EXACT,
     FIELD_WEIGHTS,
@@ -55,6 +56,8 @@ from gpdesk.kaart.vocabulary import (
 )
 
 __all__ = [
+    "CLOSED_PENALTY",
+    "CLOSED_STATUS",
     "COMPOUND",
     "EXACT",
     "FIELDS",
@@ -120,6 +123,12 @@ class Found:
         return self.total - len(self.hits)
 
 
+CLOSED_STATUS = "temporarily closed"
+"""HSDS ``service.status`` of a service that is closed for a while."""
+_EXTRA_TEXTS = {"organization": "organization_names"}
+"""Record keys searched as part of a field: an organisation's other and earlier names."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Service:
     id: str
@@ -142,11 +151,15 @@ class _Service:
                 return (value,)
             return tuple(str(item) for item in value if item)
 
+        def field_texts(key: str) -> tuple[str, ...]:
+            extra = _EXTRA_TEXTS.get(key)
+            return texts(key) + texts(extra) if extra else texts(key)
+
         themes = texts("themes")
         return cls(
             id=str(service_id),
             name_key=" ".join(words(str(name))),
-            segments=tuple(texts(key) for key in FIELDS),
+            segments=tuple(field_texts(key) for key in FIELDS),
             facts=FilterFacts(
                 themes=frozenset(" ".join(words(theme)) for theme in themes),
                 pc4_ranges=tuple(
@@ -157,6 +170,7 @@ class _Service:
                 has_capacity=record.get("has_capacity") is True,
                 open_now=bool(record.get("open_now")),
                 walk_in_today=bool(record.get("walk_in_today")),
+                closed=record.get("status") == CLOSED_STATUS,
             ),
         )
 
@@ -218,9 +232,10 @@ class SearchIndex:
         covering = self._filters.covering(pc4) if pc4 is not None else None
         allowed = self._filters.allowed(filters)
         accept = self._filters.live_check(filters)
+        closed = self._filters.closed
         tokens = words(query)
         if not tokens:
-            docs = self._browse(allowed, covering, accept, limit)
+            docs = self._browse(allowed, covering, closed, accept, limit)
             hits = [Hit(self._ids[d], 0, area=self._area_of(d, pc4, covering)) for d in docs]
             candidates: Iterable[int] = range(len(self._ids)) if allowed is None else allowed
             return Found(hits, _total(candidates, hits, limit, accept) if count else len(hits))
@@ -239,6 +254,11 @@ class SearchIndex:
             totals = dict(totals)
             numerator, denominator = POSTCODE_BOOST
             for d in totals.keys() & covering:
+                totals[d] = totals[d] * numerator // denominator
+        if closed:
+            totals = dict(totals)
+            numerator, denominator = CLOSED_PENALTY
+            for d in totals.keys() & closed:
                 totals[d] = totals[d] * numerator // denominator
         ranked = _rank(totals, limit, accept)
         hits = [
@@ -338,13 +358,19 @@ class SearchIndex:
         self,
         allowed: frozenset[int] | None,
         covering: frozenset[int] | None,
+        closed: frozenset[int],
         accept: Callable[[int], bool] | None,
         limit: int,
     ) -> list[int]:
-        """Empty query: every allowed service by name, those covering the postcode first."""
+        """Empty query: every allowed service by name, those covering the postcode first.
+
+        Temporarily closed services come after all open ones.
+        """
         docs: Iterable[int] = range(len(self._ids)) if allowed is None else sorted(allowed)
-        if covering:
-            docs = sorted(docs, key=lambda d: d not in covering)
+        if covering or closed:
+            docs = sorted(
+                docs, key=lambda d: (d in closed, covering is not None and d not in covering)
+            )
         found: list[int] = []
         for d in docs:
             if accept is None or accept(d):

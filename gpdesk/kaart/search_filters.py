@@ -12,7 +12,9 @@ Filters (``SearchFilters``)
     open now or with a walk-in hour today; these change with the clock, so pass
     ``is_open_now`` / ``is_walk_in_today`` (service id → bool, called at query time, only for
     as many candidates as needed) or leave them None to use the record's precomputed
-    ``open_now`` / ``walk_in_today`` flags as they were at build time.
+    ``open_now`` / ``walk_in_today`` flags as they were at build time. only_open: leave out
+    services that are temporarily closed (by default they are shown, labelled, after the open
+    ones; inactive and defunct services are never in the index).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class SearchFilters:
     has_capacity: bool = False
     open_now: bool = False
     walk_in_today: bool = False
+    only_open: bool = False
     is_open_now: Callable[[str], bool] | None = None
     is_walk_in_today: Callable[[str], bool] | None = None
 
@@ -81,6 +84,8 @@ class SearchFilters:
             found.append("Inloop vandaag")
         if self.has_capacity:
             found.append("Plek vrij")
+        if self.only_open:
+            found.append("Alleen open")
         return tuple(found)
 
 
@@ -95,6 +100,8 @@ class FilterFacts:
     has_capacity: bool
     open_now: bool
     walk_in_today: bool
+    closed: bool = False
+    """Temporarily closed: shown after the open services, left out with ``only_open``."""
 
 
 class FilterSets:
@@ -105,12 +112,14 @@ class FilterSets:
         "_allowed",
         "_area",
         "_capacity",
+        "_closed",
         "_ids",
         "_max_age",
         "_min_age",
         "_open",
         "_ranges",
         "_restricted",
+        "_running",
         "_themes",
         "_walk_in",
     )
@@ -125,6 +134,8 @@ class FilterSets:
         self._open = frozenset(d for d, f in enumerate(facts) if f.open_now)
         self._walk_in = frozenset(d for d, f in enumerate(facts) if f.walk_in_today)
         self._restricted = frozenset(d for d, f in enumerate(facts) if f.pc4_ranges)
+        self._closed = frozenset(d for d, f in enumerate(facts) if f.closed)
+        self._running = frozenset(range(len(facts))) - self._closed
         themes: dict[str, set[int]] = {}
         for d, service in enumerate(facts):
             for theme in service.themes:
@@ -134,6 +145,11 @@ class FilterSets:
         self._area = functools.lru_cache(maxsize=64)(self._compute_area)
         self._age_allowed = functools.lru_cache(maxsize=64)(self._compute_age_allowed)
         self._allowed = functools.lru_cache(maxsize=64)(self._compute_allowed)
+
+    @property
+    def closed(self) -> frozenset[int]:
+        """Services that are temporarily closed."""
+        return self._closed
 
     def covering(self, pc4: int) -> frozenset[int]:
         """Services whose area covers ``pc4`` (memoised)."""
@@ -148,6 +164,7 @@ class FilterSets:
             has_capacity=filters.has_capacity,
             open_flag=filters.open_now and filters.is_open_now is None,
             walk_in_flag=filters.walk_in_today and filters.is_walk_in_today is None,
+            only_open=filters.only_open and bool(self._closed),
         )
 
     def live_check(self, filters: SearchFilters) -> Callable[[int], bool] | None:
@@ -171,6 +188,7 @@ class FilterSets:
         has_capacity: bool,
         open_flag: bool,
         walk_in_flag: bool,
+        only_open: bool,
     ) -> frozenset[int] | None:
         """Memoised by ``allowed``: the same filters come with every keystroke."""
         sets: list[frozenset[int]] = []
@@ -186,6 +204,8 @@ class FilterSets:
             sets.append(self._open)
         if walk_in_flag:
             sets.append(self._walk_in)
+        if only_open:
+            sets.append(self._running)
         if not sets:
             return None
         sets.sort(key=len)

@@ -59,6 +59,7 @@ from gpdesk.models import (
     TaxonomyTerm,
     utcnow,
 )
+from gpdesk.models.kaart import LISTED_STATUSES, split_names
 from gpdesk.security import audit
 from gpdesk.security.permissions import Permission, require
 
@@ -120,7 +121,7 @@ def list_services(
     months: int = DEFAULT_STALE_MONTHS,
     include_inactive: bool = False,
 ) -> list[ServiceSummary]:
-    """Every service (active ones only unless asked), by name."""
+    """Every listed service (active or temporarily closed; all statuses if asked), by name."""
     today = today or local_today()
     query = (
         select(Service)
@@ -132,7 +133,7 @@ def list_services(
         .order_by(Service.name, Service.id)
     )
     if not include_inactive:
-        query = query.where(Service.status == ServiceStatus.ACTIVE)
+        query = query.where(Service.status.in_(LISTED_STATUSES))
     return [
         ServiceSummary(
             id=s.id,
@@ -153,20 +154,23 @@ def list_services(
 def search_documents(
     session: Session, *, now: datetime | None = None, months: int = DEFAULT_STALE_MONTHS
 ) -> list[dict[str, Any]]:
-    """One flat, JSON-ready record per active service, for the search index, by name.
+    """One flat, JSON-ready record per listed service, for the search index, by name.
 
+    Listed: active or temporarily closed (inactive and defunct services are not searched).
     Keys (``gpdesk.kaart.search`` reads the first ones): id, name, alternate_name,
-    organization, description, themes (term names), contacts (names), pc4_ranges ([from, to]
-    pairs), min_age, max_age, has_capacity (True free / False waiting list / None unknown),
-    open_now and walk_in_today (at ``now``); and for display: kind, postcodes_label, wijken,
-    locations (address lines), assured_date (ISO or None), stale, walk_in (Dutch summary of
-    the walk-in hours), opening_hours (Dutch summary of all hours).
+    former_names (the service's earlier names), organization (its name), organization_names
+    (its other and earlier names), description, themes (term names), contacts (names),
+    pc4_ranges ([from, to] pairs), min_age, max_age, has_capacity (True free / False waiting
+    list / None unknown), open_now and walk_in_today (at ``now``; never for a closed service),
+    status; and for display: kind, alert, postcodes_label, wijken, locations (address lines),
+    assured_date (ISO or None), stale, walk_in (Dutch summary of the walk-in hours),
+    opening_hours (Dutch summary of all hours).
     """
     moment = now or utcnow()
     today = moment.astimezone(AMSTERDAM).date()
     services = session.scalars(
         select(Service)
-        .where(Service.status == ServiceStatus.ACTIVE)
+        .where(Service.status.in_(LISTED_STATUSES))
         .options(
             *_CORE_OPTIONS,
             _SAL.selectinload(ServiceAtLocation.location).selectinload(Location.addresses),
@@ -177,12 +181,19 @@ def search_documents(
     for s in services:
         ranges = _ranges(s)
         schedules = schedule_set(s)
+        running = s.status is ServiceStatus.ACTIVE
+        organization = s.organization
         documents.append(
             {
                 "id": s.id,
                 "name": s.name,
                 "alternate_name": s.alternate_name,
-                "organization": s.organization.name,
+                "former_names": split_names(s.former_names),
+                "organization": organization.name,
+                "organization_names": [
+                    *([organization.alternate_name] if organization.alternate_name else []),
+                    *split_names(organization.former_names),
+                ],
                 "description": s.description or "",
                 "themes": [t.name for t in _themes(s)],
                 "contacts": [c.name for c in s.contacts if c.name],
@@ -190,8 +201,10 @@ def search_documents(
                 "min_age": s.minimum_age,
                 "max_age": s.maximum_age,
                 "has_capacity": _has_capacity(s),
-                "open_now": schedules.is_open(moment),
-                "walk_in_today": schedules.walk_in_today(moment),
+                "open_now": running and schedules.is_open(moment),
+                "walk_in_today": running and schedules.walk_in_today(moment),
+                "status": s.status.value,
+                "alert": s.alert,
                 "kind": s.kind.value,
                 "postcodes_label": format_ranges(ranges),
                 "wijken": [a.wijk for a in s.service_areas if a.wijk],
@@ -222,7 +235,10 @@ def _schedule_sets(session: Session) -> list[tuple[str, ScheduleSet]]:
 
 
 def open_service_ids(session: Session, now: datetime | None = None) -> set[str]:
-    """Ids of the active services with a slot going on at ``now`` (the "nu open" filter)."""
+    """Ids of the active services with a slot going on at ``now`` (the "nu open" filter).
+
+    A temporarily closed service is never open, whatever its hours say.
+    """
     moment = now or utcnow()
     return {sid for sid, schedules in _schedule_sets(session) if schedules.is_open(moment)}
 
@@ -296,7 +312,7 @@ def mark_assured(
 def list_rows(
     session: Session, *, now: datetime | None = None, months: int = DEFAULT_STALE_MONTHS
 ) -> list[ServiceRow]:
-    """One row per active service for the result list, by name, in a fixed number of queries.
+    """One row per listed service for the result list, by name, in a fixed number of queries.
 
     The next walk-in hour and freshness depend on the clock, so callers reload these rows now
     and then (the screen does every few minutes) while the search index stays as it is.
@@ -305,7 +321,7 @@ def list_rows(
     today = moment.astimezone(AMSTERDAM).date()
     services = session.scalars(
         select(Service)
-        .where(Service.status == ServiceStatus.ACTIVE)
+        .where(Service.status.in_(LISTED_STATUSES))
         .options(
             *_CORE_OPTIONS,
             _CONTACTS.selectinload(Contact.deputy).selectinload(Contact.phones),
@@ -319,11 +335,17 @@ def list_rows(
             name=s.name,
             organization=s.organization.name,
             contact=best_contact(s, fixed.get(s.id, []), today, months=months),
-            next_walk_in=schedule_set(s).next_slot(moment, walk_in_only=True),
+            next_walk_in=(
+                schedule_set(s).next_slot(moment, walk_in_only=True)
+                if s.status is ServiceStatus.ACTIVE
+                else None
+            ),
             assured_date=s.assured_date,
             assured_by=s.assured_by,
             stale=is_stale(s.assured_date, today, months),
             has_capacity=_has_capacity(s),
+            status=s.status,
+            alert=s.alert,
         )
         for s in services
     ]

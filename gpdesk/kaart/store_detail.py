@@ -38,6 +38,7 @@ from gpdesk.kaart.store_loading import (
     service_themes,
 )
 from gpdesk.models import FeedbackAgreement, FixedContact, Service, utcnow
+from gpdesk.models.kaart import ServiceStatus, split_names
 
 
 def build_detail(
@@ -50,7 +51,9 @@ def build_detail(
     """The ``ServiceDetail`` of a service loaded with ``DETAIL_OPTIONS``, as of ``now``."""
     today = now.astimezone(AMSTERDAM).date()
     schedules = schedule_set(service)
-    walk_in = schedules.next_slot(now, walk_in_only=True)
+    running = service.status is ServiceStatus.ACTIVE
+    walk_in = schedules.next_slot(now, walk_in_only=True) if running else None
+    organization = service.organization
     fixed_refs = sorted(
         (ref for f in fixed if (ref := fixed_contact_ref(f, today, months=months)) is not None),
         key=lambda ref: (ref.theme is not None, ref.theme or "", ref.name),
@@ -85,7 +88,7 @@ def build_detail(
         opening_hours=tuple(schedules.labels(today)),
         next_walk_in=walk_in,
         next_walk_in_label=None if walk_in is None else slot_label(walk_in),
-        open_now=schedules.is_open(now),
+        open_now=running and schedules.is_open(now),
         areas=tuple(
             AreaRef(
                 area.id,
@@ -122,6 +125,13 @@ def build_detail(
                 agreement.notes,
             )
         ),
+        wait_time=service.wait_time,
+        municipal_contract=service.municipal_contract,
+        former_names=tuple(split_names(service.former_names)),
+        organization_names=tuple(
+            [organization.alternate_name] if organization.alternate_name else []
+        )
+        + tuple(split_names(organization.former_names)),
     )
 
 

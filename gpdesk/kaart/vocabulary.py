@@ -33,13 +33,16 @@ How a query is matched
 
 Score
     A match in a field is worth ``field weight * quality``; field weights are name 10,
-    alternate_name 6, themes 6, organization 3, contacts 3, description 1. A query word
-    scores the best of its matches in a service (no sum over fields or repeats). A service
-    scores ``(sum over the query words + 200 if its name starts with the whole query)``, the
-    200 being for someone typing a name, and that times 5/4 (rounded down) when a postcode
-    filter is given and the service's area covers it. Scores are integers, so equal scores are
-    really equal; ties are broken by name (folded), then id. Hence exact > prefix > compound >
-    synonym > typo within a field, and a name match beats any description match.
+    alternate_name 6, former_names 6 (teams change names often; the old one still finds
+    them), themes 6, organization 3 (its name, other name and earlier names), contacts 3,
+    description 1. A query word scores the best of its matches in a service (no sum over
+    fields or repeats). A service scores ``(sum over the query words + 200 if its name starts
+    with the whole query)``, the 200 being for someone typing a name, and that times 5/4
+    (rounded down) when a postcode filter is given and the service's area covers it, and
+    times 1/2 (rounded down) when it is temporarily closed: it stays findable, labelled, but
+    comes after open services that match about as well. Scores are integers, so equal scores
+    are really equal; ties are broken by name (folded), then id. Hence exact > prefix >
+    compound > synonym > typo within a field, and a name match beats any description match.
 """
 
 from __future__ import annotations
@@ -57,9 +60,17 @@ from rapidfuzz.distance import OSA
 from gpdesk.kaart.synonyms import Synonyms, Term
 from gpdesk.kaart.textnorm import STOPWORDS, fold, joined_words, split
 
-FIELDS = ("name", "alternate_name", "themes", "organization", "contacts", "description")
+FIELDS = (
+    "name",
+    "alternate_name",
+    "former_names",
+    "themes",
+    "organization",
+    "contacts",
+    "description",
+)
 """Searched record fields, most important first; ``Hit.matched_fields`` uses these names."""
-FIELD_WEIGHTS = (10, 6, 6, 3, 3, 1)
+FIELD_WEIGHTS = (10, 6, 6, 6, 3, 3, 1)
 
 EXACT = 100
 PREFIX_BASE = 75
@@ -72,6 +83,8 @@ TYPO_PER_EXTRA_EDIT = 10
 TYPO_PREFIX_PENALTY = 5
 NAME_START_BONUS = 200
 POSTCODE_BOOST = (5, 4)
+CLOSED_PENALTY = (1, 2)
+"""A temporarily closed service's score is multiplied by this (numerator, denominator)."""
 
 MIN_PART_LENGTH = 4
 """Shortest query word looked for inside compounds, as synonym compound or with typos."""

@@ -3,8 +3,11 @@
 Tables are named ``kaart_<hsds entity>`` and columns carry the HSDS field names, so an HSDS data
 package maps onto them one to one and ids (HSDS uses string UUIDs) survive an import/export round
 trip. Columns that are gpdesk's own carry ``info={"gpdesk_extension": True}`` and tables that are
-not HSDS entities carry it in ``Table.info``: an exporter leaves both out (see ``hsds_columns``).
-The practice's private layer (fixed contacts, feedback agreements) lives in ``kaart_private``.
+not HSDS entities carry it in ``Table.info``: an open HSDS feed leaves both out (see
+``hsds_columns``), gpdesk's own export writes them as extra fields. Columns that name the
+practice's staff (``assured_by``) also carry ``gpdesk_private``: they leave the practice only on
+request. The practice's private layer (fixed contacts, feedback agreements) lives in
+``kaart_private``.
 
 Nothing here is patient data, so nothing is encrypted.
 """
@@ -38,6 +41,8 @@ GPDESK_EXTENSION: Final = "gpdesk_extension"
 """Key in ``Column.info`` / ``Table.info`` marking what HSDS does not define."""
 HSDS_ENTITY: Final = "hsds"
 """Key in ``Table.info`` naming the HSDS entity a table holds."""
+GPDESK_PRIVATE: Final = "gpdesk_private"
+"""Key in ``Table.info`` / ``Column.info`` marking what never leaves the practice unasked."""
 
 ID_LENGTH: Final = 64
 NAME_LENGTH: Final = 300
@@ -50,6 +55,10 @@ def new_id() -> str:
 
 def _ext() -> dict[str, Any]:
     return {GPDESK_EXTENSION: True}
+
+
+def _private() -> dict[str, Any]:
+    return {GPDESK_EXTENSION: True, GPDESK_PRIVATE: True}
 
 
 def _hsds(entity: str) -> dict[str, Any]:
@@ -88,6 +97,21 @@ class ServiceStatus(enum.StrEnum):
             "temporarily closed": "tijdelijk gesloten",
         }[self.value]
 
+    @property
+    def listed(self) -> bool:
+        """Whether the kaart screen finds it: active, or temporarily closed (labelled as such).
+
+        Inactive and defunct services stay out of the search; Beheer shows every status.
+        """
+        return self in LISTED_STATUSES
+
+
+LISTED_STATUSES: Final[tuple[ServiceStatus, ...]] = (
+    ServiceStatus.ACTIVE,
+    ServiceStatus.TEMPORARILY_CLOSED,
+)
+"""The statuses the kaart's search, result list and count show."""
+
 
 class ServiceKind(enum.StrEnum):
     """gpdesk's own: what role a service plays in routing a signal by postcode."""
@@ -125,6 +149,8 @@ class Organization(Base):
     parent_organization_id: Mapped[str | None] = _fk(
         "kaart_organization.id", name="fk_kaart_organization_parent"
     )
+    # gpdesk's own: names it went by before, "; "-separated (see ``split_names``).
+    former_names: Mapped[str | None] = mapped_column(Text, default=None, info=_ext())
 
     services: Mapped[list[Service]] = relationship(
         back_populates="organization", passive_deletes=True, order_by="Service.name"
@@ -150,6 +176,8 @@ class Service(Base):
     interpretation_services: Mapped[str | None] = mapped_column(Text, default=None)
     application_process: Mapped[str | None] = mapped_column(Text, default=None)
     fees_description: Mapped[str | None] = mapped_column(Text, default=None)
+    wait_time: Mapped[str | None] = mapped_column(Text, default=None)
+    """HSDS 3.0 keeps ``service.wait_time`` (marked deprecated there): "ongeveer 6 weken"."""
     accreditations: Mapped[str | None] = mapped_column(Text, default=None)
     eligibility_description: Mapped[str | None] = mapped_column(Text, default=None)
     minimum_age: Mapped[int | None] = mapped_column(default=None)
@@ -162,7 +190,14 @@ class Service(Base):
     kind: Mapped[ServiceKind] = mapped_column(
         _enum(ServiceKind), default=ServiceKind.OVERIG, index=True, info=_ext()
     )
-    assured_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None, info=_ext())
+    assured_by: Mapped[str | None] = mapped_column(
+        String(NAME_LENGTH), default=None, info=_private()
+    )
+    municipal_contract: Mapped[bool | None] = mapped_column(default=None, info=_ext())
+    """Whether the municipality contracts the provider (without it the patient pays); None:
+    not known."""
+    former_names: Mapped[str | None] = mapped_column(Text, default=None, info=_ext())
+    """Names the service went by before, "; "-separated (see ``split_names``)."""
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     contacts: Mapped[list[Contact]] = relationship(
@@ -298,8 +333,12 @@ class Contact(Base):
         info=_ext(),
     )
     assured_date: Mapped[date | None] = mapped_column(Date, default=None, info=_ext())
-    assured_by: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None, info=_ext())
+    assured_by: Mapped[str | None] = mapped_column(
+        String(NAME_LENGTH), default=None, info=_private()
+    )
     last_modified: Mapped[datetime | None] = mapped_column(default=None, info=_ext())
+    departed_on: Mapped[date | None] = mapped_column(Date, default=None, info=_ext())
+    """The day the person left: kept (struck through, the deputy takes over), not deleted."""
 
     service: Mapped[Service | None] = relationship(back_populates="contacts")
     deputy: Mapped[Contact | None] = relationship(remote_side="Contact.id")
@@ -587,6 +626,25 @@ HSDS_PATHS: Final[dict[str, str]] = {
     "metadata": "metadata",
 }
 """HSDS entity -> file name stem in a data package (the schema's ``path`` without ``.csv``)."""
+
+
+NAME_SEPARATOR: Final = "; "
+"""Between the names in ``former_names``."""
+
+
+def split_names(text: str | None) -> list[str]:
+    """The names in a ``former_names`` value, tidied, each once, in their order."""
+    names: list[str] = []
+    for part in (text or "").replace("\n", ";").split(";"):
+        name = " ".join(part.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+def join_names(names: list[str] | tuple[str, ...]) -> str | None:
+    """``former_names`` as stored: "; "-separated, None when there are none."""
+    return NAME_SEPARATOR.join(split_names(NAME_SEPARATOR.join(names))) or None
 
 
 def hsds_columns(table: Table) -> list[Column[Any]]:

@@ -8,7 +8,6 @@ exported to an open feed (``Table.info["gpdesk_private"]``). ``KaartChange`` is 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gpdesk.models.base import Base, utcnow
 from gpdesk.models.kaart import (
     GPDESK_EXTENSION,
+    GPDESK_PRIVATE,
     HSDS_ENTITY,
     ID_LENGTH,
     NAME_LENGTH,
@@ -25,8 +25,7 @@ from gpdesk.models.kaart import (
     new_id,
 )
 
-GPDESK_PRIVATE: Final = "gpdesk_private"
-"""Key in ``Table.info`` marking tables that never leave the practice."""
+__all__ = ["GPDESK_PRIVATE", "FeedbackAgreement", "FixedContact", "KaartChange"]
 
 _PRIVATE = {"info": {GPDESK_EXTENSION: True, GPDESK_PRIVATE: True}}
 

@@ -178,6 +178,20 @@ def _contact_names(home: Home, service_id: str) -> set[str]:
         db.dispose()
 
 
+def _departed(home: Home, service_id: str) -> dict[str, str | None]:
+    """Who left, with who took over, as the Sociale kaart's detail pane gets it."""
+    db = _db(home)
+    try:
+        with db.session() as session:
+            return {
+                c.name: None if c.deputy is None else c.deputy.name
+                for c in service_detail(session, service_id).contacts
+                if c.departed
+            }
+    finally:
+        db.dispose()
+
+
 def _add_contact(qtbot: QtBot, ctrl: KaartController, dialog: ServiceDialog, name: str) -> None:
     dialog.tabs.setCurrentIndex(ServiceDialog.TAB_CONTACTS)
     qtbot.mouseClick(dialog.new_contact, Qt.MouseButton.LeftButton)
@@ -236,17 +250,26 @@ def test_a_contact_who_leaves_shows_whom_it_affects(
     fatma = next(c for c in dialog.contacts.rows if c.name == "Fatma Kaya")
     ctrl.remove_contact(dialog, fatma)  # what "Is vertrokken…" does after its question
     status = dialog.contacts_status.text()
-    assert "Fatma Kaya gaat van de kaart; dit wordt opgeslagen met Opslaan." in status
+    assert (
+        "Fatma Kaya is vertrokken en blijft doorgestreept op de kaart staan, met Jeroen Visser "
+        "als vervanger; dit wordt opgeslagen met Opslaan." in status
+    )
     assert "vaste contactpersoon van de praktijk bij Wijkteam Nieuwland" in status
     assert "Jeroen Visser het aanspreekpunt" in status
-    assert all(c.name != "Fatma Kaya" for c in dialog.contacts.rows)
+    row = next(i for i, c in enumerate(dialog.contacts.rows) if c.name == "Fatma Kaya")
+    shown = dialog.contacts.index(row, 0)
+    assert shown.data() == "Fatma Kaya (vertrokken)"
+    assert shown.data(Qt.ItemDataRole.FontRole).strikeOut()
     general = dialog.fixed.index(0, 1)
     assert general.data() == "(vertrokken — kies een nieuwe)"
-    assert "Fatma Kaya" in _contact_names(demo_home, service_id)  # not before Opslaan
+    # Nobody who left is offered as the new vaste contactpersoon.
+    assert "Fatma Kaya" not in [label for label, _ in dialog.fixed.choices(1)]
+    assert _departed(demo_home, service_id) == {}  # not before Opslaan
     dialog.submit()
     qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
     assert "'Wijkteam Nieuwland' opgeslagen." in tab.status.text()
-    assert "Fatma Kaya" not in _contact_names(demo_home, service_id)
+    assert "Fatma Kaya" in _contact_names(demo_home, service_id)  # kept, struck through
+    assert _departed(demo_home, service_id) == {"Fatma Kaya": "Jeroen Visser"}
     db = _db(demo_home)
     try:
         with db.session() as session:

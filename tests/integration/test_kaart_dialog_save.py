@@ -81,7 +81,9 @@ def test_new_contacts_deputies_and_a_leaver_in_one_save(db: Database, smit: Sign
         )
     assert result.service_id == service_id and result.changes > 0
     people = _names(db, service_id)
-    assert "Fatma Kaya" not in people
+    # Fatma is kept, marked as left, with Jeroen still her stand-in.
+    assert people["Fatma Kaya"].departed_on is not None
+    assert people["Fatma Kaya"].deputy_contact_id == people["Jeroen Visser"].id
     assert people["Anna Bos"].deputy_contact_id == people["Bert Kok"].id
     assert people["Bert Kok"].deputy_contact_id == people["Anna Bos"].id
     with db.session() as session:
@@ -93,12 +95,13 @@ def test_new_contacts_deputies_and_a_leaver_in_one_save(db: Database, smit: Sign
         assert general is not None and general.contact_id == people["Anna Bos"].id
         gone = session.scalars(
             select(KaartChange).where(
-                KaartChange.resource_type == "contact",
-                KaartChange.last_action_type == "delete",
-                KaartChange.field_name == "name",
+                KaartChange.resource_id == fatma.id, KaartChange.field_name == "departed_on"
             )
         ).all()
-        assert [g.previous_value for g in gone] == ["Fatma Kaya"]  # the digest can name her
+        assert [g.previous_value for g in gone] == [""] and gone[0].replacement_value
+        assert not session.scalars(
+            select(KaartChange).where(KaartChange.last_action_type == "delete")
+        ).all()
 
 
 def test_a_refused_service_saves_no_contact_either(db: Database, smit: SignedIn) -> None:

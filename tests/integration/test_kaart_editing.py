@@ -128,6 +128,10 @@ def _service_input(db: Database, service_id: str, **changes: object) -> ServiceI
             "maximum_age": s.maximum_age,
             "fees_description": s.fees_description or "",
             "application_process": s.application_process or "",
+            "alert": s.alert or "",
+            "wait_time": s.wait_time or "",
+            "municipal_contract": s.municipal_contract,
+            "former_names": s.former_names or "",
         }
     fields.update(changes)
     return ServiceInput(**fields)  # type: ignore[arg-type]
@@ -313,17 +317,26 @@ def test_renaming_a_team_is_logged_per_field(demo: Database, smit: SignedIn) -> 
         result = editing.update_service(
             session, smit, oost, _service_input(demo, oost, name="Wijkteam Oost-Kethel")
         )
-    assert result.changes == 1
-    [change] = _changes(demo, resource_id=oost)
-    assert (change.field_name, change.previous_value, change.replacement_value) == (
-        "name",
+    assert result.changes == 2
+    changes = {c.field_name: c for c in _changes(demo, resource_id=oost)}
+    assert (changes["name"].previous_value, changes["name"].replacement_value) == (
         "Wijkteam Oost",
         "Wijkteam Oost-Kethel",
     )
+    # The old name stays findable: it joins the former names.
+    assert changes["former_names"].replacement_value == "Wijkteam Oost"
     with demo.session() as session:
         assert route(session, "3113AB", now=NOW).teams[0].name == "Wijkteam Oost-Kethel"
         service = session.get(Service, oost)
         assert service is not None and service.last_modified is not None
+        assert service.former_names == "Wijkteam Oost"
+    # Renamed back: the current name is never a former one.
+    with demo.session() as session:
+        editing.update_service(
+            session, smit, oost, _service_input(demo, oost, name="Wijkteam Oost")
+        )
+        service = session.get(Service, oost)
+        assert service is not None and service.former_names == "Wijkteam Oost-Kethel"
 
 
 def test_service_validation_collects_every_problem(demo: Database, smit: SignedIn) -> None:

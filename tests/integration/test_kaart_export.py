@@ -83,7 +83,11 @@ def test_json_export_is_hsds_shaped(kaart: Database, tmp_path: Path) -> None:
         "defunct",
         "temporarily closed",
     }
-    assert {"kind", "assured_by"} <= services[0].keys()  # gpdesk's own, not private
+    # gpdesk's own fields travel along; who checked (staff names) stays in the practice.
+    assert {"kind", "municipal_contract", "former_names", "wait_time"} <= services[0].keys()
+    assert "assured_by" not in services[0] and "assured_date" in services[0]
+    contacts = json.loads((tmp_path / "e" / "contacts.json").read_text("utf-8"))
+    assert "assured_by" not in contacts[0] and "departed_on" in contacts[0]
     schedules = json.loads((tmp_path / "e" / "schedules.json").read_text("utf-8"))
     assert any(s["opens_at"] == "09:00" for s in schedules)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from gpdesk.errors import ValidationError
@@ -65,7 +67,9 @@ def test_a_leaver_is_mended_out_of_deputies_and_fixed_contacts() -> None:
         FixedContactInput(contact_id="f"),  # general: falls back to Fatma's own deputy
         FixedContactInput(contact_id="j", theme_id="geld", deputy_contact_id="f"),
     ]
-    mended, warnings = changes.leave("f", fixed, team="Wijkteam Nieuwland", themes={"geld": "geld"})
+    mended, warnings = changes.leave(
+        "f", fixed, team="Wijkteam Nieuwland", themes={"geld": "geld"}, today=date(2026, 11, 24)
+    )
     assert mended == [
         FixedContactInput(contact_id=None, deputy_contact_id="j"),
         FixedContactInput(contact_id="j", theme_id="geld", deputy_contact_id=None),
@@ -77,9 +81,24 @@ def test_a_leaver_is_mended_out_of_deputies_and_fixed_contacts() -> None:
         "Fatma Kaya was de vervanger van de vaste contactpersoon bij Wijkteam Nieuwland voor "
         "geld. Kies een nieuwe vervanger.",
     ]
-    assert [r.id for r in changes.removed] == ["f"]
+    assert [r.id for r in changes.departed] == ["f"]
     assert changes.updated["s"].deputy_contact_id is None  # Sam lost his deputy
-    assert all(r.id != "f" for r in changes.rows)
+    # Fatma stays, marked: the kaart keeps her name struck through, with her deputy.
+    fatma = next(r for r in changes.rows if r.id == "f")
+    assert fatma.departed_on == date(2026, 11, 24) and fatma.deputy_name == "Jeroen Visser"
+    assert changes.mark("f") == "vertrekt" and changes.pending
+    # Leaving twice changes nothing more.
+    assert changes.leave("f", mended, team="Wijkteam Nieuwland", themes={}) == (mended, [])
+
+
+def test_a_deputy_who_left_is_not_a_fallback() -> None:
+    changes = ContactChanges.of([_row("f", "Fatma Kaya", deputy="j"), _row("j", "Jeroen Visser")])
+    changes.leave("j", [], team="Wijkteam Nieuwland", themes={})
+    mended, warnings = changes.leave(
+        "f", [FixedContactInput(contact_id="f")], team="Wijkteam Nieuwland", themes={}
+    )
+    assert mended == [FixedContactInput(contact_id=None)]
+    assert warnings[-1].endswith("Er is geen vervanger: kies een nieuwe vaste contactpersoon.")
 
 
 def test_a_new_contact_who_leaves_again_leaves_no_trace() -> None:

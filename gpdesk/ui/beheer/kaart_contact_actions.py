@@ -2,8 +2,9 @@
 
 The contact dialog checks what is typed at once, the way the core will (a bad number is refused
 next to the field), and on OK hands the contact to the service dialog. A contact who leaves
-affects others (whose deputy they were, where they were the practice's vaste contactpersoon), so
-the service dialog says at once whom it affects, while it can still be settled before Opslaan.
+is marked "vertrokken" (kept, struck through), not deleted; leaving affects others (whose deputy
+they were, where they were the practice's vaste contactpersoon), so the service dialog says at
+once whom it affects, while it can still be settled before Opslaan.
 """
 
 from __future__ import annotations
@@ -59,21 +60,23 @@ class ContactActions:
         dialog.accept()
 
     def contact_leaves(self, parent: ServiceDialog, contact_id: str) -> None:
-        """Ask, then take the contact off (on Opslaan) and say whom it affects."""
+        """Ask, then mark the contact as left (on Opslaan) and say whom it affects."""
         contact = next((c for c in parent.contacts.rows if c.id == contact_id), None)
         if contact is None or self._may_edit() is None:
+            return
+        if contact.departed:
             return
         answer = QMessageBox.question(
             parent,
             "Contactpersoon vertrokken",
-            f"{contact.name} is vertrokken en gaat van de kaart als u de voorziening opslaat. "
-            "Doorgaan?",
+            f"Is {contact.name} vertrokken? Met Opslaan blijft de naam doorgestreept op de kaart "
+            "staan en neemt de vervanger het over.",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_contact(parent, contact)
 
     def remove_contact(self, parent: ServiceDialog, contact: ContactRow) -> None:
-        """Take a contact who left off (after the question) and show the consequences."""
+        """Mark a contact as left (after the question) and show the consequences."""
         if self._may_edit() is not None:
             parent.contact_leaves(contact.id)
 

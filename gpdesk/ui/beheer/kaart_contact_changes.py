@@ -5,15 +5,19 @@ here (no Qt, no database) and written with the rest of the service in one transa
 ``save_service_with_contacts``. A new contact gets a temporary id ("nieuw-1"), so it can be
 chosen as deputy or vaste contactpersoon before it exists; saving swaps in the real id.
 
-A contact who leaves affects others. ``leave`` mends the dialog's rows the way the core mends
-the database (``editing_people.remove_contact``) and says whom it affects at once, so the user
-can settle it in the same dialog before saving.
+A contact who leaves is marked "vertrokken", not deleted: the row stays (struck through) and
+Opslaan calls ``editing.mark_departed``. Leaving affects others. ``leave`` mends the dialog's
+rows the way the core mends the database (colleagues lose the leaver as deputy, the practice's
+vaste contactpersoon falls to the deputy) and says whom it affects at once, so the user can
+settle it in the same dialog before saving. A contact added in this dialog who leaves again
+simply goes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Final
 
@@ -22,6 +26,7 @@ from gpdesk.kaart.editing import ContactInput, EditResult, FixedContactInput, Se
 from gpdesk.kaart.editing_checks import Problems
 from gpdesk.kaart.editing_forms import ContactRow
 from gpdesk.kaart.editing_people import clean_contact
+from gpdesk.kaart.store import local_today
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -60,7 +65,8 @@ class ContactChanges:
     rows: list[ContactRow]
     created: dict[str, ContactInput] = field(default_factory=dict)
     updated: dict[str, ContactInput] = field(default_factory=dict)
-    removed: list[ContactRow] = field(default_factory=list)
+    departed: list[ContactRow] = field(default_factory=list)
+    """Who left in this dialog: marked "vertrokken" on Opslaan."""
     _original: dict[str, ContactRow] = field(default_factory=dict)
     _counter: int = 0
 
@@ -72,12 +78,14 @@ class ContactChanges:
     @property
     def pending(self) -> bool:
         """Whether anything is waiting for Opslaan."""
-        return bool(self.created or self.updated or self.removed)
+        return bool(self.created or self.updated or self.departed)
 
     def mark(self, contact_id: str) -> str:
         """The word for a row with unsaved changes ("nieuw", "gewijzigd"), else ""."""
         if contact_id in self.created:
             return "nieuw"
+        if any(r.id == contact_id for r in self.departed):
+            return "vertrekt"
         return "gewijzigd" if contact_id in self.updated else ""
 
     def is_new(self, contact_id: str) -> bool:
@@ -107,13 +115,18 @@ class ContactChanges:
         *,
         team: str,
         themes: Mapping[str, str],
+        today: date | None = None,
     ) -> tuple[list[FixedContactInput], list[str]]:
-        """Take a contact off; returns the mended fixed contacts and what the user should know.
+        """Mark a contact as left; returns the mended fixed contacts and what to know.
 
         Like the core: colleagues lose the leaver as deputy, and where the leaver was the
         practice's vaste contactpersoon the row's deputy (or the leaver's own deputy) takes over.
+        The leaver's row stays, marked, until Opslaan marks them in the kaart; one added in
+        this dialog simply goes.
         """
         leaver = self._row(contact_id)
+        if leaver.departed:
+            return list(fixed), []
         name = leaver.name or "(naam onbekend)"
         warnings: list[str] = []
         for other in list(self.rows):
@@ -132,10 +145,14 @@ class ContactChanges:
                 warnings.append(warning)
         if self.is_new(contact_id):
             self.created.pop(contact_id, None)
+            self.rows = [r for r in self.rows if r.id != contact_id]
         else:
-            self.updated.pop(contact_id, None)
-            self.removed.append(self._original[contact_id])
-        self.rows = [r for r in self.rows if r.id != contact_id]
+            self.departed.append(self._original[contact_id])
+            day = today or local_today()
+            self.rows = [
+                replace(r, departed_on=day, stale=False) if r.id == contact_id else r
+                for r in self.rows
+            ]
         self._refresh_names()
         return mended, warnings
 
@@ -145,8 +162,8 @@ class ContactChanges:
         """One vaste-contactpersoon row without the leaver, and what that means ("" nothing)."""
         if row.contact_id == leaver.id:
             deputy = row.deputy_contact_id
-            fallback = self._find(deputy) if deputy != leaver.id else None
-            stand_in = self._find(leaver.deputy_id) if leaver.deputy_id != leaver.id else None
+            fallback = self._present(deputy) if deputy != leaver.id else None
+            stand_in = self._present(leaver.deputy_id) if leaver.deputy_id != leaver.id else None
             if fallback is None and stand_in is not None:
                 deputy, fallback = stand_in.id, stand_in
             then = (
@@ -170,6 +187,11 @@ class ContactChanges:
 
     def _find(self, contact_id: str | None) -> ContactRow | None:
         return next((r for r in self.rows if r.id == contact_id), None)
+
+    def _present(self, contact_id: str | None) -> ContactRow | None:
+        """The contact, unless they left."""
+        row = self._find(contact_id)
+        return None if row is None or row.departed else row
 
     def _row(self, contact_id: str | None) -> ContactRow:
         return next(r for r in self.rows if r.id == contact_id)
@@ -205,6 +227,7 @@ class ContactChanges:
             stands_in_for=(),
             assured_date=None if before is None else before.assured_date,
             stale=False if before is None else before.stale,
+            departed_on=None if before is None else before.departed_on,
         )
         self.rows = [r for r in self.rows if r.id != contact_id] + [row]
         self._refresh_names()
@@ -245,7 +268,8 @@ def save_service_with_contacts(
 
     Every part goes through the core (checks, change log, audit entry per edit), so a failure
     anywhere rolls all of it back. New contacts come first, so the service's vaste
-    contactpersonen can name them; who left goes last, when nothing points at them any more.
+    contactpersonen can name them; who left is marked last, when the dialog's own mending of
+    deputies and vaste contactpersonen is stored.
     """
     from gpdesk.kaart import editing
 
@@ -302,9 +326,9 @@ def save_service_with_contacts(
             )
         )
         results.append(editing.save_service(session, by, replace(save, fixed_contacts=fixed)))
-    for gone in contacts.removed:
+    for gone in contacts.departed:
         results.append(
-            contact_step(gone.name, partial(editing.delete_contact, session, by, gone.id))
+            contact_step(gone.name, partial(editing.mark_departed, session, by, gone.id))
         )
     warnings = tuple(dict.fromkeys(w for r in results for w in r.warnings))
     return SaveOutcome(service_id, sum(r.changes for r in results), warnings)

@@ -52,10 +52,18 @@ class OrganizationDialog(EditorDialog):
         self.description = text_edit("orgDescription", value.description, 80)
         self.email = line_edit("orgEmail", value.email, "info@voorbeeld.nl")
         self.website = line_edit("orgWebsite", value.website, "https://www.voorbeeld.nl")
+        self.former_names = line_edit(
+            "orgFormerNames", value.former_names, "bijv. Riagg Schiedam; GGZ Nieuwe Waterweg"
+        )
+        self.former_names.setToolTip(
+            "Namen die de organisatie vroeger had, gescheiden door ; — wie zo zoekt, vindt haar. "
+            "Een nieuwe naam zet de oude er vanzelf bij."
+        )
         e = self.errors
         form_layout = QFormLayout()
         form_layout.addRow("Naam *", with_error(self.name, e.label(checks.NAME)))
         form_layout.addRow("Andere naam", self.alternate_name)
+        form_layout.addRow("Eerdere namen", self.former_names)
         form_layout.addRow("Beschrijving", self.description)
         form_layout.addRow("E-mail", with_error(self.email, e.label(checks.EMAIL)))
         form_layout.addRow("Website", with_error(self.website, e.label(checks.WEBSITE)))
@@ -81,6 +89,7 @@ class OrganizationDialog(EditorDialog):
             description=self.description.toPlainText(),
             email=self.email.text(),
             website=self.website.text(),
+            former_names=self.former_names.text(),
         )
 
     def submit(self) -> None:
@@ -120,9 +129,11 @@ class ContactDialog(EditorDialog):
         self.deputy = QComboBox()
         self.deputy.setObjectName("contactDeputy")
         self.deputy.addItem("– geen vervanger –", None)
-        for other in colleagues:
-            if other.id != self.contact_id:
-                self.deputy.addItem(other.name, other.id)
+        for other in colleagues:  # someone who left cannot stand in (unless already chosen)
+            chosen = other.id == value.deputy_contact_id
+            if other.id != self.contact_id and (not other.departed or chosen):
+                label = f"{other.name} (vertrokken)" if other.departed else other.name
+                self.deputy.addItem(label, other.id)
         self.deputy.setCurrentIndex(max(self.deputy.findData(value.deputy_contact_id), 0))
         e = self.errors
         form = QFormLayout()
@@ -134,6 +145,9 @@ class ContactDialog(EditorDialog):
         form.addRow("Vervanger", with_error(self.deputy, e.label(checks.DEPUTY)))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if contact is not None and contact.departed_on is not None:
+            left = contact.departed_on.strftime("%d-%m-%Y")
+            layout.addWidget(note(f"Vertrokken op {left}; staat doorgestreept op de kaart."))
         if contact is not None and contact.stands_in_for:
             layout.addWidget(note(f"Is zelf vervanger van: {', '.join(contact.stands_in_for)}."))
         layout.addWidget(

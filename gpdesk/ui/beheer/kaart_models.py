@@ -181,11 +181,23 @@ class ContactsModel(_RowsTable):
         mark = self.marks.get(row.id, "")
         if role == _DISPLAY:
             name = f"⚠ {row.name}" if row.stale else row.name
-            if mark:
+            if row.departed:
+                name = f"{name} (vertrokken)"
+            if mark and not (row.departed and mark == "vertrekt"):
                 name = f"{name} ({mark})"
             return (name, row.title, row.phone, row.email, row.deputy_name or "–")[index.column()]
+        if role == Qt.ItemDataRole.FontRole and row.departed and index.column() < 4:
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             parts = []
+            if row.departed_on is not None:
+                left = row.departed_on.strftime("%d-%m-%Y")
+                parts.append(
+                    f"Vertrokken op {left}; blijft doorgestreept op de kaart staan"
+                    + (f", {row.deputy_name} vervangt" if row.deputy_name else "")
+                )
             if mark:
                 parts.append("Nog niet opgeslagen: dat gebeurt met Opslaan")
             if row.stands_in_for:
@@ -193,6 +205,8 @@ class ContactsModel(_RowsTable):
             if row.stale:
                 parts.append("Langer dan 6 maanden niet gecontroleerd")
             return "; ".join(parts) or None
+        if role == Qt.ItemDataRole.ForegroundRole and row.departed:
+            return QBrush(MUTED)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0 and row.stale:
             return QBrush(STALE)
         return None
@@ -289,11 +303,14 @@ class FixedContactsModel(_Table):
         self.rows: list[FixedContactInput] = []
         self.themes: dict[str, str] = {}
         self.people: dict[str, str] = {}
+        self.left: set[str] = set()
+        """Contacts who left: shown as such, never offered."""
 
     def set_choices(self, themes: Sequence[Choice], people: Sequence[ContactRow]) -> None:
         self.beginResetModel()
         self.themes = {c.id: c.label for c in themes}
         self.people = {p.id: p.name for p in people}
+        self.left = {p.id for p in people if p.departed}
         self.endResetModel()
 
     def set_rows(self, rows: Sequence[FixedContactInput]) -> None:
@@ -323,13 +340,17 @@ class FixedContactsModel(_Table):
         """(label, id) pairs for the combo editor of a column."""
         if column == 0:
             return [(NO_THEME, None), *((label, i) for i, label in self.themes.items())]
-        people = sorted(self.people.items(), key=lambda item: item[1].casefold())
+        people = sorted(
+            ((i, name) for i, name in self.people.items() if i not in self.left),
+            key=lambda item: item[1].casefold(),
+        )
         return [(NOBODY, None), *((name, i) for i, name in people)]
 
     def _person(self, contact_id: str | None, *, left: bool = False) -> str:
         if contact_id is None:
             return "(vertrokken — kies een nieuwe)" if left else NOBODY
-        return self.people.get(contact_id, "(onbekend)")
+        name = self.people.get(contact_id, "(onbekend)")
+        return f"{name} (vertrokken — kies een nieuwe)" if contact_id in self.left else name
 
     def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if not index.isValid():

@@ -123,9 +123,11 @@ class ServiceDialog(EditorDialog):
         general, audience, place = self.general_page, self.audience_page, self.location_page
         self.name = general.name
         self.alternate_name = general.alternate_name
+        self.former_names = general.former_names
         self.organization = general.organization
         self.kind = general.kind
         self.status = general.status
+        self.alert = general.alert
         self.description = general.description
         self.url = general.url
         self.email = general.email
@@ -135,7 +137,9 @@ class ServiceDialog(EditorDialog):
         self.min_age = audience.min_age
         self.max_age = audience.max_age
         self.fees = audience.fees
+        self.contract = audience.contract
         self.application = audience.application
+        self.wait_time = audience.wait_time
         self.location = place.location
         self.location_name = place.location_name
         self.address = place.address
@@ -210,15 +214,22 @@ class ServiceDialog(EditorDialog):
         if row is None:
             return
         themes = {choice.id: choice.label for choice in self.choices.themes}
+        new = self.contact_changes.is_new(contact_id)
         fixed, warnings = self.contact_changes.leave(
             contact_id, self.fixed.rows, team=self.team_name(), themes=themes
         )
         self._show_contacts()
         self.fixed.set_rows(fixed)
-        lines = [
-            f"{row.name} gaat van de kaart; dit wordt opgeslagen met Opslaan.",
-            *(f"⚠ {w}" for w in warnings),
-        ]
+        deputy = next((r.name for r in self.contact_changes.rows if r.id == row.deputy_id), "")
+        if new:
+            first = f"{row.name} is weer weggehaald."
+        else:
+            with_deputy = f", met {deputy} als vervanger" if deputy else ""
+            first = (
+                f"{row.name} is vertrokken en blijft doorgestreept op de kaart staan"
+                f"{with_deputy}; dit wordt opgeslagen met Opslaan."
+            )
+        lines = [first, *(f"⚠ {w}" for w in warnings)]
         self.show_contacts_status("\n".join(lines))
 
     def _show_contacts(self) -> None:
@@ -273,6 +284,10 @@ class ServiceDialog(EditorDialog):
                 maximum_age=self.max_age.text(),
                 fees_description=self.fees.toPlainText(),
                 application_process=self.application.toPlainText(),
+                alert=self.alert.text(),
+                wait_time=self.wait_time.text(),
+                municipal_contract=self.audience_page.contract_value(),
+                former_names=self.former_names.text(),
             ),
             themes=themes,
             location=LocationInput(

@@ -57,6 +57,13 @@ class GeneralPage(QWidget):
         e = errors
         self.name = line_edit("serviceName", value.name, "bijv. Wijkteam Nieuwland")
         self.alternate_name = line_edit("serviceAlternateName", value.alternate_name)
+        self.former_names = line_edit(
+            "serviceFormerNames", value.former_names, "bijv. WOT Nieuwland; Buurtteam Nieuwland"
+        )
+        self.former_names.setToolTip(
+            "Namen die de voorziening vroeger had, gescheiden door ; — wie zo zoekt, vindt haar. "
+            "Een nieuwe naam zet de oude er vanzelf bij."
+        )
         self.organization = QComboBox()
         self.organization.setObjectName("serviceOrganization")
         self.organization.addItem("– kies een organisatie –", "")
@@ -74,6 +81,18 @@ class GeneralPage(QWidget):
         for status in ServiceStatus:
             self.status.addItem(status.label, status.value)
         self.status.setCurrentIndex(max(self.status.findData(ServiceStatus(value.status).value), 0))
+        self.status.setToolTip(
+            "Tijdelijk gesloten: blijft vindbaar met de melding, maar krijgt geen signalen. "
+            "Niet actief of opgeheven: alleen nog hier in Beheer."
+        )
+        self.alert = line_edit(
+            "serviceAlert",
+            value.alert,
+            "bijv. Gesloten wegens verbouwing tot 1 april; ga zolang naar Buurtcentrum De Brug",
+        )
+        self.alert.setToolTip(
+            "Korte melding die in de lijst, de details en op de uitprint voor de patiënt staat"
+        )
         self.description = text_edit("serviceDescription", value.description, 70)
         self.url = line_edit("serviceUrl", value.url, "https://www.voorbeeld.nl")
         self.email = line_edit("serviceEmail", value.email, "info@voorbeeld.nl")
@@ -99,33 +118,64 @@ class GeneralPage(QWidget):
         kind_row.addWidget(self.kind, 1)
         kind_row.addWidget(QLabel("Status"))
         kind_row.addWidget(self.status, 1)
+        names_row = QHBoxLayout()
+        names_row.addWidget(self.alternate_name, 1)
+        names_row.addWidget(QLabel("Eerdere namen"))
+        names_row.addWidget(self.former_names, 2)
         grid = form_page(self)
         grid.addRow("Naam *", with_error(self.name, e.label(checks.NAME, tab)))
-        grid.addRow("Andere naam", self.alternate_name)
+        grid.addRow("Andere naam", names_row)
         grid.addRow(
             "Organisatie *", with_error(self.organization, e.label(checks.ORGANIZATION, tab))
         )
         grid.addRow("Soort", kind_row)
+        grid.addRow("Melding", self.alert)
         grid.addRow("Wat het is", self.description)
         grid.addRow("Website", with_error(self.url, e.label(checks.WEBSITE, tab)))
         grid.addRow("E-mail", with_error(self.email, e.label(checks.EMAIL, tab)))
         grid.addRow("Thema's", with_error(self.themes, e.label(checks.THEMES, tab)))
 
 
+CONTRACT_CHOICES: tuple[tuple[str, bool | None], ...] = (
+    ("niet bekend", None),
+    ("ja, gecontracteerd door de gemeente", True),
+    ("nee, geen contract: de patiënt betaalt zelf", False),
+)
+"""The municipal-contract choices; the item data is an int (Qt hands None back badly)."""
+_CONTRACT_DATA = {None: 0, True: 1, False: 2}
+
+
 class AudiencePage(QWidget):
-    """Voor wie: who may come, from what age to what age, what it costs and how to sign up."""
+    """Voor wie: the referral criteria, ages, costs and contract, how to sign up, the wait."""
 
     def __init__(self, form: ServiceForm, errors: FieldErrors, tab: int) -> None:
         super().__init__()
         value = form.service
         e = errors
-        self.eligibility = text_edit("serviceEligibility", value.eligibility_description, 80)
+        self.eligibility = text_edit("serviceEligibility", value.eligibility_description, 72)
+        self.eligibility.setPlaceholderText(
+            "Voor wie is het, en wanneer verwijst u? Bijv.: inwoners vanaf 18 jaar met "
+            "betalingsachterstanden; niet bij een lopende WSNP."
+        )
         self.min_age = line_edit("serviceMinAge", _age(value.minimum_age), "bijv. 18")
         self.max_age = line_edit("serviceMaxAge", _age(value.maximum_age), "bijv. 23")
         for edit in (self.min_age, self.max_age):
             edit.setMaximumWidth(90)
-        self.fees = text_edit("serviceFees", value.fees_description, 56)
-        self.application = text_edit("serviceApplication", value.application_process, 80)
+        self.fees = text_edit("serviceFees", value.fees_description, 48)
+        self.contract = QComboBox()
+        self.contract.setObjectName("serviceContract")
+        for label, _known in CONTRACT_CHOICES:
+            self.contract.addItem(label, _CONTRACT_DATA[_known])
+        self.contract.setCurrentIndex(
+            max(self.contract.findData(_CONTRACT_DATA[value.municipal_contract]), 0)
+        )
+        self.contract.setToolTip("Zonder contract met de gemeente betaalt de patiënt zelf")
+        self.application = text_edit("serviceApplication", value.application_process, 72)
+        self.application.setPlaceholderText(
+            "Hoe meldt de patiënt zich aan, en wat gebeurt er daarna? Bijv.: u belt, binnen "
+            "twee weken een intake, daarna een plan."
+        )
+        self.wait_time = line_edit("serviceWaitTime", value.wait_time, "bijv. ongeveer 6 weken")
         ages = QHBoxLayout()
         ages.addWidget(QLabel("van"))
         ages.addWidget(self.min_age)
@@ -139,10 +189,17 @@ class AudiencePage(QWidget):
         age_errors.addWidget(e.label(checks.MIN_AGE, tab))
         age_errors.addWidget(e.label(checks.MAX_AGE, tab))
         grid = form_page(self)
-        grid.addRow("Voor wie", self.eligibility)
+        grid.addRow("Voor wie\n(verwijscriteria)", self.eligibility)
         grid.addRow("Leeftijd", age_errors)
         grid.addRow("Kosten", self.fees)
-        grid.addRow("Aanmelden", self.application)
+        grid.addRow("Contract gemeente", self.contract)
+        grid.addRow("Aanmelden\nen daarna", self.application)
+        grid.addRow("Wachttijd", self.wait_time)
+
+    def contract_value(self) -> bool | None:
+        """The chosen municipal contract: True, False or None (not known)."""
+        data = self.contract.currentData()
+        return next((known for known, index in _CONTRACT_DATA.items() if index == data), None)
 
 
 class LocationPage(QWidget):

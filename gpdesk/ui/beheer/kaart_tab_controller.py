@@ -336,11 +336,11 @@ class KaartController(QObject):
         self.contact_actions.open_contact(parent, contact_id)
 
     def contact_leaves(self, parent: ServiceDialog, contact_id: str) -> None:
-        """Ask, then take the contact off (on Opslaan) and say whom it affects."""
+        """Ask, then mark the contact as left (on Opslaan) and say whom it affects."""
         self.contact_actions.contact_leaves(parent, contact_id)
 
     def remove_contact(self, parent: ServiceDialog, contact: ContactRow) -> None:
-        """Take a contact who left off (after the question) and show the consequences."""
+        """Mark a contact as left (after the question) and show the consequences."""
         self.contact_actions.remove_contact(parent, contact)
 
     def import_kaart(self) -> None:

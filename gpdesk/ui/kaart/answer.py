@@ -42,6 +42,8 @@ def _contact_lines(contact: ContactRef) -> list[str]:
     if contact.theme:
         label += f" ({escape(contact.theme)})"
     who = f"<b>{escape(contact.name)}</b>" + (f", {escape(contact.title)}" if contact.title else "")
+    if contact.stands_in_for:
+        who += f" (vervangt {escape(contact.stands_in_for)}, vertrokken)"
     reach = _reach(contact.phone, contact.email, direct=contact.fixed)
     lines = [f"{label}: {who}" + (f" · {reach}" if reach else "") + _stale(contact.stale)]
     deputy = contact.deputy
@@ -69,9 +71,19 @@ def _team_html(team: TeamRef) -> str:
 
 
 def route_answer_html(routing: Routing) -> str:
-    """The headline, then per team or desk: who to call (fixed contact first) and when to go."""
+    """The headline, then per team or desk: who to call (fixed contact first) and when to go.
+
+    A team that is temporarily closed is named last, as a link to its details: the headline
+    already said it is closed and who stands in.
+    """
     parts = [f"<p><b>{escape(headline(routing))}</b></p>"]
     parts += [f'<p style="margin-top: 4px">{_team_html(team)}</p>' for team in routing.teams]
+    if routing.closed:
+        links = ", ".join(
+            f'<a href="{SERVICE_LINK}{escape(team.id)}">{escape(team.name)}</a>'
+            for team in routing.closed
+        )
+        parts.append(f'<p style="margin-top: 4px">Tijdelijk gesloten: {links}</p>')
     return "".join(parts)
 
 

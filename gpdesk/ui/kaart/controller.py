@@ -204,7 +204,13 @@ class KaartController(QObject):
         page.search.textChanged.connect(self._schedule_search)
         page.theme_changed.connect(self._schedule_search)
         page.age.textChanged.connect(self._schedule_search)
-        for chip in (page.postcode_chip, page.open_chip, page.walk_in_chip, page.capacity_chip):
+        for chip in (
+            page.postcode_chip,
+            page.open_chip,
+            page.walk_in_chip,
+            page.capacity_chip,
+            page.only_open_chip,
+        ):
             chip.toggled.connect(self._schedule_search)
         page.search.open_requested.connect(self.focus_detail)
         page.results.open_requested.connect(self.focus_detail)
@@ -340,6 +346,7 @@ class KaartController(QObject):
             has_capacity=page.capacity_chip.isChecked(),
             open_now=page.open_chip.isChecked(),
             walk_in_today=page.walk_in_chip.isChecked(),
+            only_open=page.only_open_chip.isChecked(),
             is_open_now=live.open_ids.__contains__,
             is_walk_in_today=live.walk_in_ids.__contains__,
         )

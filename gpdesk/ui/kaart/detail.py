@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
 from gpdesk.kaart.store import ContactRef, ServiceDetail
-from gpdesk.models import ServiceKind
+from gpdesk.models import ServiceKind, ServiceStatus
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import WrappingLabel
 
@@ -46,6 +46,7 @@ p.head { font-weight: 600; color: #1f6f78; margin-top: 9px; margin-bottom: 1px; 
 .open { color: #1d6b2f; font-weight: 600; }
 .fixed { background-color: #eef6f7; }
 .alert { background-color: #fdecea; color: #7a1c1c; font-weight: 600; }
+.left { color: #555; }
 """
 
 
@@ -68,11 +69,32 @@ def _stale(contact: ContactRef) -> str:
     return ' <span class="stale">⚠ verouderd</span>' if contact.stale else ""
 
 
+def _left(contact: ContactRef) -> str:
+    """Someone who left, struck through, with who took over: "vertrokken; vervanger: …"."""
+    name = f"<s>{escape(contact.name)}</s>"
+    if contact.title:
+        name += f", <s>{escape(contact.title)}</s>"
+    deputy = contact.deputy
+    if deputy is None or deputy.departed:
+        return f'<span class="left">{name} — vertrokken; nog geen vervanger</span>'
+    line = f'<span class="left">{name} — vertrokken; vervanger:</span> <b>{escape(deputy.name)}</b>'
+    if deputy.phone:
+        line += f" · tel. {_phone(deputy.phone)}"
+    if deputy.email:
+        line += f' · <a href="mailto:{escape(deputy.email)}">{escape(deputy.email)}</a>'
+    return line + _stale(deputy)
+
+
 def _person(contact: ContactRef, *, direct: bool = False) -> str:
     """Name and role on one line, phone and e-mail on the next."""
     name = f"<b>{escape(contact.name)}</b>"
     if contact.title:
         name += f", {escape(contact.title)}"
+    if contact.stands_in_for:
+        name += (
+            f' <span class="left">(vervangt <s>{escape(contact.stands_in_for)}</s>, '
+            "vertrokken)</span>"
+        )
     reach = []
     if contact.phone:
         reach.append(("direct " if direct else "tel. ") + _phone(contact.phone))
@@ -101,6 +123,14 @@ def _contacts_html(detail: ServiceDetail) -> str:
             if fixed.theme is None
             else f"Onze vaste contactpersoon voor {escape(fixed.theme)}"
         )
+        if fixed.departed:
+            block = (
+                f"<i>{label}:</i><br>{_left(fixed)}<br>"
+                '<span class="stale">Kies in Beheer een nieuwe vaste contactpersoon.</span>'
+            )
+            parts.append(f'<table width="100%" class="fixed"><tr><td>{block}</td></tr></table>')
+            shown.add(fixed.id)
+            continue
         block = f"<i>{label}:</i><br>" + _person(fixed, direct=True)
         if fixed.deputy is not None:
             block += "<br>" + _deputy(fixed.deputy)
@@ -110,6 +140,9 @@ def _contacts_html(detail: ServiceDetail) -> str:
         shown.add(fixed.id)
     for contact in detail.contacts:
         if contact.id in shown:
+            continue
+        if contact.departed:
+            parts.append(_p(_left(contact)))
             continue
         block = _person(contact)
         if contact.deputy is not None:
@@ -148,6 +181,8 @@ def next_walk_in_text(detail: ServiceDetail, today: date) -> str | None:
 def _when_html(detail: ServiceDetail, today: date) -> str:
     walk_in, other = split_hours(detail)
     parts: list[str] = []
+    if detail.closed and (walk_in or other):
+        parts.append(_p("Tijdelijk gesloten: deze tijden gelden nu niet.", "stale"))
     if detail.open_now:
         parts.append(_p("● Nu open", "open"))
     next_text = next_walk_in_text(detail, today)
@@ -175,6 +210,7 @@ def _where_html(detail: ServiceDetail) -> str:
 
 
 def _who_html(detail: ServiceDetail) -> str:
+    """Who may come (the referral criteria), ages and area."""
     parts = []
     if detail.eligibility_description:
         parts.append(escape(detail.eligibility_description))
@@ -186,12 +222,58 @@ def _who_html(detail: ServiceDetail) -> str:
     ]
     if areas:
         parts.append("Werkgebied: " + "; ".join(areas) + ".")
-    return _h("Voor wie") + _p("<br>".join(parts)) if parts else ""
+    return _h("Voor wie (verwijscriteria)") + _p("<br>".join(parts)) if parts else ""
 
 
 def _capacity_html(detail: ServiceDetail) -> str:
     lines = [escape(capacity_text(c.available, c.unit, c.description)) for c in detail.capacities]
-    return _h("Plek of wachtlijst") + _p("<br>".join(lines)) if lines else ""
+    if detail.wait_time:
+        lines.append("Wachttijd: " + escape(detail.wait_time))
+    return _h("Plek en wachttijd") + _p("<br>".join(lines)) if lines else ""
+
+
+def _costs_html(detail: ServiceDetail) -> str:
+    """What it costs, and whether the municipality contracts the provider."""
+    lines = [escape(detail.fees_description)] if detail.fees_description else []
+    if detail.municipal_contract is True:
+        lines.append("✓ Gecontracteerd door de gemeente.")
+    elif detail.municipal_contract is False:
+        lines.append(
+            '<span class="stale">Geen contract met de gemeente: de patiënt betaalt zelf.</span>'
+        )
+    return _h("Kosten") + _p("<br>".join(lines)) if lines else ""
+
+
+def _names_html(detail: ServiceDetail) -> str:
+    """Other and earlier names, so a GP who knows the old name sees it is the same team."""
+    lines = []
+    if detail.alternate_name:
+        lines.append("Ook: " + escape(detail.alternate_name))
+    if detail.former_names:
+        lines.append("Vroeger: " + escape(", ".join(detail.former_names)))
+    if detail.organization_names:
+        lines.append(
+            f"{escape(detail.organization)} heet ook: "
+            + escape(", ".join(detail.organization_names))
+        )
+    return _p("<br>".join(lines), "muted") if lines else ""
+
+
+STATUS_NOTES = {
+    ServiceStatus.TEMPORARILY_CLOSED: "Tijdelijk gesloten",
+    ServiceStatus.INACTIVE: "Niet actief",
+    ServiceStatus.DEFUNCT: "Opgeheven",
+}
+"""The banner above a service that is not simply open for business."""
+
+
+def alert_text(detail: ServiceDetail) -> str:
+    """The banner's text: the status when not active, then the service's notice."""
+    note = STATUS_NOTES.get(detail.status)
+    alert = " ".join((detail.alert or "").split())
+    if note and alert:
+        return f"{note}: {alert}"
+    return note or alert
 
 
 def _agreement_html(detail: ServiceDetail) -> str:
@@ -221,6 +303,7 @@ def detail_html(detail: ServiceDetail, today: date, *, columns: int = 2) -> str:
     """
     left = "".join(
         (
+            _names_html(detail),
             _text("Wat", detail.description),
             _who_html(detail),
             _contacts_html(detail),
@@ -230,8 +313,8 @@ def detail_html(detail: ServiceDetail, today: date, *, columns: int = 2) -> str:
         (
             _when_html(detail, today),
             _where_html(detail),
-            _text("Aanmelden", detail.application_process),
-            _text("Kosten", detail.fees_description),
+            _text("Aanmelden en daarna", detail.application_process),
+            _costs_html(detail),
             _capacity_html(detail),
             _agreement_html(detail),
             _h("Thema's") + _p(escape(", ".join(t.name for t in detail.themes)))
@@ -241,9 +324,10 @@ def detail_html(detail: ServiceDetail, today: date, *, columns: int = 2) -> str:
             _text("Tolk", detail.interpretation_services),
         )
     )
+    banner = alert_text(detail)
     alert = (
-        f'<table width="100%" class="alert"><tr><td>⚠ {escape(detail.alert)}</td></tr></table>'
-        if detail.alert
+        f'<table width="100%" class="alert"><tr><td>⚠ {escape(banner)}</td></tr></table>'
+        if banner
         else ""
     )
     if columns == 1:
@@ -379,7 +463,8 @@ class DetailPane(QFrame):
         self.checked_button.setVisible(may_check)
         self.title.setText(detail.name)
         kind = "" if detail.kind is ServiceKind.OVERIG else f" · {detail.kind.label}"
-        self.subtitle.setText(detail.organization + kind)
+        state = "" if detail.status is ServiceStatus.ACTIVE else f" · {detail.status.label}"
+        self.subtitle.setText(detail.organization + kind + state)
         self.checked.setText(checked_text(detail))
         self.checked.setProperty("stale", detail.stale)
         self.checked.style().unpolish(self.checked)

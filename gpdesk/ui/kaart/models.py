@@ -25,6 +25,7 @@ WALK_IN_ROLE = Qt.ItemDataRole.UserRole + 3
 FRESHNESS_ROLE = Qt.ItemDataRole.UserRole + 4
 STALE_ROLE = Qt.ItemDataRole.UserRole + 5
 ID_ROLE = Qt.ItemDataRole.UserRole + 6
+CLOSED_ROLE = Qt.ItemDataRole.UserRole + 7
 
 SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -118,9 +119,14 @@ class ResultsModel(QAbstractListModel):
         if row.contact is None:
             return ""
         who = row.contact.name
+        if row.contact.stands_in_for:
+            who += f" (vervangt {row.contact.stands_in_for})"
         return f"{who} (vaste contactpersoon)" if row.contact.fixed else who
 
     def _state(self, line: ResultLine) -> str:
+        if line.row.closed:  # its hours do not count now; say why it is closed instead
+            alert = " ".join((line.row.alert or "").split())
+            return "⚠ Tijdelijk gesloten" + (f" · {alert}" if alert else "")
         parts = []
         if line.row.next_walk_in is not None:
             parts.append("inloop " + short_slot(line.row.next_walk_in, self.today))
@@ -151,6 +157,8 @@ class ResultsModel(QAbstractListModel):
             return row.stale
         if role == ID_ROLE:
             return row.id
+        if role == CLOSED_ROLE:
+            return row.closed
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             parts = [row.name, row.organization, self._contact(row), self._state(line)]
             if line.covers_patient:

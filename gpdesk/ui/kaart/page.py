@@ -47,6 +47,7 @@ from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.kaart.answer import RouteAnswer
 from gpdesk.ui.kaart.detail import DetailPane
 from gpdesk.ui.kaart.models import (
+    CLOSED_ROLE,
     CONTACT_ROLE,
     FRESHNESS_ROLE,
     ORGANIZATION_ROLE,
@@ -97,7 +98,9 @@ def count_text(count: int, *, more: int = 0, hidden: int = 0) -> str:
 def _clear_button(name: str) -> QPushButton:
     button = QPushButton("Filters &wissen")
     button.setObjectName(name)
-    button.setToolTip("Alle filters uitzetten: thema, postcode, leeftijd, nu open, inloop, plek")
+    button.setToolTip(
+        "Alle filters uitzetten: thema, postcode, leeftijd, nu open, inloop, plek, alleen open"
+    )
     button.hide()
     return button
 
@@ -171,6 +174,12 @@ class ResultDelegate(QStyledItemDelegate):
             rows[1], left, metrics.elidedText(second, Qt.TextElideMode.ElideRight, rows[1].width())
         )
         hours = rows[2].adjusted(0, 0, -fresh_width, 0)
+        if index.data(CLOSED_ROLE):  # "⚠ Tijdelijk gesloten · …" stands out like verouderd
+            closed_font = QFont(base_font)
+            closed_font.setBold(True)
+            painter.setFont(closed_font)
+            painter.setPen(warn)
+            metrics = painter.fontMetrics()
         painter.drawText(
             hours, left, metrics.elidedText(third, Qt.TextElideMode.ElideRight, hours.width())
         )
@@ -285,6 +294,11 @@ class KaartPage(QWidget):
         self.capacity_chip = _chip(
             "Plek &vrij", "kaartCapacity", "Alleen voorzieningen die plek vrij hebben gemeld"
         )
+        self.only_open_chip = _chip(
+            "Alleen op&en",
+            "kaartOnlyOpen",
+            "Tijdelijk gesloten voorzieningen niet tonen (anders staan ze onderaan, met de reden)",
+        )
         self.count = QLabel()
         self.count.setObjectName("kaartCount")
         self.count.setWordWrap(True)
@@ -296,6 +310,7 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
+            self.only_open_chip,
         ):
             chips.addWidget(widget)
         self.changes_button = QToolButton()
@@ -395,6 +410,7 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
+            self.only_open_chip,
             self.answer,
             self.clear_filters_button,
             self.results,
@@ -519,7 +535,13 @@ class KaartPage(QWidget):
         """Filters wissen: every chip off, no theme, no age; then back to the search box."""
         if self.theme() is not None:
             self.choose_theme(None)
-        for chip in (self.postcode_chip, self.open_chip, self.walk_in_chip, self.capacity_chip):
+        for chip in (
+            self.postcode_chip,
+            self.open_chip,
+            self.walk_in_chip,
+            self.capacity_chip,
+            self.only_open_chip,
+        ):
             chip.setChecked(False)
         self.age.clear()
         self.age_source.clear()
