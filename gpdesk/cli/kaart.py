@@ -229,7 +229,7 @@ def _hit_extras(
 
     from gpdesk.kaart.schedule import AMSTERDAM
     from gpdesk.kaart.store import best_contact, load_fixed_contacts, schedule_set
-    from gpdesk.models import Contact, Service, ServiceAtLocation
+    from gpdesk.models import Contact, Service, ServiceAtLocation, ServiceStatus
 
     today = now.astimezone(AMSTERDAM).date()
     services = session.scalars(
@@ -246,7 +246,12 @@ def _hit_extras(
     return {
         s.id: (
             best_contact(s, fixed.get(s.id, []), today),
-            schedule_set(s).next_slot(now, walk_in_only=True),
+            # A temporarily closed service has no next walk-in hour, whatever its hours say.
+            (
+                schedule_set(s).next_slot(now, walk_in_only=True)
+                if s.status is ServiceStatus.ACTIVE
+                else None
+            ),
         )
         for s in services
     }

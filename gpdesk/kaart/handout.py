@@ -292,6 +292,8 @@ def _contact_html(detail: ServiceDetail) -> str:
 def _when_html(detail: ServiceDetail) -> str:
     walk_in, other = split_hours(detail)
     parts: list[str] = []
+    if detail.closed and (walk_in or other):
+        parts.append(_p("Nu gesloten. Als het weer open is, gelden deze tijden:"))
     if walk_in:
         parts.append(
             _p(

@@ -136,7 +136,8 @@ def fixed_contact_ref(
         months=months,
         deputy=deputy,
         with_deputy=deputy is None and fixed.contact is not None,
-        phone=fixed.direct_line,
+        # The direct line was the agreed person's; a deputy standing in has their own number.
+        phone=fixed.direct_line if fixed.contact is not None else None,
         fixed=True,
         theme=theme,
         note=fixed.local_note,

@@ -507,3 +507,104 @@ def test_digest_panel_empty_and_loaded_from_the_database(qtbot: QtBot, manager: 
     qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=15_000)
     texts = [line.text for line in panel.model.lines]
     assert "WOT Nieuwland heet nu Wijkteam Nieuwland" in texts  # from the demo's history
+
+
+def _service(home: Home, name: str) -> dict[str, object]:
+    from gpdesk.models import Service
+
+    db = _db(home)
+    try:
+        with db.session() as session:
+            found = session.scalar(select(Service).where(Service.name == name))
+            assert found is not None
+            return {
+                "status": found.status.value,
+                "alert": found.alert,
+                "wait_time": found.wait_time,
+                "municipal_contract": found.municipal_contract,
+                "former_names": found.former_names,
+                "eligibility": found.eligibility_description,
+                "application": found.application_process,
+            }
+    finally:
+        db.dispose()
+
+
+def test_beheer_edits_closing_wait_time_contract_and_former_names_by_keyboard(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    dialog = _open_service(qtbot, tab, ctrl, "Mantelzorgsteunpunt Schiedam")
+    assert dialog.alert.text() == "" and dialog.contract.currentIndex() == 0  # niet bekend
+    # Algemeen: closed for a while, with the reason, and the name it had before.
+    dialog.status.setFocus()
+    dialog.status.setCurrentIndex(dialog.status.findData("temporarily closed"))
+    qtbot.keyClicks(dialog.alert, "Dicht tot 1 februari; bel zolang het Sociale Plein.")
+    qtbot.keyClicks(dialog.former_names, "Steunpunt Mantelzorg; Mantelzorgpunt")
+    # Voor wie: the wait, the contract (chosen with the arrow keys), what happens after.
+    qtbot.keyClick(dialog.tabs, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)  # "Voor &wie"
+    assert dialog.tabs.currentIndex() == ServiceDialog.TAB_WHO
+    dialog.contract.setFocus()
+    qtbot.keyClick(dialog.contract, Qt.Key.Key_Down)
+    assert dialog.contract.currentText() == "ja, gecontracteerd door de gemeente"
+    qtbot.keyClicks(dialog.eligibility, " Ook voor jonge mantelzorgers.")
+    qtbot.keyClicks(dialog.wait_time, "ongeveer 2 weken")
+    qtbot.keyClick(dialog.wait_time, Qt.Key.Key_Return)  # Enter in a one-line field = Opslaan
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    assert "'Mantelzorgsteunpunt Schiedam' opgeslagen." in tab.status.text()
+    saved = _service(demo_home, "Mantelzorgsteunpunt Schiedam")
+    assert saved["status"] == "temporarily closed"
+    assert saved["alert"] == "Dicht tot 1 februari; bel zolang het Sociale Plein."
+    assert saved["former_names"] == "Steunpunt Mantelzorg; Mantelzorgpunt"
+    assert saved["municipal_contract"] is True
+    assert saved["wait_time"] == "ongeveer 2 weken"
+    assert str(saved["eligibility"]).endswith("Ook voor jonge mantelzorgers.")
+    # Opened again, the dialog shows what was saved, and nothing counts as changed.
+    dialog = _open_service(qtbot, tab, ctrl, "Mantelzorgsteunpunt Schiedam")
+    assert dialog.contract.currentText() == "ja, gecontracteerd door de gemeente"
+    assert dialog.former_names.text() == "Steunpunt Mantelzorg; Mantelzorgpunt"
+    assert not dialog.has_changes()
+    # Renaming puts the old name among the former ones by itself.
+    dialog.name.setText("Steunpunt Mantelzorg Schiedam")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    renamed = _service(demo_home, "Steunpunt Mantelzorg Schiedam")
+    assert renamed["former_names"] == (
+        "Steunpunt Mantelzorg; Mantelzorgpunt; Mantelzorgsteunpunt Schiedam"
+    )
+    # Contract back to "niet bekend" is stored as unknown, not as "no".
+    qtbot.waitUntil(
+        lambda: any(r.name == "Steunpunt Mantelzorg Schiedam" for r in tab.model.rows),
+        timeout=15_000,
+    )
+    dialog = _open_service(qtbot, tab, ctrl, "Steunpunt Mantelzorg Schiedam")
+    dialog.contract.setCurrentIndex(0)
+    dialog.submit()
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=15_000)
+    assert _service(demo_home, "Steunpunt Mantelzorg Schiedam")["municipal_contract"] is None
+
+
+def test_the_organisation_dialog_edits_former_names(
+    qtbot: QtBot, manager: Desktop, demo_home: Home
+) -> None:
+    from gpdesk.models import Organization
+
+    tab, ctrl = _kaart(qtbot, manager)
+    tab.search.setText("Basis-GGZ jeugd")
+    row = next(r for r in tab.model.rows if r.name == "Basis-GGZ jeugd")
+    assert row.service_id is not None and tab.select(row.service_id)
+    qtbot.mouseClick(tab.organization_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ctrl.organization_dialog is not None, timeout=15_000)
+    dialog = ctrl.organization_dialog
+    assert dialog is not None
+    assert dialog.alternate_name.text() == "Centrum voor Jeugd en Gezin Schiedam"
+    qtbot.keyClicks(dialog.former_names, "Bureau Jeugdzorg Schiedam")
+    qtbot.keyClick(dialog.former_names, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ctrl.organization_dialog is None, timeout=15_000)
+    db = _db(demo_home)
+    try:
+        with db.session() as session:
+            cjg = session.scalar(select(Organization).where(Organization.name == "CJG Schiedam"))
+            assert cjg is not None and cjg.former_names == "Bureau Jeugdzorg Schiedam"
+    finally:
+        db.dispose()

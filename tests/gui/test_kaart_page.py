@@ -291,3 +291,58 @@ def test_lock_drops_the_key_and_closes_a_handout_with_the_patients_name(
     gp.window.lock_action.trigger()
     assert kaart.signed is None
     assert not dialog.isVisible() and kaart.handout_dialog is None
+
+
+def test_a_closed_service_is_listed_last_labelled_and_alleen_open_hides_it(
+    qtbot: QtBot, gp: Desktop
+) -> None:
+    from gpdesk.ui.kaart.models import CLOSED_ROLE, WALK_IN_ROLE
+
+    kaart, page = open_kaart(qtbot, gp)
+    search(qtbot, kaart, page, "buurthuis")
+    assert names(kaart) == ["Buurthuis Oost", "Buurthuis De Poort"]
+    closed = kaart.model.index(1, 0)
+    assert closed.data(CLOSED_ROLE) is True
+    assert str(closed.data(WALK_IN_ROLE)).startswith("⚠ Tijdelijk gesloten · Dicht wegens")
+    assert "Tijdelijk gesloten" in str(closed.data(Qt.ItemDataRole.ToolTipRole))
+    assert page.count.text() == "2 gevonden"
+    # The detail says it before anything else; the hours do not count while closed.
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    wait_detail(qtbot, kaart, "Buurthuis De Poort")
+    html = page.detail.body.toHtml()
+    assert "Tijdelijk gesloten: Dicht wegens verbouwing" in html
+    assert "deze tijden gelden nu niet" in html
+    assert page.detail.subtitle.text().endswith("· tijdelijk gesloten")
+    # "Alleen open" (Alt+A) leaves it out, and the count says the filter hides one.
+    qtbot.keyClick(page.search, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: names(kaart) == ["Buurthuis Oost"], timeout=5_000)
+    assert page.only_open_box.isChecked()
+    assert page.count.text() == "1 gevonden · 1 verborgen door filters"
+    page.clear_filters()
+    assert not page.only_open_box.isChecked()
+    # "Nu open" never shows it, whatever its hours say.
+    page.open_chip.setChecked(True)
+    qtbot.waitUntil(lambda: not kaart._search_timer.isActive(), timeout=5_000)
+    assert "Buurthuis De Poort" not in names(kaart)
+
+
+def test_the_detail_shows_who_left_struck_through_and_the_new_facts(
+    qtbot: QtBot, gp: Desktop
+) -> None:
+    kaart, page = open_kaart(qtbot, gp)
+    gp.open_patient(None)  # no patient: no age or postcode filter
+    search(qtbot, kaart, page, "wijkteam groenoord")
+    wait_detail(qtbot, kaart, "Wijkteam Groenoord")
+    html = page.detail.body.toHtml()
+    assert "Peter van Leeuwen" in html and "vertrokken; vervanger:" in html
+    assert "line-through" in html  # struck through
+    search(qtbot, kaart, page, "basis ggz jeugd")
+    wait_detail(qtbot, kaart, "Basis-GGZ jeugd")
+    html = page.detail.body.toHtml()
+    assert "Voor wie (verwijscriteria)" in html and "Aanmelden en daarna" in html
+    assert "Wachttijd: Intake na ongeveer 10 weken" in html
+    assert "Gecontracteerd door de gemeente" in html
+    assert "Centrum voor Jeugd en Gezin Schiedam" in html
+    search(qtbot, kaart, page, "wot")  # an earlier name finds the team
+    wait_detail(qtbot, kaart, "Wijkteam Nieuwland")
+    assert "Vroeger: WOT Nieuwland" in page.detail.body.toHtml()

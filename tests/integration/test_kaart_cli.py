@@ -127,3 +127,29 @@ def test_route_on_the_demo_practice_needs_no_sign_in(tmp_path: Path) -> None:
     assert data["teams"][0]["name"] == "Wijkteam Nieuwland"
     assert data["teams"][0]["contact"]["email"].endswith("@voorbeeld-schiedam.nl")
     assert data["fallback"] is False
+
+
+def test_search_lists_a_closed_service_last_and_alleen_open_leaves_it_out(
+    tmp_path: Path, kaart_url: str
+) -> None:
+    home = str(tmp_path / "h")
+    base = ("kaart", "search", "buurthuis", "--home", home, "--database-url", kaart_url)
+    result = gpdesk(*base)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Buurthuis Oost — Stichting Welzijn Waterweg"
+    assert lines[2] == "2. Buurthuis De Poort — Stichting Welzijn Waterweg"
+    assert lines[3].startswith("   ⚠ tijdelijk gesloten: Dicht wegens verbouwing")
+    assert "Inloop:" not in lines[3]  # its hours do not count while it is closed
+    data = json.loads(gpdesk(*base, "--json").stdout)
+    assert [(d["name"], d["status"]) for d in data] == [
+        ("Buurthuis Oost", "active"),
+        ("Buurthuis De Poort", "temporarily closed"),
+    ]
+    only_open = gpdesk(*base, "--alleen-open")
+    assert only_open.returncode == 0, only_open.stderr
+    assert "De Poort" not in only_open.stdout
+    assert "1 verborgen door filters (Alleen open)." in only_open.stdout
+    # An earlier name finds the team.
+    wot = gpdesk("kaart", "search", "wot", "--home", home, "--database-url", kaart_url)
+    assert wot.stdout.startswith("1. Wijkteam Nieuwland")

@@ -198,3 +198,57 @@ def test_contact_lines_give_the_fixed_contact_with_deputy() -> None:
     assert "Vervanger: Jeroen Visser (wijkcoach), tel. 010-001 12 68" in text
     assert "Algemeen nummer: 010-001 11 26" in text
     assert "E-mail: wijkteam@example.nl" in text
+
+
+# --- closed, new fields, who left -------------------------------------------------------------
+
+
+def test_a_closed_service_says_so_at_the_top_of_the_handout() -> None:
+    closed = detail(
+        status=ServiceStatus.TEMPORARILY_CLOSED,
+        alert="dicht wegens verbouwing tot 1 april",
+        next_walk_in=None,
+        next_walk_in_label=None,
+    )
+    html = handout_html(closed, practice_name=PRACTICE, today=TODAY)
+    assert (
+        "Let op: deze voorziening is tijdelijk gesloten. Dicht wegens verbouwing tot 1 april."
+        in html
+    )
+    assert html.index("tijdelijk gesloten") < html.index("Wat doen zij?")
+    assert "Nu gesloten. Als het weer open is, gelden deze tijden:" in html
+    assert "Tijdelijk gesloten: dicht wegens verbouwing" in contact_lines(closed)
+    # An open service with a notice shows the notice, not "gesloten".
+    html = handout_html(
+        detail(alert="Nieuw adres vanaf januari."), practice_name=PRACTICE, today=TODAY
+    )
+    assert "Let op: Nieuw adres vanaf januari." in html and "gesloten" not in html
+
+
+def test_the_handout_names_wait_time_contract_and_former_names() -> None:
+    html = handout_html(
+        detail(
+            wait_time="ongeveer 6 weken",
+            municipal_contract=False,
+            former_names=("WOT Nieuwland",),
+        ),
+        practice_name=PRACTICE,
+        today=TODAY,
+    )
+    assert "Hoe lang moet u wachten?" in html and "Ongeveer 6 weken." in html
+    assert "Gratis. Deze aanbieder heeft geen contract met de gemeente: u betaalt zelf." in html
+    assert "Vroeger heette dit: WOT Nieuwland." in html
+    contracted = handout_html(detail(municipal_contract=True), practice_name=PRACTICE, today=TODAY)
+    assert "De gemeente heeft een contract met deze aanbieder." in contracted
+    unknown = handout_html(detail(), practice_name=PRACTICE, today=TODAY)
+    assert "contract" not in unknown and "wachten" not in unknown
+
+
+def test_a_contact_who_left_is_left_out_of_the_handout() -> None:
+    base = detail()
+    fatma = replace(base.contacts[0], departed_on=date(2026, 11, 1))
+    left = replace(base, contacts=(fatma,), fixed_contacts=(), phones=())
+    html = handout_html(left, practice_name=PRACTICE, today=TODAY)
+    assert "Fatma" not in html
+    assert "Jeroen Visser (wijkcoach)" in html  # her deputy is the one to ask for
+    assert "Bel:" in html and "010-001 12 68" in html

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gpdesk.kaart.postcodes import Pc4Range
 from gpdesk.kaart.routing import (
     OUTSIDE_TEXT,
     Responsibility,
     Routing,
+    TeamRef,
     decide,
     display_postcode,
     headline,
 )
+from gpdesk.models import ServiceKind, ServiceStatus
 
 # A town like the demo: two teams with a gap (3120) between them, the desk covering it all.
 AREAS = {
@@ -75,3 +79,27 @@ def test_the_headline_says_who_or_why_nobody() -> None:
     assert headline(routing(fallback=True)).startswith("Voor postcode 1012 AB is geen wijkteam")
     assert display_postcode("3118") == "3118"
     assert display_postcode("3118AB") == "3118 AB"
+
+
+def test_the_headline_names_a_closed_team_and_who_stands_in() -> None:
+    desk = TeamRef("loket", "Sociale Plein", "Gemeente", ServiceKind.CENTRAAL_LOKET, None, None)
+    closed = TeamRef(
+        "oost",
+        "Wijkteam Oost",
+        "Wijkteams",
+        ServiceKind.WIJKTEAM,
+        None,
+        None,
+        status=ServiceStatus.TEMPORARILY_CLOSED,
+        alert="Dicht tot en met 3 januari.",
+    )
+    routing = Routing("3113AB", (desk,), True, (desk,), closed=(closed,))
+    assert headline(routing) == (
+        "Postcode 3113 AB: Wijkteam Oost is tijdelijk gesloten: Dicht tot en met 3 januari. "
+        "Ga zolang naar het centraal loket:"
+    )
+    nobody = Routing("3113AB", (), True, (), closed=(replace(closed, alert=None),))
+    assert headline(nobody).startswith(
+        "Voor postcode 3113 AB is geen wijkteam en geen centraal loket bekend dat nu open is. "
+        "Wijkteam Oost is tijdelijk gesloten."
+    )

@@ -495,3 +495,72 @@ def test_generated_corpus_smoke() -> None:
 
 def _name(service_id: str) -> str:
     return next(str(record["name"]) for record in RECORDS if record["id"] == service_id)
+
+
+# --- temporarily closed services, former names ------------------------------------------------
+
+CLOSING: list[dict[str, Any]] = [
+    {
+        "id": "poort",
+        "name": "Buurthuis De Poort",
+        "organization": "Stichting Welzijn Waterweg",
+        "description": "Koffie-inloop en activiteiten.",
+        "themes": ["Eenzaamheid"],
+        "status": "temporarily closed",
+        "open_now": False,
+    },
+    {
+        "id": "oost",
+        "name": "Buurthuis Oost",
+        "organization": "Stichting Welzijn Waterweg",
+        "description": "Koffie-inloop en activiteiten.",
+        "themes": ["Eenzaamheid"],
+        "status": "active",
+    },
+    {
+        "id": "brug",
+        "name": "Buurtcentrum De Brug",
+        "organization": "Stichting Welzijn Waterweg",
+        "description": "Koffie-inloop; ook een buurthuis voor jong en oud.",
+        "themes": ["Eenzaamheid"],
+        "status": "active",
+    },
+    {
+        "id": "nieuwland",
+        "name": "Wijkteam Nieuwland",
+        "former_names": ["WOT Nieuwland", "Buurtteam Nieuwland"],
+        "organization": "Stichting Wijkteams Schiedam",
+        "organization_names": ["SWS", "Wijkzorg Schiedam"],
+        "themes": ["Multiprobleem"],
+    },
+]
+
+
+def test_a_closed_service_is_found_but_after_open_ones_that_match_as_well() -> None:
+    index = SearchIndex.build(CLOSING)
+    assert [h.id for h in index.search("buurthuis")] == ["oost", "poort", "brug"]
+    # Its own name still finds it first, ahead of a weak description match.
+    assert index.search("de poort")[0].id == "poort"
+    # By theme, without words: every open one first, then the closed one.
+    themed = index.search("", filters=SearchFilters(theme="eenzaamheid"))
+    assert [h.id for h in themed] == ["brug", "oost", "poort"]
+    assert index.find("", filters=SearchFilters(theme="eenzaamheid")).total == 3
+
+
+def test_alleen_open_leaves_closed_services_out() -> None:
+    index = SearchIndex.build(CLOSING)
+    only_open = SearchFilters(only_open=True)
+    assert "poort" not in [h.id for h in index.search("buurthuis", filters=only_open)]
+    assert index.search("poort", filters=only_open) == []
+    assert only_open.labels() == ("Alleen open",)
+    themed = SearchFilters(theme="eenzaamheid", only_open=True)
+    assert [h.id for h in index.search("", filters=themed)] == ["brug", "oost"]
+
+
+def test_a_former_name_or_another_name_of_the_organisation_finds_the_service() -> None:
+    index = SearchIndex.build(CLOSING)
+    [hit] = index.search("wot")
+    assert hit.id == "nieuwland" and hit.matched_fields == ("former_names",)
+    assert index.search("buurtteam nieuwland")[0].id == "nieuwland"
+    assert [h.id for h in index.search("wijkzorg")] == ["nieuwland"]
+    assert index.search("sws")[0].matched_fields == ("organization",)
