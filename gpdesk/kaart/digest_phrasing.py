@@ -283,7 +283,12 @@ class DigestPhraser:
             if status == ServiceStatus.DEFUNCT.value:
                 self.add(ChangeKind.REMOVED, f"Opgeheven: {name}", group, rid)
             elif status in _STATUS_PHRASES:
-                self.add(ChangeKind.STATUS, _STATUS_PHRASES[status].format(name=name), group, rid)
+                text = _STATUS_PHRASES[status].format(name=name)
+                notice = updates.get("alert", ("", ""))[1]
+                if status == ServiceStatus.TEMPORARILY_CLOSED.value and notice:
+                    updates.pop("alert")  # why it closed belongs on the same line
+                    text += f": {' '.join(notice.split())}"
+                self.add(ChangeKind.STATUS, text, group, rid)
         for key, noun, article in (("email", "e-mailadres", "Nieuw"), ("url", "website", "Nieuwe")):
             if key in updates:
                 new = updates.pop(key)[1]

@@ -5,10 +5,13 @@ The export is what the import reads: one file per HSDS entity under its data pac
 order and values written exactly as ``hsds_read.convert`` reads them back, so exporting,
 importing into an empty database and exporting again gives identical files.
 
-gpdesk's own columns that are not private (a service's ``kind``, an area's ``wijk``, a contact's
-``deputy_contact_id``) travel along as extra fields, which HSDS allows; without ``kind`` a
-receiving gpdesk could not route signals. The practice's private layer (fixed contacts,
-feedback agreements, and any column flagged ``gpdesk_private``) only goes out with
+gpdesk's own columns that are not private (a service's ``kind``, ``municipal_contract`` and
+``former_names``, an organisation's ``former_names``, an area's ``wijk``, a contact's
+``deputy_contact_id`` and ``departed_on``) travel along as extra fields, which HSDS allows;
+without ``kind`` a receiving gpdesk could not route signals. Every service goes out, whatever
+its status (active, temporarily closed, inactive, defunct). The practice's private layer (fixed
+contacts, feedback agreements, and any column flagged ``gpdesk_private``, such as
+``assured_by``: the names of the staff who checked an entry) only goes out with
 ``include_private``. gpdesk's change log (``KaartChange``) is never exported: it names the
 practice's staff.
 """

@@ -105,6 +105,8 @@ class ContactsPage(QWidget):
         self.edit_contact.clicked.connect(self._edit_contact)
         self.leave_contact.clicked.connect(self._leave_contact)
         self.contacts_view.doubleClicked.connect(self._edit_contact)
+        self.contacts_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.contacts.modelReset.connect(self._selection_changed)
         self.contacts_status = QLabel()
         self.contacts_status.setObjectName("warning")
         self.contacts_status.setWordWrap(True)
@@ -130,6 +132,11 @@ class ContactsPage(QWidget):
         """The contact selected in the table."""
         rows = self.contacts_view.selectionModel().selectedRows()
         return self.contacts.rows[rows[0].row()] if rows else None
+
+    def _selection_changed(self) -> None:
+        """Someone who already left cannot leave again."""
+        contact = self.selected_contact()
+        self.leave_contact.setEnabled(contact is None or not contact.departed)
 
     def _edit_contact(self) -> None:
         contact = self.selected_contact()

@@ -388,3 +388,33 @@ def test_the_number_of_queries_does_not_grow_with_the_changes(session: Session) 
     few = queries()
     add(20, 1)
     assert queries() == few
+
+
+def test_closing_says_why_and_a_leaver_marked_departed_names_the_deputy(session: Session) -> None:
+    change(session, "service", "oost", "update", "status", "active", "temporarily closed")
+    change(session, "service", "oost", "update", "alert", "", "Dicht tot 1 april.")
+    session.add(  # kept on the kaart, struck through, with the deputy who took over
+        Contact(
+            id="fatma",
+            service_id="nieuwland",
+            name="Fatma Kaya",
+            deputy_contact_id="jeroen",
+            departed_on=date(2026, 11, 20),
+        )
+    )
+    change(session, "contact", "fatma", "update", "departed_on", "", "2026-11-20")
+    change(session, "fixed_contact", "fixed-n", "update", "contact_id", "fatma", "")
+    assert texts(digest(session)) == [
+        "Contactpersoon Fatma Kaya (Wijkteam Nieuwland) is vertrokken — vervanger: Jeroen Visser",
+        "Wijkteam Oost-Kethel is tijdelijk gesloten: Dicht tot 1 april.",
+    ]
+
+
+def test_a_rename_does_not_also_report_the_former_names(session: Session) -> None:
+    change(session, "service", "oost", "update", "name", "Wijkteam Oost", "Wijkteam Oost-Kethel")
+    change(session, "service", "oost", "update", "former_names", "", "Wijkteam Oost")
+    change(session, "service", "oost", "update", "wait_time", "", "2 weken")
+    assert texts(digest(session)) == [
+        "Wijkteam Oost heet nu Wijkteam Oost-Kethel",
+        "Gegevens van Wijkteam Oost-Kethel bijgewerkt: wachttijd",
+    ]
