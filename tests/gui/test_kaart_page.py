@@ -316,10 +316,10 @@ def test_a_closed_service_is_listed_last_labelled_and_alleen_open_hides_it(
     # "Alleen open" (Alt+A) leaves it out, and the count says the filter hides one.
     qtbot.keyClick(page.search, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: names(kaart) == ["Buurthuis Oost"], timeout=5_000)
-    assert page.only_open_box.isChecked()
+    assert page.only_open_chip.isChecked()
     assert page.count.text() == "1 gevonden · 1 verborgen door filters"
     page.clear_filters()
-    assert not page.only_open_box.isChecked()
+    assert not page.only_open_chip.isChecked()
     # "Nu open" never shows it, whatever its hours say.
     page.open_chip.setChecked(True)
     qtbot.waitUntil(lambda: not kaart._search_timer.isActive(), timeout=5_000)

@@ -97,8 +97,8 @@ def test_the_answer_links_open_the_team_by_keyboard_and_mail_by_click(
         lambda: kaart.detail is not None and kaart.detail.name != "Sociale Plein (Wmo-loket)",
         timeout=10_000,
     )
-    page.capacity_chip.setFocus()
-    qtbot.keyClick(page.capacity_chip, Qt.Key.Key_Tab)  # the answer follows the chips
+    page.only_open_chip.setFocus()
+    qtbot.keyClick(page.only_open_chip, Qt.Key.Key_Tab)  # the answer follows the chips
     assert page.answer.hasFocus()
     qtbot.keyClick(page.answer, Qt.Key.Key_Tab)  # to its first link: the desk's name
     with qtbot.waitSignal(page.answer.service_requested, timeout=5_000):

@@ -209,7 +209,7 @@ class KaartController(QObject):
             page.open_chip,
             page.walk_in_chip,
             page.capacity_chip,
-            page.only_open_box,
+            page.only_open_chip,
         ):
             chip.toggled.connect(self._schedule_search)
         page.search.open_requested.connect(self.focus_detail)
@@ -346,7 +346,7 @@ class KaartController(QObject):
             has_capacity=page.capacity_chip.isChecked(),
             open_now=page.open_chip.isChecked(),
             walk_in_today=page.walk_in_chip.isChecked(),
-            only_open=page.only_open_box.isChecked(),
+            only_open=page.only_open_chip.isChecked(),
             is_open_now=live.open_ids.__contains__,
             is_walk_in_today=live.walk_in_ids.__contains__,
         )

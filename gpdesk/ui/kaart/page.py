@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -295,12 +294,10 @@ class KaartPage(QWidget):
         self.capacity_chip = _chip(
             "Plek &vrij", "kaartCapacity", "Alleen voorzieningen die plek vrij hebben gemeld"
         )
-        # Under the list, next to the count: the chip row is full at 1366 pixels, and this one
-        # is about the list itself (closed services stand at its end, labelled).
-        self.only_open_box = QCheckBox("&Alleen open")
-        self.only_open_box.setObjectName("kaartOnlyOpen")
-        self.only_open_box.setToolTip(
-            "Tijdelijk gesloten voorzieningen niet tonen (anders staan ze onderaan, met de reden)"
+        self.only_open_chip = _chip(
+            "&Alleen open",
+            "kaartOnlyOpen",
+            "Tijdelijk gesloten voorzieningen niet tonen (anders staan ze onderaan, met de reden)",
         )
         self.count = QLabel()
         self.count.setObjectName("kaartCount")
@@ -313,6 +310,7 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
+            self.only_open_chip,
         ):
             chips.addWidget(widget)
         self.changes_button = QToolButton()
@@ -351,7 +349,6 @@ class KaartPage(QWidget):
         self.count_clear_button = _clear_button("kaartCountClearFilters")
         count_row = QHBoxLayout()
         count_row.addWidget(self.count, 1)
-        count_row.addWidget(self.only_open_box)
         count_row.addWidget(self.count_clear_button)
         # One line that ends in "…" when narrow (the whole list is in its tooltip and under F1),
         # and only when there is height to spare: it never makes the window wider or the detail
@@ -413,10 +410,10 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
+            self.only_open_chip,
             self.answer,
             self.clear_filters_button,
             self.results,
-            self.only_open_box,
             self.count_clear_button,
             self.detail.checked_button,
             self.detail.print_button,
@@ -543,7 +540,7 @@ class KaartPage(QWidget):
             self.open_chip,
             self.walk_in_chip,
             self.capacity_chip,
-            self.only_open_box,
+            self.only_open_chip,
         ):
             chip.setChecked(False)
         self.age.clear()
