@@ -97,20 +97,13 @@ class ServiceStatus(enum.StrEnum):
             "temporarily closed": "tijdelijk gesloten",
         }[self.value]
 
-    @property
-    def listed(self) -> bool:
-        """Whether the kaart screen finds it: active, or temporarily closed (labelled as such).
-
-        Inactive and defunct services stay out of the search; Beheer shows every status.
-        """
-        return self in LISTED_STATUSES
-
 
 LISTED_STATUSES: Final[tuple[ServiceStatus, ...]] = (
     ServiceStatus.ACTIVE,
     ServiceStatus.TEMPORARILY_CLOSED,
 )
-"""The statuses the kaart's search, result list and count show."""
+"""The statuses the kaart's search, result list and count show: a temporarily closed service is
+found (labelled); inactive and defunct ones only in Beheer."""
 
 
 class ServiceKind(enum.StrEnum):
