@@ -220,7 +220,10 @@ class ServiceDialog(EditorDialog):
         )
         self._show_contacts()
         self.fixed.set_rows(fixed)
-        deputy = next((r.name for r in self.contact_changes.rows if r.id == row.deputy_id), "")
+        deputy = next(
+            (r.name for r in self.contact_changes.rows if r.id == row.deputy_id and not r.departed),
+            "",
+        )
         if new:
             first = f"{row.name} is weer weggehaald."
         else:
