@@ -1,12 +1,11 @@
 """sociale kaart: wait time, municipal contract, former names, contacts who left
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25
 
-Only kaart tables are touched, so this revision does not depend on the audit tables of 0004
-(its ``down_revision`` follows whatever comes last before it). Former names are filled from the
-change log: every rename the practice made or imported is already there.
+Only kaart tables are touched; it follows 0004 (audit seal) only because that landed first.
+Former names are filled from the change log: every rename the practice made or imported is already there.
 """
 
 from collections import defaultdict
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
