@@ -5,7 +5,8 @@ Revises: 0004
 Create Date: 2026-11-25
 
 Only kaart tables are touched; it follows 0004 (audit seal) only because that landed first.
-Former names are filled from the change log: every rename the practice made or imported is already there.
+Former names are filled from the change log: every rename the practice made or imported is
+already there.
 """
 
 from collections import defaultdict
