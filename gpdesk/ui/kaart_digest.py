@@ -374,4 +374,4 @@ def load_digest(
         )
 
     panel.show_loading()
-    tasks.run(work, panel.show_digest, failed)
+    tasks.run(work, panel.show_digest, failed, owner=panel)

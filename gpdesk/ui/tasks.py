@@ -13,6 +13,10 @@ exception: they often hold a widget (a bound method, a closure over a dialog), a
 whose last reference goes on a worker thread is destroyed there, while the GUI thread may be
 painting it. So the GUI thread keeps them until the job is delivered, and the worker lets go
 of its own references before it reports back.
+
+A result can arrive after the screen that asked for it is gone (a dialog closed while it was
+loading). A callback bound to a Qt object whose C++ side was deleted, or a job whose ``owner``
+was deleted, is not called: there is nobody left to tell.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from gpdesk.crash import CrashLog, crash_log
@@ -43,8 +48,10 @@ class TaskRunner(Protocol):
         work: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: ErrorHandler | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``work`` off the GUI thread and report back on it."""
+        """Run ``work`` off the GUI thread and report back on it, unless ``owner`` is gone."""
 
 
 @dataclass
@@ -54,8 +61,15 @@ class _Pending:
     work: Callable[[], Any]
     on_done: Callable[[Any], None]
     on_error: ErrorHandler
+    owner: QObject | None = None
     failed: bool = False
     outcome: Any = None
+
+    def receivers_alive(self) -> bool:
+        """False when the owner, or the Qt object a callback is bound to, has been deleted."""
+        bound = (getattr(self.on_done, "__self__", None), getattr(self.on_error, "__self__", None))
+        objects = (self.owner, *bound)
+        return all(shiboken6.isValid(obj) for obj in objects if isinstance(obj, QObject))
 
 
 class _Relay(QObject):
@@ -121,17 +135,21 @@ class BackgroundTasks(QObject):
         work: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: ErrorHandler | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Queue ``work``; callbacks run later on the GUI thread."""
+        """Queue ``work``; callbacks run later on the GUI thread if their receivers still exist."""
         number = next(self._numbers)
-        pending = _Pending(work, on_done, on_error or self._default_error)
+        pending = _Pending(work, on_done, on_error or self._default_error, owner)
         self._pending[number] = pending
         self._pool.start(_Job(number, pending, self._relay, self._crashes))
 
     @Slot(int)
     def _deliver(self, number: int) -> None:
         pending = self._pending.pop(number)
-        if pending.failed:
+        if not pending.receivers_alive():
+            log.debug("result of background job %d dropped: its screen is gone", number)
+        elif pending.failed:
             pending.on_error(pending.outcome)
         else:
             pending.on_done(pending.outcome)
@@ -152,8 +170,10 @@ class ImmediateTasks:
         work: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: ErrorHandler | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``work`` now and call the matching callback."""
+        """Run ``work`` now and call the matching callback (``owner`` is alive: it asked now)."""
         try:
             result = work()
         except BaseException as exc:

@@ -18,6 +18,7 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.security.accounts import sign_in
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.kaart_digest import ChangeDigestPanel
+from gpdesk.ui.tasks import BackgroundTasks
 from tests.conftest import dispose_desktop
 from tests.gui.test_kaart_page import _desktop, names, open_kaart
 from tests.integration.test_kaart_editing import _service_input
@@ -81,3 +82,29 @@ def test_digest_lists_the_change_and_opens_the_service(
         lambda: kaart.detail is not None and kaart.detail.id == service_id, timeout=10_000
     )
     assert kaart.detail is not None and kaart.detail.name == "Wijkteam Oost-Kethel"
+
+
+def test_closing_the_digest_before_it_has_loaded_is_fine(qtbot: QtBot, manager: Desktop) -> None:
+    import threading
+
+    kaart, page = open_kaart(qtbot, manager)
+    gate = threading.Event()
+    kaart.tasks.run(lambda: gate.wait(10), lambda _v: None)  # the serial worker is busy
+    qtbot.mouseClick(page.changes_button, Qt.MouseButton.LeftButton)
+    dialog = kaart.changes_dialog
+    assert isinstance(dialog, QDialog)
+    panel = dialog.findChild(ChangeDigestPanel)
+    assert panel is not None and panel.empty.text() == "Wijzigingen worden geladen…"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not _alive(panel), timeout=5_000)
+    gate.set()
+    tasks = kaart.tasks
+    assert isinstance(tasks, BackgroundTasks)
+    qtbot.waitUntil(lambda: tasks.wait(100), timeout=10_000)
+    qtbot.wait(50)  # the digest arrives after its window is gone: dropped, no error
+
+
+def _alive(obj: object) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))

@@ -162,3 +162,43 @@ def test_the_last_reference_to_work_and_callbacks_goes_on_the_gui_thread(
     tasks.wait()
     qtbot.waitUntil(lambda: len(released_on) == rounds, timeout=5_000)  # nothing kept alive
     assert all(released_on)
+
+
+def _held_until(gate: threading.Event) -> Callable[[], int]:
+    def work() -> int:
+        gate.wait(10)
+        return 1
+
+    return work
+
+
+def test_a_result_for_a_widget_that_is_gone_is_not_delivered(
+    qtbot: QtBot, tasks: BackgroundTasks
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    gate = threading.Event()
+    label = QLabel()
+    tasks.run(_held_until(gate), lambda v: label.setText(str(v)), owner=label)
+    bound = QLabel()
+    tasks.run(_held_until(gate), bound.setNum)
+    label.deleteLater()
+    bound.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(label) and not _alive(bound), timeout=5_000)
+    gate.set()
+    assert tasks.wait()
+    qtbot.wait(50)  # the deliveries arrive, find nobody, and are dropped without an error
+
+
+def test_a_living_owner_still_hears(qtbot: QtBot, tasks: BackgroundTasks) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    tasks.run(lambda: 7, label.setNum, owner=label)
+    qtbot.waitUntil(lambda: label.text() == "7", timeout=5_000)
+
+
+def _alive(obj: object) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))
