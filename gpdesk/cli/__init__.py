@@ -8,6 +8,7 @@ here. Each domain adds its commands in its own module through ``register(subpars
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if url is not None:
         arguments.remove(url)
     args = build_parser().parse_args(arguments)
+    _quiet_technical_logs()
     try:
         if url is not None:
             return patient.cmd_url(args, url)
@@ -55,6 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail("afgebroken.", 130)
     except Exception as exc:
         return _unexpected(args, exc)
+
+
+def _quiet_technical_logs() -> None:
+    """A command speaks for itself in Dutch; its technical log lines stay off the terminal.
+
+    Without a handler, Python prints warnings (e.g. "audit anchor not written") to stderr, which
+    breaks the one-line answer scripts rely on. A command creates no log folder (a folder
+    without a practice must stay untouched), so its log lines have nowhere else to go.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
 
 
 def _unexpected(args: argparse.Namespace, exc: Exception) -> int:

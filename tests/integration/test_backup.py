@@ -492,15 +492,24 @@ def test_a_trail_that_does_not_reach_the_manifests_anchor_is_refused(
     assert _is_empty(target_url)
 
 
-def _as_before_seals(lines: list[bytes], _vault: Vault) -> None:
-    """Rows as a gpdesk of schema 0003 wrote them: no seal columns, no throttle table."""
-    seal_columns = ("sealed_seq", "sealed_hash", "sealed_at", "seal", "pre_seal_entries")
+# What schema 0003 did not have yet: the seal (0004) and the kaart fields (0005).
+_LATER_COLUMNS = {
+    "audit_head": ("sealed_seq", "sealed_hash", "sealed_at", "seal", "pre_seal_entries"),
+    "kaart_organization": ("former_names",),
+    "kaart_service": ("wait_time", "municipal_contract", "former_names"),
+    "kaart_contact": ("departed_on",),
+}
+
+
+def _as_schema_0003(lines: list[bytes], _vault: Vault) -> None:
+    """Rows as a gpdesk of schema 0003 wrote them: no seal or new kaart columns, no throttle."""
     for i, line in enumerate(lines):
-        if line.startswith(b'{"t":"audit_head"'):
-            head = json.loads(line)
-            for column in seal_columns:
-                del head["r"][column]
-            lines[i] = json.dumps(head, separators=(",", ":")).encode() + b"\n"
+        row = json.loads(line)
+        later = _LATER_COLUMNS.get(row.get("t"), ())
+        if later:
+            for column in later:
+                row["r"].pop(column, None)
+            lines[i] = json.dumps(row, separators=(",", ":")).encode() + b"\n"
     lines[:] = [line for line in lines if not line.startswith(b'{"t":"sign_in_throttle"')]
 
 
@@ -512,7 +521,7 @@ def _schema_0003(header: dict[str, object]) -> None:
 def test_a_backup_from_before_seals_is_restored_and_sealed(
     made: Made, target_url: str, tmp_path: Path
 ) -> None:
-    path = _rewritten(made, tmp_path, _as_before_seals, _schema_0003)
+    path = _rewritten(made, tmp_path, _as_schema_0003, _schema_0003)
     info = _restore(path, target_url, tmp_path / "werk")
     assert isinstance(info, BackupInfo)
     assert info.warnings == ()
