@@ -84,7 +84,9 @@ def remember(home: Path, url: str, seq: int, digest: str, *, replace: bool = Fal
         return False
     databases[key] = {"entries": seq, "hash": digest, "noted_on": utcnow().date().isoformat()}
     text = json.dumps({"format": FORMAT, "databases": databases}, indent=2, sort_keys=True)
-    # A home that is not there stays so (FileNotFoundError): an anchor creates no folder.
+    # Only called for a practice that is there (signed in, or its trail just verified), so this
+    # workstation's folder may be made: a first command with --database-url has none yet.
+    home.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=".audit-anchor-", dir=home)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
