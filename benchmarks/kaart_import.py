@@ -252,7 +252,8 @@ def ours(folder: Path, database: Path) -> tuple[float, dict[str, int]]:
     """plan_import + apply_import into an empty database; (seconds, plan counts)."""
     from gpdesk.kaart.hsds_import import apply_import, plan_import
     from gpdesk.roles import Role
-    from gpdesk.security.accounts import Actor, SignedIn
+    from gpdesk.security.accounts import SignedIn
+    from gpdesk.security.actor import Actor
     from gpdesk.security.crypto import Vault
     from gpdesk.security.permissions import Permission
 

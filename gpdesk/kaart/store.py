@@ -64,7 +64,7 @@ from gpdesk.security import audit
 from gpdesk.security.permissions import Permission, require
 
 if TYPE_CHECKING:
-    from gpdesk.security.accounts import Actor
+    from gpdesk.security.actor import Actor
 
 __all__ = [
     "ASSURED",

@@ -20,7 +20,8 @@ from gpdesk.security.permissions import Permission, require
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
-    from gpdesk.security.accounts import Actor, SignedIn
+    from gpdesk.security.accounts import SignedIn
+    from gpdesk.security.actor import Actor
 
 SYSTEM = "systeem"
 """Audit username for work no person did (demo data, restore)."""

@@ -33,7 +33,8 @@ from gpdesk.errors import (
 )
 from gpdesk.models import Practice, Role
 from gpdesk.security import audit
-from gpdesk.security.accounts import Actor, create_user
+from gpdesk.security.accounts import create_user
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
     KdfParams,

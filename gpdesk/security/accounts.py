@@ -23,6 +23,7 @@ from gpdesk.errors import AuthError, ValidationError
 from gpdesk.models import Practice, Role, SignInThrottle, User, utcnow
 from gpdesk.models.permission import RolePermission
 from gpdesk.security import audit
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
     KdfParams,
@@ -39,26 +40,6 @@ FREE_ATTEMPTS = 5
 """Failed sign-ins allowed before the account waits; each further failure doubles the wait."""
 MAX_WAIT = timedelta(minutes=15)
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: handed to the UI and to every service call instead of an ORM object."""
-
-    user_id: int
-    username: str
-    display_name: str
-    role: Role
-    permissions: frozenset[Permission] = frozenset()
-    must_change_password: bool = False
-
-    def describe(self) -> str:
-        """For the status bar: ``H. Bakker (huisarts)``."""
-        return f"{self.display_name} ({self.role.label})"
-
-    def may(self, permission: Permission) -> bool:
-        """Whether the practice's permission table allows this."""
-        return permission in self.permissions
 
 
 @dataclass(frozen=True)

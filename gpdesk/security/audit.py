@@ -67,7 +67,7 @@ from gpdesk.roles import Role
 from gpdesk.security.permissions import Permission
 
 if TYPE_CHECKING:
-    from gpdesk.security.accounts import Actor
+    from gpdesk.security.actor import Actor
     from gpdesk.security.crypto import Vault
 
 log = logging.getLogger(__name__)

@@ -21,13 +21,13 @@ from gpdesk.models import Practice, Role, User
 from gpdesk.models.permission import RolePermission
 from gpdesk.security import audit
 from gpdesk.security.accounts import (
-    Actor,
     SignedIn,
     create_user,
     normalise_username,
     role_overrides,
     set_password,
 )
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
     KdfParams,

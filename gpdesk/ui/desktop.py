@@ -28,7 +28,8 @@ from gpdesk.ui.tasks import BackgroundTasks
 if TYPE_CHECKING:
     from gpdesk.db import Database
     from gpdesk.practice.setup import PracticeInfo
-    from gpdesk.security.accounts import Actor, SignedIn
+    from gpdesk.security.accounts import SignedIn
+    from gpdesk.security.actor import Actor
     from gpdesk.ui.beheer.controller import BeheerController
     from gpdesk.ui.kaart.controller import KaartController
     from gpdesk.ui.lock import IdleWatcher, LockGuard

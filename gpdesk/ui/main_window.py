@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk import __version__
 from gpdesk.patients.context import PatientContext
-from gpdesk.security.accounts import Actor
+from gpdesk.security.actor import Actor
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage

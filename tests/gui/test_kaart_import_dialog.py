@@ -17,7 +17,8 @@ from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.hsds_import import ImportPlan, list_import_batches, plan_import
 from gpdesk.models import Service
 from gpdesk.roles import Role
-from gpdesk.security.accounts import Actor, SignedIn
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.ui.beheer import kaart_import

@@ -41,7 +41,8 @@ from gpdesk.models import (
 )
 from gpdesk.practice.demo import DEMO_PASSWORD, create_demo
 from gpdesk.roles import Role
-from gpdesk.security.accounts import Actor, SignedIn, sign_in
+from gpdesk.security.accounts import SignedIn, sign_in
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from tests.conftest import FAST_KDF

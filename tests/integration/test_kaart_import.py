@@ -37,7 +37,8 @@ from gpdesk.models import (
     ServiceAreaPostcode,
 )
 from gpdesk.roles import Role
-from gpdesk.security.accounts import Actor, SignedIn
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS, Permission, PermissionDeniedError
 
