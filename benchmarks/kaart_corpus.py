@@ -1,7 +1,7 @@
 """Made-up but realistic sociale-kaart records, the same for the same seed.
 
 Used by ``benchmarks/kaart_search.py`` (20,000 services) and by the search tests. The records
-have the shape the database layer hands to ``gpdesk.kaart.search.SearchIndex.build``.
+have the shape the database layer hands to ``gpdesk.kaart.search.index.SearchIndex.build``.
 """
 
 from __future__ import annotations

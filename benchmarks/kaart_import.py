@@ -219,7 +219,7 @@ def _empty_database(path: Path) -> Any:
 
 def floor(folder: Path, database: Path) -> float:
     """json.load every file and executemany its rows into the same table, one transaction."""
-    from gpdesk.kaart.hsds_read import SPECS
+    from gpdesk.kaart.exchange.read import SPECS
 
     db = _empty_database(database)
     started = time.perf_counter()
@@ -250,7 +250,7 @@ def floor(folder: Path, database: Path) -> float:
 
 def ours(folder: Path, database: Path) -> tuple[float, dict[str, int]]:
     """plan_import + apply_import into an empty database; (seconds, plan counts)."""
-    from gpdesk.kaart.hsds_import import apply_import, plan_import
+    from gpdesk.kaart.exchange.importing import apply_import, plan_import
     from gpdesk.roles import Role
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.actor import Actor

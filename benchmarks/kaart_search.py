@@ -80,7 +80,7 @@ def _fts(records: list[dict[str, object]]) -> sqlite3.Connection:
 
 def run() -> list[str]:
     """Time every keystroke in both engines; report p95 and median per keystroke."""
-    from gpdesk.kaart.search import SearchIndex
+    from gpdesk.kaart.search.index import SearchIndex
 
     records = generate(SERVICES, seed=7)
     db = _fts(records)

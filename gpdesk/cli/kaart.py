@@ -31,10 +31,10 @@ from gpdesk.errors import ValidationError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from gpdesk.kaart.hsds_import import ImportBatch, ImportPlan, PlanItem
+    from gpdesk.kaart.exchange.importing import ImportBatch, ImportPlan, PlanItem
     from gpdesk.kaart.routing import Routing, TeamRef
-    from gpdesk.kaart.search import SearchFilters
-    from gpdesk.kaart.store import ContactRef
+    from gpdesk.kaart.search.index import SearchFilters
+    from gpdesk.kaart.store.queries import ContactRef
 
 NOT_YET_APPLIED = "Er is nog niets gewijzigd. Voeg --apply --user NAAM toe om dit toe te passen."
 SHOWN_PER_SECTION = 100
@@ -228,7 +228,7 @@ def _hit_extras(
     from sqlalchemy.orm import selectinload
 
     from gpdesk.kaart.schedule import AMSTERDAM
-    from gpdesk.kaart.store import best_contact, load_fixed_contacts, schedule_set
+    from gpdesk.kaart.store.queries import best_contact, load_fixed_contacts, schedule_set
     from gpdesk.models import Contact, Service, ServiceAtLocation, ServiceStatus
 
     today = now.astimezone(AMSTERDAM).date()
@@ -278,8 +278,8 @@ def search_results(session: Session, args: argparse.Namespace) -> list[dict[str,
 def run_search(session: Session, args: argparse.Namespace) -> SearchOutcome:
     """Search as the GUI does: the ranking, the count beyond ``--max``, what filters hide."""
     from gpdesk.kaart.schedule import slot_label
-    from gpdesk.kaart.search import SearchIndex
-    from gpdesk.kaart.store import search_documents
+    from gpdesk.kaart.search.index import SearchIndex
+    from gpdesk.kaart.store.queries import search_documents
     from gpdesk.models import utcnow
 
     now = utcnow()
@@ -326,7 +326,7 @@ def run_search(session: Session, args: argparse.Namespace) -> SearchOutcome:
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
-    from gpdesk.kaart.search import SearchFilters
+    from gpdesk.kaart.search.index import SearchFilters
 
     if args.leeftijd is not None and not 0 <= args.leeftijd <= 130:
         raise ValidationError({"leeftijd": "Een leeftijd ligt tussen 0 en 130 jaar."})
@@ -446,7 +446,7 @@ def format_plan(plan: ImportPlan, *, show_all: bool = False) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Preview an import; with ``--apply`` sign in and carry it out in one transaction."""
-    from gpdesk.kaart.hsds_import import apply_import, plan_import
+    from gpdesk.kaart.exchange.importing import apply_import, plan_import
 
     if args.apply and not args.user:
         return fail(
@@ -483,7 +483,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     """Undo one import batch (refused when later changes touched the same items)."""
-    from gpdesk.kaart.hsds_import import undo_import
+    from gpdesk.kaart.exchange.importing import undo_import
 
     db = practice_db(args)
     try:
@@ -516,8 +516,8 @@ def cmd_imports(args: argparse.Namespace) -> int:
     """List imports and undos, newest first."""
     from dataclasses import asdict
 
-    from gpdesk.kaart.hsds_import import list_import_batches
-    from gpdesk.kaart.store import jsonable
+    from gpdesk.kaart.exchange.importing import list_import_batches
+    from gpdesk.kaart.store.queries import jsonable
 
     db = practice_db(args)
     try:
@@ -532,7 +532,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the kaart as an HSDS 3.0 package; the private layer only on request."""
-    from gpdesk.kaart.hsds_export import export_kaart
+    from gpdesk.kaart.exchange.export import export_kaart
 
     db = practice_db(args)
     try:

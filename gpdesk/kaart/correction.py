@@ -17,7 +17,7 @@ from datetime import date
 from urllib.parse import quote
 
 from gpdesk.kaart.schedule import format_date
-from gpdesk.kaart.store import ContactRef, ServiceDetail
+from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 from gpdesk.patients.validation import passes_elfproef
 
 MAX_TEXT = 1500

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
 from gpdesk.kaart.postcodes import area_ranges
-from gpdesk.kaart.store import local_today
+from gpdesk.kaart.store.queries import local_today
 from gpdesk.models import (
     Base,
     FeedbackAgreement,

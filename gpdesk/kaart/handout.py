@@ -19,7 +19,7 @@ from datetime import date
 from html import escape
 
 from gpdesk.kaart.schedule import ROUND_THE_CLOCK, format_date
-from gpdesk.kaart.store import ContactRef, ServiceDetail
+from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 
 WALK_IN_PREFIX = "inloop: "
 """How ``ScheduleSet.labels`` marks walk-in hours among the opening hours."""

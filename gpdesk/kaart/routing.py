@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from gpdesk.kaart.freshness import DEFAULT_STALE_MONTHS, is_stale
 from gpdesk.kaart.postcodes import Pc4Range, normalise_route_postcode, postcode_pc4
 from gpdesk.kaart.schedule import AMSTERDAM, slot_label
-from gpdesk.kaart.store import (
+from gpdesk.kaart.store.queries import (
     ContactRef,
     best_contact,
     jsonable,

@@ -1,10 +1,10 @@
 """The "Wat is er veranderd" panel: the kaart's recent changes, named contacts first.
 
-``ChangeDigestPanel`` shows a ``gpdesk.kaart.changes.Digest``: one line per change with its date
-and who made it, a "Bekijk" link (or Enter) that asks to open the service, and a gentle nudge
+``ChangeDigestPanel`` shows a ``gpdesk.kaart.changes.digest.Digest``: one line per change with its
+date and who made it, a "Bekijk" link (or Enter) that asks to open the service, and a gentle nudge
 when entries are verouderd. ``load_digest`` fetches the digest through ``tasks.run`` so the GUI
-thread never touches the database. The panel only lays out; whoever places it decides what
-"Bekijk" opens.
+thread never touches the database. The panel only lays out; whoever places it decides what "Bekijk"
+opens.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.kaart.changes import ChangeKind, Digest, DigestLine
+from gpdesk.kaart.changes.digest import ChangeKind, Digest, DigestLine
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
@@ -359,7 +359,7 @@ def load_digest(
     moment = since or utcnow() - timedelta(days=days)
 
     def work() -> Digest:
-        from gpdesk.kaart.changes import recent_changes
+        from gpdesk.kaart.changes.digest import recent_changes
 
         with db.session() as session:
             return recent_changes(session, since=moment)

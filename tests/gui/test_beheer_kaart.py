@@ -13,12 +13,14 @@ from sqlalchemy import select
 
 from gpdesk.config import Home
 from gpdesk.db import Database, open_database
-from gpdesk.kaart.changes import ChangeKind, Digest, DigestLine
-from gpdesk.kaart.store import service_detail
+from gpdesk.kaart.changes.digest import ChangeKind, Digest, DigestLine
+from gpdesk.kaart.store.queries import service_detail
 from gpdesk.models import Contact, FixedContact, KaartChange
 from gpdesk.practice.demo import DEMO_PASSWORD
-from gpdesk.ui.beheer.kaart_editor import ContactDialog, ServiceDialog
-from gpdesk.ui.beheer.kaart_tab import NOT_AVAILABLE, KaartController, KaartTab
+from gpdesk.ui.beheer.kaart.controller import KaartController
+from gpdesk.ui.beheer.kaart.editor import ContactDialog, ServiceDialog
+from gpdesk.ui.beheer.kaart.import_actions import NOT_AVAILABLE
+from gpdesk.ui.beheer.kaart.tab import KaartTab
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.kaart_digest import LINK_TEXT, ChangeDigestPanel
 from tests.conftest import dispose_desktop
@@ -369,7 +371,7 @@ def test_import_buttons_say_when_import_is_not_there(
     real = importlib.import_module
 
     def missing(name: str, package: str | None = None) -> object:
-        if name == "gpdesk.ui.beheer.kaart_import":
+        if name == "gpdesk.ui.beheer.kaart.import_dialog":
             raise ImportError(name)
         return real(name, package)
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from gpdesk.kaart.editing_forms import FormChoices, empty_service_form
+from gpdesk.kaart.editing.forms import FormChoices, empty_service_form
 from gpdesk.ui.beheer.controller import AddUserDialog
-from gpdesk.ui.beheer.kaart_editor import ContactDialog, OrganizationDialog, ServiceDialog
+from gpdesk.ui.beheer.kaart.editor import ContactDialog, OrganizationDialog, ServiceDialog
 from gpdesk.ui.kaart.detail import CorrectionDialog
 from gpdesk.ui.kaart.handout_dialog import HandoutDialog
 from gpdesk.ui.login import LoginDialog

@@ -14,15 +14,19 @@ from sqlalchemy import func, select
 
 from gpdesk.db import Database, open_database
 from gpdesk.kaart.demo import load_demo_kaart
-from gpdesk.kaart.hsds_import import ImportPlan, list_import_batches, plan_import
+from gpdesk.kaart.exchange.importing import ImportPlan, list_import_batches, plan_import
 from gpdesk.models import Service
 from gpdesk.roles import Role
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
-from gpdesk.ui.beheer import kaart_import
-from gpdesk.ui.beheer.kaart_import import ImportPreviewDialog, fair_widths, plan_in_background
+from gpdesk.ui.beheer.kaart import import_dialog
+from gpdesk.ui.beheer.kaart.import_dialog import (
+    ImportPreviewDialog,
+    fair_widths,
+    plan_in_background,
+)
 from gpdesk.ui.tasks import BackgroundTasks
 from tests.conftest import REPO
 
@@ -208,8 +212,8 @@ def test_the_whole_flow_from_the_file_chooser(
     path.write_text(SHEET, encoding="utf-8")
     parent = QWidget()
     qtbot.addWidget(parent)
-    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: str(path))
-    dialog = kaart_import.run_import_dialog(
+    monkeypatch.setattr(import_dialog, "choose_source", lambda _parent: str(path))
+    dialog = import_dialog.run_import_dialog(
         parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks
     )
     assert isinstance(dialog, ImportPreviewDialog)
@@ -220,9 +224,9 @@ def test_the_whole_flow_from_the_file_chooser(
     assert dialog.apply_button.isEnabled()
     with qtbot.waitSignal(dialog.finished, timeout=5_000):
         dialog.reject()
-    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: None)
+    monkeypatch.setattr(import_dialog, "choose_source", lambda _parent: None)
     assert (
-        kaart_import.run_import_dialog(parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks)
+        import_dialog.run_import_dialog(parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks)
         is None
     )
 
@@ -236,8 +240,8 @@ def test_an_unreadable_path_shows_the_error_in_the_dialog(
 ) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
-    monkeypatch.setattr(kaart_import, "choose_source", lambda _parent: str(tmp_path / "weg.zip"))
-    dialog = kaart_import.run_import_dialog(
+    monkeypatch.setattr(import_dialog, "choose_source", lambda _parent: str(tmp_path / "weg.zip"))
+    dialog = import_dialog.run_import_dialog(
         parent, db=db, signed=signed(Role.ASSISTANT), tasks=tasks
     )
     assert dialog is not None

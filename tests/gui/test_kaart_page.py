@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
 from gpdesk.kaart.schedule import format_date
-from gpdesk.kaart.store import assure_service, local_today
+from gpdesk.kaart.store.queries import assure_service, local_today
 from gpdesk.patients.context import PatientContext
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.security.audit import AuditFilter

@@ -18,7 +18,7 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security.accounts import sign_in
 from gpdesk.security.users import add_user
-from gpdesk.ui.beheer.kaart_editor import OrganizationDialog
+from gpdesk.ui.beheer.kaart.editor import OrganizationDialog
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.main_window import MainWindow
 from gpdesk.ui.password_dialog import PasswordChangeDialog

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from gpdesk.db import Database
 from gpdesk.errors import ValidationError
 from gpdesk.kaart.editing import ContactInput, ServiceSave
-from gpdesk.kaart.editing_forms import empty_service_form, service_form
+from gpdesk.kaart.editing.forms import empty_service_form, service_form
 from gpdesk.models import AuditEntry, Contact, FixedContact, KaartChange, Service
 from gpdesk.practice.demo import DEMO_PASSWORD, create_demo
 from gpdesk.security.accounts import SignedIn, sign_in
-from gpdesk.ui.beheer.kaart_contact_changes import ContactChanges, save_service_with_contacts
+from gpdesk.ui.beheer.kaart.contact_changes import ContactChanges, save_service_with_contacts
 from tests.conftest import FAST_KDF
 
 

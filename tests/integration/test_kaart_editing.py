@@ -24,7 +24,7 @@ from gpdesk.kaart.editing import (
 )
 from gpdesk.kaart.routing import route
 from gpdesk.kaart.schedule import AMSTERDAM
-from gpdesk.kaart.store import list_services, list_themes, service_detail
+from gpdesk.kaart.store.queries import list_services, list_themes, service_detail
 from gpdesk.models import (
     Attribute,
     AuditEntry,
@@ -729,7 +729,7 @@ def test_a_service_can_become_a_wijkteam_with_an_agreement(demo: Database, smit:
 
 
 def test_digest_phrases_what_the_editor_did(demo: Database, smit: SignedIn) -> None:
-    from gpdesk.kaart.changes import recent_changes
+    from gpdesk.kaart.changes.digest import recent_changes
     from gpdesk.models import utcnow
 
     since = utcnow()
@@ -781,7 +781,7 @@ def test_saving_every_demo_service_unchanged_changes_nothing(
     demo: Database, smit: SignedIn
 ) -> None:
     """Opening a dialog and pressing Opslaan must never rewrite what was there."""
-    from gpdesk.kaart.editing_forms import kaart_rows, service_form
+    from gpdesk.kaart.editing.forms import kaart_rows, service_form
 
     with demo.session() as session:
         rows = kaart_rows(session)
@@ -814,7 +814,7 @@ def test_saving_every_demo_service_unchanged_changes_nothing(
 
 
 def test_the_list_shows_services_and_empty_organisations(demo: Database, smit: SignedIn) -> None:
-    from gpdesk.kaart.editing_forms import form_choices, kaart_rows, service_form
+    from gpdesk.kaart.editing.forms import form_choices, kaart_rows, service_form
 
     with demo.session() as session:
         editing.create_organization(session, smit, OrganizationInput("Nog leeg"))

@@ -13,10 +13,9 @@ import pytest
 
 from gpdesk.db import Database, open_database
 from gpdesk.errors import GpdeskError
-from gpdesk.kaart import hsds_export, hsds_read
 from gpdesk.kaart.demo import load_demo_kaart
-from gpdesk.kaart.hsds_export import DEFAULT_NAME, export_kaart
-from gpdesk.kaart.hsds_read import SPECS, read_package
+from gpdesk.kaart.exchange.export import DEFAULT_NAME, ExportResult, export_kaart
+from gpdesk.kaart.exchange.read import DATAPACKAGE, SPECS, read_package
 
 TODAY = date(2026, 11, 24)
 
@@ -56,7 +55,7 @@ def kaart(db: Database) -> Database:
     return db
 
 
-def _export(db: Database, folder: Path, **options: object) -> hsds_export.ExportResult:
+def _export(db: Database, folder: Path, **options: object) -> ExportResult:
     with db.session() as session:
         return export_kaart(session, folder, **options)  # type: ignore[arg-type]
 
@@ -173,4 +172,4 @@ def test_export_errors_are_dutch(kaart: Database, tmp_path: Path) -> None:
         _export(kaart, blocker)
     with pytest.raises(GpdeskError, match="formaat"):
         _export(kaart, tmp_path / "x", fmt="xml")
-    assert hsds_read.DATAPACKAGE == "datapackage.json"
+    assert DATAPACKAGE == "datapackage.json"

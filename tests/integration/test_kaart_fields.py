@@ -16,16 +16,16 @@ from sqlalchemy import select, text, update
 from gpdesk.db import Database, _alembic_config, migrate, open_database
 from gpdesk.errors import ValidationError
 from gpdesk.kaart import editing
-from gpdesk.kaart.changes import recent_changes
+from gpdesk.kaart.changes.digest import recent_changes
 from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.editing import ContactInput
-from gpdesk.kaart.editing_forms import organization_form, service_form
-from gpdesk.kaart.hsds_export import export_kaart
-from gpdesk.kaart.hsds_import import apply_import, plan_import
+from gpdesk.kaart.editing.forms import organization_form, service_form
+from gpdesk.kaart.exchange.export import export_kaart
+from gpdesk.kaart.exchange.importing import apply_import, plan_import
 from gpdesk.kaart.routing import headline, route
 from gpdesk.kaart.schedule import AMSTERDAM
-from gpdesk.kaart.search import SearchFilters, SearchIndex
-from gpdesk.kaart.store import (
+from gpdesk.kaart.search.index import SearchFilters, SearchIndex
+from gpdesk.kaart.store.queries import (
     list_rows,
     open_service_ids,
     search_documents,

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from gpdesk.db import Database, open_database
 from gpdesk.errors import GpdeskError
 from gpdesk.kaart.demo import load_demo_kaart
-from gpdesk.kaart.hsds_export import export_kaart
-from gpdesk.kaart.hsds_import import (
+from gpdesk.kaart.exchange.export import export_kaart
+from gpdesk.kaart.exchange.importing import (
     ImportPlan,
     apply_import,
     list_import_batches,
@@ -25,8 +25,8 @@ from gpdesk.kaart.hsds_import import (
     undo_import,
 )
 from gpdesk.kaart.routing import route
-from gpdesk.kaart.search import SearchIndex
-from gpdesk.kaart.store import mark_assured, search_documents
+from gpdesk.kaart.search.index import SearchIndex
+from gpdesk.kaart.store.queries import mark_assured, search_documents
 from gpdesk.models import (
     AuditEntry,
     FeedbackAgreement,

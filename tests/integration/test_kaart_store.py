@@ -16,7 +16,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.kaart.demo import load_demo_kaart
 from gpdesk.kaart.routing import route
 from gpdesk.kaart.schedule import AMSTERDAM
-from gpdesk.kaart.store import (
+from gpdesk.kaart.store.queries import (
     list_services,
     list_themes,
     mark_assured,

@@ -8,8 +8,8 @@ import pytest
 
 from gpdesk.errors import ValidationError
 from gpdesk.kaart.editing import ContactInput, FixedContactInput
-from gpdesk.kaart.editing_forms import ContactRow
-from gpdesk.ui.beheer.kaart_contact_changes import ContactChanges
+from gpdesk.kaart.editing.forms import ContactRow
+from gpdesk.ui.beheer.kaart.contact_changes import ContactChanges
 
 
 def _row(contact_id: str, name: str, deputy: str | None = None) -> ContactRow:

@@ -31,8 +31,8 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
 from gpdesk.security.audit import AuditFilter
 from gpdesk.security.permissions import LOCKED, Permission
-from gpdesk.ui.beheer.kaart_save_feedback import alive
-from gpdesk.ui.beheer.kaart_tab import KaartController
+from gpdesk.ui.beheer.kaart.controller import KaartController
+from gpdesk.ui.beheer.kaart.save_feedback import alive
 from gpdesk.ui.beheer.models import AuditModel
 from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.tasks import TaskRunner

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.practice.overview import PracticeOverview
-from gpdesk.ui.beheer.kaart_tab import KaartTab
+from gpdesk.ui.beheer.kaart.tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
 from gpdesk.ui.flow_layout import FlowLayout
 

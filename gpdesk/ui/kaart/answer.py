@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gpdesk.kaart.routing import Routing, TeamRef, headline
-from gpdesk.kaart.store import ContactRef
+from gpdesk.kaart.store.queries import ContactRef
 
 SERVICE_LINK = "service:"
 """How a team's link names it; anything else (mailto:) goes to the system."""

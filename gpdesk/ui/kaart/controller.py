@@ -37,8 +37,8 @@ from gpdesk.kaart.correction import build_correction, patient_data_problem, reci
 from gpdesk.kaart.handout import BODY_PT, contact_lines, handout_html
 from gpdesk.kaart.postcodes import typed_postcode
 from gpdesk.kaart.routing import Routing, display_postcode
-from gpdesk.kaart.search import Found, Hit, SearchFilters, SearchIndex
-from gpdesk.kaart.store import ServiceDetail, ServiceRow, local_today
+from gpdesk.kaart.search.index import Found, Hit, SearchFilters, SearchIndex
+from gpdesk.kaart.store.queries import ServiceDetail, ServiceRow, local_today
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
@@ -114,7 +114,12 @@ CHANGES_DAYS = 30
 
 
 def _load_live(db: Database) -> LiveData:
-    from gpdesk.kaart.store import kaart_version, list_rows, open_service_ids, walk_in_today_ids
+    from gpdesk.kaart.store.queries import (
+        kaart_version,
+        list_rows,
+        open_service_ids,
+        walk_in_today_ids,
+    )
     from gpdesk.models import utcnow
 
     now = utcnow()
@@ -127,7 +132,7 @@ def _load_live(db: Database) -> LiveData:
 
 
 def _load_version(db: Database) -> str:
-    from gpdesk.kaart.store import kaart_version
+    from gpdesk.kaart.store.queries import kaart_version
 
     with db.session() as session:
         return kaart_version(session)
@@ -136,8 +141,8 @@ def _load_version(db: Database) -> str:
 def _load_all(db: Database) -> KaartData:
     from datetime import timedelta
 
-    from gpdesk.kaart.changes import recent_changes
-    from gpdesk.kaart.store import list_themes, search_documents
+    from gpdesk.kaart.changes.digest import recent_changes
+    from gpdesk.kaart.store.queries import list_themes, search_documents
     from gpdesk.models import utcnow
 
     live = _load_live(db)  # first, so its version is never newer than the documents
@@ -521,7 +526,7 @@ class KaartController(QObject):
         generation = self._detail_generation
 
         def work() -> ServiceDetail:
-            from gpdesk.kaart.store import service_detail
+            from gpdesk.kaart.store.queries import service_detail
 
             with db.session() as session:
                 return service_detail(session, service_id)
@@ -607,7 +612,7 @@ class KaartController(QObject):
         self.page.detail.set_busy(True)
 
         def work() -> tuple[ServiceDetail, LiveData]:
-            from gpdesk.kaart.store import assure_service, service_detail
+            from gpdesk.kaart.store.queries import assure_service, service_detail
 
             with db.session() as session:
                 assure_service(session, signed.actor, detail.id, contact_ids=contact_ids)

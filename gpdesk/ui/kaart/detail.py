@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
-from gpdesk.kaart.store import ContactRef, ServiceDetail
+from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind, ServiceStatus
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import WrappingLabel

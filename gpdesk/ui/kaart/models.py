@@ -13,8 +13,8 @@ from datetime import date
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from gpdesk.kaart.schedule import AMSTERDAM, DUTCH_DAYS, Slot
-from gpdesk.kaart.search import Hit
-from gpdesk.kaart.store import ServiceRow
+from gpdesk.kaart.search.index import Hit
+from gpdesk.kaart.store.queries import ServiceRow
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

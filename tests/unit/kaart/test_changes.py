@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
-from gpdesk.kaart.changes import ChangeKind, Digest, DigestLine, recent_changes
+from gpdesk.kaart.changes.digest import ChangeKind, Digest, DigestLine, recent_changes
 from gpdesk.models import (
     Address,
     Base,

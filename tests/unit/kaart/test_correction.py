@@ -14,7 +14,7 @@ from gpdesk.kaart.correction import (
     patient_data_problem,
     recipient,
 )
-from gpdesk.kaart.store import ContactRef
+from gpdesk.kaart.store.queries import ContactRef
 from tests.unit.kaart.test_handout import detail
 
 TODAY = date(2026, 11, 24)

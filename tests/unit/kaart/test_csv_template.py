@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from gpdesk.kaart.csv_template import (
+from gpdesk.kaart.exchange.read import SPECS, TemplateTable, read_package
+from gpdesk.kaart.exchange.template.sheet import (
     TEMPLATE_COLUMNS,
     WeeklyHours,
     derived_id,
@@ -21,7 +22,6 @@ from gpdesk.kaart.csv_template import (
     read_template,
     template_records,
 )
-from gpdesk.kaart.hsds_read import SPECS, TemplateTable, read_package
 from gpdesk.models import ServiceKind
 
 HEADER = [c.header for c in TEMPLATE_COLUMNS]

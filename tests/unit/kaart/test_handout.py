@@ -15,7 +15,7 @@ from gpdesk.kaart.handout import (
     what_to_bring,
 )
 from gpdesk.kaart.schedule import AMSTERDAM, Slot
-from gpdesk.kaart.store import ContactRef, LocationRef, PhoneRef, ServiceDetail
+from gpdesk.kaart.store.queries import ContactRef, LocationRef, PhoneRef, ServiceDetail
 from gpdesk.models import ServiceKind, ServiceStatus
 
 TODAY = date(2026, 11, 24)

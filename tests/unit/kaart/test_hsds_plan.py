@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gpdesk.kaart.hsds_import import (
+from gpdesk.kaart.exchange.importing import (
     ChangedItem,
     FieldChange,
     ImportPlan,

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 
 from gpdesk.errors import ValidationError
-from gpdesk.kaart import hsds_read
-from gpdesk.kaart.hsds_read import (
+from gpdesk.kaart.exchange.read import (
     SPECS,
+    ColumnSpec,
     Problem,
     convert,
+    decode,
+    entity_label,
     parse_time,
     read_package,
     same_value,
@@ -191,7 +193,7 @@ def test_a_zip_bomb_is_recognised_by_its_compression_ratio(tmp_path: Path) -> No
 def test_a_member_whose_declared_size_is_too_large_is_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hsds_read, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("gpdesk.kaart.exchange.read.MAX_FILE_BYTES", 1000)
     data = json.dumps([SERVICE | {"description": "x" * 5000}]).encode()
     path = _zip(tmp_path / "groot.zip", {"services.json": data}, stored=True)
     package = read_package(path)
@@ -202,7 +204,7 @@ def test_a_member_whose_declared_size_is_too_large_is_not_read(
 def test_a_zip_whose_total_would_be_huge_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hsds_read, "MAX_TOTAL_BYTES", 100)
+    monkeypatch.setattr("gpdesk.kaart.exchange.read.MAX_TOTAL_BYTES", 100)
     path = _zip(tmp_path / "k.zip", {"services.json": json.dumps([SERVICE] * 5).encode()})
     package = read_package(path)
     assert "1 GB" in _messages(package.problems)
@@ -218,7 +220,7 @@ def test_a_broken_zip(tmp_path: Path) -> None:
 def test_too_many_services_are_refused_as_a_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hsds_read, "MAX_SERVICES", 2)
+    monkeypatch.setattr("gpdesk.kaart.exchange.read.MAX_SERVICES", 2)
     services = [SERVICE | {"id": f"svc-{n}"} for n in range(3)]
     package = read_package(_write_json(tmp_path / "p", services=services, organizations=[ORG]))
     assert package.records == {}
@@ -355,7 +357,7 @@ def test_the_private_layer_is_read_from_its_own_file(tmp_path: Path) -> None:
 # --- values ------------------------------------------------------------------------------------
 
 
-def _column(entity: str, name: str) -> hsds_read.ColumnSpec:
+def _column(entity: str, name: str) -> ColumnSpec:
     return SPECS[entity].by_name[name]
 
 
@@ -442,7 +444,7 @@ def test_empty_text_and_none_are_the_same_value() -> None:
 
 def test_every_table_has_a_file_name_and_a_dutch_label() -> None:
     for entity, spec in SPECS.items():
-        assert spec.stem and hsds_read.entity_label(entity) != entity
+        assert spec.stem and entity_label(entity) != entity
     assert SPECS["fixed_contact"].private and not SPECS["service"].private
     assert _column("service", "kind").extension and not _column("service", "name").extension
     assert _column("service", "organization_id").owner
@@ -457,6 +459,6 @@ def test_problem_text_names_file_row_and_field() -> None:
 
 def test_decode_falls_back_without_raising() -> None:
     problems: list[Problem] = []
-    assert hsds_read.decode(b"\x81\x8d caf\xe9", "x.csv", problems).endswith("café")
+    assert decode(b"\x81\x8d caf\xe9", "x.csv", problems).endswith("café")
     assert problems and problems[0].skipped is False
-    assert hsds_read.decode(io.BytesIO(b"\xef\xbb\xbfok").read(), "y", []) == "ok"
+    assert decode(io.BytesIO(b"\xef\xbb\xbfok").read(), "y", []) == "ok"

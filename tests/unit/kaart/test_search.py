@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from benchmarks.kaart_corpus import generate
-from gpdesk.kaart.search import (
+from gpdesk.kaart.search.index import (
     NAME_START_BONUS,
     Hit,
     SearchFilters,
