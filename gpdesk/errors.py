@@ -134,5 +134,17 @@ class DatabaseLostError(PracticeError):
     """
 
 
+class TransportError(GpdeskError):
+    """A message was not delivered, and nothing of it went out unprotected.
+
+    ``temporary`` says whether trying again later can help (a server that is down, a timeout)
+    or whether someone must first change a setting, a password or a certificate.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", temporary: bool) -> None:
+        super().__init__(message, hint=hint)
+        self.temporary = temporary
+
+
 class AuthError(GpdeskError):
     """Sign-in failed; deliberately vague about whether the user or the password was wrong."""
