@@ -80,6 +80,15 @@ def check_recipient(certificate: x509.Certificate, *, now: datetime | None = Non
         )
 
 
+def _belong_together(signer: SigningIdentity) -> bool:
+    """Cryptography signs with any key; a signature nobody can verify must not leave."""
+    spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return bool(
+        signer.key.public_key().public_bytes(*spki)
+        == signer.certificate.public_key().public_bytes(*spki)
+    )
+
+
 def sign(entity: bytes, signer: SigningIdentity, *, now: datetime | None = None) -> bytes:
     """A multipart/signed MIME entity (detached signature, SHA-256) around ``entity``."""
     check_validity(
@@ -88,6 +97,11 @@ def sign(entity: bytes, signer: SigningIdentity, *, now: datetime | None = None)
         whose="de praktijk",
         hint=_PRACTICE_HINT,
     )
+    if not _belong_together(signer):
+        raise CertificateError(
+            "De sleutel van de praktijk hoort niet bij haar certificaat. Er is niets verzonden.",
+            hint=_PRACTICE_HINT,
+        )
     try:
         return (
             pkcs7.PKCS7SignatureBuilder()
@@ -97,8 +111,8 @@ def sign(entity: bytes, signer: SigningIdentity, *, now: datetime | None = None)
         )
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise CertificateError(
-            "Met het certificaat en de sleutel van de praktijk kan niet worden ondertekend "
-            "(horen ze wel bij elkaar?). Er is niets verzonden.",
+            "Met het certificaat en de sleutel van de praktijk kan niet worden ondertekend. "
+            "Er is niets verzonden.",
             hint=_PRACTICE_HINT,
         ) from error
 
