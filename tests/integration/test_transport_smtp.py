@@ -243,6 +243,14 @@ def test_tls_spoken_to_a_starttls_port_fails_without_plain_text(pki: Pki, gatewa
     assert gateway.inbox.messages == []
 
 
+def test_an_unreadable_ca_file_is_refused_before_connecting(pki: Pki, gateway: MailServer):
+    bad = pki.folder / "kapot-ca.pem"
+    bad.write_text("geen certificaat")
+    with pytest.raises(ServerCertificateError, match="CA-bestand"):
+        send(settings(pki, gateway.port, ca_file=bad), mail.prepare(signal_message()))
+    assert gateway.inbox.messages == []
+
+
 def _unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
