@@ -2,9 +2,11 @@
 
 ReportLab lays out and writes the PDF without a screen, so the CLI sends a signal letter
 without a window and a worker renders while the GUI stays responsive. Each call builds its own
-document, styles and canvas; the only shared state is ReportLab's font registry, filled once
-under a lock with the fonts that ship in ``resources/fonts`` (DejaVu Sans: Dutch, and the
-letters of Polish, Romanian or Turkish names too), embedded as subsets.
+document, styles and canvas. What ReportLab shares between documents (its font registry and
+the font faces, which are not thread-safe) is used under one lock, so renders from several
+threads queue for a few milliseconds instead of corrupting each other's fonts. The fonts ship
+in ``resources/fonts`` (DejaVu Sans: Dutch, and the letters of Polish, Romanian or Turkish
+names too) and are embedded as subsets.
 
 Output is deterministic: the same document with the same ``created_at`` gives the same bytes
 (ReportLab's invariant mode fixes the file id; our date formatter writes ``created_at``).
@@ -59,7 +61,10 @@ from gpdesk.letters.document import (
 REGULAR = "GpdeskSans"
 BOLD = "GpdeskSans-Bold"
 _FONT_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-_font_lock = threading.Lock()
+_reportlab = threading.Lock()
+"""Held for every layout pass. ReportLab's TrueType faces are shared by every document and
+not thread-safe: subsetting moves a read position inside the face, so two threads embedding
+at once write broken fonts (seen at 8 threads). A letter takes milliseconds; a queue is fine."""
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 20 * mm
@@ -123,19 +128,18 @@ def _with_body(document: Document, body_pt: float) -> Document:
 
 
 def _register_fonts() -> None:
-    """Register the embedded fonts once per process; safe to call from several threads."""
-    with _font_lock:
-        known = set(pdfmetrics.getRegisteredFontNames())
-        if known.issuperset(_FONT_FILES):
-            return
-        folder = files("gpdesk.resources").joinpath("fonts")
-        for name, file_name in _FONT_FILES.items():
-            path = Path(str(folder.joinpath(file_name)))
-            pdfmetrics.registerFont(TTFont(name, str(path)))
-        # <b> inside a paragraph switches to the bold face of the family.
-        pdfmetrics.registerFontFamily(
-            REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
-        )
+    """Register the embedded fonts once per process (the caller holds ``_reportlab``)."""
+    known = set(pdfmetrics.getRegisteredFontNames())
+    if known.issuperset(_FONT_FILES):
+        return
+    folder = files("gpdesk.resources").joinpath("fonts")
+    for name, file_name in _FONT_FILES.items():
+        path = Path(str(folder.joinpath(file_name)))
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    # <b> inside a paragraph switches to the bold face of the family.
+    pdfmetrics.registerFontFamily(
+        REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
+    )
 
 
 # -- styles ----------------------------------------------------------------------------------
@@ -395,7 +399,12 @@ def _pdf_date(moment: datetime) -> str:
 
 def _render(document: Document, *, total_pages: int | None) -> tuple[bytes, int]:
     """One layout pass: the PDF and its page count; the footer says "van y" when known."""
-    _register_fonts()
+    with _reportlab:
+        _register_fonts()
+        return _layout(document, total_pages=total_pages)
+
+
+def _layout(document: Document, *, total_pages: int | None) -> tuple[bytes, int]:
     styles = _styles(document.body_pt)
     created = _pdf_date(document.created_at or datetime.now().astimezone())
     head = document.letterhead
