@@ -311,6 +311,11 @@ def _fields(block: Fields, styles: _Styles) -> Flowable:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         ]
     )
+    # A prominent value is larger: lower its label so the two share a baseline.
+    lift = (styles.prominent.fontSize - styles.label.fontSize) * 0.8
+    for index, row in enumerate(block.rows):
+        if row.prominent:
+            style.add("TOPPADDING", (0, index), (0, index), 1.5 + lift)
     widths = [TEXT_WIDTH * 0.28, TEXT_WIDTH * 0.72]
     return _table(rows, widths, style, space_after=styles.body.spaceAfter)
 
@@ -377,7 +382,7 @@ def _block(block: Block, styles: _Styles) -> list[Flowable]:
             RLParagraph(_markup(item), styles.bullet, bulletText="•") for item in block.items
         ]
         if items:
-            items.append(Spacer(1, styles.body.spaceAfter))
+            items.append(Spacer(1, styles.body.spaceAfter * 0.5))
         return items
     if isinstance(block, Notice):
         return [_notice(block, styles)]

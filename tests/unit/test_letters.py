@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -30,6 +31,7 @@ from gpdesk.letters.document import (
     Strong,
     dutch_date,
 )
+from gpdesk.letters.html import to_html
 from gpdesk.letters.pdf import page_count, render_pdf, render_pdf_fitting
 
 CREATED = datetime(2026, 12, 6, 14, 30, tzinfo=UTC)
@@ -272,3 +274,30 @@ def test_renders_without_qt_and_the_model_does_not_load_reportlab() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_html_preview_says_what_the_pdf_says() -> None:
+    document = signal_letter()
+    html = to_html(document)
+    pdf_text = _flat(_text(render_pdf(document)))
+    for expected in (
+        "Beste collega’s van het wijkteam,",
+        PATIENT,
+        "Niet meegestuurd: <b>BSN, privénotitie</b>",
+        '<span class="mark">donderdag 10 december</span>',
+        "<li>uw legitimatiebewijs</li>",
+        "AGB-code 01-123456",
+        "6 december 2026",
+    ):
+        assert expected in html
+        assert re.sub(r"<[^>]+>", "", expected) in pdf_text
+    assert (
+        '<a href="mailto:praktijk@desingel.example?subject=Signaal%20SIG-2026-000123%20ontvangen">'
+        "ontvangen</a>"
+    ) in html
+    assert f"<title>Signaal {REFERENCE}</title>" in html
+
+
+def test_the_html_preview_escapes_text() -> None:
+    html = to_html(signal_letter(blocks=(Paragraph("Zorg & Welzijn <script>\nregel 2"),)))
+    assert "Zorg &amp; Welzijn &lt;script&gt;<br>regel 2" in html
