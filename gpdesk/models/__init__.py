@@ -2,6 +2,16 @@
 
 from gpdesk.models.audit import AuditEntry, AuditHead
 from gpdesk.models.base import Base, utcnow
+from gpdesk.models.consent import (
+    Consent,
+    ConsentMethod,
+    ConsentOrganisation,
+    DataItem,
+    GpRole,
+    NoConsentDecision,
+    NoConsentGround,
+    Purpose,
+)
 from gpdesk.models.kaart import (
     Address,
     Attribute,
@@ -35,16 +45,24 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Consent",
+    "ConsentMethod",
+    "ConsentOrganisation",
     "Contact",
+    "DataItem",
     "FeedbackAgreement",
     "FixedContact",
+    "GpRole",
     "KaartChange",
     "Language",
     "Location",
+    "NoConsentDecision",
+    "NoConsentGround",
     "Organization",
     "Patient",
     "Phone",
     "Practice",
+    "Purpose",
     "Role",
     "RolePermission",
     "Schedule",
