@@ -114,6 +114,10 @@ EVENT_LABELS = {
     "kaart.change": "sociale kaart gewijzigd",
     "kaart.import": "sociale kaart geïmporteerd",
     "kaart.undo": "import sociale kaart ongedaan gemaakt",
+    "consent.record": "toestemming vastgelegd",
+    "consent.read": "toestemmingen ingezien",
+    "consent.withdraw": "toestemming ingetrokken",
+    "consent.none": "besloten te delen zonder toestemming",
 }
 """Every event gpdesk records (``record(event=...)``), in the practice's words."""
 
@@ -237,6 +241,8 @@ def _describe_event(rec: AuditRecord, label: str, detail: str, names: Mapping[st
         return f"{label} (demopraktijk)" if detail == "demo" else label
     if event in ("audit.export", "backup.create", "backup.restore") and detail:
         return f"{label} ({detail})"
+    if event.startswith("consent."):
+        return _consent_line(event, label, detail)
     if event in ("kaart.change", "kaart.assured"):
         return _kaart_line(rec, label, detail, names)
     if event in ("kaart.import", "kaart.undo"):
@@ -245,6 +251,14 @@ def _describe_event(rec: AuditRecord, label: str, detail: str, names: Mapping[st
             return f"{label} ({source})" if source else label
         return f"{label}{f' uit {source}' if source else ''}{f': {detail}' if detail else ''}"
     return f"{label}: {detail}" if detail else label
+
+
+def _consent_line(event: str, label: str, detail: str) -> str:
+    """What the entry stores says which consent; a decision without one says it was reasoned."""
+    line = f"{label} ({detail})" if detail else label
+    if event == "consent.none":
+        return f"{line}; noodzaak en evenredigheid toegelicht"
+    return line
 
 
 def _permission_line(role_value: str | None, detail: str) -> str:
