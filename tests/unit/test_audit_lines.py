@@ -214,6 +214,31 @@ CASES = [
         },
         "import sociale kaart ongedaan gemaakt (kaart.zip)",
     ),
+    (
+        {
+            "event": "consent.record",
+            "action": "C",
+            "object_type": "consent",
+            "object_id": "4",
+            "detail": "aanmelding en terugkoppeling; Stichting Wijkteams; geldig t/m 03-05-2027",
+        },
+        "toestemming vastgelegd (aanmelding en terugkoppeling; Stichting Wijkteams; "
+        "geldig t/m 03-05-2027)",
+    ),
+    ({"event": "consent.read", "object_type": "patient"}, "toestemmingen ingezien"),
+    (
+        {"event": "consent.withdraw", "action": "U", "detail": "toestemming van 03-05-2026"},
+        "toestemming ingetrokken (toestemming van 03-05-2026)",
+    ),
+    (
+        {
+            "event": "consent.none",
+            "action": "C",
+            "detail": "grond wettelijke plicht; met Veilig Thuis Maasmond",
+        },
+        "besloten te delen zonder toestemming (grond wettelijke plicht; met Veilig Thuis "
+        "Maasmond); noodzaak en evenredigheid toegelicht",
+    ),
 ]
 
 
