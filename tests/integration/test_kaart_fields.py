@@ -319,7 +319,7 @@ def test_the_migration_fills_former_names_from_the_change_log(db: Database) -> N
     from alembic import command
 
     with db.engine.begin() as conn:
-        command.downgrade(_alembic_config(conn), "-1")  # back to before 0005
+        command.downgrade(_alembic_config(conn), "0004")  # back to before 0005
     with db.engine.begin() as conn:
         conn.execute(
             text(
