@@ -269,7 +269,8 @@ def covers(
         problems.append(f"De toestemming dekt het doel '{purpose.label}' niet.")
     if not consent.covers_organisation(organisation):
         problems.append(f"De toestemming geldt niet voor '{_tidy(organisation.name)}'.")
-    missing = [item for item in DataItem if item in set(items) and item not in consent.items]
+    wanted = set(items)
+    missing = [item for item in DataItem if item in wanted and item not in consent.items]
     if missing:
         problems.append(f"De toestemming dekt {_quoted(i.label for i in missing)} niet.")
     return Coverage(consent.consent_id, tuple(problems))

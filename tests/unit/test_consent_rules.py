@@ -246,6 +246,9 @@ def test_each_gap_is_named() -> None:
 def test_one_missing_item_reads_as_one_sentence() -> None:
     answer = covers(scope(), Purpose.REFERRAL, WIJKTEAMS, [DataItem.BIRTH_DATE], NOON)
     assert answer.message == "De toestemming dekt 'geboortedatum' niet."
+    items = (item for item in (DataItem.NAME, DataItem.MEDICAL))  # a generator, read once
+    answer = covers(scope(), Purpose.REFERRAL, WIJKTEAMS, items, NOON)
+    assert answer.message == "De toestemming dekt 'medische informatie' niet."
 
 
 def test_an_organisation_matches_by_kaart_id_even_after_a_rename() -> None:
