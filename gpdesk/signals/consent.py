@@ -48,7 +48,7 @@ from gpdesk.models import (
 )
 from gpdesk.models.consent import ORGANISATION_ID_LENGTH, ORGANISATION_NAME_LENGTH
 from gpdesk.security import audit
-from gpdesk.security.accounts import Actor
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, PermissionDeniedError, require
 

@@ -13,7 +13,7 @@ import pytest
 
 from gpdesk.errors import ValidationError
 from gpdesk.roles import Role
-from gpdesk.security.accounts import Actor
+from gpdesk.security.actor import Actor
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS, PermissionDeniedError
 from gpdesk.signals.consent import (
     ConsentDraft,
