@@ -62,6 +62,9 @@ def test_lost_database_is_said_instead_of_offering_a_new_practice(
     restored = open_database(f"sqlite:///{used_home.database_file}")
     create_demo(restored, kdf=FAST_KDF)
     restored.dispose()
+    window = shell.login.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # focus needs an active window; on X11 it comes later
     assert QApplication.focusWidget() is shell.login.retry_button
     qtbot.keyClick(shell.login.retry_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=15_000)
