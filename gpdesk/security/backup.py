@@ -38,7 +38,7 @@ from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, MetaData, create_engine, insert, select, text, update
+from sqlalchemy import Engine, MetaData, create_engine, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from gpdesk import __version__
@@ -481,9 +481,11 @@ def _restore_rows(engine: Engine, spool: IO[bytes]) -> int:
             _insert_batch(conn, tables[current], batch)
         if conn.dialect.name == "postgresql":
             # Rows came in with their ids: move each serial sequence past them (NULL = no serial).
+            # An older backup's schema lacks the newer tables; they are made empty later.
+            present = set(inspect(conn).get_table_names())
             for table in metadata.sorted_tables:
                 pk = list(table.primary_key.columns)
-                if len(pk) == 1 and pk[0].type.python_type is int:
+                if table.name in present and len(pk) == 1 and pk[0].type.python_type is int:
                     name, column = table.name, pk[0].name
                     conn.execute(
                         text(
@@ -652,8 +654,6 @@ def restore_backup(
         db = open_database(database_url, migrate_schema=False)
         try:
             with db.engine.connect() as conn:
-                from sqlalchemy import inspect
-
                 if (
                     "practice" in inspect(conn).get_table_names()
                     and conn.execute(text("SELECT count(*) FROM practice")).scalar()
