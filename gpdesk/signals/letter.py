@@ -98,7 +98,8 @@ def consent_sentence(signal: OutgoingSignal) -> str:
     consent = signal.consent
     if isinstance(consent, SharedWithoutConsent):
         return (
-            "Gedeeld zonder toestemming van de patiënt. Besluit van "
+            "Gedeeld zonder toestemming van de patiënt; de patiënt weet mogelijk niet van dit "
+            "signaal. Besluit van "
             f"{consent.decided_by}, op grond van {consent.ground_explanation}. "
             f"Waarom nodig en in verhouding: {consent.reason}"
         )
@@ -219,7 +220,10 @@ def signal_letter(signal: OutgoingSignal) -> Document:
             muted=True,
         ),
         Heading("Toestemming"),
-        Paragraph(consent_sentence(signal)),
+        # Without consent the team must not miss it: the patient may not know of this signal.
+        Notice(consent_sentence(signal))
+        if isinstance(signal.consent, SharedWithoutConsent)
+        else Paragraph(consent_sentence(signal)),
     ]
     title = letter_title(signal)
     return Document(
