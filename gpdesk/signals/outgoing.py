@@ -67,6 +67,7 @@ __all__ = [
     "WalkInSlot",
     "build",
     "format_reference",
+    "not_sent_line",
     "parse_reference",
     "theme",
 ]
@@ -407,13 +408,6 @@ class OutgoingSignal:
     def __repr__(self) -> str:
         return f"OutgoingSignal({self.reference})"
 
-    @property
-    def year(self) -> int:
-        """The year in the reference."""
-        parsed = parse_reference(self.reference)
-        assert parsed is not None  # build checked it
-        return parsed[0]
-
 
 # -- building -------------------------------------------------------------------------------
 
@@ -625,7 +619,11 @@ def build(
         problems[TEAM_FIELD] = "Kies het team dat het signaal krijgt."
     if not _tidy(requester.gp_name):
         problems[REQUESTER_FIELD] = "Kies de huisarts namens wie het signaal gaat."
-    if not _tidy(practice.name) or not _EMAIL.fullmatch(practice.reply_email.strip()):
+    if not _tidy(practice.name) or not _tidy(practice.phone):
+        problems[PRACTICE_FIELD] = (
+            "De naam of het telefoonnummer van de praktijk ontbreekt. Vul die in bij Beheer."
+        )
+    elif not _EMAIL.fullmatch(practice.reply_email.strip()):
         problems[PRACTICE_FIELD] = (
             "Het e-mailadres van de praktijk voor antwoorden ontbreekt of klopt niet. "
             "Vul het in bij Beheer, verzendinstellingen."

@@ -182,6 +182,12 @@ def test_practice_needs_a_reply_address() -> None:
         assert "Beheer" in caught.value.problems["praktijk"]
 
 
+def test_practice_needs_name_and_phone() -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_signal(practice=dataclasses.replace(PRACTICE, phone=" "))
+    assert "telefoonnummer van de praktijk" in caught.value.problems["praktijk"]
+
+
 def test_question_keeps_its_line_breaks_but_not_its_ragged_spaces() -> None:
     signal = make_signal(question="  Eerste  regel \n\n\n\n tweede   regel  ")
     assert signal.question == "Eerste regel\n\ntweede regel"
