@@ -1,8 +1,9 @@
 """What the practice hands out about a service: the patient's printout and the contact lines.
 
 The handout is one A4 page in plain Dutch (B1) that a patient takes home: what the service
-does, for whom, where and when to go, whom to call and what to bring. It is built as simple
-HTML (the subset ``QTextDocument`` renders) without Qt, so it is tested like any other text.
+does, for whom, where and when to go, whom to call and what to bring. It is built as a
+``gpdesk.letters`` ``Document`` (plain data, no Qt, no PDF), so it is tested like any other
+text, saved as PDF by the one letter renderer and shown or printed through its HTML.
 
 Privacy: the patient's name appears only when the user asks for it, and the practice's own
 layer (the fixed contact's direct line, local notes) never goes on paper: it is meant for
@@ -14,12 +15,31 @@ go there in vain.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import re
+import tempfile
 from datetime import date
-from html import escape
+from pathlib import Path
 
+from gpdesk.errors import GpdeskError
 from gpdesk.kaart.schedule import ROUND_THE_CLOCK, format_date
 from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
+from gpdesk.letters.document import (
+    Block,
+    Bullets,
+    Document,
+    Field,
+    Fields,
+    Heading,
+    Letterhead,
+    Link,
+    Marked,
+    Notice,
+    Paragraph,
+    Strong,
+)
 
 WALK_IN_PREFIX = "inloop: "
 """How ``ScheduleSet.labels`` marks walk-in hours among the opening hours."""
@@ -38,37 +58,9 @@ _FOR_PROFESSIONALS = re.compile(r"\bgpdesk\b|\bsignaal\b|\bvaste contactpersoon\
 _PLACE_UNITS = frozenset({"", "plaats", "plaatsen", "plek", "plekken"})
 _SAYS_FREE = re.compile(r"\bvrij\b", re.I)
 
-BODY_PT = 12.0
-"""Body text size: 12 pt is the usual minimum for patient leaflets (readable without glasses)."""
-
-
-def _style(body_pt: float) -> str:
-    """The handout's CSS, every size relative to the body text.
-
-    Headings are styled paragraphs: ``QTextDocument`` gives ``<h1>``–``<h3>`` fixed sizes of
-    its own.
-    """
-
-    def pt(factor: float) -> str:
-        return f"{body_pt * factor:.1f}pt"
-
-    return f"""
-body {{ font-size: {pt(1)}; color: #1a1a1a; }}
-p {{ margin-top: 0; margin-bottom: 2px; }}
-p.title {{ font-size: {pt(1.75)}; font-weight: 600; color: #1f3a3d; margin-bottom: 0; }}
-p.head {{ font-size: {pt(1.1)}; font-weight: 600; color: #1f6f78; margin-top: 12px;
-          margin-bottom: 1px; }}
-p.practice {{ font-size: {pt(0.85)}; color: #555; }}
-p.org {{ color: #444; margin-bottom: 2px; }}
-p.for {{ margin-top: 4px; }}
-p.footer {{ font-size: {pt(0.8)}; color: #555; margin-top: 6px; }}
-span.next {{ background-color: #fff4d6; font-weight: 600; }}
-span.phone {{ font-size: {pt(1.25)}; font-weight: 600; }}
-p.alert {{ font-weight: 600; color: #7a1c1c; background-color: #fdecea; margin-top: 6px;
-           margin-bottom: 2px; }}
-td {{ padding: 1px 8px 1px 0; }}
-ul {{ margin-top: 0; margin-bottom: 0; }}
-"""
+BODY_SIZES = (12.0, 11.0, 10.0)
+"""Body text sizes in points, largest first: 12 pt is the usual minimum for patient leaflets
+(readable without glasses); an unusually long entry gets smaller text rather than a second page."""
 
 
 def sentences(text: str | None) -> list[str]:
@@ -162,73 +154,135 @@ def public_phone(detail: ServiceDetail) -> str | None:
     return None if contact is None else contact.phone
 
 
-def _p(text: str, cls: str | None = None) -> str:
-    """A paragraph, or nothing for an empty text (so its section is left out too)."""
-    if not text.strip():
-        return ""
-    attr = f' class="{cls}"' if cls else ""
-    return f"<p{attr}>{escape(text)}</p>"
-
-
-def _section(title: str, body: str) -> str:
-    return f'<p class="head">{escape(title)}</p>{body}' if body else ""
-
-
-def handout_html(
+def handout_document(
     detail: ServiceDetail,
     *,
     practice_name: str,
     today: date,
     patient_name: str | None = None,
-    body_pt: float = BODY_PT,
-) -> str:
-    """The one-page handout as HTML; ``patient_name`` only when the user ticked it.
+    body_pt: float = BODY_SIZES[0],
+) -> Document:
+    """The one-page handout; ``patient_name`` only when the user ticked it.
 
     Order follows the patient's questions: what is it, is it for me, where and when, what do
-    I bring, whom do I call; then how to sign up and what it costs. ``body_pt`` lets the
-    printing code shrink an unusually long entry so it still fits on one page.
+    I bring, whom do I call; then how to sign up and what it costs. The PDF metadata title
+    names the service only: a viewer, an attachment list or a print queue shows it.
     """
-    parts: list[str] = [
-        _p(practice_name, "practice"),
-        _p(detail.name, "title"),
-        _p(detail.organization, "org"),
-    ]
+    blocks: list[Block] = []
     if detail.former_names:
-        parts.append(_p("Vroeger heette dit: " + ", ".join(detail.former_names) + ".", "org"))
-    parts.append(_alert_html(detail))
+        former = "Vroeger heette dit: " + ", ".join(detail.former_names) + "."
+        blocks.append(Paragraph(former, muted=True))
+    notice = _notice(detail)
+    if notice is not None:
+        blocks.append(notice)
     if patient_name:
-        parts.append(f'<p class="for">Voor: <b>{escape(patient_name)}</b></p>')
-    parts.append(_section("Wat doen zij?", _p(detail.description or "")))
+        blocks.append(Paragraph(("Voor: ", Strong(patient_name))))
+    blocks += _section("Wat doen zij?", _text(detail.description))
     who = detail.eligibility_description or _capitalised(
         ages_label(detail.minimum_age, detail.maximum_age)
     )
-    parts.append(_section("Voor wie?", _p(who)))
-    places = []
+    blocks += _section("Voor wie?", _text(who))
+    places: list[Block] = []
     for location in detail.locations:
         lines = [x for x in (location.name, location.address, location.transportation) if x]
         if lines:
-            places.append("<p>" + "<br>".join(escape(x) for x in lines) + "</p>")
-    parts.append(_section("Waar?", "".join(places)))
-    parts.append(_section("Wanneer?", _when_html(detail)))
-    bring = "".join(f"<li>{escape(item)}</li>" for item in what_to_bring(detail))
-    parts.append(_section("Neem mee", f"<ul>{bring}</ul>"))
-    parts.append(_section("Contact", _contact_html(detail)))
-    parts.append(_section("Hoe meldt u zich aan?", _p(for_patient(detail.application_process))))
+            places.append(Paragraph("\n".join(lines)))
+    blocks += _section("Waar?", places)
+    blocks += _section("Wanneer?", _when(detail))
+    blocks += _section("Neem mee", [Bullets(what_to_bring(detail))])
+    blocks += _section("Contact", _contact(detail))
+    blocks += _section("Hoe meldt u zich aan?", _text(for_patient(detail.application_process)))
     if detail.wait_time:
-        parts.append(_section("Hoe lang moet u wachten?", _p(_sentence(detail.wait_time))))
+        blocks += _section("Hoe lang moet u wachten?", _text(_sentence(detail.wait_time)))
     if detail.interpretation_services:
-        parts.append(_section("Tolk nodig?", _p(detail.interpretation_services)))
-    parts.append(_section("Wat kost het?", _p(_costs_text(detail))))
-    parts.append(
-        _p(f"Meegegeven door {practice_name} op {format_date(today, year=True)}.", "footer")
+        blocks += _section("Tolk nodig?", _text(detail.interpretation_services))
+    blocks += _section("Wat kost het?", _text(_costs_text(detail)))
+    return Document(
+        letterhead=Letterhead(practice_name),
+        title=detail.name,
+        subtitle=detail.organization or None,
+        blocks=tuple(blocks),
+        footer=f"Meegegeven door {practice_name} op {format_date(today, year=True)}.",
+        metadata_title=f"Informatie {detail.name}",  # never the patient's name
+        body_pt=body_pt,
     )
-    return (
-        '<html><head><meta charset="utf-8"><style>'
-        + _style(body_pt)
-        + "</style></head><body>"
-        + "".join(p for p in parts if p)
-        + "</body></html>"
+
+
+def handout_pdf(document: Document) -> bytes:
+    """The handout as a one-page A4 PDF, in the largest body size that fits on one page.
+
+    Slow-ish (a few layout passes) and thread-safe: run it off the GUI thread.
+    """
+    from gpdesk.letters.pdf import render_pdf_fitting  # ReportLab loads only when saving
+
+    return render_pdf_fitting(document, BODY_SIZES, max_pages=1)[0]
+
+
+def save_handout_pdf(document: Document, target: Path) -> Path:
+    """Render the handout and write it to ``target``; the path written.
+
+    The PDF goes to a hidden file next to ``target`` first and is renamed over it only when
+    complete, so a full disk or a lost network share never leaves half a file (nor spoils an
+    earlier one). Raises ``GpdeskError`` with what to do, in Dutch.
+    """
+    data = handout_pdf(document)
+    partial: Path | None = None
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+        partial = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        partial.replace(target)
+    except BaseException as error:
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _save_error(error) from None
+        raise
+    return target
+
+
+def _save_error(error: OSError) -> GpdeskError:
+    """What went wrong, in words the user can act on; no path (a file name may name a patient)."""
+    nothing = "Er is geen half bestand achtergebleven."
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return GpdeskError(
+            "Het PDF-bestand is niet opgeslagen: de schijf is vol.",
+            hint=f"{nothing} Maak ruimte vrij of kies een andere map.",
+        )
+    if isinstance(error, PermissionError) or error.errno in (
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+    ):
+        return GpdeskError(
+            "Het PDF-bestand is niet opgeslagen: u mag niet schrijven in deze map, of het "
+            "bestand is geopend in een ander programma.",
+            hint=f"{nothing} Kies een andere map, of sluit het bestand en probeer opnieuw.",
+        )
+    if isinstance(error, FileNotFoundError):
+        return GpdeskError(
+            "Het PDF-bestand is niet opgeslagen: de map bestaat niet (meer).",
+            hint=f"{nothing} Kies een andere map.",
+        )
+    return GpdeskError(
+        "Het PDF-bestand kon niet worden geschreven.",
+        hint=f"{nothing} Kies een andere map en probeer opnieuw.",
     )
+
+
+def _section(title: str, body: list[Block]) -> list[Block]:
+    """A heading with its text, or nothing when there is no text (the section is left out)."""
+    return [Heading(title), *body] if body else []
+
+
+def _text(text: str | None) -> list[Block]:
+    return [Paragraph(text)] if text and text.strip() else []
 
 
 def _capitalised(text: str) -> str:
@@ -260,65 +314,58 @@ def _costs_text(detail: ServiceDetail) -> str:
     )
 
 
-def _alert_html(detail: ServiceDetail) -> str:
+def _notice(detail: ServiceDetail) -> Notice | None:
     """The notice at the top: closed for now, or a short-term alert, in the patient's words."""
     notice = for_patient(detail.alert)
     if detail.closed:
         text = "Let op: deze voorziening is tijdelijk gesloten."
-        return _p(f"{text} {_sentence(notice)}" if notice else text, "alert")
-    return _p(f"Let op: {_sentence(notice)}", "alert") if notice else ""
+        return Notice(f"{text} {_sentence(notice)}" if notice else text)
+    return Notice(f"Let op: {_sentence(notice)}") if notice else None
 
 
-def _contact_html(detail: ServiceDetail) -> str:
+def _contact(detail: ServiceDetail) -> list[Block]:
+    rows: list[Field] = []
     phone = public_phone(detail)
-    contact = public_contact(detail)
-    rows: list[tuple[str, str]] = []
     if phone:
-        rows.append(("Bel", f'<span class="phone">{escape(phone)}</span>'))
+        rows.append(Field("Bel", phone, prominent=True))
+    contact = public_contact(detail)
     if contact is not None:
-        who_text = contact.name + (f" ({contact.title})" if contact.title else "")
-        rows.append(("Vraag naar", escape(who_text)))
+        who = contact.name + (f" ({contact.title})" if contact.title else "")
+        rows.append(Field("Vraag naar", who))
     if detail.email:
-        rows.append(("E-mail", escape(detail.email)))
+        rows.append(Field("E-mail", Link(detail.email, f"mailto:{detail.email}")))
     if detail.url:
-        rows.append(("Website", escape(detail.url)))
-    cells = "".join(
-        f'<tr><td valign="middle">{label}:</td><td valign="middle">{value}</td></tr>'
-        for label, value in rows
-    )
-    return f"<table>{cells}</table>" if rows else ""
+        rows.append(Field("Website", Link(detail.url, detail.url)))
+    return [Fields(tuple(rows))] if rows else []
 
 
-def _when_html(detail: ServiceDetail) -> str:
+def _when(detail: ServiceDetail) -> list[Block]:
     walk_in, other = split_hours(detail)
-    parts: list[str] = []
+    out: list[Block] = []
     if detail.closed and (walk_in or other):
-        parts.append(_p("Nu gesloten. Als het weer open is, gelden deze tijden:"))
+        out.append(Paragraph("Nu gesloten. Als het weer open is, gelden deze tijden:"))
     if walk_in:
-        parts.append(
-            _p(
+        out.append(
+            Paragraph(
                 "U kunt zonder afspraak langskomen op het inloopspreekuur: "
                 + "; ".join(walk_in)
                 + "."
             )
         )
         if detail.next_walk_in_label:
-            parts.append(
-                '<p>De eerstvolgende keer is: <span class="next">'
-                + escape(detail.next_walk_in_label)
-                + "</span>.</p>"
-            )
+            next_time = Marked(detail.next_walk_in_label)
+            out.append(Paragraph(("De eerstvolgende keer is: ", next_time, ".")))
     phone = public_phone(detail)
     if other:
         lead = "Bellen of een afspraak maken kan op" if walk_in else "Open op"
-        parts.append(_p(f"{lead}: " + "; ".join(other) + "."))
+        out.append(Paragraph(f"{lead}: " + "; ".join(other) + "."))
     if not walk_in and ROUND_THE_CLOCK not in other:  # open day and night: just call
-        parts.append(
-            _p(f"Maak eerst een afspraak: bel {phone}.")
-            if phone
-            else _p("Maak eerst een afspraak.")
+        out.append(
+            Paragraph(
+                f"Maak eerst een afspraak: bel {phone}." if phone else "Maak eerst een afspraak."
+            )
         )
-    return "".join(parts)
+    return out
 
 
 def contact_lines(detail: ServiceDetail) -> str:

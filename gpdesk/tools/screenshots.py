@@ -175,6 +175,9 @@ def _kaart_shots(
     shot(dialog, "handout-venster")
     target = outdir / "handout.png"
     pdf = kaart.save_handout_pdf(tmp / "handout.pdf")
+    _wait(app, dialog.save_button.isEnabled)  # written in the background
+    if pdf is not None and not pdf.is_file():
+        pdf = None
     pdftoppm = shutil.which("pdftoppm")
     if pdf is not None and pdftoppm:
         # The real PDF as a printer would get it, at screen resolution.

@@ -177,11 +177,11 @@ def test_detail_shows_fixed_contact_deputy_and_handout_saves_one_page(
 
     pdf = kaart.save_handout_pdf(tmp_path / "blad")
     assert pdf == tmp_path / "blad.pdf"
+    qtbot.waitUntil(lambda: "Opgeslagen" in dialog.status.text(), timeout=15_000)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?![a-z])", data)) == 1  # exactly one page
     assert b"Vries" not in data
-    assert "Opgeslagen" in dialog.status.text()
 
     dialog.include_name.setChecked(True)
     assert "Voor: J. de Vries" in dialog.preview.toPlainText()

@@ -34,16 +34,18 @@ from shiboken6 import isValid
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.kaart.correction import build_correction, patient_data_problem, recipient
-from gpdesk.kaart.handout import BODY_PT, contact_lines, handout_html
+from gpdesk.kaart.handout import BODY_SIZES, contact_lines, handout_document, save_handout_pdf
 from gpdesk.kaart.postcodes import typed_postcode
 from gpdesk.kaart.routing import Routing, display_postcode
 from gpdesk.kaart.search.index import Found, Hit, SearchFilters, SearchIndex
 from gpdesk.kaart.store.queries import ServiceDetail, ServiceRow, local_today
+from gpdesk.letters.document import Document
+from gpdesk.letters.html import to_html
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.kaart.detail import CorrectionDialog, today_label
-from gpdesk.ui.kaart.handout_dialog import HandoutDialog, pdf_save_path, print_to, write_pdf
+from gpdesk.ui.kaart.handout_dialog import HandoutDialog, pdf_save_path, print_to
 from gpdesk.ui.kaart.models import ResultsModel
 from gpdesk.ui.kaart.page import HINT, LOADING, NO_RESULTS, KaartPage
 from gpdesk.ui.tasks import TaskRunner
@@ -688,20 +690,24 @@ class KaartController(QObject):
 
     # -- handout -----------------------------------------------------------------------------
 
-    def handout_html(self, body_pt: float = BODY_PT) -> str:
+    def handout(self, body_pt: float = BODY_SIZES[0]) -> Document:
         """The handout for the shown service; the patient's name only when ticked."""
         assert self.detail is not None
         dialog = self.handout_dialog
         with_name = (
             dialog is not None and dialog.include_name.isChecked() and self._patient is not None
         )
-        return handout_html(
+        return handout_document(
             self.detail,
             practice_name=self.practice_name,
             today=local_today(),
             patient_name=self._patient.name if with_name and self._patient else None,
             body_pt=body_pt,
         )
+
+    def handout_html(self, body_pt: float = BODY_SIZES[0]) -> str:
+        """The handout as the preview shows it and the printer gets it."""
+        return to_html(self.handout(body_pt))
 
     def open_handout(self) -> HandoutDialog | None:
         """Ctrl+P: the preview with "naam patiënt op het blad" (off), print and save."""
@@ -751,21 +757,33 @@ class KaartController(QObject):
             self.save_handout_pdf(Path(name))
 
     def save_handout_pdf(self, path: Path) -> Path | None:
-        """Write the handout as a one-page A4 PDF to ``path``; None (and a message) on failure.
+        """Start writing the handout as a one-page A4 PDF to ``path``; the file it will be.
 
-        Written on the GUI thread: QTextDocument belongs there, and one page takes milliseconds.
+        Rendering and writing run in the background, so a slow network folder never freezes
+        the screen; the dialog and the detail pane say when it is saved or what went wrong.
+        None when there is nothing to save (no service, or the handout is not open).
         """
-        if self.detail is None:
+        dialog = self.handout_dialog
+        if self.detail is None or dialog is None:
             return None
         target = path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
-        write_pdf(self.handout_html, target, title=f"Informatie {self.detail.name}")
-        ok = target.is_file() and target.stat().st_size > 0
-        text = (
-            f"Opgeslagen als {target}."
-            if ok
-            else "Het PDF-bestand kon niet worden geschreven. Kies een andere map."
+        document = self.handout()  # read on the GUI thread: the tick box, the patient
+        dialog.set_saving(True)
+        self.tasks.run(
+            lambda: save_handout_pdf(document, target),
+            lambda saved: self._handout_saved(dialog, saved),
+            lambda exc: self._handout_not_saved(dialog, exc),
+            owner=dialog,
         )
-        if self.handout_dialog is not None:
-            self.handout_dialog.show_status(text)
-        self.page.detail.show_notice(text, warning=not ok)
-        return target if ok else None
+        return target
+
+    def _handout_saved(self, dialog: HandoutDialog, saved: Path) -> None:
+        text = f"Opgeslagen als {saved}."
+        dialog.set_saving(False)
+        dialog.show_status(text)
+        self.page.detail.show_notice(text)
+
+    def _handout_not_saved(self, dialog: HandoutDialog, exc: BaseException) -> None:
+        dialog.set_saving(False)
+        dialog.show_status(_text(exc))
+        self.page.detail.show_notice(_text(exc), warning=True)

@@ -1,8 +1,12 @@
 """The patient handout: a preview with the privacy choice, and the Qt side of printing it.
 
-The HTML comes from ``gpdesk.kaart.handout``; here it becomes a ``QTextDocument`` laid out on
-A4, which is printed, written as PDF or drawn as a picture. The dialog lays out and reports
-what the user asks; ``KaartController`` decides and does it.
+What the handout says is one ``gpdesk.letters`` ``Document`` built by ``gpdesk.kaart.handout``.
+Saving as PDF renders it headless, off the GUI thread (``gpdesk.letters.pdf``). The preview
+and the printer take its HTML (``gpdesk.letters.html.to_html``) laid out on A4 in a
+``QTextDocument``: Qt prints on the printer the user picks, and PySide6 cannot draw a PDF
+without the QtPdf add-on. The dialog lays out and reports what the user asks;
+``KaartController`` decides and does it. The first-run recovery sheet prints through
+``print_to`` too.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from PySide6.QtGui import (
     QPageSize,
     QPaintDevice,
     QPainter,
-    QPdfWriter,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -34,15 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.kaart.handout import BODY_SIZES
 from gpdesk.ui.sizing import fit_to_screen
 
 MARGIN_MM = 18.0
-PDF_DPI = 300
-BODY_SIZES = (12.0, 11.0, 10.0)
-"""Body text sizes to try, largest first, until the handout fits on one page."""
 
 HtmlForSize = Callable[[float], str]
-"""Builds the handout HTML for a body text size in points."""
+"""Builds the page's HTML for a body text size in points."""
 
 
 def page_layout() -> QPageLayout:
@@ -56,8 +57,8 @@ def page_layout() -> QPageLayout:
     )
 
 
-def handout_document(html: str) -> QTextDocument:
-    """The handout as a document in the application's font family."""
+def _text_document(html: str) -> QTextDocument:
+    """The page as a Qt text document in the application's font family."""
     document = QTextDocument()
     font = QFont(QGuiApplication.font())
     font.setPointSizeF(BODY_SIZES[0])
@@ -75,7 +76,7 @@ def paginated(html_for: HtmlForSize, device: QPaintDevice, page: QSizeF) -> QTex
     """
     document = QTextDocument()
     for size in BODY_SIZES:
-        document = handout_document(html_for(size))
+        document = _text_document(html_for(size))
         document.documentLayout().setPaintDevice(device)
         document.setDocumentMargin(0)
         document.setPageSize(page)
@@ -87,24 +88,6 @@ def paginated(html_for: HtmlForSize, device: QPaintDevice, page: QSizeF) -> QTex
 def _paint_rect(device: QPagedPaintDevice) -> QSizeF:
     layout = device.pageLayout()
     return QSizeF(layout.paintRectPixels(device.logicalDpiX()).size())
-
-
-def write_pdf(html_for: HtmlForSize, path: Path, *, title: str) -> int:
-    """Write the handout to ``path`` as an A4 PDF; returns the number of pages (1).
-
-    This runs on the GUI thread: QTextDocument is not meant to be used from a worker, and a
-    one-page PDF takes a few milliseconds. ``title`` must not contain patient data.
-    """
-    writer = QPdfWriter(str(path))
-    writer.setResolution(PDF_DPI)
-    writer.setPageLayout(page_layout())
-    writer.setTitle(title)
-    writer.setCreator("gpdesk")
-    document = paginated(html_for, writer, _paint_rect(writer))
-    document.print_(writer)
-    pages = document.pageCount()
-    del writer  # finishes the file
-    return pages
 
 
 def print_to(html_for: HtmlForSize, device: QPagedPaintDevice) -> None:
@@ -161,6 +144,7 @@ class HandoutDialog(QDialog):
         intro.setWordWrap(True)
         self.preview = QTextBrowser()
         self.preview.setObjectName("handoutPreview")
+        self.preview.setOpenExternalLinks(True)  # e-mail and website open outside gpdesk
         self.include_name = QCheckBox("&Naam patiënt op het blad")
         self.include_name.setObjectName("handoutIncludeName")
         self.include_name.setChecked(False)  # privacy first: an anonymous sheet by default
@@ -200,7 +184,7 @@ class HandoutDialog(QDialog):
         fit_to_screen(self, 760, 640)
 
     def set_html(self, html: str) -> None:
-        """Show the handout as it will be printed."""
+        """Show the handout as it will be printed and saved."""
         scroll = self.preview.verticalScrollBar().value()
         self.preview.setHtml(html)
         self.preview.verticalScrollBar().setValue(scroll)
@@ -208,3 +192,9 @@ class HandoutDialog(QDialog):
     def show_status(self, text: str) -> None:
         """Saved, printed or what went wrong."""
         self.status.setText(text)
+
+    def set_saving(self, saving: bool) -> None:
+        """While the PDF is being written: say so, and no second save at the same time."""
+        self.save_button.setEnabled(not saving)
+        if saving:
+            self.status.setText("Bezig met opslaan…")

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import replace
 from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
 from typing import Any
 
+import pytest
+from pypdf import PdfReader
+
+from gpdesk.errors import GpdeskError
 from gpdesk.kaart.handout import (
     DEFAULT_BRING,
     capacity_text,
     contact_lines,
     for_patient,
-    handout_html,
+    handout_document,
+    handout_pdf,
+    save_handout_pdf,
     what_to_bring,
 )
 from gpdesk.kaart.schedule import AMSTERDAM, Slot
 from gpdesk.kaart.store.queries import ContactRef, LocationRef, PhoneRef, ServiceDetail
+from gpdesk.letters.document import Field, Fields, Notice
+from gpdesk.letters.html import to_html
+from gpdesk.letters.pdf import page_count
 from gpdesk.models import ServiceKind, ServiceStatus
 
 TODAY = date(2026, 11, 24)
@@ -95,6 +108,15 @@ def detail(**changes: Any) -> ServiceDetail:
         feedback_agreement=None,
     )
     return replace(base, **changes)
+
+
+def handout_html(service: ServiceDetail, **options: Any) -> str:
+    """The handout as the preview shows it."""
+    return to_html(handout_document(service, **options))
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
 
 
 def test_handout_has_no_patient_name_by_default() -> None:
@@ -251,4 +273,99 @@ def test_a_contact_who_left_is_left_out_of_the_handout() -> None:
     html = handout_html(left, practice_name=PRACTICE, today=TODAY)
     assert "Fatma" not in html
     assert "Jeroen Visser (wijkcoach)" in html  # her deputy is the one to ask for
-    assert "Bel:" in html and "010-001 12 68" in html
+    contact = handout_document(left, practice_name=PRACTICE, today=TODAY).blocks
+    fields = next(block for block in contact if isinstance(block, Fields))
+    assert fields.rows[0] == Field("Bel", "010-001 12 68", prominent=True)
+
+
+# --- one document: preview, PDF and paper say the same --------------------------------------
+
+
+def test_the_handout_is_one_document_with_the_service_as_title() -> None:
+    document = handout_document(detail(), practice_name=PRACTICE, today=TODAY, patient_name="J.")
+    assert document.title == "Wijkteam Nieuwland"
+    assert document.subtitle == "Stichting Wijkteams Schiedam"
+    assert document.letterhead.practice_name == PRACTICE
+    assert document.footer == f"Meegegeven door {PRACTICE} op 24 november 2026."
+    assert document.metadata_title == "Informatie Wijkteam Nieuwland"  # never the patient
+    assert document.body_pt == 12.0
+
+
+def test_the_closed_notice_comes_before_the_first_section() -> None:
+    closed = detail(status=ServiceStatus.TEMPORARILY_CLOSED, alert=None)
+    blocks = handout_document(closed, practice_name=PRACTICE, today=TODAY).blocks
+    assert blocks[0] == Notice("Let op: deze voorziening is tijdelijk gesloten.")
+
+
+def test_email_and_website_are_links_in_the_preview() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY)
+    assert '<a href="mailto:wijkteam@example.nl">wijkteam@example.nl</a>' in html
+    assert '<a href="https://wijkteams.example/nieuwland">' in html
+
+
+def test_the_preview_title_names_the_service_not_the_patient() -> None:
+    html = handout_html(detail(), practice_name=PRACTICE, today=TODAY, patient_name="J. de Vries")
+    assert "<title>Informatie Wijkteam Nieuwland</title>" in html
+
+
+def test_the_pdf_is_one_page_with_name_phone_and_who_gave_it() -> None:
+    document = handout_document(
+        detail(), practice_name=PRACTICE, today=TODAY, patient_name="J. de Vries"
+    )
+    reader = PdfReader(BytesIO(handout_pdf(document)))
+    assert len(reader.pages) == 1
+    text = pdf_text(handout_pdf(document))
+    assert "Wijkteam Nieuwland" in text
+    assert "010-001 11 26" in text
+    assert f"Meegegeven door {PRACTICE}" in text
+    assert "Voor: J. de Vries" in text  # on paper, because the user ticked it
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Informatie Wijkteam Nieuwland"
+    assert "Vries" not in str(dict(reader.metadata))
+
+
+def test_a_long_entry_gets_smaller_text_and_stays_on_one_page() -> None:
+    long = detail(description=" ".join(["Het wijkteam helpt met geld, wonen en opvoeden."] * 15))
+    document = handout_document(long, practice_name=PRACTICE, today=TODAY)
+    assert page_count(document) == 2  # at 12 pt
+    pdf = handout_pdf(document)
+    assert len(PdfReader(BytesIO(pdf)).pages) == 1
+    assert "Meegegeven door" in pdf_text(pdf)
+
+
+def test_saving_writes_the_whole_file_and_leaves_nothing_else(tmp_path: Path) -> None:
+    document = handout_document(detail(), practice_name=PRACTICE, today=TODAY)
+    target = tmp_path / "wijkteam-nieuwland.pdf"
+    target.write_bytes(b"an older handout")
+    assert save_handout_pdf(document, target) == target
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "Wijkteam Nieuwland" in pdf_text(target.read_bytes())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wijkteam-nieuwland.pdf"]
+
+
+def test_a_full_disk_leaves_no_half_file_and_keeps_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = handout_document(detail(), practice_name=PRACTICE, today=TODAY)
+    target = tmp_path / "blad.pdf"
+    target.write_bytes(b"an older handout")
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(GpdeskError) as caught:
+        save_handout_pdf(document, target)
+    assert caught.value.user_text() == (
+        "Het PDF-bestand is niet opgeslagen: de schijf is vol. Er is geen half bestand "
+        "achtergebleven. Maak ruimte vrij of kies een andere map."
+    )
+    assert target.read_bytes() == b"an older handout"
+    assert [p.name for p in tmp_path.iterdir()] == ["blad.pdf"]
+
+
+def test_a_missing_folder_says_so(tmp_path: Path) -> None:
+    document = handout_document(detail(), practice_name=PRACTICE, today=TODAY)
+    with pytest.raises(GpdeskError, match="de map bestaat niet"):
+        save_handout_pdf(document, tmp_path / "weg" / "blad.pdf")
+    assert list(tmp_path.iterdir()) == []
