@@ -258,14 +258,14 @@ def _letterhead(document: Document, styles: _Styles) -> list[Flowable]:
         lines.append(head.email)
     if head.agb_code:
         lines.append(f"AGB-code {head.agb_code}")
+    row: list[Flowable | str] = [RLParagraph(_text(head.practice_name), styles.practice)]
+    widths = [TEXT_WIDTH]  # a name alone (the handout) takes the full width: one line
+    if lines:
+        row.append(RLParagraph("<br/>".join(escape(x) for x in lines), styles.practice_lines))
+        widths = [TEXT_WIDTH * 0.55, TEXT_WIDTH * 0.45]
     table = _table(
-        [
-            [
-                RLParagraph(_text(head.practice_name), styles.practice),
-                RLParagraph("<br/>".join(escape(x) for x in lines), styles.practice_lines),
-            ]
-        ],
-        [TEXT_WIDTH * 0.55, TEXT_WIDTH * 0.45],
+        [row],
+        widths,
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -369,3 +369,9 @@ def test_a_missing_folder_says_so(tmp_path: Path) -> None:
     with pytest.raises(GpdeskError, match="de map bestaat niet"):
         save_handout_pdf(document, tmp_path / "weg" / "blad.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_practice_name_stays_on_one_line_at_the_top() -> None:
+    practice = "Huisartsenpraktijk De Singel (demo)"
+    pdf = handout_pdf(handout_document(detail(), practice_name=practice, today=TODAY))
+    assert practice in pdf_text(pdf).splitlines()  # a line of its own, not wrapped
