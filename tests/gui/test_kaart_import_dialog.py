@@ -336,6 +336,19 @@ def test_the_preview_uses_the_practice_words_and_shows_whole_names(
     assert abs(changed.columnWidth(4) - changed.columnWidth(5)) <= 1
 
 
+def test_a_wider_window_gives_the_names_room_again(
+    qtbot: QtBot, demo_plan: ImportPlan, db: Database, tasks: BackgroundTasks
+) -> None:
+    dialog = _dialog(qtbot, demo_plan, db, tasks)
+    dialog.resize(700, 500)
+    changed = dialog.views[1]
+    dialog.tabs.setCurrentWidget(changed)
+    qtbot.waitUntil(lambda: changed.columnWidth(1) < changed.sizeHintForColumn(1))
+    dialog.resize(1300, 660)  # maximised on a 1366 px screen
+    qtbot.waitUntil(lambda: changed.columnWidth(1) >= changed.sizeHintForColumn(1))
+    assert changed.columnWidth(2) >= changed.sizeHintForColumn(2)  # hoort bij: whole too
+
+
 def test_short_columns_keep_their_width_and_long_ones_share_the_rest() -> None:
     assert fair_widths([185, 230, 230, 95], 700) == [185, 210, 210, 95]
     assert fair_widths([185, 230, 230, 95], 418) == [107, 108, 108, 95]

@@ -20,8 +20,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -289,6 +291,11 @@ class ImportPreviewDialog(QDialog):
             view = _table(name, model)
             self.views.append(view)
             self.tabs.addTab(view, f"{label} (0)")
+        # Column widths follow the window: a wider window gives the names room again.
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(150)
+        self._refit.timeout.connect(self._fit_columns)
 
         self.status = QLabel("")
         self.status.setObjectName("importStatus")
@@ -328,13 +335,22 @@ class ImportPreviewDialog(QDialog):
         self.changes_model.set_rows(change_rows(plan.changed))
         self.removed_model.set_rows(plan.removed)
         self.problems_model.set_rows(plan.problems)
-        for view, model in zip(self.views, self.models, strict=True):
-            _fit_columns(view, model, self.width())
+        self._fit_columns()
         counts = (len(plan.added), len(plan.changed), len(plan.removed), len(plan.problems))
         for index, ((_, label), count) in enumerate(zip(_TABS, counts, strict=True)):
             self.tabs.setTabText(index, f"{label} ({count})")
         self.tabs.setCurrentIndex(3 if plan.problems and not plan.has_changes else 0)
         self._update_apply_button()
+
+    def _fit_columns(self) -> None:
+        for view, model in zip(self.views, self.models, strict=True):
+            _fit_columns(view, model, self.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Fit the columns again once the window has its new width (not at every step)."""
+        super().resizeEvent(event)
+        if self.plan is not None and event.size().width() != event.oldSize().width():
+            self._refit.start()
 
     def show_error(self, exc: BaseException) -> None:
         """Reading or comparing failed: say so; only closing is left."""
