@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 SIZE = (1366, 768)
+SMALL = (1280, 720)
 
 
 def _wait(app: object, condition: object, timeout_s: float = 30.0) -> None:
@@ -98,6 +99,12 @@ def render(outdir: Path) -> list[Path]:
             window.show_area(key)
             shot(window, name)
         written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
+        # The smallest screen a practice has: everything must still fit (no scroll, no cut-off).
+        window.resize(*SMALL)
+        window.show_area("kaart")
+        shot(window, "klein-scherm-1280x720")
+        window.resize(*SIZE)
+        _first_run_shots(shot)
         dialog = PasteDialog(window, use_clipboard=False)
         dialog.source.setPlainText(
             "de Vries, J. (M) 01-02-1970 BSN: 628194821 Dorpsstraat 12 3118AB Schiedam 06-12345678"
@@ -134,11 +141,20 @@ def render(outdir: Path) -> list[Path]:
         _wait(app, lambda: page.kaart.model.rowCount() > 0)
         page.kaart.view.selectRow(0)
         shot(manager_window, "beheer-sociale-kaart")
+        _import_preview_shot(app, desktop, manager_window, shot)
         # The praktijkmanager may check the kaart: a verouderd entry with [Gecontroleerd].
         kaart = desktop.kaart
         assert kaart is not None
         manager_window.show_area("kaart")
         _wait(app, lambda: kaart.ready)
+        # A temporarily closed service: found, listed after the open one, labelled, chosen.
+        kaart_page = manager_window.kaart_page()
+        kaart_page.search.setText("buurthuis")
+        kaart.run_search()
+        _wait(app, lambda: kaart.model.rowCount() == 2)
+        kaart_page.results.setCurrentIndex(kaart.model.index(1, 0))
+        _wait(app, lambda: kaart.detail is not None and kaart.detail.name == "Buurthuis De Poort")
+        shot(manager_window, "sociale-kaart-tijdelijk-gesloten")
         manager_window.kaart_page().search.setText("valpreventie")
         kaart.run_search()
         _wait(app, lambda: kaart.detail is not None and kaart.detail.stale)
@@ -146,6 +162,48 @@ def render(outdir: Path) -> list[Path]:
         desktop.shutdown()
         manager_window.close()
     return written
+
+
+def _first_run_shots(shot: Callable[[object, str], None]) -> None:
+    """The first start on a machine without a practice: the choice, and the recovery key."""
+    from gpdesk.security.crypto import format_recovery_key, new_recovery_key
+    from gpdesk.ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(data_place="/home/praktijk/.local/share/gpdesk")
+    dialog.show()
+    shot(dialog, "eerste-start")
+    # A made-up key (no practice has it), the same in every render.
+    key = format_recovery_key(bytes(range(len(new_recovery_key()))))
+    dialog.show_key("Huisartsenpraktijk De Singel", "smit", key)
+    shot(dialog, "eerste-start-herstelsleutel")
+    dialog.close()
+    dialog.deleteLater()
+
+
+def _import_preview_shot(
+    app: object, desktop: object, parent: object, shot: Callable[[object, str], None]
+) -> None:
+    """Beheer → Sociale kaart → Importeren with the example template, on the Gewijzigd tab."""
+    from PySide6.QtWidgets import QWidget
+
+    from gpdesk.kaart.exchange.importing import plan_import
+    from gpdesk.ui.beheer.kaart.import_dialog import ImportPreviewDialog
+    from gpdesk.ui.desktop import Desktop
+    from gpdesk.ui.resources import resource_path
+
+    assert isinstance(desktop, Desktop) and desktop.session is not None
+    assert isinstance(parent, QWidget) and desktop.db is not None
+    with desktop.db.session() as session:
+        plan = plan_import(session, resource_path("kaart", "voorbeeld-sociale-kaart.csv"))
+    dialog = ImportPreviewDialog(
+        plan, db=desktop.db, signed=desktop.session, tasks=desktop.tasks, parent=parent
+    )
+    dialog.resize(1300, 660)  # as on a 1366 px screen (the offscreen screen is smaller)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(1)
+    shot(dialog, "beheer-kaart-import")
+    dialog.close()
+    dialog.deleteLater()
 
 
 def _kaart_shots(
