@@ -46,7 +46,7 @@ def register(sub: Subparsers) -> None:
         f"(aanmelden met --user en {ENV_PASSWORD}, of met {ENV_RECOVERY_KEY})",
     )
     p_restore.add_argument("file", metavar="BESTAND")
-    p_restore.add_argument("--user", help="gebruiker uit de back-up")
+    p_restore.add_argument("--user", metavar="NAAM", help="gebruiker uit de back-up")
     add_common(p_restore)
     add_json(p_restore)
     p_restore.set_defaults(func=cmd_backup_restore)

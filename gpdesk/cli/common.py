@@ -226,7 +226,10 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 def add_user_option(parser: argparse.ArgumentParser) -> None:
     """``--user``: who signs in for a command that touches patient data or settings."""
     parser.add_argument(
-        "--user", required=True, help="uw gebruikersnaam (wachtwoord: vraag of GPDESK_PASSWORD)"
+        "--user",
+        required=True,
+        metavar="NAAM",
+        help="uw gebruikersnaam (wachtwoord: vraag of GPDESK_PASSWORD)",
     )
 
 

@@ -107,7 +107,9 @@ def _register_import(kaart_sub: argparse._SubParsersAction[DutchParser]) -> None
         "--apply", action="store_true", help="ook echt toepassen (anders alleen voorvertoning)"
     )
     p_import.add_argument(
-        "--user", help="uw gebruikersnaam, nodig met --apply (wachtwoord: vraag of GPDESK_PASSWORD)"
+        "--user",
+        metavar="NAAM",
+        help="uw gebruikersnaam, nodig met --apply (wachtwoord: vraag of GPDESK_PASSWORD)",
     )
     p_import.add_argument(
         "--bron", metavar="NAAM", help="naam van de bron (standaard: naam van het pakket)"

@@ -24,7 +24,9 @@ def register(sub: Subparsers) -> None:
     """Add the practice commands."""
     p_init = sub.add_parser("init", help="nieuwe praktijk opzetten met een praktijkmanager")
     add_common(p_init)
-    p_init.add_argument("--user", required=True, help="gebruikersnaam van de praktijkmanager")
+    p_init.add_argument(
+        "--user", required=True, metavar="NAAM", help="gebruikersnaam van de praktijkmanager"
+    )
     p_init.add_argument("--naam", help="naam van de praktijkmanager (standaard: gebruikersnaam)")
     p_init.add_argument("--praktijk", default="Huisartsenpraktijk", help="naam van de praktijk")
     add_json(p_init)

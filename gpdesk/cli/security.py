@@ -42,7 +42,10 @@ def register(sub: Subparsers) -> None:
     p_add = users.add_parser("add", help="gebruiker toevoegen (eenmalig wachtwoord)")
     p_add.add_argument("name", metavar="GEBRUIKERSNAAM")
     p_add.add_argument(
-        "--role", required=True, help="huisarts, doktersassistent, POH-GGZ of praktijkmanager"
+        "--role",
+        required=True,
+        metavar="ROL",
+        help="huisarts, doktersassistent, POH-GGZ of praktijkmanager",
     )
     p_add.add_argument("--naam", help="volledige naam, bijv. 'H. Bakker'")
     p_add.set_defaults(func=cmd_user_add)
@@ -87,6 +90,7 @@ def register(sub: Subparsers) -> None:
     p_verify = audits.add_parser("verify", help="controleer of het logboek ongeschonden is")
     p_verify.add_argument(
         "--user",
+        metavar="NAAM",
         help="aanmelden om ook het zegel te controleren (wachtwoord: vraag of GPDESK_PASSWORD)",
     )
     add_common(p_verify)

@@ -58,6 +58,19 @@ def test_command_help_is_dutch(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    "command",
+    [("user", "add"), ("audit", "verify"), ("kaart", "import"), ("init",), ("backup", "restore")],
+)
+def test_placeholders_in_help_are_dutch(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    code, out, _ = _run(capsys, *command, "--help")
+    assert code == 0
+    assert "--user NAAM" in out
+    assert "USER" not in out and "ROLE" not in out
+
+
+@pytest.mark.parametrize(
     ("args", "expected"),
     [
         (["user", "add"], "dit ontbreekt nog: GEBRUIKERSNAAM, --role, --user"),
