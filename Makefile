@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_HOME ?= $(CURDIR)/.demo-praktijk
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test lint bench screenshots gui-proof clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: lint
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# The whole GUI suite RUNS times in one process each, offscreen and under Xvfb (issue #8's proof).
+RUNS ?= 20
+gui-proof: $(STAMP)
+	tests/gui_proof.sh $(RUNS)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m gpdesk.tools.screenshots docs/screenshots
