@@ -19,6 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
+from gpdesk.letters.document import DUTCH_MONTHS
+
 if TYPE_CHECKING:
     from gpdesk.models.kaart import Schedule
 
@@ -26,20 +28,6 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-DUTCH_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 WALK_IN_WORDS = ("inloop", "walk-in", "walk in", "zonder afspraak")
 """An ``attending_type`` containing one of these marks walk-in hours (inloopspreekuur)."""
 
