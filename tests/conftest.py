@@ -22,6 +22,11 @@ FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 
 REPO = Path(__file__).resolve().parent.parent
 
+PASSPHRASE = "kast regen tulp vijver"
+"""A password the rule accepts (four unrelated words), for tests where someone chooses one."""
+OTHER_PASSPHRASE = "fiets lamp wolk tegel appel"
+"""A second one, for a change from one chosen password to another."""
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -47,11 +47,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Set up an empty practice and show the recovery key once."""
     from gpdesk.practice.setup import init_practice
     from gpdesk.security.accounts import check_password_strength, normalise_username
+    from gpdesk.security.passwords import own_words
 
     home = home_of(args)
     username = normalise_username(args.user)
     password = read_password(confirm=True)
-    check_password_strength(password)
+    words = own_words(username=username, display_name=args.naam or "", practice_name=args.praktijk)
+    check_password_strength(password, words)  # before anything is created on disk
     db = new_practice_db(args, home)
     try:
         created = init_practice(

@@ -33,7 +33,7 @@ from gpdesk.errors import (
 )
 from gpdesk.models import Practice, Role
 from gpdesk.security import audit
-from gpdesk.security.accounts import create_user
+from gpdesk.security.accounts import check_password_strength, create_user
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
@@ -43,6 +43,7 @@ from gpdesk.security.crypto import (
     new_recovery_key,
     recovery_kek,
 )
+from gpdesk.security.passwords import own_words
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,10 @@ def init_practice(
     kdf: KdfParams = DEFAULT_KDF,
 ) -> NewPractice:
     """``gpdesk init``: an empty database becomes a practice with one praktijkmanager."""
+    check_password_strength(
+        password,
+        own_words(username=username, display_name=display_name, practice_name=practice_name),
+    )
     prepare_database(db)
     with db.session() as session:
         return create_practice(

@@ -12,6 +12,7 @@ the time taken gives an account away. The Logboek records the real reason of eve
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,9 +34,9 @@ from gpdesk.security.crypto import (
     unwrap_key,
     verify_password,
 )
+from gpdesk.security.passwords import own_words, require_strong
 from gpdesk.security.permissions import Permission, effective_permissions
 
-MIN_PASSWORD_LENGTH = 8
 FREE_ATTEMPTS = 5
 """Failed sign-ins allowed before the account waits; each further failure doubles the wait."""
 MAX_WAIT = timedelta(minutes=15)
@@ -85,17 +86,17 @@ def normalise_username(username: str) -> str:
     return cleaned
 
 
-def check_password_strength(password: str) -> None:
-    """The minimum a practice account needs; longer pass phrases are encouraged in the UI."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            {"wachtwoord": f"Een wachtwoord heeft minstens {MIN_PASSWORD_LENGTH} tekens."}
-        )
+def check_password_strength(password: str, words: Sequence[str] = ()) -> None:
+    """The password rule (``security/passwords.py``) for a password a person chooses.
+
+    ``set_password`` and ``create_user`` do not call it: one-time passwords are random, and the
+    demo's ``demo1234`` guards fictional data only. Its callers are init, change and recovery.
+    """
+    require_strong(password, words)
 
 
 def set_password(user: User, vault: Vault, password: str, kdf: KdfParams = DEFAULT_KDF) -> None:
     """Give ``user`` a new password: fresh salt, verifier and wrap of the practice key."""
-    check_password_strength(password)
     salt = new_salt()
     verifier, kek = derive_password_keys(password, salt, kdf)
     user.kdf_salt = salt
@@ -123,7 +124,6 @@ def create_user(
 ) -> Actor:
     """Add a user and wrap the practice data key under their password."""
     name = normalise_username(username)
-    check_password_strength(password)
     display = " ".join(display_name.split())
     if not display:
         raise ValidationError({"naam": "Vul de naam van de gebruiker in."})
@@ -328,11 +328,12 @@ def change_password(db: Database, username: str, old: str, new: str) -> Actor:
     """
     if new == old:
         raise ValidationError({"wachtwoord": "Kies een ander wachtwoord dan het huidige."})
-    check_password_strength(new)
+    check_password_strength(new, own_words(username=username))  # before any key derivation
     with db.session() as session:
         outcome = _authenticate(session, _name_or_none(username), old, utcnow())
         if not isinstance(outcome, AuthError):
             user, vault = outcome
+            check_password_strength(new, account_words(session, user))
             set_password(
                 user,
                 vault,
@@ -347,6 +348,15 @@ def change_password(db: Database, username: str, old: str, new: str) -> Actor:
             )  # fmt: skip
             return actor
     raise outcome
+
+
+def account_words(session: Session, user: User) -> list[str]:
+    """A signed-in (or recovering) user's own words for the password rule; not before that."""
+    return own_words(
+        username=user.username,
+        display_name=user.display_name,
+        practice_name=practice_name(session) or "",
+    )
 
 
 def practice_name(session: Session) -> str | None:

@@ -22,6 +22,8 @@ from gpdesk.models.permission import RolePermission
 from gpdesk.security import audit
 from gpdesk.security.accounts import (
     SignedIn,
+    account_words,
+    check_password_strength,
     create_user,
     normalise_username,
     role_overrides,
@@ -210,6 +212,7 @@ def recover_access(
             raise ValidationError({"praktijk": "Deze database bevat nog geen praktijk."})
         vault = Vault(unwrap_key(wrapped, recovery_kek(raw)))
         user = _user(session, username)
+        check_password_strength(new_password, account_words(session, user))
         set_password(user, vault, new_password, kdf)
         user.active = True
         user.must_change_password = False

@@ -26,6 +26,8 @@ from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from gpdesk.db import Database
     from gpdesk.practice.setup import PracticeInfo
     from gpdesk.security.accounts import SignedIn
@@ -62,11 +64,11 @@ def user_message(exc: BaseException) -> str:
 CHOOSE_OWN_FIRST = "U moet eerst een eigen wachtwoord kiezen."
 
 
-def _ask_own_password(parent: QWidget) -> str | None:
+def _ask_own_password(parent: QWidget, words: Sequence[str]) -> str | None:
     """After a one-time password: the new password the user chose, or None if they cancelled."""
     from gpdesk.ui.password_dialog import PasswordChangeDialog
 
-    dialog = PasswordChangeDialog(parent, forced=True)
+    dialog = PasswordChangeDialog(parent, forced=True, words=words)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -154,7 +156,11 @@ class Desktop(QObject):
         if self.practice is None:
             self._first_run(self.db)
             return
-        self.login.set_ready(self.practice.name, str(self.state.value("login/last_user", "")))
+        self.login.set_ready(
+            self.practice.name,
+            str(self.state.value("login/last_user", "")),
+            demo=self.practice.is_demo,
+        )
         self.login.set_pending_patient(self.patient is not None)
 
     def _first_run(self, db: Database) -> None:
@@ -169,7 +175,7 @@ class Desktop(QObject):
 
     def _practice_ready(self, practice: PracticeInfo, username: str) -> None:
         self.practice = practice
-        self.login.set_ready(practice.name, username)
+        self.login.set_ready(practice.name, username, demo=practice.is_demo)
         self.login.set_pending_patient(self.patient is not None)
 
     def _database_failed(self, exc: BaseException) -> None:
@@ -199,7 +205,7 @@ class Desktop(QObject):
         if not signed.actor.must_change_password:
             self._enter(signed)
             return
-        new = _ask_own_password(self.login)
+        new = _ask_own_password(self.login, self._own_words(signed.actor))
         if new is None:
             self.login.show_error(CHOOSE_OWN_FIRST)
             return
@@ -211,6 +217,15 @@ class Desktop(QObject):
 
         self.login.set_busy("Wachtwoord wordt gewijzigd…")
         self.tasks.run(work, self._enter, lambda exc: self.login.show_error(user_message(exc)))
+
+    def _own_words(self, actor: Actor) -> list[str]:
+        """What the password rule refuses for ``actor``: their names and the practice's."""
+        from gpdesk.security.passwords import own_words
+
+        practice = "" if self.practice is None else self.practice.name
+        return own_words(
+            username=actor.username, display_name=actor.display_name, practice_name=practice
+        )
 
     def _enter(self, signed: SignedIn) -> None:
         """Build the main window for ``signed`` (first sign-in or a colleague at a locked one)."""
@@ -348,7 +363,7 @@ class Desktop(QObject):
             self._unlocked(signed)
             return
         page = window.lock_page
-        new = _ask_own_password(page)
+        new = _ask_own_password(page, self._own_words(signed.actor))
         if new is None:
             page.show_error(CHOOSE_OWN_FIRST)
             return
@@ -404,7 +419,7 @@ class Desktop(QObject):
         if db is None or window is None:
             return
         page = window.lock_page
-        new = _ask_own_password(page)
+        new = _ask_own_password(page, self._own_words(signed.actor))
         if new is None:
             page.show_error(CHOOSE_OWN_FIRST)
             return
@@ -446,7 +461,7 @@ class Desktop(QObject):
         )
         if not ok or not current:
             return
-        dialog = PasswordChangeDialog(window)
+        dialog = PasswordChangeDialog(window, words=self._own_words(signed.actor))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         new = dialog.new_password

@@ -4,8 +4,8 @@ One dialog stands in for the login window until there is a practice. Its pages: 
 the set-up form (practice name, first praktijkmanager, password twice) and the recovery key with
 [Printen] and a confirmation that must be ticked. ``FirstRun`` decides and does the work on the
 Desktop's ``BackgroundTasks``; the rules are the core's, the same ones ``gpdesk init`` and
-``gpdesk demo`` follow (``normalise_username``, ``check_password_strength``, ``init_practice``,
-``create_demo``).
+``gpdesk demo`` follow (``normalise_username``, the password rule of ``security/passwords.py``,
+``init_practice``, ``create_demo``).
 
 The recovery key lives only in the dialog's label while it is shown and on the printed sheet:
 it is never logged, stored, or put on the clipboard, and the unlocked practice key that set-up
@@ -37,12 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.errors import GpdeskError, PracticeError, ValidationError
-from gpdesk.security.accounts import (
-    MIN_PASSWORD_LENGTH,
-    check_password_strength,
-    normalise_username,
-)
+from gpdesk.security.accounts import normalise_username
 from gpdesk.security.crypto import DEFAULT_KDF, KdfParams
+from gpdesk.security.passwords import own_words
+from gpdesk.ui.password_hint import PasswordHint
 from gpdesk.ui.resources import app_icon
 
 if TYPE_CHECKING:
@@ -110,6 +108,13 @@ class PracticeSetUp:
     practice: PracticeInfo
     username: str
     recovery_key: str
+
+
+def _own_words(username: QLineEdit, full_name: QLineEdit, practice: QLineEdit) -> list[str]:
+    """The names typed above the password: the rule refuses a password made of them."""
+    return own_words(
+        username=username.text(), display_name=full_name.text(), practice_name=practice.text()
+    )
 
 
 class FirstRunDialog(QDialog):
@@ -225,20 +230,16 @@ class FirstRunDialog(QDialog):
             "en de instellingen. De andere accounts maakt u daarna aan in Beheer."
         )
         manager.setWordWrap(True)
-        hint = QLabel(
-            f"Minstens {MIN_PASSWORD_LENGTH} tekens; een zin van een paar woorden is sterk en "
-            "goed te onthouden."
-        )
-        hint.setObjectName("pageSummary")
-        hint.setWordWrap(True)
+        names = (self.username, self.full_name, self.practice_name)  # not self: no cycle
+        self.password_hint = PasswordHint(self.password, lambda: _own_words(*names))
         form = QFormLayout()
         form.addRow("&Naam van de praktijk", self.practice_name)
         form.addRow(manager)
         form.addRow("&Gebruikersnaam", self.username)
         form.addRow("&Volledige naam", self.full_name)
         form.addRow("&Wachtwoord", self.password)
+        form.addRow("", self.password_hint)
         form.addRow("Wachtwoord &herhalen", self.repeat)
-        form.addRow("", hint)
         self.back_button = QPushButton("&Terug")
         self.back_button.setObjectName("firstRunBack")
         self.create_button = QPushButton("&Praktijk opzetten")
@@ -408,15 +409,16 @@ class FirstRunDialog(QDialog):
         except ValidationError as exc:
             self.show_error(exc.user_text(), "gebruikersnaam")
             return
+        if not self.password_hint.refresh().acceptable:
+            self.message.hide()  # the hint under the field says why, in red
+            self.repeat.clear()
+            self.password.setFocus()
+            self.password.selectAll()
+            return
         if self.password.text() != self.repeat.text():
             self.show_error("De twee wachtwoorden zijn niet gelijk.")
             self.repeat.clear()
             self.repeat.setFocus()
-            return
-        try:
-            check_password_strength(self.password.text())
-        except ValidationError as exc:
-            self.show_error(exc.user_text(), "wachtwoord")
             return
         self.set_up_requested.emit(
             self.practice_name.text(), username, self.full_name.text(), self.password.text()

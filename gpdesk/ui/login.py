@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from gpdesk.ui.resources import app_icon
 
+DEMO_NOTE = "Demopraktijk: alle patiënten en gegevens zijn verzonnen. Niet voor echte patiënten."
+
 
 class LoginDialog(QDialog):
     """Username and password; the controller decides what happens with them.
@@ -44,6 +46,10 @@ class LoginDialog(QDialog):
         title.setObjectName("loginTitle")
         self.practice_label = QLabel("Database wordt geopend…")
         self.practice_label.setObjectName("loginPractice")
+        self.demo_note = QLabel(DEMO_NOTE)
+        self.demo_note.setObjectName("pageSummary")
+        self.demo_note.setWordWrap(True)
+        self.demo_note.hide()
         heading = QVBoxLayout()
         heading.addWidget(title)
         heading.addWidget(self.practice_label)
@@ -84,6 +90,7 @@ class LoginDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.demo_note)
         layout.addSpacing(8)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -157,10 +164,15 @@ class LoginDialog(QDialog):
         self.sign_in_button.setText(text if text.endswith("…") else "&Aanmelden")
         self.retry_button.hide()
 
-    def set_ready(self, practice_name: str, last_user: str = "") -> None:
-        """The database is open: show the practice and sign in if Enter was already pressed."""
+    def set_ready(self, practice_name: str, last_user: str = "", *, demo: bool = False) -> None:
+        """The database is open: show the practice and sign in if Enter was already pressed.
+
+        The demo practice says its data is made up: it has a known password (``demo1234``).
+        """
         self._opening = False
         self.practice_label.setText(practice_name)
+        self.demo_note.setVisible(demo)
+        self._fit_height()
         self.sign_in_button.setEnabled(True)
         self.sign_in_button.setText("&Aanmelden")
         if last_user and not self.username.text():
@@ -181,6 +193,7 @@ class LoginDialog(QDialog):
         """The database cannot be used: no sign-in possible until the cause is fixed."""
         self._opening = self._waiting_to_submit = False
         self.practice_label.setText("gpdesk kan de database niet openen")
+        self.demo_note.hide()
         self._say(text, problem=True)
         self.sign_in_button.setEnabled(False)
         self.sign_in_button.setText("&Aanmelden")

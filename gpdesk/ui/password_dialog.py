@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -14,24 +16,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.errors import ValidationError
-from gpdesk.security.accounts import check_password_strength
+from gpdesk.ui.password_hint import PasswordHint
 
 
 class PasswordChangeDialog(QDialog):
-    """Two fields and a plain explanation; checks happen before any slow work starts."""
+    """Two fields and a plain explanation; checks happen before any slow work starts.
 
-    def __init__(self, parent: QWidget | None = None, *, forced: bool = False) -> None:
+    ``words`` are the user's own (``own_words``): the password rule refuses them here exactly as
+    the core does after sign-in, so OK never leads to a refusal later.
+    """
+
+    def __init__(
+        self, parent: QWidget | None = None, *, forced: bool = False, words: Sequence[str] = ()
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("passwordDialog")
         self.setWindowTitle("Nieuw wachtwoord kiezen")
         self.setMinimumWidth(420)
         self.new_password = ""
         intro = QLabel(
-            "U bent aangemeld met een eenmalig wachtwoord. Kies nu een eigen wachtwoord van "
-            "minstens 8 tekens; een zin van een paar woorden is sterk en goed te onthouden."
+            "U bent aangemeld met een eenmalig wachtwoord. Kies nu een eigen wachtwoord."
             if forced
-            else "Kies een nieuw wachtwoord van minstens 8 tekens."
+            else "Kies een nieuw wachtwoord."
         )
         intro.setWordWrap(True)
         self.first = QLineEdit()
@@ -42,7 +48,10 @@ class PasswordChangeDialog(QDialog):
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
         self.first.installEventFilter(self)
         form = QFormLayout()
+        own = tuple(words)
+        self.hint = PasswordHint(self.first, lambda: own)
         form.addRow("Nieuw wachtwoord", self.first)
+        form.addRow(self.hint)
         form.addRow("Nogmaals", self.second)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
@@ -75,16 +84,16 @@ class PasswordChangeDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def _accept(self) -> None:
+        if not self.hint.refresh().acceptable:
+            self.message.clear()  # the hint under the field says why, in red
+            self.second.clear()
+            self.first.setFocus()
+            self.first.selectAll()
+            return
         if self.first.text() != self.second.text():
             self.message.setText("De twee wachtwoorden zijn niet gelijk.")
             self.second.clear()
             self.second.setFocus()
-            return
-        try:
-            check_password_strength(self.first.text())
-        except ValidationError as exc:
-            self.message.setText(exc.message)
-            self.first.setFocus()
             return
         self.new_password = self.first.text()
         self.accept()

@@ -195,7 +195,7 @@ def test_form_checks_with_the_core_rules_and_esc_steps_back(qtbot: QtBot) -> Non
     dialog.username.clear()
     qtbot.keyClicks(dialog.username, "  Jansen ")
     qtbot.keyClick(dialog.username, Qt.Key.Key_Return)
-    assert "minstens 8 tekens" in dialog.message.text()
+    assert "te kort: gebruik minstens 10 tekens" in dialog.password_hint.text()
     assert dialog.focusWidget() is dialog.password
     assert requested == []
 

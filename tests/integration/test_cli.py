@@ -72,7 +72,7 @@ def test_init_without_password_and_without_terminal(tmp_path: Path) -> None:
 def test_init_with_short_password(tmp_path: Path) -> None:
     result = gpdesk("init", "--user", "smit", "--home", str(tmp_path / "p"), password="kort")
     assert_clean_failure(result, 2)
-    assert "minstens 8 tekens" in result.stderr
+    assert "minstens 10 tekens" in result.stderr
 
 
 def test_demo_is_idempotent_and_lists_users(tmp_path: Path) -> None:

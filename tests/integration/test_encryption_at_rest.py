@@ -19,7 +19,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import find_patient, open_from_his
 from gpdesk.security.crypto import DecryptionError
 from gpdesk.security.users import recover_access
-from tests.conftest import FAST_KDF
+from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.pg_server import PostgresServer
 from tests.security_support import (
     EXTRA_PATIENT,
@@ -224,7 +224,7 @@ def test_recovery_key_from_init_is_accepted_as_typed_from_paper(db: Database) ->
 
     created = init_practice(
         db, practice_name="De Linde", username="smit", display_name="R. Smit",
-        password="vergeten-wachtwoord", kdf=FAST_KDF,
+        password=PASSPHRASE, kdf=FAST_KDF,
     )  # fmt: skip
     sloppy = created.recovery_key.lower().replace("-", " ")
     recover_access(db, "smit", sloppy, "nieuw-wachtwoord-2", FAST_KDF)

@@ -23,6 +23,7 @@ from gpdesk.security.crypto import DEFAULT_KDF
 from gpdesk.security.permissions import Permission
 from gpdesk.security.users import set_permission
 from tests.cli_support import gpdesk
+from tests.conftest import PASSPHRASE
 from tests.security_support import assert_one_dutch_line, make_demo, signed
 
 
@@ -213,18 +214,16 @@ def test_user_recover_with_the_recovery_key(tmp_path: Path) -> None:
         db.dispose()
     wrong = gpdesk(
         "user", "recover", "smit", "--home", str(home.path),
-        GPDESK_RECOVERY_KEY="AAAA-BBBB", GPDESK_NEW_PASSWORD="nieuw-wachtwoord",
+        GPDESK_RECOVERY_KEY="AAAA-BBBB", GPDESK_NEW_PASSWORD=PASSPHRASE,
     )  # fmt: skip
     assert_one_dutch_line(wrong)
     assert "herstelsleutel" in wrong.stderr
     recovered = gpdesk(
         "user", "recover", "smit", "--home", str(home.path),
-        GPDESK_RECOVERY_KEY=created.recovery_key, GPDESK_NEW_PASSWORD="nieuw-wachtwoord",
+        GPDESK_RECOVERY_KEY=created.recovery_key, GPDESK_NEW_PASSWORD=PASSPHRASE,
     )  # fmt: skip
     assert recovered.returncode == 0, recovered.stderr
-    listed = gpdesk(
-        "user", "list", "--user", "smit", "--home", str(home.path), password="nieuw-wachtwoord"
-    )
+    listed = gpdesk("user", "list", "--user", "smit", "--home", str(home.path), password=PASSPHRASE)
     assert listed.returncode == 0, listed.stderr
     assert "user.recover" in _events(home)
 
