@@ -144,3 +144,23 @@ def test_judging_from_several_threads_gives_each_its_own_words() -> None:
     for thread in threads:
         thread.join()
     assert results == [False] * 60
+
+
+@pytest.mark.parametrize("password", ["zomerherfst2026", "ZomerLente2026", "dinsdag-zomer"])
+def test_dutch_words_count_as_common(password: str) -> None:
+    """zxcvbn alone scores these 4 (its lists are English); resources/passwords_nl.txt knows."""
+    verdict = judge(password)
+    assert not verdict.acceptable
+    assert "veelgebruikt" in verdict.reason
+
+
+def test_judging_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the password rule tried to use the network")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert judge(PASSPHRASE).acceptable
+    assert not judge("Welkom2026!").acceptable
