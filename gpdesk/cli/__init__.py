@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from gpdesk import __version__
-from gpdesk.cli import backup, kaart, patient, practice, security
+from gpdesk.cli import backup, check, kaart, patient, practice, security
 from gpdesk.cli.common import EXIT_USAGE, DutchParser, add_common, fail
 from gpdesk.config import resolve_home
 from gpdesk.errors import GpdeskError, ValidationError
 
-COMMAND_MODULES = (practice, patient, kaart, security, backup)
+COMMAND_MODULES = (practice, patient, kaart, security, backup, check)
 
 
 def build_parser() -> argparse.ArgumentParser:

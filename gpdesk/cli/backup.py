@@ -61,6 +61,8 @@ def _report(args: argparse.Namespace, verb: str, info: object) -> None:
         f"Praktijk: {info.practice} · gemaakt op {info.created_at} · {info.rows} regels.\n"
         f"Logboek: {info.audit_entries} regels, laatste hash {info.audit_hash}"
     )
+    if info.check:
+        text += f"\n{info.check}"
     for warning in info.warnings:
         text += f"\nLet op: {warning}"
     emit(
@@ -72,6 +74,7 @@ def _report(args: argparse.Namespace, verb: str, info: object) -> None:
             "schema": info.schema_revision,
             "rows": info.rows,
             "audit": {"entries": info.audit_entries, "hash": info.audit_hash},
+            "check": info.check,
             "warnings": list(info.warnings),
         },
         text,

@@ -109,6 +109,7 @@ EVENT_LABELS = {
     "audit.export": "logboek geëxporteerd",
     "backup.create": "back-up gemaakt",
     "backup.restore": "back-up teruggezet",
+    "database.check": "database gecontroleerd",
     "practice.init": "praktijk opgezet",
     "kaart.assured": "sociale kaart gecontroleerd",
     "kaart.change": "sociale kaart gewijzigd",

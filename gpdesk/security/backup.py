@@ -47,6 +47,7 @@ from gpdesk.errors import AuthError, GpdeskError
 from gpdesk.models import AuditEntry, Base, Practice, User, utcnow
 from gpdesk.security import audit
 from gpdesk.security.accounts import SignedIn, normalise_username
+from gpdesk.security.check import check_session
 from gpdesk.security.crypto import (
     DecryptionError,
     KdfParams,
@@ -82,6 +83,8 @@ class BackupInfo:
     audit_entries: int = 0
     audit_hash: str = audit.GENESIS
     """The anchor: entries in the audit trail and the last one's hash (in the manifest)."""
+    check: str = ""
+    """What ``gpdesk check`` found when the backup was made (one Dutch line; "" before it)."""
 
 
 def _b64(data: bytes) -> str:
@@ -201,6 +204,29 @@ def _trail_warning(problem: str) -> str:
     )
 
 
+def _check_warning(problems: int) -> str:
+    word = "probleem" if problems == 1 else "problemen"
+    return (
+        f"De controle van de database vond {problems} {word} buiten het logboek (gegevens, "
+        "accounts of rechten die buiten gpdesk om zijn gewijzigd). De back-up is toch gemaakt; "
+        "het manifest vermeldt het. Bekijk de details met 'gpdesk check' en meld dit bij de "
+        "praktijkmanager."
+    )
+
+
+def checked_when_made(header: dict[str, Any]) -> str:
+    """The manifest's check outcome as one Dutch line (older backups carry none)."""
+    made = header.get("check")
+    if made is None:
+        return ""
+    if made["ok"]:
+        return "Bij het maken van deze back-up was de database in orde."
+    word = "probleem" if made["problems"] == 1 else "problemen"
+    return (
+        f"Bij het maken van deze back-up was de database NIET in orde ({made['problems']} {word})."
+    )
+
+
 def _write(
     db: Database, engine: Engine, signed: SignedIn, partial: Path, target: Path
 ) -> BackupInfo:
@@ -237,6 +263,8 @@ def _write(
                 total += len(line)
         with spool_path.open("rb") as spool:
             trail = _spooled_trail(spool, key=audit.seal_key(signed.vault))
+        with Session(engine) as session:
+            report = check_session(session, signed.vault)
         nonce_prefix = os.urandom(8)
         created_at = utcnow().isoformat(timespec="seconds")
         header: dict[str, Any] = {
@@ -254,15 +282,20 @@ def _write(
             "keys": keys,
             "recovery_wrapped_key": recovery,
             "audit": trail.manifest(),
+            "check": report.manifest(),
         }
         _encrypt_to(partial, header, spool_path, signed.vault)
     finally:
         spool_path.unlink(missing_ok=True)
+    warnings = [] if trail.result.ok else [_trail_warning(trail.problem)]
+    beyond_trail = sum(len(s.findings) for s in report.sections if s.key != "logboek")
+    if beyond_trail:
+        warnings.append(_check_warning(beyond_trail))
     return BackupInfo(
         path=target, created_at=created_at, practice=practice_name,
         schema_revision=str(header["schema_revision"]), rows=sum(counts.values()), bytes=total,
-        warnings=() if trail.result.ok else (_trail_warning(trail.problem),),
-        audit_entries=trail.entries, audit_hash=trail.last_hash,
+        warnings=tuple(warnings), audit_entries=trail.entries, audit_hash=trail.last_hash,
+        check=report.headline(),
     )  # fmt: skip
 
 
@@ -344,7 +377,8 @@ def _well_formed(header: Any) -> bool:
         header.get("recovery_wrapped_key")
     ):
         return False
-    if "audit" in header and not _audit_manifest_well_formed(header["audit"]):
+    optional = (("audit", _audit_manifest_well_formed), ("check", _check_manifest_well_formed))
+    if any(name in header and not well_formed(header[name]) for name, well_formed in optional):
         return False
     keys = header.get("keys")
     if not isinstance(keys, list):
@@ -374,6 +408,14 @@ def _audit_manifest_well_formed(manifest: Any) -> bool:
     if not isinstance(digest, str) or len(digest) != 64:
         return False
     return isinstance(manifest.get("ok"), bool) and isinstance(manifest.get("problem"), str)
+
+
+def _check_manifest_well_formed(manifest: Any) -> bool:
+    """The check's outcome, in backups made since ``gpdesk check`` exists."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("ok"), bool):
+        return False
+    problems = manifest.get("problems")
+    return type(problems) is int and problems >= 0 and isinstance(manifest.get("sections"), dict)
 
 
 def unlock_backup(
@@ -685,6 +727,7 @@ def restore_backup(
         schema_revision=header["schema_revision"], rows=rows, bytes=header["payload_bytes"],
         warnings=tuple(warnings), audit_entries=0 if head is None else head.seq,
         audit_hash=audit.GENESIS if head is None else head.hash,
+        check=checked_when_made(header),
     )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     SETTINGS_MANAGE = "settings_manage"
     AUDIT_READ = "audit_read"
     BACKUP = "backup"
+    DATABASE_CHECK = "database_check"
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ PERMISSION_LABELS = {
     Permission.SETTINGS_MANAGE: "instellingen beheren",
     Permission.AUDIT_READ: "logboek inzien en exporteren",
     Permission.BACKUP: "back-up maken en terugzetten",
+    Permission.DATABASE_CHECK: "database controleren",
 }
 
 _CARE = {Permission.PATIENT_OPEN, Permission.LETTER_READ}
@@ -69,6 +71,7 @@ DEFAULT_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.SETTINGS_MANAGE,
             Permission.AUDIT_READ,
             Permission.BACKUP,
+            Permission.DATABASE_CHECK,
         }
     ),
 }

@@ -196,6 +196,7 @@ def test_backup_and_restore_round_trip(db: Database, target_url: str, tmp_path: 
     info = create_backup(db, manager, path)
     assert info.practice == DEMO_PRACTICE_NAME
     assert info.warnings == ()
+    assert info.check.startswith("Database in orde")  # ``gpdesk check`` ran on what was copied
     assert info.audit_entries == entries_before  # the anchor: the trail as it was copied
     assert not path.with_name(path.name + ".part").exists()
     with db.session() as session:
@@ -203,7 +204,9 @@ def test_backup_and_restore_round_trip(db: Database, target_url: str, tmp_path: 
         assert "backup.create" in session.scalars(select(AuditEntry.event)).all()
 
     restored = _restore(path, target_url, tmp_path / "werk")
-    assert restored.practice == DEMO_PRACTICE_NAME  # type: ignore[attr-defined]
+    assert isinstance(restored, BackupInfo)
+    assert restored.practice == DEMO_PRACTICE_NAME
+    assert restored.check == "Bij het maken van deze back-up was de database in orde."
 
     copy = open_database(target_url)
     try:
@@ -400,6 +403,10 @@ def test_a_backup_of_a_tampered_trail_is_made_with_a_warning(
         header, _ = read_header(handle)
     assert header["audit"]["ok"] is False
     assert header["audit"]["problem"] == "regel 3: de inhoud is gewijzigd"
+    # The check saw the same break; it is not warned about twice.
+    assert header["check"]["ok"] is False
+    assert header["check"]["sections"]["logboek"]["problems"] == 1
+    assert info.check == "Database NIET in orde: 1 probleem gevonden."
 
     restored = _restore(path, target_url, tmp_path / "werk")
     assert isinstance(restored, BackupInfo)

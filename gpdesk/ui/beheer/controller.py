@@ -31,6 +31,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
 from gpdesk.security.audit import AuditFilter
 from gpdesk.security.permissions import LOCKED, Permission
+from gpdesk.ui.beheer.check_dialog import CheckReportDialog
 from gpdesk.ui.beheer.kaart.controller import KaartController
 from gpdesk.ui.beheer.kaart.save_feedback import alive
 from gpdesk.ui.beheer.models import AuditModel
@@ -43,9 +44,16 @@ if TYPE_CHECKING:
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.audit import Verification
     from gpdesk.security.backup import BackupInfo
+    from gpdesk.security.check import Report
     from gpdesk.security.users import UserRow
 
 PAGE_SIZE = 200
+
+
+class CheckProgress(QObject):
+    """Carries the check's progress from its worker thread to the page (a queued signal)."""
+
+    moved = Signal(int, int, str)
 
 
 def _text(exc: BaseException) -> str:
@@ -144,11 +152,18 @@ class BeheerController(QObject):
             audit=actor.may(Permission.AUDIT_READ),
             backup=actor.may(Permission.BACKUP),
             kaart=actor.may(Permission.KAART_EDIT),
+            check=actor.may(Permission.DATABASE_CHECK),
         )
         # The kaart tab asks for the signed-in user each time, so a lock (signed = None) stops it.
         self.kaart = KaartController(db=db, tasks=tasks, tab=page.kaart, signed=self._signed)
         page.tabs.currentChanged.connect(self._tab_changed)
         page.practice.backup_button.clicked.connect(self.make_backup)
+        page.practice.check_button.clicked.connect(self.check_database)
+        self.report_dialog: CheckReportDialog | None = None
+        # Owned by the page: a progress report from a check still running when the page goes
+        # fails in the worker, whose outcome is then dropped with the page.
+        self.check_progress = CheckProgress(page.practice)
+        self.check_progress.moved.connect(page.practice.show_check_progress)
         page.users.add_button.clicked.connect(self.add_user)
         page.users.toggle_button.clicked.connect(self.toggle_user)
         page.users.reset_button.clicked.connect(self.reset_user)
@@ -170,6 +185,8 @@ class BeheerController(QObject):
             self.kaart.close_dialogs()
             if self.add_user_dialog is not None:
                 self.add_user_dialog.reject()
+            if self.report_dialog is not None and alive(self.report_dialog):
+                self.report_dialog.reject()
             self.close_message()
 
     def _signed(self) -> SignedIn | None:
@@ -566,6 +583,42 @@ class BeheerController(QObject):
             self._warn(exc)
 
         self.tasks.run(work, done, failed)
+
+    # -- check --------------------------------------------------------------------------------
+
+    def check_database(self) -> None:
+        """Run ``gpdesk check`` off the GUI thread, with its progress, and show the report."""
+        signed = self._signed()
+        if signed is None:
+            return
+        db, home, page, progress = self.db, self.home.path, self.page.practice, self.check_progress
+        page.show_check_progress(0, 1, "Voorbereiden")
+
+        def work() -> Report:
+            from gpdesk.security import anchor
+            from gpdesk.security.check import check_database
+
+            report = check_database(
+                db, signed, anchor=anchor.load(home, db.url), progress=progress.moved.emit
+            )
+            if report.ok:
+                anchor.note_sealed_tip(db, home, signed.vault)
+            return report
+
+        def done(report: Report) -> None:
+            page.show_check_done(("✔ " if report.ok else "⚠ ") + report.headline())
+            if self.signed is None:
+                return  # locked meanwhile: the report waits for the next run
+            dialog = CheckReportDialog(report, self.page)
+            dialog.finished.connect(dialog.deleteLater)
+            self.report_dialog = dialog
+            dialog.open()
+
+        def failed(exc: BaseException) -> None:
+            page.show_check_done("")
+            self._warn(exc)
+
+        self.tasks.run(work, done, failed, owner=page)
 
     def _warn(self, exc: BaseException) -> None:
         self.inform("gpdesk", _text(exc), icon=QMessageBox.Icon.Warning)

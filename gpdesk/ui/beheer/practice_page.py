@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -114,14 +115,31 @@ class PracticeTab(QScrollArea):
         self.backup_warning.hide()
         self.backup_button = QPushButton("&Back-up maken…")
         self.backup_button.setObjectName("makeBackup")
+        self.check_button = QPushButton("&Database controleren")
+        self.check_button.setObjectName("checkDatabase")
+        self.check_button.setToolTip(
+            "Controleer of gegevens, accounts, rechten of het logboek buiten gpdesk om zijn "
+            "gewijzigd."
+        )
+        self.check_progress = QProgressBar()
+        self.check_progress.setObjectName("checkProgress")
+        self.check_progress.setFormat("%v van %m onderdelen")
+        self.check_progress.hide()
+        self.check_status = QLabel()
+        self.check_status.setObjectName("checkStatus")
+        self.check_status.setWordWrap(True)
+        self.check_status.hide()
         row = QHBoxLayout()
         row.addWidget(self.backup_button)
+        row.addWidget(self.check_button)
         row.addStretch(1)
         layout = QVBoxLayout(body)
         layout.addWidget(self.status)
         layout.addLayout(form)
         layout.addWidget(self.backup_warning)
         layout.addLayout(row)
+        layout.addWidget(self.check_progress)
+        layout.addWidget(self.check_status)
         layout.addStretch(1)
         self.setWidget(body)
 
@@ -143,6 +161,22 @@ class PracticeTab(QScrollArea):
     def show_error(self, text: str) -> None:
         """Say so instead of showing stale figures."""
         self.status.setText(text)
+
+    def show_check_progress(self, done: int, total: int, title: str) -> None:
+        """While the check runs: which part, and how far along."""
+        self.check_button.setEnabled(False)
+        self.check_progress.setRange(0, total)
+        self.check_progress.setValue(done)
+        self.check_progress.show()
+        self.check_status.setText(f"Bezig: {title.lower()}…" if title else "Afronden…")
+        self.check_status.show()
+
+    def show_check_done(self, text: str) -> None:
+        """The check stopped (done or failed): the button back, the outcome in one line."""
+        self.check_button.setEnabled(True)
+        self.check_progress.hide()
+        self.check_status.setText(text)
+        self.check_status.setVisible(bool(text))
 
 
 class UsersTab(QWidget):
@@ -310,12 +344,21 @@ class PracticePage(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.tabs, 1)
 
-    def show_tabs(self, *, users: bool, audit: bool, backup: bool, kaart: bool = False) -> None:
+    def show_tabs(
+        self,
+        *,
+        users: bool,
+        audit: bool,
+        backup: bool,
+        kaart: bool = False,
+        check: bool = False,
+    ) -> None:
         """Only what this user may use; the core refuses the rest anyway."""
         self.tabs.setTabVisible(self.tabs.indexOf(self.users), users)
         self.tabs.setTabVisible(self.tabs.indexOf(self.audit), audit)
         self.tabs.setTabVisible(self.tabs.indexOf(self.kaart), kaart)
         self.practice.backup_button.setVisible(backup)
+        self.practice.check_button.setVisible(check)
 
     def show_overview(self, overview: PracticeOverview, ask: Sequence[str] | None = None) -> None:
         """Fill the practice and users tabs (``ask``: who may make the back-up, if not you)."""
