@@ -413,10 +413,52 @@ def test_a_gp_does_not_see_the_kaart_tab(qtbot: QtBot, demo_home: Home) -> None:
         page = shell.window.practice_page()
         assert not page.tabs.isTabVisible(page.tabs.indexOf(page.kaart))
         assert shell.beheer is not None
-        shell.beheer.kaart.edit_selected()  # even if called, nothing opens
-        assert shell.beheer.kaart.service_dialog is None
+        # Even with a service selected in the (hidden) list, editing opens nothing for a GP:
+        # the selection is there, so only the missing permission stops it.
+        ctrl, tab = shell.beheer.kaart, page.kaart
+        ctrl.refresh()
+        qtbot.waitUntil(lambda: tab.model.rowCount() > 60, timeout=15_000)
+        row = next(r for r in tab.model.rows if r.name == "Wijkteam Nieuwland")
+        assert row.service_id is not None and tab.select(row.service_id)
+        selected = tab.selected()
+        assert selected is not None and selected.service_id == row.service_id
+        ctrl.edit_selected()
+        ctrl.edit_organization()
+        assert shell.tasks.wait()  # nothing was loading in the background either
+        qtbot.wait(50)  # a result would arrive on the GUI thread
+        assert ctrl.service_dialog is None and ctrl.organization_dialog is None
     finally:
         dispose_desktop(shell)
+
+
+def test_keyboard_selects_a_service_and_opens_it_with_alt_b(qtbot: QtBot, manager: Desktop) -> None:
+    tab, ctrl = _kaart(qtbot, manager)
+    tab.search.setText("Wijkteam Nieuwland")
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() >= 2, timeout=5_000)
+    window = manager.window
+    assert window is not None
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # a mnemonic needs it; on X11 it comes later
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_End)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home)  # the first line, now selected
+    for _ in range(tab.proxy.rowCount()):  # arrow down to the service (an old name is listed too)
+        line = tab.selected()
+        if line is not None and line.name == "Wijkteam Nieuwland":
+            break
+        qtbot.keyClick(tab.view, Qt.Key.Key_Down)
+    selected = tab.selected()
+    assert selected is not None and selected.name == "Wijkteam Nieuwland"
+    assert selected.service_id is not None and tab.edit_button.isEnabled()
+    qtbot.keyClick(tab.view, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)  # &Bewerken…
+    qtbot.waitUntil(lambda: ctrl.service_dialog is not None, timeout=15_000)
+    dialog = ctrl.service_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.service_id == selected.service_id  # the selected service, not another
+    assert dialog.name.text() == "Wijkteam Nieuwland"
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)  # nothing changed: closes without asking
+    qtbot.waitUntil(lambda: ctrl.service_dialog is None, timeout=5_000)
 
 
 # --- the digest panel ----------------------------------------------------------------------------
