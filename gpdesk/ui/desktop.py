@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -105,12 +107,14 @@ class Desktop(QObject):
         *,
         database_url: str | None = None,
         idle_minutes: float | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.home = home
         self._cli_url = database_url
         self._idle_minutes = idle_minutes
+        self._idle_clock = idle_clock  # a test's fake clock lets the idle minutes pass at once
         self.tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
         self.state = QSettings(str(home.window_state_file), QSettings.Format.IniFormat)
         self.clipboard = SensitiveClipboard(self)
@@ -287,7 +291,7 @@ class Desktop(QObject):
                     minutes = self.home.load_settings().idle_lock_minutes
                 except GpdeskError:
                     minutes = 5
-            self.idle = IdleWatcher(minutes, self)
+            self.idle = IdleWatcher(minutes, self, clock=self._idle_clock)
             self.idle.idle.connect(self.lock)
         self.idle.start()
         self.signed_in.emit()

@@ -11,6 +11,7 @@ who is signed in, a password field, and "Andere gebruiker" so a colleague can si
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -40,14 +41,24 @@ _INPUT_EVENTS = {
 
 
 class IdleWatcher(QObject):
-    """Emits ``idle`` once after ``minutes`` without keyboard, mouse or touch input."""
+    """Emits ``idle`` once after ``minutes`` without keyboard, mouse or touch input.
+
+    ``clock`` (seconds, monotonic) is there so a test can let minutes pass without waiting.
+    """
 
     idle = Signal()
 
-    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        minutes: float,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
         self._limit = minutes * 60.0
-        self._last = time.monotonic()
+        self._clock = clock
+        self._last = clock()
         self._armed = False
         self._timer = QTimer(self)
         self._timer.setInterval(1000 if minutes >= 1 else 50)
@@ -58,7 +69,7 @@ class IdleWatcher(QObject):
 
     def start(self) -> None:
         """Begin watching (after sign-in or unlock)."""
-        self._last = time.monotonic()
+        self._last = self._clock()
         self._armed = True
         self._timer.start()
 
@@ -69,11 +80,11 @@ class IdleWatcher(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in _INPUT_EVENTS:
-            self._last = time.monotonic()
+            self._last = self._clock()
         return False
 
     def _check(self) -> None:
-        if self._armed and time.monotonic() - self._last >= self._limit:
+        if self._armed and self._clock() - self._last >= self._limit:
             self.stop()
             self.idle.emit()
 

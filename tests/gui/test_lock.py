@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
@@ -19,6 +19,7 @@ from gpdesk.security.accounts import sign_in
 from gpdesk.security.users import add_user
 from gpdesk.ui.clipboard import SensitiveClipboard
 from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.lock import IdleWatcher
 from tests.conftest import FAST_KDF, dispose_desktop
 
 PATIENT = PatientContext(
@@ -30,11 +31,41 @@ PATIENT = PatientContext(
 )
 
 
-def _shell(qtbot: QtBot, home: Home, idle_minutes: float = 30) -> Desktop:
+class FakeClock:
+    """Minutes pass when the test says so; counts how often it was read."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+    def advance(self, *, minutes: float = 0, seconds: float = 0) -> None:
+        self.now += minutes * 60 + seconds
+
+
+def _let_the_watcher_look(qtbot: QtBot, clock: FakeClock, idle: Callable[[], bool]) -> None:
+    """Wait until the idle watcher's timer has read the clock twice since the last step.
+
+    No input is sent meanwhile, so these reads are its checks: whatever they decided is decided
+    (waiting for the checks, not for an amount of time). A watcher that went idle stops reading.
+    """
+    seen = clock.reads
+    qtbot.waitUntil(lambda: idle() or clock.reads >= seen + 2, timeout=10_000)
+
+
+def _shell(
+    qtbot: QtBot, home: Home, idle_minutes: float = 30, clock: FakeClock | None = None
+) -> Desktop:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    shell = Desktop(home, idle_minutes=idle_minutes)
+    if clock is None:
+        shell = Desktop(home, idle_minutes=idle_minutes)
+    else:
+        shell = Desktop(home, idle_minutes=idle_minutes, idle_clock=clock)
     shell.start()
     qtbot.waitUntil(lambda: shell.login.sign_in_button.isEnabled(), timeout=15_000)
     return shell
@@ -68,6 +99,58 @@ def test_idle_lock_hides_work_and_drops_the_key(qtbot: QtBot, demo_home: Home) -
     assert not window.work.isVisible()
     assert "Vries" not in window.windowTitle()
     assert "Vergrendeld" in window.user_label.text()
+    dispose_desktop(shell)
+
+
+def test_input_keeps_the_idle_watcher_quiet_and_its_absence_sets_it_off(qtbot: QtBot) -> None:
+    clock = FakeClock()
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.resize(300, 40)
+    field.show()
+    qtbot.waitExposed(field)
+    watcher = IdleWatcher(0.5, field, clock=clock)  # 30 s, looked at every 50 ms
+    went_idle: list[float] = []
+    watcher.idle.connect(lambda: went_idle.append(clock.now))
+    watcher.start()
+    nudges = [
+        lambda: qtbot.keyClick(field, Qt.Key.Key_A),
+        lambda: qtbot.mouseMove(field, QPoint(40, 10)),
+        lambda: qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(80, 20)),
+        lambda: qtbot.mouseMove(field, QPoint(120, 30)),
+    ]
+    for nudge in nudges:
+        clock.advance(seconds=25)
+        nudge()
+        clock.advance(seconds=25)  # 50 s since the previous input, 25 s since this one
+        _let_the_watcher_look(qtbot, clock, lambda: went_idle != [])
+        assert went_idle == []
+    assert field.text() == "a"  # the input reached the widget, as a user's would
+    clock.advance(seconds=5)  # 30 s without input
+    qtbot.waitUntil(lambda: went_idle != [], timeout=10_000)
+    assert went_idle == [clock.now]  # at the first look after 30 s without input
+
+
+def test_working_keeps_the_window_open_and_stopping_locks_it(qtbot: QtBot, demo_home: Home) -> None:
+    clock = FakeClock()
+    shell = _shell(qtbot, demo_home, idle_minutes=5, clock=clock)  # the default setting
+    _sign_in(qtbot, shell, "bakker")
+    qtbot.waitUntil(lambda: shell.window is not None and shell.session is not None, timeout=15_000)
+    window = shell.window
+    assert window is not None
+    qtbot.waitExposed(window)
+    for nudge in (
+        lambda: qtbot.keyClick(window, Qt.Key.Key_Shift),
+        lambda: qtbot.mouseMove(window, QPoint(300, 300)),
+    ):
+        clock.advance(minutes=4)
+        nudge()
+        clock.advance(minutes=4)  # 8 minutes since the previous input, 4 since this one
+        _let_the_watcher_look(qtbot, clock, lambda: window.is_locked)
+        assert not window.is_locked and shell.session is not None
+    clock.advance(minutes=1, seconds=1)  # five minutes without input
+    qtbot.waitUntil(lambda: window.is_locked, timeout=10_000)
+    assert shell.session is None and not window.work.isVisible()
     dispose_desktop(shell)
 
 
