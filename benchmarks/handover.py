@@ -1,7 +1,7 @@
 """``gpdesk patient open`` (second process) to banner updated in the running window.
 
-Target: median <= 300 ms. Floor: a bare process that makes one QLocalSocket round trip to a
-bare QLocalServer, measured in the same run.
+Floor: a bare process that makes one QLocalSocket round trip to a bare QLocalServer, measured
+in the same run. Target: the ratio of the medians (``TARGET_RATIO``), not milliseconds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,13 @@ from pathlib import Path
 from benchmarks.common import PYTHON, bench_line, child_env, make_demo_home, median
 
 RUNS = 9
+TARGET_RATIO = 1.5
+"""Most of a hand-over is the floor's work: starting Python and Qt's network module, one round
+trip. Milliseconds do not hold from one machine to the next (one run took 96 ms against a floor
+of 91 on an idle machine, 1,085 against 831 on 2 cores under a load of 9); the ratio did (1.05
+and 1.31). 1.5 lets gpdesk add half a bare process start for its argument parsing and the
+banner, and still catches a hand-over that starts importing heavy modules (SQLAlchemy's ORM
+alone took about three times the floor's imports here)."""
 SOCKET = f"gpdesk-bench-floor-{os.getpid()}"
 
 BARE_CLIENT = f"""
@@ -128,7 +135,7 @@ def run() -> list[str]:
         floor_server.close()
         desktop.shutdown()
         window.close()
-    return [bench_line("patient_handover", median(handover), median(floor), "ms", 300)]
+    return [bench_line("patient_handover", median(handover), median(floor), "ms", TARGET_RATIO)]
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 * ``unlock_argon2id``: ``verify_password`` + ``unwrap_key`` with ``DEFAULT_KDF`` — what every
   sign-in and every unlock of a locked workstation costs. The floor is the same work with the
   cheapest Argon2id (1 pass, 8 MiB), so the ratio is the price of the deliberate slowness. The
-  target is an absolute figure: unlocking should take 300–1000 ms on a practice workstation.
+  target is a range for that ratio (see ``UNLOCK_RATIO``), not milliseconds.
 * ``decrypt_10k_fields``: ``Vault.open`` over 10,000 sealed values (names, BSNs, phone numbers)
   against bare ``AESGCM.decrypt`` on the same blobs (target: ratio <= 2).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -30,21 +31,41 @@ from gpdesk.security.crypto import (
 UNLOCK_RUNS = 5
 DECRYPT_RUNS = 5
 FIELDS = 10_000
-UNLOCK_LOW_MS, UNLOCK_HIGH_MS = 300, 1000
+UNLOCK_RATIO = (50, 170)
+"""Unlocking is judged by its ratio to the floor measured in the same run, not in milliseconds:
+a slower or busier machine slows both alike (on 2 cores under a load of 10, five runs took
+2.9-3.5 s, 5-6 times the README's 562 ms on an idle machine, with ratios of 80-139). Measured in
+alternating runs (one after the other, the ratio ranged 114-295), so the floor's 8 MiB is as cold
+in the CPU cache as the default's 256 MiB, the ratio follows the work: DEFAULT_KDF does 96 times
+the floor's memory passes (256 MiB x 3 against 8 MiB x 1). The bounds are the old 300-1,000 ms
+window scaled by that: 562 ms of work 96 there makes 300 ms about 51 and 1,000 ms about 171.
+Above 170 signing in becomes slow for the user; below 50 the key cost was lowered."""
 FLOOR_KDF = KdfParams(memory_kib=8 * 1024, iterations=1, lanes=DEFAULT_KDF.lanes)
 PASSWORD = "correct horse battery staple"
 
 
-def _unlock_ms(params: KdfParams) -> float:
+def _unlock_run(params: KdfParams) -> Callable[[], float]:
+    """One timed unlock (ms) of a key wrapped under ``params``."""
     salt = new_salt()
     verifier, kek = derive_password_keys(PASSWORD, salt, params)
     wrapped = Vault.create().wrap_for(kek)
-    times = []
-    for _ in range(UNLOCK_RUNS):
+
+    def run() -> float:
         start = time.perf_counter()
         unwrap_key(wrapped, verify_password(PASSWORD, salt, params, verifier))
-        times.append((time.perf_counter() - start) * 1000)
-    return median(times)
+        return (time.perf_counter() - start) * 1000
+
+    return run
+
+
+def _unlock_ms() -> tuple[float, float]:
+    """Median unlock with DEFAULT_KDF and with FLOOR_KDF, in alternating runs."""
+    ours, floor = _unlock_run(DEFAULT_KDF), _unlock_run(FLOOR_KDF)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(UNLOCK_RUNS):  # alternate, so machine noise hits both alike
+        times[0].append(ours())
+        times[1].append(floor())
+    return median(times[0]), median(times[1])
 
 
 def _bsn(rng: random.Random) -> str:
@@ -111,16 +132,16 @@ def _decrypt_ms() -> tuple[float, float]:
 
 def run() -> list[str]:
     """Both figures, plus a comment line with the Argon2id parameters and the verdict."""
-    unlock = _unlock_ms(DEFAULT_KDF)
-    unlock_floor = _unlock_ms(FLOOR_KDF)
-    within = UNLOCK_LOW_MS <= unlock <= UNLOCK_HIGH_MS
+    unlock, unlock_floor = _unlock_ms()
+    low, high = UNLOCK_RATIO
+    ratio = unlock / unlock_floor
+    within = low <= ratio <= high
     decrypt, decrypt_floor = _decrypt_ms()
     return [
-        bench_line("unlock_argon2id", unlock, unlock_floor, "ms", UNLOCK_HIGH_MS),
+        bench_line("unlock_argon2id", unlock, unlock_floor, "ms", high),
         f"# unlock_argon2id: memory={DEFAULT_KDF.memory_kib} KiB "
         f"iterations={DEFAULT_KDF.iterations} lanes={DEFAULT_KDF.lanes}; "
-        f"{unlock:.0f} ms is {'within' if within else 'OUTSIDE'} "
-        f"{UNLOCK_LOW_MS}-{UNLOCK_HIGH_MS} ms",
+        f"ratio {ratio:.0f} is {'within' if within else 'OUTSIDE'} {low}-{high}",
         bench_line("decrypt_10k_fields", decrypt, decrypt_floor, "ms", 2),
     ]
 
