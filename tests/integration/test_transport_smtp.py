@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 from collections.abc import Callable, Iterator
 from email import policy
@@ -138,7 +139,12 @@ def test_smime_message_decrypts_with_the_team_key_and_its_signature_verifies(
     )
     send(settings(pki, gateway.port), prepared)
     [received] = gateway.inbox.messages
-    assert PDF not in received.data and b"signaal" not in received.data.split(b"\r\n\r\n", 1)[1]
+    # An attachment travels base64-encoded, so the raw PDF bytes are never in a message: look
+    # for its first base64 line, which a plain message does carry.
+    pdf_line = base64.b64encode(PDF[:57])
+    assert pdf_line in mail.prepare(signal_message()).data
+    assert pdf_line not in received.data
+    assert b"signaal" not in received.data.split(b"\r\n\r\n", 1)[1]
 
     outer = BytesParser(policy=policy.default).parsebytes(received.data)
     assert outer.get_content_type() == "application/pkcs7-mime"
