@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -44,6 +44,31 @@ class FakeClock:
 
     def advance(self, *, minutes: float = 0, seconds: float = 0) -> None:
         self.now += minutes * 60 + seconds
+
+
+class InputSeen(QObject):
+    """Counts the key and mouse input the application delivers, as the idle watcher sees it."""
+
+    KINDS = (QEvent.Type.KeyPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.count = 0
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.KINDS:
+            self.count += 1
+        return False
+
+
+def _nudge(qtbot: QtBot, seen: InputSeen, give_input: Callable[[], None]) -> None:
+    """Give input and wait until it is delivered (on X11 a mouse move arrives a little later)."""
+    before = seen.count
+    give_input()
+    qtbot.waitUntil(lambda: seen.count > before, timeout=5_000)
 
 
 def _let_the_watcher_look(qtbot: QtBot, clock: FakeClock, idle: Callable[[], bool]) -> None:
@@ -112,6 +137,7 @@ def test_input_keeps_the_idle_watcher_quiet_and_its_absence_sets_it_off(qtbot: Q
     watcher = IdleWatcher(0.5, field, clock=clock)  # 30 s, looked at every 50 ms
     went_idle: list[float] = []
     watcher.idle.connect(lambda: went_idle.append(clock.now))
+    seen = InputSeen(field)
     watcher.start()
     nudges = [
         lambda: qtbot.keyClick(field, Qt.Key.Key_A),
@@ -121,7 +147,7 @@ def test_input_keeps_the_idle_watcher_quiet_and_its_absence_sets_it_off(qtbot: Q
     ]
     for nudge in nudges:
         clock.advance(seconds=25)
-        nudge()
+        _nudge(qtbot, seen, nudge)
         clock.advance(seconds=25)  # 50 s since the previous input, 25 s since this one
         _let_the_watcher_look(qtbot, clock, lambda: went_idle != [])
         assert went_idle == []
@@ -139,12 +165,13 @@ def test_working_keeps_the_window_open_and_stopping_locks_it(qtbot: QtBot, demo_
     window = shell.window
     assert window is not None
     qtbot.waitExposed(window)
+    seen = InputSeen(window)
     for nudge in (
         lambda: qtbot.keyClick(window, Qt.Key.Key_Shift),
         lambda: qtbot.mouseMove(window, QPoint(300, 300)),
     ):
         clock.advance(minutes=4)
-        nudge()
+        _nudge(qtbot, seen, nudge)
         clock.advance(minutes=4)  # 8 minutes since the previous input, 4 since this one
         _let_the_watcher_look(qtbot, clock, lambda: window.is_locked)
         assert not window.is_locked and shell.session is not None
