@@ -103,7 +103,7 @@ def _forms(text: str) -> set[bytes]:
     for variant in variants:
         for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
             forms.add(variant.encode(encoding))
-        if variant.isascii() or all(ord(c) < 256 for c in variant):
+        if all(ord(c) < 256 for c in variant):
             forms.add(variant.encode("latin-1"))
     utf8 = text.encode()
     if len(utf8) >= 6:  # a base64 field starting with the value: its first whole groups
