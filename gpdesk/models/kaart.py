@@ -3,10 +3,13 @@
 Tables are named ``kaart_<hsds entity>`` and columns carry the HSDS field names, so an HSDS data
 package maps onto them one to one and ids (HSDS uses string UUIDs) survive an import/export round
 trip. Columns that are gpdesk's own carry ``info={"gpdesk_extension": True}`` and tables that are
-not HSDS entities carry it in ``Table.info``: an open HSDS feed leaves both out (see
-``hsds_columns``), gpdesk's own export writes them as extra fields. Columns that name the
-practice's staff (``assured_by``) also carry ``gpdesk_private``: they leave the practice only on
-request. The practice's private layer (fixed contacts, feedback agreements) lives in
+not HSDS entities carry it in ``Table.info``. The export writes into the HSDS tables only the
+fields HSDS 3.0's own descriptor defines (``gpdesk.kaart.exchange.hsds``); everything else, these
+columns, the tables HSDS 3.0 lacks (units, capacities) and columns HSDS 3.0 does not have
+(``attribute.label``, ``service_area.service_at_location_id``), goes to the package's
+``gpdesk_extension`` file, which gpdesk reads back and other systems ignore. Columns that name
+the practice's staff (``assured_by``) also carry ``gpdesk_private``: they leave the practice only
+on request. The practice's private layer (fixed contacts, feedback agreements) lives in
 ``kaart_private``.
 
 Nothing here is patient data, so nothing is encrypted.

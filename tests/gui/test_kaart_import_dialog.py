@@ -353,3 +353,15 @@ def test_short_columns_keep_their_width_and_long_ones_share_the_rest() -> None:
     assert fair_widths([185, 230, 230, 95], 700) == [185, 210, 210, 95]
     assert fair_widths([185, 230, 230, 95], 418) == [107, 108, 108, 95]
     assert fair_widths([300, 40], 100) == [60, 40]  # never narrower than 60
+
+
+def test_the_title_names_the_form_of_an_open_referral_file(
+    qtbot: QtBot, db: Database, tasks: BackgroundTasks
+) -> None:
+    example = Path(__file__).resolve().parents[1] / "data" / "hsds" / "examples"
+    with db.session() as session:
+        plan = plan_import(session, example / "organization_full.json")
+    dialog = _dialog(qtbot, plan, db, tasks)
+    title = dialog.title.text()
+    assert "één organisatie met haar voorzieningen (organization_full)" in title
+    assert dialog.width() <= 1280  # the long title wraps instead of widening the dialog

@@ -240,11 +240,17 @@ def test_export_then_import_on_the_same_practice_changes_nothing(home: str, tmp_
     assert result.returncode == 0, result.stderr
     assert "72 voorzieningen opgeslagen" in result.stdout
     assert "zonder de eigen laag" in result.stdout
-    assert (folder / "services.csv").exists() and not list(folder.glob("gpdesk_*"))
+    assert (folder / "services.csv").exists()
+    # gpdesk's own fields travel in the extension; the practice's own layer does not
+    assert [p.name for p in folder.glob("gpdesk_*")] == ["gpdesk_extension.csv"]
+    extension = (folder / "gpdesk_extension.csv").read_text("utf-8")
+    assert ",kind,wijkteam" in extension and "fixed_contact" not in extension
     preview = gpdesk("kaart", "import", str(folder), "--json", "--home", home)
     counts = json.loads(preview.stdout)["plan"]["counts"]
     assert counts["added"] == counts["changed"] == counts["removed"] == 0
     private = gpdesk(
         "kaart", "export", str(tmp_path / "alles"), "--include-private", "--json", "--home", home
     )
-    assert "gpdesk_private.json" in json.loads(private.stdout)["files"]
+    assert "gpdesk_extension.json" in json.loads(private.stdout)["files"]
+    rows = json.loads((tmp_path / "alles" / "gpdesk_extension.json").read_text("utf-8"))
+    assert any(row["entity"] == "fixed_contact" for row in rows)

@@ -23,6 +23,7 @@ from gpdesk.kaart.exchange.read import (
     convert,
     entity_label,
     same_value,
+    this_label,
 )
 from gpdesk.kaart.postcodes import parse_ranges
 from gpdesk.kaart.schedule import WEEKDAY_CODES
@@ -110,10 +111,10 @@ class _Planner:
     def _record_id(self, spec: TableSpec, record: RawRecord, hint: str | None) -> str | None:
         """The record's id as text, or None (with the problem) when it has no usable one."""
         raw_id = record.data.get("id")
-        label = entity_label(spec.entity)
+        this = this_label(spec.entity)
         if raw_id is None or isinstance(raw_id, dict | list | bool) or not str(raw_id).strip():
             self.unmatchable.add(spec.entity)
-            self.problem(record, hint, "id", f"Het id van deze {label} ontbreekt; overgeslagen.")
+            self.problem(record, hint, "id", f"Het id van {this} ontbreekt; overgeslagen.")
             return None
         rid = str(raw_id).strip()
         if len(rid) > ID_LENGTH:
@@ -138,12 +139,12 @@ class _Planner:
         """Typed values of the record's known fields; None when a key field is bad."""
         existing = self.snapshot.rows(spec.entity).get(rid)
         key_fields = _KEY_FIELDS.get(spec.entity, frozenset())
-        label = entity_label(spec.entity)
+        this = this_label(spec.entity)
         values: dict[str, Any] = {}
         for name, raw in record.data.items():
             column = spec.by_name.get(name)
             if column is None or name == "id":
-                if column is None and not name.startswith("__"):
+                if column is None and not name.startswith("__") and raw not in (None, ""):
                     unknown[spec.entity].add(name)
                 continue
             try:
@@ -154,7 +155,7 @@ class _Planner:
                     value = convert(column, raw)
             except ValueError as exc:
                 if column.required or name in key_fields:
-                    self.problem(record, hint, name, f"{exc}; deze {label} is overgeslagen.")
+                    self.problem(record, hint, name, f"{exc}; {this} is overgeslagen.")
                     return None
                 self.problem(
                     record, hint, name, f"{exc}; dit veld is niet ingelezen.", skipped=False
@@ -182,7 +183,7 @@ class _Planner:
         if rid is None:
             return None
         self.seen_ids[spec.entity].add(rid)
-        label = entity_label(spec.entity)
+        this = this_label(spec.entity)
         values = self._fields(spec, record, rid, hint, unknown)
         if values is None:
             self.skipped[spec.entity].add(rid)
@@ -195,7 +196,7 @@ class _Planner:
                     record,
                     hint,
                     names,
-                    f"Verplicht veld ontbreekt ({names}); deze {label} is overgeslagen.",
+                    f"Verplicht veld ontbreekt ({names}); {this} is overgeslagen.",
                 )
                 self.skipped[spec.entity].add(rid)
                 return None
@@ -203,7 +204,9 @@ class _Planner:
         message = self._domain(candidate) if spec.entity in _DOMAIN_CHECKED else None
         if message is not None:
             field_name, text = message
-            self.problem(candidate, hint, field_name, f"{text} Deze {label} is overgeslagen.")
+            self.problem(
+                candidate, hint, field_name, f"{text} {this.capitalize()} is overgeslagen."
+            )
             self.skipped[spec.entity].add(rid)
             return None
         return candidate
@@ -302,21 +305,32 @@ class _Planner:
             self._refs_ok(spec, table[rid], self_refs=True)
 
     def _refs_ok(self, spec: TableSpec, candidate: _Candidate, *, self_refs: bool) -> bool:
-        label = entity_label(spec.entity)
+        this = this_label(spec.entity)
         if spec.entity == "attribute" and not self_refs:
             target = candidate.values.get("link_entity")
             link = candidate.values.get("link_id")
             partial = "link_id" not in candidate.values and "link_entity" not in candidate.values
             if partial and candidate.id in self.snapshot.rows("attribute"):
                 pass
-            elif target not in SPECS or link is None or not self._exists(str(target), str(link)):
+            elif target not in SPECS or SPECS[str(target)].private:
+                known = ", ".join(e for e, t in SPECS.items() if not t.private)
+                self.problem(
+                    candidate,
+                    candidate.column,
+                    "link_entity",
+                    f"link_entity '{target or ''}' is geen HSDS-tabel (verwacht een van: "
+                    f"{known}); {this} is overgeslagen.",
+                )
+                return False
+            elif link is None or not self._exists(str(target), str(link)):
                 self.problem(
                     candidate,
                     candidate.column,
                     "link_id",
-                    f"Deze {label} verwijst naar "
-                    f"een {target or '?'} '{link}' die niet in het pakket of op de kaart "
-                    "staat; overgeslagen.",
+                    f"{this.capitalize()} verwijst naar "
+                    f"{entity_label(str(target))} '{link or ''}' "
+                    f"{'dat' if this_label(str(target)).startswith('dit') else 'die'} niet in "
+                    "het pakket of op de kaart staat; overgeslagen.",
                 )
                 return False
         for column in _REF_COLUMNS[(spec.entity, self_refs)]:
@@ -325,17 +339,18 @@ class _Planner:
             if target_id is None or self._exists(ref, str(target_id)):
                 continue
             what = entity_label(ref)
+            that = "dat" if this_label(ref).startswith("dit") else "die"
             why = (
-                "die is overgeslagen (zie de melding daar)"
+                f"{that} is overgeslagen (zie de melding daar)"
                 if str(target_id) in self.skipped[ref]
-                else "die niet in het pakket of op de kaart staat"
+                else f"{that} niet in het pakket of op de kaart staat"
             )
             if column.owner:
                 self.problem(
                     candidate,
                     candidate.column,
                     column.name,
-                    f"Deze {label} hoort bij {what} '{target_id}' {why}; overgeslagen.",
+                    f"{this.capitalize()} hoort bij {what} '{target_id}' {why}; overgeslagen.",
                 )
                 return False
             self.problem(

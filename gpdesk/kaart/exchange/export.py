@@ -1,19 +1,27 @@
 """Writing the sociale kaart as an Open Referral HSDS 3.0 data package (JSON or CSV tables).
 
-The export is what the import reads: one file per HSDS entity under its data package name
-(``services.json`` or ``services.csv``) plus a ``datapackage.json`` descriptor, rows in id
-order and values written exactly as ``read.convert`` reads them back, so exporting,
-importing into an empty database and exporting again gives identical files.
+Each table is exactly what HSDS 3.0 defines (``hsds``): only the official fields, in the
+official order (CSV columns, all of them, empty where the kaart has nothing), empty fields left
+out of JSON records, times as ``HH:MM:SS``, and a ``datapackage.json`` that is Open Referral's
+own descriptor cut down to the tables present. Open Referral's validators (jsonschema against the
+compiled schemas, frictionless against the descriptor) accept it as it is.
 
-gpdesk's own columns that are not private (a service's ``kind``, ``municipal_contract`` and
-``former_names``, an organisation's ``former_names``, an area's ``wijk``, a contact's
-``deputy_contact_id`` and ``departed_on``) travel along as extra fields, which HSDS allows;
-without ``kind`` a receiving gpdesk could not route signals. Every service goes out, whatever
-its status (active, temporarily closed, inactive, defunct). The practice's private layer (fixed
-contacts, feedback agreements, and any column flagged ``gpdesk_private``, such as
-``assured_by``: the names of the staff who checked an entry) only goes out with
-``include_private``. gpdesk's change log (``KaartChange``) is never exported: it names the
-practice's staff.
+What HSDS 3.0 has no field for travels in ``gpdesk_extension.json``, a resource of its own in
+the descriptor, keyed by entity and record id (``{"records": {"service": {"<id>": {"kind":
+"wijkteam", ...}}}}``): a service's ``kind``, ``municipal_contract`` and ``former_names``, an
+organisation's ``former_names``, an area's ``wijk`` and ``service_at_location_id``, a
+contact's deputy, check date and ``departed_on`` ("vertrokken"), an attribute's ``label``, the
+capacities and their units (tables HSDS 3.0 does not have), and any value an HSDS field would
+reject. gpdesk reads it back; other systems ignore it. Without ``kind`` a receiving gpdesk could
+not route signals.
+
+Every service goes out, whatever its status. The practice's private layer (fixed contacts,
+feedback agreements, and any column flagged ``gpdesk_private`` such as ``assured_by``: the
+names of the staff who checked an entry) only goes out with ``include_private``, and then only
+in the extension file, so the HSDS tables are the same either way. gpdesk's change log
+(``KaartChange``) is never exported: it names the practice's staff. Rows are in id order and
+values written exactly as ``read.convert`` reads them back, so exporting, importing into an
+empty database and exporting again gives identical files.
 """
 
 from __future__ import annotations
@@ -29,10 +37,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
+from gpdesk.kaart.exchange.hsds import (
+    EXTENSION_FIELDS,
+    EXTENSION_RESOURCE,
+    EXTENSION_STEM,
+    csv_cell,
+    cut_descriptor,
+    extension_files,
+    hsds_value,
+    official_fields,
+)
 from gpdesk.kaart.exchange.read import (
     DATAPACKAGE,
     PRIVATE_JSON,
-    PRIVATE_KEYS,
     SPECS,
     ColumnSpec,
     TableSpec,
@@ -43,16 +60,15 @@ from gpdesk.kaart.exchange.read import (
 ExportFormat = Literal["json", "csv"]
 DEFAULT_NAME: Final = "gpdesk-sociale-kaart"
 """The data package's ``name``; an import uses it as the source name."""
-_FIELD_TYPES: Final[dict[str, str]] = {
-    "str": "string",
-    "enum": "string",
-    "int": "integer",
-    "float": "number",
-    "date": "date",
-    "time": "time",
-    "datetime": "datetime",
-    "bool": "boolean",
-}
+EXTENSION_ABOUT: Final = (
+    "gpdesk's own fields and tables, which HSDS 3.0 has no field for: one row per value, keyed "
+    "by entity, record id and field. For an HSDS table (service, contact, ...) the field adds to "
+    "the record with that id in the table's file; for a table HSDS 3.0 does not have (unit, "
+    "service_capacity; fixed_contact and feedback_agreement in a private export) the rows with "
+    "one id are the whole record. Other systems can ignore this resource."
+)
+_ExtensionRow = tuple[str, str, str, Any]
+"""(entity, record id, field, value as stored)."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +93,39 @@ class ExportResult:
         }
 
 
-def _private_files() -> set[str]:
+def _legacy_private_files() -> set[str]:
+    """What earlier gpdesk versions wrote for the private layer."""
     names = {PRIVATE_JSON}
     names.update(spec.csv_name for spec in SPECS.values() if spec.private)
     return names
+
+
+def _private_leftovers(target: Path) -> list[str]:
+    leftovers = sorted(p.name for p in target.iterdir() if p.name in _legacy_private_files())
+    private_fields = {
+        (spec.entity, c.name) for spec in SPECS.values() for c in spec.columns if c.private
+    }
+    for name in extension_files():
+        path = target / name
+        if path.is_file() and any(
+            (entity, field) in private_fields or SPECS[entity].private
+            for entity, field in _extension_keys(path)
+        ):
+            leftovers.append(name)
+    return leftovers
+
+
+def _extension_keys(path: Path) -> set[tuple[str, str]]:
+    """(entity, field) pairs in an earlier extension file; empty when it cannot be read."""
+    try:
+        text = path.read_text("utf-8")
+        if path.suffix == ".json":
+            rows = [(r["entity"], r["field"]) for r in json.loads(text)]
+        else:
+            rows = [(r["entity"], r["field"]) for r in csv.DictReader(io.StringIO(text))]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {(str(e), str(f)) for e, f in rows if str(e) in SPECS}
 
 
 def _rows(session: Session, spec: TableSpec, columns: tuple[ColumnSpec, ...]) -> list[list[Any]]:
@@ -100,40 +145,124 @@ def _json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv_text(columns: tuple[ColumnSpec, ...], rows: list[list[Any]]) -> str:
+def _split(
+    spec: TableSpec, columns: tuple[ColumnSpec, ...], rows: list[list[Any]]
+) -> tuple[list[dict[str, Any]], list[_ExtensionRow]]:
+    """(the HSDS records, gpdesk's own values) of one table's rows."""
+    fields = {f["name"]: f for f in official_fields(spec.entity)}
+    # plain text fields take a text as it is; an id or reference that is no UUID (an older
+    # kaart's "wijkteam-1") stays too: HSDS readers need it to link the tables
+    plain = {
+        name
+        for name, f in fields.items()
+        if f.get("type") == "string"
+        and "enum" not in f.get("constraints", {})
+        and f.get("format") in (None, "uuid")
+    }
+    required = {name for name, f in fields.items() if f.get("constraints", {}).get("required")}
+    standard: list[dict[str, Any]] = []
+    own: list[_ExtensionRow] = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for column, value in zip(columns, row, strict=True):
+            name = column.name
+            if value is None or value == "":
+                if name in required and value == "":
+                    # HSDS wants it and CSV cannot tell "" from missing: a description says
+                    # the name again; the extension keeps that it was empty
+                    named = dict(zip((c.name for c in columns), row, strict=True)).get("name")
+                    record[name] = named if name == "description" and named else ""
+                    if record[name]:
+                        extra[name] = ""
+                continue
+            if name in plain and type(value) is str:
+                record[name] = value
+                continue
+            field = fields.get(name)
+            fits, hsds = (False, None) if field is None else hsds_value(field, value)
+            if fits:
+                record[name] = hsds
+            else:
+                extra[name] = value
+        standard.append(record)
+        own += [(spec.entity, str(record["id"]), name, value) for name, value in extra.items()]
+    return standard, own
+
+
+def _extension_text(fmt: ExportFormat, rows: list[_ExtensionRow]) -> str:
+    if fmt == "json":
+        return _json_text(
+            [{"entity": e, "id": i, "field": f, "value": to_json_value(v)} for e, i, f, v in rows]
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.name for c in columns])
-    for row in rows:
-        writer.writerow([to_text(value) for value in row])
+    writer.writerow(EXTENSION_FIELDS)
+    writer.writerows([e, i, f, to_text(v)] for e, i, f, v in rows)
     return buffer.getvalue()
 
 
-def _descriptor(name: str, fmt: ExportFormat, specs: list[TableSpec]) -> dict[str, Any]:
-    """A Frictionless ``datapackage.json`` for the open (non-private) tables."""
-    return {
-        "name": name,
-        "title": "Sociale kaart (gpdesk)",
-        "profile": "tabular-data-package" if fmt == "csv" else "data-package",
-        "resources": [
-            {
-                "name": spec.entity,
-                "path": f"{spec.stem}.{fmt}",
-                "format": fmt,
-                "mediatype": "text/csv" if fmt == "csv" else "application/json",
-                "encoding": "utf-8",
-                **({"profile": "tabular-data-resource"} if fmt == "csv" else {}),
-                "schema": {
-                    "fields": [
-                        {"name": c.name, "type": _FIELD_TYPES[c.kind]}
-                        for c in spec.exported(include_private=False)
-                    ],
-                    "primaryKey": "id",
-                },
-            }
-            for spec in specs
-        ],
-    }
+def _csv_text(entity: str, records: list[dict[str, Any]]) -> str:
+    fields = official_fields(entity)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in fields])
+    for record in records:
+        writer.writerow(
+            ["" if f["name"] not in record else csv_cell(f, record[f["name"]]) for f in fields]
+        )
+    return buffer.getvalue()
+
+
+def _descriptor(name: str, fmt: ExportFormat, entities: list[str]) -> dict[str, Any]:
+    """Open Referral's descriptor for the tables present, plus gpdesk's extension resource."""
+    descriptor = cut_descriptor(entities, json_tables=fmt == "json")
+    descriptor.pop("license", None)  # the licence of the specification, not of this kaart
+    descriptor["name"] = name
+    descriptor["title"] = "Sociale kaart (gpdesk)"
+    descriptor["resources"].append(
+        {
+            "name": EXTENSION_RESOURCE,
+            "path": f"{EXTENSION_STEM}.{fmt}",
+            "title": "gpdesk extension",
+            "description": EXTENSION_ABOUT,
+            "format": fmt,
+            "mediatype": "text/csv" if fmt == "csv" else "application/json",
+            "encoding": "utf-8",
+            "profile": "tabular-data-resource",
+            "schema": {
+                "fields": [
+                    {
+                        "name": "entity",
+                        "type": "string",
+                        "description": "The HSDS entity (service, contact, ...) or gpdesk's own "
+                        "table (unit, service_capacity, ...).",
+                        "constraints": {"required": True, "enum": list(SPECS)},
+                    },
+                    {
+                        "name": "id",
+                        "type": "string",
+                        "description": "The record's id.",
+                        "constraints": {"required": True},
+                    },
+                    {
+                        "name": "field",
+                        "type": "string",
+                        "description": "gpdesk's field name.",
+                        "constraints": {"required": True},
+                    },
+                    {
+                        "name": "value",
+                        "type": "any" if fmt == "json" else "string",
+                        "description": "The value (dates and times ISO 8601, yes/no as "
+                        "true/false).",
+                    },
+                ],
+                "primaryKey": list(EXTENSION_FIELDS[:3]),
+            },
+        }
+    )
+    return descriptor
 
 
 def export_kaart(
@@ -161,7 +290,7 @@ def export_kaart(
         ) from None
     if not target.is_dir():
         raise GpdeskError(f"'{target}' is geen map.", hint="Kies een (lege) map.")
-    leftovers = sorted(p.name for p in target.iterdir() if p.name in _private_files())
+    leftovers = _private_leftovers(target)
     if leftovers and not include_private:
         raise GpdeskError(
             "Deze map bevat al een export mét de eigen afspraken van de praktijk ("
@@ -169,10 +298,10 @@ def export_kaart(
             + "); die zou blijven staan.",
             hint="Kies een lege map voor een export zonder de eigen laag.",
         )
-    open_specs = [spec for spec in SPECS.values() if not spec.private]
     files: list[str] = []
     counts: dict[str, int] = {}
-    private: dict[str, Any] = {}
+    tables: list[str] = []
+    extension: list[_ExtensionRow] = []
     try:
         for spec in SPECS.values():
             if spec.private and not include_private:
@@ -180,22 +309,25 @@ def export_kaart(
             columns = spec.exported(include_private=include_private)
             rows = _rows(session, spec, columns)
             counts[spec.entity] = len(rows)
-            records = [
-                {c.name: to_json_value(v) for c, v in zip(columns, row, strict=True)}
-                for row in rows
-            ]
-            if fmt == "csv":
-                _write(target / spec.csv_name, _csv_text(columns, rows))
-                files.append(spec.csv_name)
-            elif spec.private:
-                private[PRIVATE_KEYS[spec.entity]] = records
-            else:
-                _write(target / f"{spec.stem}.json", _json_text(records))
-                files.append(f"{spec.stem}.json")
-        if private:
-            _write(target / PRIVATE_JSON, _json_text(private))
-            files.append(PRIVATE_JSON)
-        _write(target / DATAPACKAGE, _json_text(_descriptor(name, fmt, open_specs)))
+            if not official_fields(spec.entity):  # a table HSDS 3.0 does not have
+                extension += [
+                    (spec.entity, str(row[0]), c.name, v)
+                    for row in rows
+                    for c, v in zip(columns[1:], row[1:], strict=True)
+                    if v is not None and v != ""
+                ]
+                continue
+            records, own = _split(spec, columns, rows)
+            extension += own
+            tables.append(spec.entity)
+            file = f"{spec.stem}.{fmt}"
+            text = _csv_text(spec.entity, records) if fmt == "csv" else _json_text(records)
+            _write(target / file, text)
+            files.append(file)
+        extension_file = f"{EXTENSION_STEM}.{fmt}"
+        _write(target / extension_file, _extension_text(fmt, extension))
+        files.append(extension_file)
+        _write(target / DATAPACKAGE, _json_text(_descriptor(name, fmt, tables)))
         files.append(DATAPACKAGE)
     except OSError:
         raise GpdeskError(

@@ -165,6 +165,7 @@ def _plan(
         rows_read=rows_read,
         rows_skipped=len(skipped),
         notes=tuple(dict.fromkeys(planner.notes)),
+        shape=package.shape,
         ops=tuple(ops),
     )
 

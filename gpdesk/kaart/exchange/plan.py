@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 
 from sqlalchemy import Table
 
-from gpdesk.kaart.exchange.read import KIND_LABELS, Problem, entity_label
+from gpdesk.kaart.exchange.read import KIND_LABELS, SHAPE_LABELS, Problem, entity_label
 from gpdesk.models import KaartChange
 
 BATCH_TYPE: Final = "kaart_batch"
@@ -167,6 +167,8 @@ class ImportPlan:
     rows_read: int
     rows_skipped: int
     notes: tuple[str, ...] = ()
+    shape: str | None = None
+    """Which of Open Referral's published forms was read (``SHAPE_LABELS``), if HSDS."""
     ops: tuple[RowOp, ...] = field(default=(), repr=False, compare=False)
 
     @property
@@ -194,8 +196,11 @@ class ImportPlan:
 
     @property
     def kind_label(self) -> str:
-        """Dutch name of what was read."""
-        return KIND_LABELS.get(self.kind, self.kind)
+        """Dutch name of what was read, with the form Open Referral publishes it in."""
+        label = KIND_LABELS.get(self.kind, self.kind)
+        if self.shape is None:
+            return label
+        return f"{label}: {SHAPE_LABELS.get(self.shape, self.shape)}"
 
     @property
     def detail(self) -> str:
@@ -229,6 +234,7 @@ class ImportPlan:
         return {
             "path": self.path,
             "kind": self.kind,
+            "shape": self.shape,
             "source": self.source_name,
             "complete": self.complete,
             "summary": self.summary_nl,

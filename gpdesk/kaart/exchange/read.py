@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Final
 
 from gpdesk.errors import ValidationError
+from gpdesk.kaart.exchange.hsds import extension_files
 from gpdesk.kaart.exchange.limits import (
     MAX_FILE_BYTES,
     MAX_ROWS_PER_FILE,
@@ -41,6 +42,7 @@ from gpdesk.kaart.exchange.records import (
     _read_template,
     flatten,
     read_csv,
+    read_extension,
 )
 from gpdesk.kaart.exchange.tables import (
     _ENTITY_BY_STEM,
@@ -49,6 +51,7 @@ from gpdesk.kaart.exchange.tables import (
     KIND_LABELS,
     PRIVATE_JSON,
     PRIVATE_KEYS,
+    SHAPE_LABELS,
     SPECS,
     ColumnSpec,
     Package,
@@ -60,6 +63,7 @@ from gpdesk.kaart.exchange.tables import (
     ValueKind,
     entity_label,
     iter_entities,
+    this_label,
 )
 from gpdesk.kaart.exchange.values import convert, parse_time, same_value, to_json_value, to_text
 
@@ -75,6 +79,7 @@ __all__ = [
     "MAX_ZIP_RATIO",
     "PRIVATE_JSON",
     "PRIVATE_KEYS",
+    "SHAPE_LABELS",
     "SPECS",
     "ColumnSpec",
     "Package",
@@ -93,6 +98,7 @@ __all__ = [
     "read_csv",
     "read_package",
     "same_value",
+    "this_label",
     "to_json_value",
     "to_text",
 ]
@@ -384,6 +390,7 @@ def _read_entries(entries: list[_Entry], package: Package, *, single: bool) -> N
         if found is not None:
             hsds[found[1]][found[0]] = entry
     has_private_json = PRIVATE_JSON in files
+    extension = next((files[name] for name in extension_files() if name in files), None)
     if hsds["json"] or has_private_json:
         if hsds["csv"]:
             package.notes.append(
@@ -401,7 +408,17 @@ def _read_entries(entries: list[_Entry], package: Package, *, single: bool) -> N
             _read_csv_entity(entity, _text_of(entry, package), entry.name, package)
     else:
         _read_loose(files, package, single=single)
+        _note_unkept(package)
         return
+    _finish_tables(files, extension, package)
+
+
+def _finish_tables(files: dict[str, _Entry], extension: _Entry | None, package: Package) -> None:
+    """After the tables: gpdesk's own fields, the package's name, what was not read."""
+    if package.shape is None:
+        package.shape = "tables"
+    if extension is not None:
+        _read_extension_entry(extension, package)
     if DATAPACKAGE in files:
         _read_datapackage(_load_json(files[DATAPACKAGE], package), package)
     if "metadata.json" in files or "metadata.csv" in files:
@@ -409,6 +426,44 @@ def _read_entries(entries: list[_Entry], package: Package, *, single: bool) -> N
             "Het wijzigingslog van de leverancier (metadata) is niet ingelezen; gpdesk houdt een "
             "eigen wijzigingslog bij."
         )
+    _note_unkept(package)
+
+
+def _note_unkept(package: Package) -> None:
+    if package.unkept:
+        package.notes.append(
+            "Deze onderdelen van HSDS bewaart gpdesk niet en zijn overgeslagen: "
+            + ", ".join(sorted(package.unkept))
+            + "."
+        )
+
+
+def _read_extension_entry(entry: _Entry, package: Package) -> None:
+    """Read gpdesk's own fields (``gpdesk_extension.json`` or ``.csv``) onto the records."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    if entry.key.endswith(".json"):
+        data = _load_json(entry, package)
+        if data is None:
+            return
+        if not isinstance(data, list):
+            package.problems.append(
+                Problem(entry.name, None, None, "Verwacht een lijst; niet ingelezen.")
+            )
+            return
+        for number, item in enumerate(data, start=1):
+            if isinstance(item, dict):
+                rows.append((number, item))
+            else:
+                package.problems.append(Problem(entry.name, number, None, "Geen record."))
+    else:
+        text = _text_of(entry, package)
+        table = None if text is None else read_csv(text, entry.name, package.problems)
+        if table is None:
+            return
+        header = [cell.lower() for cell in table.header]
+        for number, cells in table.rows:
+            rows.append((number, dict(zip(header, cells, strict=False))))
+    read_extension(rows, entry.name, package)
 
 
 _ORDER: Final[dict[str, int]] = {entity: number for number, entity in enumerate(SPECS)}
@@ -417,7 +472,11 @@ _ORDER: Final[dict[str, int]] = {entity: number for number, entity in enumerate(
 def _read_loose(files: dict[str, _Entry], package: Package, *, single: bool) -> None:
     """No HSDS file names: one template CSV, or one JSON file with nested services."""
     csvs = [e for k, e in files.items() if k.endswith((".csv", ".txt"))]
-    jsons = [e for k, e in files.items() if k.endswith(".json") and k != DATAPACKAGE]
+    jsons = [
+        e
+        for k, e in files.items()
+        if k.endswith(".json") and k != DATAPACKAGE and k not in extension_files()
+    ]
     if len(csvs) == 1 and not jsons:
         _read_template(_text_of(csvs[0], package), csvs[0].name, package)
     elif len(jsons) == 1 and not csvs:

@@ -11,6 +11,7 @@ import csv
 import io
 from typing import Any, Final
 
+from gpdesk.kaart.exchange.hsds import official_fields
 from gpdesk.kaart.exchange.limits import MAX_ROWS_PER_FILE
 from gpdesk.kaart.exchange.tables import (
     _ENTITY_BY_STEM,
@@ -20,6 +21,7 @@ from gpdesk.kaart.exchange.tables import (
     Problem,
     RawRecord,
     TemplateTable,
+    entity_label,
 )
 
 
@@ -36,6 +38,61 @@ def _records_of(data: Any) -> list[Any] | None:
     return None
 
 
+_ORGANIZATION_KEYS: Final = frozenset(
+    {
+        "services",
+        "website",
+        "tax_status",
+        "tax_id",
+        "year_incorporated",
+        "legal_status",
+        "logo",
+        "parent_organization_id",
+        "organization_identifiers",
+        "programs",
+        "funding",
+    }
+)
+_TERM_KEYS: Final = frozenset({"taxonomy_detail", "taxonomy_id", "term_uri", "parent_id", "code"})
+
+
+def detect_entity(record: dict[str, Any]) -> str | None:
+    """Which HSDS object ``record`` is, by the fields only that object has; None if unclear."""
+    keys = set(record)
+    if (
+        "status" in keys
+        or "service_at_locations" in keys
+        or isinstance(record.get("organization"), dict)
+    ):
+        return "service"
+    if isinstance(record.get("location"), dict) or isinstance(record.get("service"), dict):
+        return "service_at_location"
+    if {"service_id", "location_id"} <= keys and "name" not in keys:
+        return "service_at_location"
+    if "location_type" in keys or "addresses" in keys or "accessibility" in keys:
+        return "location"
+    if keys & _ORGANIZATION_KEYS:
+        return "organization"
+    if keys & _TERM_KEYS:
+        return "taxonomy_term"
+    if "version" in keys or "uri" in keys:
+        return "taxonomy"
+    if "organization_id" in keys and "name" in keys:
+        return "service"
+    return None
+
+
+def _shape_of(entity: str, data: Any) -> str:
+    """The name of the published form: ``service_full``, ``organization_list``, ``location``."""
+    if isinstance(data, dict) and isinstance(data.get("contents"), list):
+        return f"{entity}_list"
+    if isinstance(data, dict) and entity in ("service", "organization", "service_at_location"):
+        return f"{entity}_full"
+    if isinstance(data, dict):
+        return entity
+    return "tables"
+
+
 def _read_json_entity(entity: str | None, data: Any, file: str, package: Package) -> None:
     if data is None:
         return
@@ -49,7 +106,9 @@ def _read_json_entity(entity: str | None, data: Any, file: str, package: Package
                 file,
                 None,
                 None,
-                "Verwacht een lijst met records ([...]); het bestand is niet ingelezen.",
+                "Verwacht een lijst met records ([...]), een pagina uit een HSDS-lijst "
+                '("contents": [...]) of één HSDS-object met een id; het bestand is niet '
+                "ingelezen.",
             )
         )
         return
@@ -58,8 +117,31 @@ def _read_json_entity(entity: str | None, data: Any, file: str, package: Package
             Problem(file, None, None, "Te veel records in één bestand; niet ingelezen.")
         )
         return
-    target = entity or "service"
+    first = next((r for r in records if isinstance(r, dict)), None)
+    if entity is not None:
+        target = entity
+    elif first is None:
+        target = "service"  # an empty list, or no objects: each row says so below
+    else:
+        found = detect_entity(first)
+        if found is None:
+            package.problems.append(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "Niet te herkennen als HSDS-voorziening, -organisatie, -vestiging of -thema "
+                    "(velden: " + ", ".join(sorted(first)[:12]) + "); het bestand is niet "
+                    "ingelezen.",
+                )
+            )
+            return
+        target = found
+    if package.shape is None:
+        package.shape = _shape_of(target, data)
     package.present.add(target)
+    if package.shape.endswith(("_full", "_list")) or package.shape == target:
+        package.present.discard(target)  # one object or one page: not the whole table
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             package.problems.append(
@@ -70,11 +152,30 @@ def _read_json_entity(entity: str | None, data: Any, file: str, package: Package
 
 
 def _read_json_bundle(data: dict[str, Any], file: str, package: Package) -> None:
-    """One JSON object holding several entity lists: ``{"services": [...], ...}``."""
+    """One JSON object holding the tables: ``{"services": [...]}`` or ``{"services.csv": ...}``.
+
+    Open Referral's ``tabular.json`` keys them by their CSV file name; a bare table or entity
+    name works too.
+    """
+    if "openapi_url" in data or ("profile" in data and "version" in data):
+        package.shape = "api_base"
+        version = data.get("version")
+        package.notes.append(
+            "Dit is de beschrijving van een HSDS-API"
+            + (f" (versie {version})" if isinstance(version, str | int | float) else "")
+            + ", geen sociale kaart: er staan geen voorzieningen in. Haal de gegevens op via "
+            "die API (bijvoorbeeld /services) of vraag de leverancier om een datapakket."
+        )
+        return
     used = False
+    unknown: list[str] = []
     for key, value in data.items():
-        entity = _ENTITY_BY_STEM.get(str(key).lower())
+        name = str(key).lower().strip()
+        for suffix in (".csv", ".json"):
+            name = name.removesuffix(suffix)
+        entity = _ENTITY_BY_STEM.get(name)
         if entity is None or not isinstance(value, list):
+            unknown.append(str(key))
             continue
         used = True
         package.present.add(entity)
@@ -83,10 +184,26 @@ def _read_json_bundle(data: dict[str, Any], file: str, package: Package) -> None
                 flatten(entity, record, file, number, package)
             else:
                 package.problems.append(Problem(file, number, key, "Geen record; overgeslagen."))
-    if not used:
-        package.problems.append(
-            Problem(file, None, None, "Geen HSDS-gegevens gevonden in dit JSON-bestand.")
+    if used:
+        package.shape = "tabular"
+        if unknown:
+            package.notes.append(
+                f"{file}: deze tabellen bewaart gpdesk niet en zijn overgeslagen: "
+                + ", ".join(unknown)
+                + "."
+            )
+        return
+    shown = ", ".join(str(k) for k in list(data)[:8])
+    package.problems.append(
+        Problem(
+            file,
+            None,
+            None,
+            "Geen HSDS-gegevens gevonden in dit JSON-bestand: verwacht een HSDS-object met een "
+            'id, een pagina met "contents" of tabellen zoals services of services.csv, maar '
+            f"het bevat {shown or 'niets'}.",
         )
+    )
 
 
 def _read_private_json(data: Any, file: str, package: Package) -> None:
@@ -203,12 +320,18 @@ def flatten(entity: str, record: dict[str, Any], file: str, row: int, package: P
     """Split a nested HSDS object (the API form) into flat records with their links filled in.
 
     Nested lists and objects HSDS defines but gpdesk does not keep (funding, programs,
-    metadata, ...) are left out; the flat fields go through unchanged.
+    metadata, ...) are left out and named in a note; the flat fields go through unchanged. A
+    nested attribute belongs to the object it sits in: its ``link_id`` and ``link_entity``
+    are that object's (the examples' placeholder ``"link_entity"`` included).
     """
     if not any(type(value) in (dict, list) for value in record.values()):
         package.add(RawRecord(entity, record, file, row))  # already flat: the common case
         return
     flat, children = _split_nested(entity, record)
+    lists, objects = _CHILD_LISTS.get(entity, {}), _CHILD_OBJECTS.get(entity, {})
+    for key, value in record.items():
+        if value and isinstance(value, dict | list) and key not in lists and key not in objects:
+            package.unkept.add(key)
     parent_id = flat.get("id")
     for child_entity, item, column, is_object in children:
         child = dict(item)
@@ -216,8 +339,10 @@ def flatten(entity: str, record: dict[str, Any], file: str, row: int, package: P
             if column is not None and child.get("id") is not None and flat.get(column) is None:
                 flat[column] = child["id"]
         elif column is None:  # attribute: linked by entity and id
-            child.setdefault("link_id", parent_id)
-            child.setdefault("link_entity", entity)
+            if child.get("link_id") in (None, ""):
+                child["link_id"] = parent_id
+            if child.get("link_entity") not in SPECS or child.get("link_id") == parent_id:
+                child["link_entity"] = entity
         elif parent_id is not None and child.get(column) is None:
             child[column] = parent_id
         flatten(child_entity, child, file, row, package)
@@ -303,3 +428,82 @@ def _read_template(text: str | None, file: str, package: Package) -> None:
         return
     package.kind = "sjabloon"
     package.template = table
+
+
+# --- gpdesk's extension file -----------------------------------------------------------------
+
+
+def read_extension(rows: list[tuple[int, dict[str, Any]]], file: str, package: Package) -> None:
+    """Add gpdesk's own values (``export``'s extension file) to the records read from the tables.
+
+    ``rows`` are (row number, {entity, id, field, value}). A value for an HSDS table joins the
+    record with that id; rows of a table HSDS 3.0 does not have (units, capacities, the
+    practice's own layer) are the records. Because a gpdesk export leaves empty fields out, a
+    field that is missing from such a package is empty (except the practice's private fields,
+    which an open export leaves out on purpose).
+    """
+    by_id: dict[str, dict[str, RawRecord]] = {}
+    own: dict[tuple[str, str], RawRecord] = {}
+    orphans: dict[str, int] = {}
+    for number, row in rows:
+        entity, rid, name = (str(row.get(k) or "").strip() for k in ("entity", "id", "field"))
+        spec = SPECS.get(entity)
+        if spec is None or not rid or not name:
+            package.problems.append(
+                Problem(
+                    file,
+                    number,
+                    "entity" if spec is None else "id" if not rid else "field",
+                    f"Onbekende tabel '{entity}'; overgeslagen."
+                    if spec is None
+                    else "Het id of de veldnaam ontbreekt; overgeslagen.",
+                )
+            )
+            continue
+        if official_fields(entity) and not spec.private:
+            if entity not in by_id:
+                by_id[entity] = {str(r.data.get("id")): r for r in package.records.get(entity, ())}
+            record = by_id[entity].get(rid)
+            if record is None:
+                orphans[entity] = orphans.get(entity, 0) + 1
+                continue
+        else:
+            record = own.get((entity, rid))
+            if record is None:
+                record = RawRecord(entity, {"id": rid}, file, number)
+                own[(entity, rid)] = record
+                package.add(record)
+                package.present.add(entity)
+        record.data[name] = row.get("value")
+    for entity, spec in SPECS.items():
+        if not official_fields(entity) and not spec.private:
+            package.present.add(entity)  # the extension is the whole table, even when empty
+    _report_orphans(orphans, file, package)
+    _empty_when_absent(package)
+
+
+def _report_orphans(orphans: dict[str, int], file: str, package: Package) -> None:
+    for entity, count in orphans.items():
+        package.problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"{count} gpdesk-{'waarde hoort' if count == 1 else 'waarden horen'} bij "
+                f"{entity_label(entity, 2)} die niet in {SPECS[entity].stem} staan; "
+                "overgeslagen.",
+                skipped=False,
+            )
+        )
+
+
+def _empty_when_absent(package: Package) -> None:
+    """A gpdesk export leaves empty fields out: absent means empty (private fields excepted)."""
+    for entity, records in package.records.items():
+        spec = SPECS.get(entity)
+        if spec is None or spec.private:
+            continue
+        names = [c.name for c in spec.columns if not c.private]
+        for raw in records:
+            for name in names:
+                raw.data.setdefault(name, None)

@@ -36,6 +36,27 @@ KIND_LABELS: Final[Mapping[str, str]] = {
     "sjabloon": "sjabloon (één rij per voorziening)",
 }
 
+SHAPE_LABELS: Final[Mapping[str, str]] = {
+    "tables": "een bestand per tabel",
+    "tabular": "alle tabellen in één bestand (zoals tabular.json)",
+    "service_full": "één voorziening met alles erin (service_full)",
+    "organization_full": "één organisatie met haar voorzieningen (organization_full)",
+    "service_at_location_full": "één voorziening op een vestiging (service_at_location_full)",
+    "location": "één vestiging (location)",
+    "taxonomy": "één themalijst (taxonomy)",
+    "taxonomy_term": "één thema (taxonomy_term)",
+    "service_list": "een pagina uit een lijst met voorzieningen (service_list)",
+    "organization_list": "een pagina uit een lijst met organisaties (organization_list)",
+    "service_at_location_list": (
+        "een pagina uit een lijst met voorzieningen op vestigingen (service_at_location_list)"
+    ),
+    "location_list": "een pagina uit een lijst met vestigingen (location_list)",
+    "taxonomy_list": "een pagina uit een lijst met themalijsten (taxonomy_list)",
+    "taxonomy_term_list": "een pagina uit een lijst met thema's (taxonomy_term_list)",
+    "api_base": "de beschrijving van een HSDS-API, zonder gegevens",
+}
+"""The forms Open Referral publishes (its examples' names), as the preview names them."""
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -138,6 +159,8 @@ ENTITY_LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "feedback_agreement": ("terugkoppelafspraak", "terugkoppelafspraken"),
 }
 """Dutch singular and plural per entity, for previews and messages."""
+_NEUTER: Final = frozenset({"taxonomy_term", "address", "phone", "service_area", "attribute"})
+"""Entities whose Dutch word is a het-word: "dit adres", not "deze adres"."""
 
 _PRIVATE_MODELS: Final[tuple[tuple[str, type[Base], str], ...]] = (
     ("fixed_contact", FixedContact, "fixed_contacts"),
@@ -225,6 +248,11 @@ def entity_label(entity: str, count: int = 1) -> str:
     return singular if count == 1 else plural
 
 
+def this_label(entity: str) -> str:
+    """The Dutch "deze voorziening" or "dit telefoonnummer", as the word needs."""
+    return f"{'dit' if entity in _NEUTER else 'deze'} {entity_label(entity)}"
+
+
 # --- the package as read -------------------------------------------------------------------
 
 
@@ -253,6 +281,8 @@ class Package:
 
     path: Path
     kind: PackageKind | None
+    shape: str | None = None
+    """Which of Open Referral's published forms was found (a ``SHAPE_LABELS`` key)."""
     name: str | None = None
     """The data package's own name (``datapackage.json``), the default source name."""
     records: dict[str, list[RawRecord]] = field(default_factory=dict)
@@ -261,6 +291,8 @@ class Package:
     template: TemplateTable | None = None
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unkept: set[str] = field(default_factory=set)
+    """Nested HSDS parts gpdesk does not keep (funding, program, ...), for one note."""
 
     def add(self, record: RawRecord) -> None:
         """Keep a record under its entity."""

@@ -266,6 +266,7 @@ class ImportPreviewDialog(QDialog):
 
         self.title = QLabel("")
         self.title.setObjectName("importTitle")
+        self.title.setWordWrap(True)  # the form found can be long: "één organisatie met ..."
         self.summary = QLabel(READING)
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
