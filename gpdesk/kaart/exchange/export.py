@@ -142,6 +142,12 @@ def _write(path: Path, text: str) -> None:
 
 
 def _json_text(data: Any) -> str:
+    """A list one record per line (diff-friendly and written by json's fast C encoder)."""
+    if isinstance(data, list):
+        if not data:
+            return "[]\n"
+        lines = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in data)
+        return f"[\n  {lines}\n]\n"
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
