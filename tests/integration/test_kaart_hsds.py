@@ -246,3 +246,25 @@ def test_the_benchmark_kaart_export_is_valid_hsds(tmp_path: Path) -> None:
     assert table_errors(json_folder, sample=range(0, 10**7, 25)) == {}
     assert csv_structure_errors(csv_folder) == []
     assert frictionless_errors(sample_csv_package(csv_folder, tmp_path / "steekproef", 25)) == []
+
+
+def test_one_object_or_one_page_never_removes_the_rest(tmp_path: Path) -> None:
+    """A page of a list is not the whole table: importing it from the same source removes
+    nothing, where a complete package would."""
+    from gpdesk.kaart.exchange.importing import apply_import
+    from tests.integration.test_kaart_import import MANAGER
+
+    db = open_database(f"sqlite:///{tmp_path / 'kaart.sqlite3'}")
+    try:
+        with db.session() as session:
+            first = plan_import(session, EXAMPLES / "organization_list.json", source_name="x")
+        apply_import(db, first, by=MANAGER)
+        page = tmp_path / "organization_list_2.json"  # a minimal organisation: named by the file
+        other = {"id": "5b3a8f0e-8c56-4d8e-9a43-4e51d4f0c001", "name": "B", "description": "b"}
+        page.write_text(json.dumps({"page_number": 2, "contents": [other]}), "utf-8")
+        with db.session() as session:
+            second = plan_import(session, page, source_name="x")
+    finally:
+        db.dispose()
+    assert second.shape == "organization_list" and second.problems == ()
+    assert [item.name for item in second.added] == ["B"] and second.removed == ()

@@ -27,7 +27,8 @@ EXTENSION_STEM: Final = "gpdesk_extension"
 one row per value, keyed by entity, record id and field; other systems ignore it."""
 EXTENSION_RESOURCE: Final = "gpdesk_extension"
 EXTENSION_FIELDS: Final = ("entity", "id", "field", "value")
-_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+"""An absolute URI in RFC 3986's characters (an IRI with "é" is not one, as the schema checks)."""
 _NUMBER: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 

@@ -82,6 +82,18 @@ def detect_entity(record: dict[str, Any]) -> str | None:
     return None
 
 
+def _entity_in_name(file: str) -> str | None:
+    """The entity a file's name speaks of (``organization_list_2.json``), longest name first."""
+    stem = file.rsplit("/", 1)[-1].lower()
+    for entity in ("service_at_location", "taxonomy_term", "organization", "location"):
+        if entity in stem:
+            return entity
+    for entity in ("taxonomy", "service"):
+        if entity in stem:
+            return entity
+    return None
+
+
 def _shape_of(entity: str, data: Any) -> str:
     """The name of the published form: ``service_full``, ``organization_list``, ``location``."""
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
@@ -123,7 +135,7 @@ def _read_json_entity(entity: str | None, data: Any, file: str, package: Package
     elif first is None:
         target = "service"  # an empty list, or no objects: each row says so below
     else:
-        found = detect_entity(first)
+        found = detect_entity(first) or _entity_in_name(file)
         if found is None:
             package.problems.append(
                 Problem(
