@@ -5,5 +5,6 @@ Importing is a preview first, then one transaction that can be undone: ``importi
 safely from disk by ``read`` (with ``limits``, ``records``, ``tables``, ``values``), or from the
 practice's spreadsheet by ``template``; ``snapshot`` loads the kaart once, ``compare`` and
 ``removals`` work out the ``plan`` that the preview shows in ``naming``'s words; ``apply`` carries
-it out and ``undo`` takes a batch back. ``export`` writes what the import reads.
+it out and ``undo`` takes a batch back. ``export`` writes what the import reads: exactly the
+tables of Open Referral's HSDS 3.0 descriptor (``hsds``), plus gpdesk's own extension file.
 """

@@ -26,7 +26,8 @@ from gpdesk.models.kaart import (
 )
 
 PRIVATE_JSON: Final = "gpdesk_private.json"
-"""The practice's own layer in a JSON package (as in the demo kaart)."""
+"""The practice's own layer in the demo kaart and in earlier gpdesk exports: still read; an export
+now puts it in the extension file (``hsds.EXTENSION_STEM``)."""
 DATAPACKAGE: Final = "datapackage.json"
 PackageKind = Literal["hsds-json", "hsds-csv", "sjabloon"]
 
