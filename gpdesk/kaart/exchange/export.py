@@ -215,7 +215,7 @@ def _csv_text(entity: str, records: list[dict[str, Any]]) -> str:
     writer.writerow([f["name"] for f in fields])
     for record in records:
         writer.writerow(
-            ["" if f["name"] not in record else csv_cell(f, record[f["name"]]) for f in fields]
+            ["" if f["name"] not in record else csv_cell(record[f["name"]]) for f in fields]
         )
     return buffer.getvalue()
 

@@ -139,7 +139,7 @@ def extension_files() -> tuple[str, str]:
     return f"{EXTENSION_STEM}.json", f"{EXTENSION_STEM}.csv"
 
 
-def csv_cell(field: dict[str, Any], value: Any) -> str:
+def csv_cell(value: Any) -> str:
     """A fitting value as its CSV text (numbers as written in JSON)."""
     if isinstance(value, bool):
         return "true" if value else "false"
