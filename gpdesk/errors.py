@@ -148,3 +148,23 @@ class TransportError(GpdeskError):
 
 class AuthError(GpdeskError):
     """Sign-in failed; deliberately vague about whether the user or the password was wrong."""
+
+
+TAMPERED = (
+    "Deze gegevens zijn buiten gpdesk gewijzigd; vraag de praktijkmanager om `gpdesk check` en "
+    "zo nodig een back-up"
+)
+"""What a user reads when a stored value is not what gpdesk last wrote in its place."""
+
+
+class TamperedError(GpdeskError):
+    """A sealed value does not open in its place, or a lookup found another record than asked.
+
+    Carries where (table, record id), never what: the value may be someone's BSN or name.
+    Nothing is shown and nothing is overwritten; ``gpdesk check`` names every such place.
+    """
+
+    def __init__(self, table: str, record_id: int) -> None:
+        super().__init__(TAMPERED)
+        self.table = table
+        self.record_id = record_id

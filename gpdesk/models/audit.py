@@ -35,6 +35,8 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(Text, default=None)
+    """The keyed state of each sealed record this entry wrote (rollback detection, #14)."""
 
 
 class AuditHead(Base):

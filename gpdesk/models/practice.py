@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gpdesk.models.base import Base, utcnow
@@ -25,3 +25,6 @@ class Practice(Base):
     recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_backup_at: Mapped[datetime | None] = mapped_column(default=None)
+    binding: Mapped[int] = mapped_column(default=2, server_default=text("1"))
+    """How sealed values are bound: 2 = to table, column and record; 1 = to their column only
+    (a database from before migration 0007, re-bound at the next sign-in)."""

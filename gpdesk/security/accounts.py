@@ -36,6 +36,7 @@ from gpdesk.security.crypto import (
 )
 from gpdesk.security.passwords import own_words, require_strong
 from gpdesk.security.permissions import Permission, effective_permissions
+from gpdesk.security.rebind import rebind_if_needed
 
 FREE_ATTEMPTS = 5
 """Failed sign-ins allowed before the account waits; each further failure doubles the wait."""
@@ -198,6 +199,7 @@ def _authenticate(
         _count_failure(user, moment)
         return _failed(session, user.username, "account uitgeschakeld")
     vault = Vault(unwrap_key(user.wrapped_key, kek))
+    rebind_if_needed(session, vault)  # once, after migration 0007 (gpdesk.security.rebind)
     user.failed_logins = 0
     user.locked_until = None
     return user, vault

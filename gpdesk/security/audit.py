@@ -119,6 +119,8 @@ EVENT_LABELS = {
     "consent.read": "toestemmingen ingezien",
     "consent.withdraw": "toestemming ingetrokken",
     "consent.none": "besloten te delen zonder toestemming",
+    "data.tampered": "gegevens geweigerd: buiten gpdesk gewijzigd",
+    "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }
 """Every event gpdesk records (``record(event=...)``), in the practice's words."""
 
@@ -180,11 +182,18 @@ class AuditRecord:
     detail: str | None
     prev_hash: str
     hash: str
+    state: str | None = None
+    """Keyed digests of the records this entry wrote (``gpdesk.security.sealed``), or None."""
 
     def hash_fields(self) -> dict[str, Any]:
-        """Everything the hash covers, in a canonical form."""
+        """Everything the hash covers, in a canonical form.
+
+        ``state`` is covered only when set, so entries from before it existed verify as before.
+        """
         data = asdict(self)
         data.pop("hash")
+        if data["state"] is None:
+            data.pop("state")
         data["at"] = self.at.isoformat(timespec="microseconds")
         return data
 
@@ -393,6 +402,7 @@ def record(
     detail: str | None = None,
     on_behalf_of: str | None = None,
     vault: Vault | None = None,
+    state: str | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; returns its sequence number.
 
@@ -412,7 +422,7 @@ def record(
         return record(
             session, event=event, action=action, actor=actor, username=username,
             patient_ref=patient_ref, object_type=object_type, object_id=object_id,
-            checks=checks, detail=detail, on_behalf_of=on_behalf_of, vault=vault,
+            checks=checks, detail=detail, on_behalf_of=on_behalf_of, vault=vault, state=state,
         )  # fmt: skip
     seq: int = bumped.seq
     prev_hash: str = bumped.hash
@@ -433,6 +443,7 @@ def record(
         detail=detail,
         prev_hash=prev_hash,
         hash="",
+        state=state,
     )
     digest = entry_hash(entry.hash_fields())
     values = asdict(entry) | {"hash": digest}
@@ -508,7 +519,7 @@ def _to_record(row: AuditEntry) -> AuditRecord:
         username=row.username, role=row.role, on_behalf_of=row.on_behalf_of,
         workstation=row.workstation, patient_ref=row.patient_ref, object_type=row.object_type,
         object_id=row.object_id, checks=row.checks, detail=row.detail,
-        prev_hash=row.prev_hash, hash=row.hash,
+        prev_hash=row.prev_hash, hash=row.hash, state=row.state,
     )  # fmt: skip
 
 

@@ -1,8 +1,12 @@
 r"""Encryption at rest: one practice data key, wrapped per user and under a recovery key.
 
-Field ciphertext format: ``b"\x01" + nonce(12) + AES-256-GCM(ciphertext || tag)``, with the
-field's purpose (e.g. ``patient.bsn``) as associated data so a ciphertext cannot be moved to
-another column unnoticed. Exact-match lookups use an HMAC-SHA256 blind index under a key derived
+Field ciphertext format: ``b"\x02" + nonce(12) + AES-256-GCM(ciphertext || tag)``. The associated
+data names the value's place: table, column and the record's primary key
+(``gpdesk/2\0patient\0name\012``), so a ciphertext moved to another column, another table *or
+another row* does not open (``Vault.seal``/``Vault.open`` take the place, so no caller can leave
+it out). Values written before places were bound start with ``b"\x01"`` and name only their
+column; only ``gpdesk.security.rebind`` reads those (``Vault.open_unbound``), once, at the first
+sign-in after the upgrade. Exact-match lookups use an HMAC-SHA256 blind index under a key derived
 from the data key, so the database never needs the plaintext to find a BSN.
 """
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 from dataclasses import dataclass
 
@@ -20,14 +25,20 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from gpdesk.errors import AuthError, GpdeskError
+from gpdesk.errors import AuthError, GpdeskError, TamperedError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
 FORMAT_V1 = b"\x01"
+FORMAT_V2 = b"\x02"
+"""Field values bound to table, column and record; ``FORMAT_V1`` only names the column."""
+_V2 = FORMAT_V2[0]
 _BODY_AT = 1 + NONCE_BYTES
 _MIN_SEALED = _BODY_AT + 16
 _WRAP_AAD = b"gpdesk practice data key v1"
+_PLACE_AAD = b"gpdesk/2\x00"
+
+log = logging.getLogger(__name__)
 
 
 class DecryptionError(GpdeskError):
@@ -110,7 +121,7 @@ class Vault:
         self._data_key = data_key
         self._aead = AESGCM(data_key)
         self._index_key = _hkdf(data_key, b"gpdesk blind index v1")
-        self._purposes: dict[str, bytes] = {}
+        self._places: dict[str, dict[str, bytes]] = {}
 
     @classmethod
     def create(cls) -> Vault:
@@ -125,31 +136,60 @@ class Vault:
         """The data key wrapped for a user or the recovery key."""
         return wrap_key(self._data_key, kek)
 
-    def seal(self, purpose: str, value: str) -> bytes:
-        """Encrypt one field; ``purpose`` binds it to its column."""
+    def seal(self, table: str, column: str, record_id: int, value: str) -> bytes:
+        """Encrypt one field for its place: it opens only in this table, column and record."""
         nonce = os.urandom(NONCE_BYTES)
-        return (
-            FORMAT_V1 + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), purpose.encode())
-        )
+        aad = self._place(table, column) + b"%d" % record_id
+        return FORMAT_V2 + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), aad)
 
-    def open(self, purpose: str, blob: bytes) -> str:
-        """Decrypt one field, refusing anything changed since it was sealed.
+    def open(self, table: str, column: str, record_id: int, blob: bytes) -> str:
+        """Decrypt one field in its place; anything changed, moved or put back is refused.
 
-        The hot path of every list of patients: the purpose is encoded once per vault, not per
-        call (``benchmarks/security.py`` holds this within twice the bare AES-GCM cost).
+        The hot path of every list of patients: the place's prefix is encoded once per vault,
+        only the record id per call (``benchmarks/security.py`` holds this within twice the bare
+        AES-GCM cost). A refusal is logged with table, column and record id, never the value.
+        """
+        try:
+            place = self._places[table][column]
+        except KeyError:
+            place = self._place(table, column)
+        try:
+            if blob[0] == _V2:
+                nonce, body = blob[1:_BODY_AT], blob[_BODY_AT:]
+                return self._aead.decrypt(nonce, body, place + b"%d" % record_id).decode("utf-8")
+        except (InvalidTag, IndexError, ValueError):  # ValueError: a short nonce, bad UTF-8
+            pass
+        raise self._refused(table, column, record_id)
+
+    def open_unbound(self, purpose: str, blob: bytes) -> str:
+        """Decrypt a value from before places were bound (``FORMAT_V1``, its column only).
+
+        Only for ``gpdesk.security.rebind``, which seals each such value again for its place at
+        the first sign-in after the upgrade; nothing else may accept an unbound value, or a
+        copy from an old backup could be put into any row.
         """
         if len(blob) < _MIN_SEALED or blob[0] != FORMAT_V1[0]:
             raise DecryptionError("Een opgeslagen gegeven heeft een onbekend formaat.")
-        aad = self._purposes.get(purpose)
-        if aad is None:
-            aad = self._purposes[purpose] = purpose.encode()
         try:
-            return self._aead.decrypt(blob[1:_BODY_AT], blob[_BODY_AT:], aad).decode("utf-8")
+            return self._aead.decrypt(blob[1:_BODY_AT], blob[_BODY_AT:], purpose.encode()).decode(
+                "utf-8"
+            )
         except InvalidTag:
             raise DecryptionError(
-                "Een opgeslagen gegeven is beschadigd of gewijzigd buiten gpdesk om.",
-                hint="Meld dit bij de beheerder; zet zo nodig een back-up terug.",
+                "Een opgeslagen gegeven is beschadigd of gewijzigd buiten gpdesk om."
             ) from None
+
+    def _place(self, table: str, column: str) -> bytes:
+        """The associated data up to the record id, encoded once per place."""
+        prefix = _PLACE_AAD + f"{table}\x00{column}\x00".encode()
+        self._places.setdefault(table, {})[column] = prefix
+        return prefix
+
+    @staticmethod
+    def _refused(table: str, column: str, record_id: int) -> TamperedError:
+        # No value, no patient: where only.
+        log.warning("sealed value refused: %s.%s of record %s", table, column, record_id)
+        return TamperedError(table, record_id)
 
     def blind_index(self, purpose: str, value: str) -> bytes:
         """Keyed hash for exact-match lookups; the same value gives the same index per purpose."""

@@ -51,6 +51,7 @@ from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, PermissionDeniedError, require
+from gpdesk.security.sealed import refusing_tampered, state_of
 
 __all__ = [
     "AffectedSignal",
@@ -576,8 +577,10 @@ def _record(session: Session, vault: Vault, row: Consent) -> ConsentRecord:
     representative = None
     if row.representative_name is not None and row.representative_relation is not None:
         representative = Representative(
-            name=vault.open("consent.representative_name", row.representative_name),
-            relation=vault.open("consent.representative_relation", row.representative_relation),
+            name=vault.open("consent", "representative_name", row.id, row.representative_name),
+            relation=vault.open(
+                "consent", "representative_relation", row.id, row.representative_relation
+            ),
         )
     return ConsentRecord(
         scope=_scope(row),
@@ -594,7 +597,7 @@ def _record(session: Session, vault: Vault, row: Consent) -> ConsentRecord:
         withdrawal_reason=(
             None
             if row.withdrawal_reason is None
-            else vault.open("consent.withdrawal_reason", row.withdrawal_reason)
+            else vault.open("consent", "withdrawal_reason", row.id, row.withdrawal_reason)
         ),
     )
 
@@ -607,7 +610,7 @@ def _patient(session: Session, vault: Vault, patient_id: int) -> tuple[Patient, 
             "Deze patiënt staat niet (meer) in gpdesk.",
             hint="Open de patiënt opnieuw vanuit het HIS.",
         )
-    return row, date.fromisoformat(vault.open("patient.birth_date", row.birth_date))
+    return row, date.fromisoformat(vault.open("patient", "birth_date", row.id, row.birth_date))
 
 
 def _may_record(actor: Actor) -> None:
@@ -637,7 +640,8 @@ def record_consent(
     """Check ``draft`` against the patient's age and store it with its audit entry."""
     _may_record(actor)
     moment = now or utcnow()
-    patient, birth_date = _patient(session, vault, patient_id)
+    with refusing_tampered(session, actor=actor, vault=vault):
+        patient, birth_date = _patient(session, vault, patient_id)
     checked = check_draft(draft, birth_date, local_date(moment))
     scope = checked.scope
     representative = checked.representative
@@ -648,16 +652,6 @@ def record_consent(
         method=checked.method,
         patient_agreed=checked.patient_agreed,
         patient_incapable=checked.patient_incapable,
-        representative_name=(
-            None
-            if representative is None
-            else vault.seal("consent.representative_name", representative.name)
-        ),
-        representative_relation=(
-            None
-            if representative is None
-            else vault.seal("consent.representative_relation", representative.relation)
-        ),
         gp_role=checked.gp_role,
         text_version=TEXT_VERSION,
         given_on=scope.given_on,
@@ -670,12 +664,20 @@ def record_consent(
         ],
     )
     session.add(row)
-    session.flush()
+    session.flush()  # the id first: the representative is sealed for this record
+    if representative is not None:
+        row.representative_name = vault.seal(
+            "consent", "representative_name", row.id, representative.name
+        )
+        row.representative_relation = vault.seal(
+            "consent", "representative_relation", row.id, representative.relation
+        )
     audit.record(
         session, event="consent.record", action=audit.Action.CREATE, actor=actor,
         patient_ref=patient.bsn_index.hex(), object_type="consent", object_id=row.id,
         checks=audit.Checks(treatment_relationship=True, consent=True),
         detail=_scope_detail(scope), on_behalf_of=on_behalf_of, vault=vault,
+        state=state_of(session, vault, "consent", row.id),
     )  # fmt: skip
     return _record(session, vault, row)
 
@@ -696,8 +698,9 @@ def consents_of(
 ) -> list[ConsentRecord]:
     """Every consent of a patient, newest first, withdrawn and expired ones included (audited)."""
     require(actor.permissions, Permission.PATIENT_OPEN)
-    patient, _birth_date = _patient(session, vault, patient_id)
-    records = [_record(session, vault, row) for row in _rows(session, patient_id)]
+    with refusing_tampered(session, actor=actor, vault=vault):
+        patient, _birth_date = _patient(session, vault, patient_id)
+        records = [_record(session, vault, row) for row in _rows(session, patient_id)]
     audit.record(
         session, event="consent.read", action=audit.Action.READ, actor=actor,
         patient_ref=patient.bsn_index.hex(), object_type="patient", object_id=patient_id,
@@ -812,7 +815,9 @@ def withdraw_consent(
     assert patient is not None  # the foreign key holds it
     row.withdrawn_at = moment
     row.withdrawn_by_id = actor.user_id
-    row.withdrawal_reason = vault.seal("consent.withdrawal_reason", text) if text else None
+    row.withdrawal_reason = (
+        vault.seal("consent", "withdrawal_reason", row.id, text) if text else None
+    )
     session.flush()
     withdrawn = WithdrawnConsent(
         consent_id=row.id,
@@ -829,6 +834,7 @@ def withdraw_consent(
         session, event="consent.withdraw", action=audit.Action.UPDATE, actor=actor,
         patient_ref=patient.bsn_index.hex(), object_type="consent", object_id=row.id,
         checks=audit.Checks(treatment_relationship=True), detail=detail, vault=vault,
+        state=state_of(session, vault, "consent", row.id),
     )  # fmt: skip
     return Withdrawal(withdrawn, affected)
 
@@ -910,11 +916,12 @@ def record_without_consent(
     """
     checked = check_no_consent(actor, request)
     assert checked.ground is not None
-    patient, _birth_date = _patient(session, vault, patient_id)
+    with refusing_tampered(session, actor=actor, vault=vault):
+        patient, _birth_date = _patient(session, vault, patient_id)
     row = NoConsentDecision(
         patient_id=patient_id,
         ground=checked.ground,
-        reason=vault.seal("no_consent.reason", checked.reason),
+        reason=b"",  # sealed below, for the id the flush gives it
         purpose=checked.purpose,
         organisation_id=checked.organisation.id,
         organisation_name=checked.organisation.name,
@@ -924,6 +931,7 @@ def record_without_consent(
     )
     session.add(row)
     session.flush()
+    row.reason = vault.seal("no_consent_decision", "reason", row.id, checked.reason)
     emergency = checked.ground is NoConsentGround.VITAL_INTEREST
     audit.record(
         session, event="consent.none", action=audit.Action.CREATE, actor=actor,
@@ -931,5 +939,6 @@ def record_without_consent(
         object_id=row.id,
         checks=audit.Checks(treatment_relationship=True, consent=False, emergency=emergency),
         detail=f"grond {checked.ground.label}; met {checked.organisation.name}", vault=vault,
+        state=state_of(session, vault, "no_consent_decision", row.id),
     )  # fmt: skip
     return row.id

@@ -120,7 +120,7 @@ def test_every_user_unlocks_the_same_practice_key(db: Database) -> None:
         with db.session() as session:
             index = signed.vault.blind_index("bsn", demo_patients()[0].bsn)
             row = session.scalars(select(Patient).where(Patient.bsn_index == index)).one()
-        plaintexts.add(signed.vault.open("patient.name", row.name))
+        plaintexts.add(signed.vault.open("patient", "name", row.id, row.name))
     assert plaintexts == {demo_patients()[0].name}
 
 

@@ -1,0 +1,260 @@
+"""Where gpdesk keeps sealed values, and the keyed state of each record that holds them.
+
+**Bound to its place.** Every sealed value opens only in the table, column and record it was
+written for (``Vault.seal(table, column, record_id, value)``). The record is named by its
+primary key, not by a separate record UUID: the key is what every foreign key, audit entry and
+``gpdesk check`` finding already uses, a backup restores it unchanged, and gpdesk never
+renumbers rows. A new row is therefore flushed once, with empty placeholders, before its
+values are sealed (its id comes from the database), all in the same transaction. An attacker
+who swaps whole rows, primary keys included, moves every foreign key that points at them too,
+and the record state below still refuses them.
+
+**The record's state.** Each write of a sealed record records, in its audit entry, a keyed
+digest (HMAC under a key derived from the practice data key) of the record's sealed values and
+of the plain columns that say what the values mean (``SealedTable.bound``: the BSN index, the
+consent's patient, purposes and dates). ``gpdesk check`` compares every record's current state
+with the last one the keyed audit chain recorded for it: a row put back from an older copy, or
+a plain column changed in the file, no longer matches. The entry's ``state`` is compact JSON,
+``{"patient": {"12": "<hex>"}}``; the rebind after migration 0007 records one baseline entry for
+every record.
+
+``SEALED_TABLES`` is the registry the rebind, the check and the state all read; a table that
+starts holding sealed values (signals, letters, accounts) is added there.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import RowMapping, Table, select
+from sqlalchemy.orm import Session
+
+from gpdesk.errors import TamperedError
+from gpdesk.models import Base
+from gpdesk.security import audit
+
+if TYPE_CHECKING:
+    from gpdesk.security.actor import Actor
+    from gpdesk.security.crypto import Vault
+
+log = logging.getLogger(__name__)
+
+STATE_PURPOSE = b"gpdesk record state v1"
+STATE_BYTES = 16
+"""A truncated HMAC-SHA256 (128 bits): forging one is as hard as guessing the key's output."""
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """One sealed column, and the associated data its values had before places were bound."""
+
+    name: str
+    unbound_purpose: str
+    """What ``FORMAT_V1`` values of this column were sealed with (read only by the rebind)."""
+    label: str
+    """What the practice calls it, for findings (never the value)."""
+
+
+@dataclass(frozen=True)
+class SealedTable:
+    """A table whose rows hold sealed values, and what its records' state covers."""
+
+    name: str
+    sealed: tuple[SealedColumn, ...]
+    bound: tuple[str, ...] = ()
+    """Plain columns the state covers too: what says whose the values are and what they mean."""
+    label: str = ""
+    indexes: tuple[tuple[str, str, str], ...] = ()
+    """(sealed column, index column, blind-index purpose): an index must fit its value."""
+
+    @property
+    def table(self) -> Table:
+        """The SQLAlchemy table (typed columns, so the state reads alike on both databases)."""
+        return Base.metadata.tables[self.name]
+
+    def column(self, name: str) -> SealedColumn:
+        """The sealed column called ``name``."""
+        return next(c for c in self.sealed if c.name == name)
+
+
+_CONSENT_BOUND = (
+    "patient_id", "purposes", "data_items", "method", "patient_agreed", "patient_incapable",
+    "gp_role", "given_on", "valid_until", "withdrawn_at",
+)  # fmt: skip
+_DECISION_BOUND = (
+    "patient_id", "ground", "purpose", "organisation_id", "organisation_name", "data_items",
+)  # fmt: skip
+
+SEALED_TABLES: tuple[SealedTable, ...] = (
+    SealedTable(
+        "patient",
+        (
+            SealedColumn("bsn", "patient.bsn", "BSN"),
+            SealedColumn("name", "patient.name", "naam"),
+            SealedColumn("birth_date", "patient.birth_date", "geboortedatum"),
+            SealedColumn("postcode", "patient.postcode", "postcode"),
+            SealedColumn("phone", "patient.phone", "telefoon"),
+        ),
+        bound=("bsn_index", "postcode_index"),
+        label="patiënt",
+        indexes=(("bsn", "bsn_index", "bsn"), ("postcode", "postcode_index", "postcode")),
+    ),
+    SealedTable(
+        "consent",
+        (
+            SealedColumn(
+                "representative_name", "consent.representative_name", "naam vertegenwoordiger"
+            ),
+            SealedColumn(
+                "representative_relation",
+                "consent.representative_relation",
+                "relatie vertegenwoordiger",
+            ),
+            SealedColumn("withdrawal_reason", "consent.withdrawal_reason", "reden intrekking"),
+        ),
+        bound=_CONSENT_BOUND,
+        label="toestemming",
+    ),
+    SealedTable(
+        "no_consent_decision",
+        (SealedColumn("reason", "no_consent.reason", "toelichting"),),
+        bound=_DECISION_BOUND,
+        label="besluit zonder toestemming",
+    ),
+)
+"""Every table with sealed values; the rebind, the state and ``gpdesk check`` read this."""
+
+_BY_NAME = {t.name: t for t in SEALED_TABLES}
+
+
+def sealed_table(name: str) -> SealedTable:
+    """The registry entry for table ``name``."""
+    return _BY_NAME[name]
+
+
+# -- the record's state ---------------------------------------------------------------------
+
+
+def state_key(vault: Vault) -> bytes:
+    """The key of every record state: derived from the practice data key, never stored."""
+    return vault.derive_key(STATE_PURPOSE)
+
+
+def _canonical(value: Any) -> bytes:
+    """One column's value as bytes that read alike from SQLite and PostgreSQL."""
+    if value is None:
+        return b"-"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return b"b" + bytes(value)
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).isoformat(timespec="microseconds")
+    elif isinstance(value, date):
+        value = value.isoformat()
+    return b"s" + str(value).encode("utf-8")
+
+
+def state_digest(key: bytes, table: SealedTable, record_id: int, row: RowMapping) -> str:
+    """The keyed digest of one record's sealed values and bound columns (hex)."""
+    mac = hmac.new(key, STATE_PURPOSE + b"\x00" + table.name.encode(), hashlib.sha256)
+    mac.update(b"\x00%d" % record_id)
+    for name in (*(c.name for c in table.sealed), *table.bound):
+        part = _canonical(row[name])
+        mac.update(len(part).to_bytes(4, "big"))
+        mac.update(part)
+    return mac.digest()[:STATE_BYTES].hex()
+
+
+def _state_columns(table: SealedTable) -> list[Any]:
+    t = table.table
+    return [t.c.id, *(t.c[c.name] for c in table.sealed), *(t.c[name] for name in table.bound)]
+
+
+def current_states(
+    session: Session, key: bytes, table: SealedTable, *, batch: int = 2000
+) -> Iterator[tuple[int, str]]:
+    """(record id, state) of every record in ``table`` as it is now, in one streamed pass."""
+    query = select(*_state_columns(table)).order_by(table.table.c.id)
+    result = session.execute(query.execution_options(yield_per=batch)).mappings()
+    for row in result:
+        yield row["id"], state_digest(key, table, row["id"], row)
+
+
+def state_of(session: Session, vault: Vault, table_name: str, record_id: int) -> str:
+    """The ``state`` for the audit entry that wrote this record (after its flush)."""
+    table = sealed_table(table_name)
+    session.flush()
+    query = select(*_state_columns(table)).where(table.table.c.id == record_id)
+    row = session.execute(query).mappings().one()
+    digest = state_digest(state_key(vault), table, record_id, row)
+    return state_json({table.name: {record_id: digest}})
+
+
+def state_json(states: Mapping[str, Mapping[int, str]]) -> str:
+    """The audit entry's ``state`` text: compact, sorted, the same bytes every time."""
+    plain = {name: {str(i): d for i, d in sorted(ids.items())} for name, ids in states.items()}
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"))
+
+
+def parse_state(text: str) -> Iterable[tuple[str, int, str]]:
+    """(table, record id, state) for each record an entry's ``state`` names."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        return
+    for name, ids in data.items():
+        if isinstance(ids, dict):
+            for record_id, digest in ids.items():
+                if str(record_id).isdigit() and isinstance(digest, str):
+                    yield str(name), int(record_id), digest
+
+
+# -- refusing what does not open ------------------------------------------------------------
+
+
+def report_tampered(
+    session: Session,
+    error: TamperedError,
+    *,
+    actor: Actor | None = None,
+    vault: Vault | None = None,
+    patient_ref: str | None = None,
+) -> None:
+    """Log and audit a refused value, committed on its own: the action itself is undone.
+
+    The caller's transaction is rolled back first (nothing of the refused action may stay),
+    then the audit entry is committed, so the Logboek keeps it while the error goes up.
+    """
+    log.warning("refused record %s %s: changed outside gpdesk", error.table, error.record_id)
+    session.rollback()
+    audit.record(
+        session, event="data.tampered", action=audit.Action.READ, actor=actor,
+        username=None if actor is not None else "systeem", patient_ref=patient_ref,
+        object_type=error.table, object_id=error.record_id, vault=vault,
+    )  # fmt: skip
+    session.commit()
+
+
+@contextmanager
+def refusing_tampered(
+    session: Session,
+    *,
+    actor: Actor | None = None,
+    vault: Vault | None = None,
+    patient_ref: str | None = None,
+) -> Iterator[None]:
+    """Around a read or write of sealed records: a refused value is audited, then raised."""
+    try:
+        yield
+    except TamperedError as error:
+        report_tampered(session, error, actor=actor, vault=vault, patient_ref=patient_ref)
+        raise
