@@ -24,7 +24,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.security import audit
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
-from gpdesk.security.sealed import refusing_tampered, state_of
+from gpdesk.security.sealed import refuse_unless_current, refusing_tampered, state_of
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
@@ -55,17 +55,20 @@ def _seal_into(row: Patient, vault: Vault, ctx: PatientContext) -> None:
     row.phone = None if ctx.phone is None else vault.seal(TABLE, "phone", at, ctx.phone)
 
 
-def _open(row: Patient, vault: Vault, bsn: str | None = None) -> PatientContext:
-    """The patient in ``row``; refused unless every value opens in this row (and is ``bsn``).
+def _open(session: Session, row: Patient, vault: Vault, bsn: str) -> PatientContext:
+    """The patient in ``row``; refused unless it is the one asked for, as gpdesk last wrote it.
 
     ``bsn`` is the BSN the row was looked up by: a row whose BSN index was copied from another
-    patient opens fine but holds someone else, and is refused like a value that does not open.
+    patient opens fine but holds someone else. A row put back from an older copy opens fine
+    too, but its state is not the last one the audit chain recorded. Both are refused like a
+    value that does not open.
     """
     at = row.id
     opened = vault.open(TABLE, "bsn", at, row.bsn)
-    if bsn is not None and not hmac.compare_digest(opened.encode(), bsn.encode()):
+    if not hmac.compare_digest(opened.encode(), bsn.encode()):
         log.warning("refused record %s %s: not the BSN it was found by", TABLE, at)
         raise TamperedError(TABLE, at)
+    refuse_unless_current(session, vault, TABLE, at, row.bsn_index.hex())
     return PatientContext(
         bsn=opened,
         name=vault.open(TABLE, "name", at, row.name),
@@ -88,7 +91,7 @@ def save_patient(
     row = session.scalar(select(Patient).where(Patient.bsn_index == bsn_index))
     if row is not None:
         with refusing_tampered(session, actor=actor, vault=vault, patient_ref=bsn_index.hex()):
-            current = _open(row, vault, ctx.bsn)
+            current = _open(session, row, vault, ctx.bsn)
         if current == ctx:
             return row.id
     action = audit.Action.CREATE if row is None else audit.Action.UPDATE
@@ -124,7 +127,7 @@ def find_patient(
     if row is None:
         return None
     with refusing_tampered(session, actor=actor, vault=vault, patient_ref=index.hex()):
-        patient = _open(row, vault, bsn)
+        patient = _open(session, row, vault, bsn)
     audit.record(
         session, event="patient.read", action=audit.Action.READ, actor=actor,
         patient_ref=row.bsn_index.hex(), object_type="patient", object_id=row.id, vault=vault,

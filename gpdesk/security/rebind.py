@@ -26,7 +26,13 @@ from gpdesk.errors import GpdeskError
 from gpdesk.models import Practice
 from gpdesk.security import audit
 from gpdesk.security.crypto import FORMAT_V1, Vault
-from gpdesk.security.sealed import SEALED_TABLES, current_states, state_json, state_key
+from gpdesk.security.sealed import (
+    REBIND_EVENT,
+    SEALED_TABLES,
+    current_states,
+    state_json,
+    state_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +84,10 @@ def rebind_if_needed(session: Session, vault: Vault) -> Rebound | None:
             if values:
                 session.execute(update(t).where(t.c.id == row.id).values(**values))
                 resealed += len(values)
+    if not (resealed or unreadable):
+        # Nothing was unbound (a new practice's first rows, or values already bound): every
+        # record written since has its state in the chain already.
+        return Rebound(resealed=0, unreadable=0, records=0)
     key = state_key(vault)
     baseline: dict[str, dict[int, str]] = defaultdict(dict)
     for table in SEALED_TABLES:
@@ -87,7 +97,7 @@ def rebind_if_needed(session: Session, vault: Vault) -> Rebound | None:
     if unreadable:
         detail += f"; {unreadable} waarden konden niet worden geopend"
     audit.record(
-        session, event="data.rebind", action=audit.Action.UPDATE, username="systeem",
+        session, event=REBIND_EVENT, action=audit.Action.UPDATE, username="systeem",
         detail=detail, vault=vault, state=state_json(baseline),
     )  # fmt: skip
     log.info("rebind: %s values sealed for their place, %s records", resealed, records)

@@ -39,7 +39,7 @@ from sqlalchemy import RowMapping, Table, select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import TamperedError
-from gpdesk.models import Base
+from gpdesk.models import AuditEntry, Base
 from gpdesk.security import audit
 
 if TYPE_CHECKING:
@@ -216,6 +216,79 @@ def parse_state(text: str) -> Iterable[tuple[str, int, str]]:
             for record_id, digest in ids.items():
                 if str(record_id).isdigit() and isinstance(digest, str):
                     yield str(name), int(record_id), digest
+
+
+# -- the last state the chain recorded, for one record ---------------------------------------
+
+REBIND_EVENT = "data.rebind"
+_baseline_cache: dict[tuple[int, str], dict[tuple[str, int], str]] = {}
+
+
+def _baseline(session: Session) -> tuple[int, dict[tuple[str, int], str]]:
+    """The newest rebind entry's states (parsed once per entry and process) and its seq."""
+    entry = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.event == REBIND_EVENT, AuditEntry.state.is_not(None))
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if entry is None:
+        return 0, {}
+    key = (entry.seq, entry.hash)
+    states = _baseline_cache.get(key)
+    if states is None:
+        text = session.scalar(select(AuditEntry.state).where(AuditEntry.seq == entry.seq))
+        states = {(t, i): d for t, i, d in parse_state(text or "{}")}
+        _baseline_cache.clear()  # one practice per process in practice; keep one baseline
+        _baseline_cache[key] = states
+    return entry.seq, states
+
+
+def last_recorded_state(
+    session: Session, table: str, record_id: int, patient_ref: str | None
+) -> str | None:
+    """The state the chain last recorded for this record; None when it never recorded one.
+
+    Every write of a patient's sealed record is audited under the patient's ``patient_ref``
+    (indexed), so a few small entries are read; a record untouched since the rebind after
+    migration 0007 has its baseline in that one entry.
+    """
+    found: tuple[int, str] | None = None
+    if patient_ref is not None:
+        query = (
+            select(AuditEntry.seq, AuditEntry.state)
+            .where(AuditEntry.patient_ref == patient_ref, AuditEntry.state.is_not(None))
+            .order_by(AuditEntry.seq.desc())
+        )
+        for seq, text in session.execute(query):
+            digest = next(
+                (d for t, i, d in parse_state(text or "{}") if (t, i) == (table, record_id)), None
+            )
+            if digest is not None:
+                found = (seq, digest)
+                break
+    base_seq, baseline = _baseline(session)
+    if (table, record_id) in baseline and (found is None or base_seq > found[0]):
+        return baseline[table, record_id]
+    return None if found is None else found[1]
+
+
+def refuse_unless_current(
+    session: Session, vault: Vault, table_name: str, record_id: int, patient_ref: str | None
+) -> None:
+    """Refuse (``TamperedError``) a record that is not as gpdesk last wrote it.
+
+    Catches a row put back from an older copy: its values open in their place, but its state
+    is not the last one the keyed audit chain recorded for it.
+    """
+    table = sealed_table(table_name)
+    query = select(*_state_columns(table)).where(table.table.c.id == record_id)
+    row = session.execute(query).mappings().one()
+    now = state_digest(state_key(vault), table, record_id, row)
+    last = last_recorded_state(session, table_name, record_id, patient_ref)
+    if last is None or not hmac.compare_digest(last, now):
+        log.warning("refused record %s %s: not its last recorded state", table_name, record_id)
+        raise TamperedError(table_name, record_id)
 
 
 # -- refusing what does not open ------------------------------------------------------------

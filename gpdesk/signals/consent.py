@@ -51,7 +51,7 @@ from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, PermissionDeniedError, require
-from gpdesk.security.sealed import refusing_tampered, state_of
+from gpdesk.security.sealed import refuse_unless_current, refusing_tampered, state_of
 
 __all__ = [
     "AffectedSignal",
@@ -610,7 +610,9 @@ def _patient(session: Session, vault: Vault, patient_id: int) -> tuple[Patient, 
             "Deze patiënt staat niet (meer) in gpdesk.",
             hint="Open de patiënt opnieuw vanuit het HIS.",
         )
-    return row, date.fromisoformat(vault.open("patient", "birth_date", row.id, row.birth_date))
+    birth_date = date.fromisoformat(vault.open("patient", "birth_date", row.id, row.birth_date))
+    refuse_unless_current(session, vault, "patient", row.id, row.bsn_index.hex())
+    return row, birth_date
 
 
 def _may_record(actor: Actor) -> None:
@@ -700,7 +702,10 @@ def consents_of(
     require(actor.permissions, Permission.PATIENT_OPEN)
     with refusing_tampered(session, actor=actor, vault=vault):
         patient, _birth_date = _patient(session, vault, patient_id)
-        records = [_record(session, vault, row) for row in _rows(session, patient_id)]
+        rows = _rows(session, patient_id)
+        for row in rows:
+            refuse_unless_current(session, vault, "consent", row.id, patient.bsn_index.hex())
+        records = [_record(session, vault, row) for row in rows]
     audit.record(
         session, event="consent.read", action=audit.Action.READ, actor=actor,
         patient_ref=patient.bsn_index.hex(), object_type="patient", object_id=patient_id,
@@ -813,6 +818,8 @@ def withdraw_consent(
         raise ValidationError({REASON_FIELD: "De reden is te lang. Kort die in."})
     patient = session.get(Patient, row.patient_id)
     assert patient is not None  # the foreign key holds it
+    with refusing_tampered(session, actor=actor, vault=vault):
+        refuse_unless_current(session, vault, "consent", row.id, patient.bsn_index.hex())
     row.withdrawn_at = moment
     row.withdrawn_by_id = actor.user_id
     row.withdrawal_reason = (

@@ -12,7 +12,9 @@ value for its place and records a baseline state for every record, in one transa
 (``gpdesk.security.rebind``). A practice set up afterwards starts at ``binding = 2``.
 
 ``audit_entry`` gets a column with ALTER TABLE ADD COLUMN on both databases (no table copy), so
-its append-only triggers stay in place; entries without a state hash as before.
+its append-only triggers stay in place; entries without a state hash as before. A downgrade
+keeps that column: the trail is append-only, and dropping what its hashes cover would break
+every entry that carries a state. Upgrading again finds it there.
 """
 
 import sqlalchemy as sa
@@ -25,7 +27,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("audit_entry", sa.Column("state", sa.Text(), nullable=True))
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("audit_entry")}
+    if "state" not in columns:
+        op.add_column("audit_entry", sa.Column("state", sa.Text(), nullable=True))
     op.add_column(
         "practice",
         sa.Column("binding", sa.Integer(), server_default=sa.text("1"), nullable=False),
@@ -34,7 +38,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Values sealed for their place (0x02) cannot be read by an older gpdesk: go back only to
-    # restore a backup made before this revision into an empty database.
+    # restore a backup made before this revision into an empty database. ``audit_entry.state``
+    # stays (see above).
     with op.batch_alter_table("practice", schema=None) as batch_op:
         batch_op.drop_column("binding")
-    op.drop_column("audit_entry", "state")
