@@ -119,7 +119,7 @@ EVENT_LABELS = {
     "consent.read": "toestemmingen ingezien",
     "consent.withdraw": "toestemming ingetrokken",
     "consent.none": "besloten te delen zonder toestemming",
-    "data.tampered": "gegevens geweigerd: buiten gpdesk gewijzigd",
+    "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }
 """Every event gpdesk records (``record(event=...)``), in the practice's words."""

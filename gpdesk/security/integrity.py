@@ -165,7 +165,7 @@ def check_record_states(
         .execution_options(yield_per=_BATCH)
     )
     for text in session.scalars(query):
-        for table_name, record_id, digest in parse_state(text or "{}"):
+        for table_name, record_id, digest in parse_state(text):
             recorded[table_name, record_id] = digest
     counter = _Counter(session, progress)
     key = state_key(vault)

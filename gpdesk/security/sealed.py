@@ -206,8 +206,10 @@ def state_json(states: Mapping[str, Mapping[int, str]]) -> str:
     return json.dumps(plain, sort_keys=True, separators=(",", ":"))
 
 
-def parse_state(text: str) -> Iterable[tuple[str, int, str]]:
-    """(table, record id, state) for each record an entry's ``state`` names."""
+def parse_state(text: str | None) -> Iterable[tuple[str, int, str]]:
+    """(table, record id, state) for each record an entry's ``state`` names (none for None)."""
+    if not text:
+        return
     data = json.loads(text)
     if not isinstance(data, dict):
         return
@@ -238,7 +240,7 @@ def _baseline(session: Session) -> tuple[int, dict[tuple[str, int], str]]:
     states = _baseline_cache.get(key)
     if states is None:
         text = session.scalar(select(AuditEntry.state).where(AuditEntry.seq == entry.seq))
-        states = {(t, i): d for t, i, d in parse_state(text or "{}")}
+        states = {(t, i): d for t, i, d in parse_state(text)}
         _baseline_cache.clear()  # one practice per process in practice; keep one baseline
         _baseline_cache[key] = states
     return entry.seq, states
@@ -262,7 +264,7 @@ def last_recorded_state(
         )
         for seq, text in session.execute(query):
             digest = next(
-                (d for t, i, d in parse_state(text or "{}") if (t, i) == (table, record_id)), None
+                (d for t, i, d in parse_state(text) if (t, i) == (table, record_id)), None
             )
             if digest is not None:
                 found = (seq, digest)
@@ -313,6 +315,7 @@ def report_tampered(
         session, event="data.tampered", action=audit.Action.READ, actor=actor,
         username=None if actor is not None else "systeem", patient_ref=patient_ref,
         object_type=error.table, object_id=error.record_id, vault=vault,
+        detail=f"{error.table} {error.record_id}",  # where, never what
     )  # fmt: skip
     session.commit()
 

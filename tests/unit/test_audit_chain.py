@@ -194,7 +194,11 @@ def test_hash_covers_every_field_but_itself() -> None:
     record = chain(1)[0]
     fields = record.hash_fields()
     assert "hash" not in fields
-    assert set(fields) == set(AuditRecord.__dataclass_fields__) - {"hash"}
+    # ``state`` only when set: entries from before it existed hash as they always did.
+    assert set(fields) == set(AuditRecord.__dataclass_fields__) - {"hash", "state"}
+    with_state = replace(record, state='{"patient":{"1":"ab"}}').hash_fields()
+    assert set(with_state) == set(AuditRecord.__dataclass_fields__) - {"hash"}
+    assert entry_hash(with_state) != entry_hash(fields)
     assert fields["at"] == "2026-03-02T08:30:01.000000+00:00"
     assert len(record.hash) == 64
     int(record.hash, 16)
