@@ -21,7 +21,7 @@ class AuditEntry(Base):
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]
-    event: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(1))
     user_id: Mapped[int | None]
     username: Mapped[str | None] = mapped_column(String(64))

@@ -25,6 +25,11 @@ class Practice(Base):
     recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_backup_at: Mapped[datetime | None] = mapped_column(default=None)
-    binding: Mapped[int] = mapped_column(default=2, server_default=text("1"))
-    """How sealed values are bound: 2 = to table, column and record; 1 = to their column only
-    (a database from before migration 0007, re-bound at the next sign-in)."""
+    binding: Mapped[int] = mapped_column(server_default=text("1"))
+    """2 once every sealed value is bound to table, column and record; 1 until the first sign-in
+    after migration 0007 has re-bound what was sealed before (``gpdesk.security.rebind``).
+
+    No default on the Python side: restoring an older backup inserts rows at the older schema,
+    where this column does not exist yet. A new practice starts at 1 too; its first sign-in
+    finds nothing unbound and marks it 2 without an audit entry.
+    """

@@ -200,12 +200,11 @@ def test_an_old_value_that_does_not_open_is_left_and_reported(db: Database) -> N
     assert states.ok
 
 
-def test_a_new_practice_starts_bound(db: Database) -> None:
+def test_a_new_practice_has_nothing_to_rebind(db: Database) -> None:
     make_demo(db)
-    with db.session() as session:
-        assert session.scalar(select(Practice.binding)) == 2
+    assert _formats(db) == {FORMAT_V2}
     signed(db, "bakker")
     with db.session() as session:
+        assert session.scalar(select(Practice.binding)) == 2
         events = session.scalars(select(AuditEntry.event)).all()
     assert "data.rebind" not in events
-    assert _formats(db) == {FORMAT_V2}

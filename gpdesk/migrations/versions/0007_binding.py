@@ -30,6 +30,8 @@ def upgrade() -> None:
     columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("audit_entry")}
     if "state" not in columns:
         op.add_column("audit_entry", sa.Column("state", sa.Text(), nullable=True))
+    # Reading a record finds its baseline (the rebind's entry) by event, without a table scan.
+    op.create_index(op.f("ix_audit_entry_event"), "audit_entry", ["event"], unique=False)
     op.add_column(
         "practice",
         sa.Column("binding", sa.Integer(), server_default=sa.text("1"), nullable=False),
@@ -42,3 +44,4 @@ def downgrade() -> None:
     # stays (see above).
     with op.batch_alter_table("practice", schema=None) as batch_op:
         batch_op.drop_column("binding")
+    op.drop_index(op.f("ix_audit_entry_event"), table_name="audit_entry")
