@@ -315,9 +315,14 @@ def report_tampered(
         session, event="data.tampered", action=audit.Action.READ, actor=actor,
         username=None if actor is not None else "systeem", patient_ref=patient_ref,
         object_type=error.table, object_id=error.record_id, vault=vault,
-        detail=f"{error.table} {error.record_id}",  # where, never what
+        detail=f"{_label(error.table)} {error.record_id}",  # where, never what
     )  # fmt: skip
     session.commit()
+
+
+def _label(table: str) -> str:
+    known = _BY_NAME.get(table)
+    return known.label if known is not None and known.label else table
 
 
 @contextmanager

@@ -114,7 +114,7 @@ def test_a_value_swapped_between_two_patients_is_refused_and_reported(
     assert f"patient {a}" in caplog.text
     for person in (A, B):
         assert person.name not in caplog.text and person.bsn not in caplog.text
-    assert ("patient", str(a), f"patient {a}") in _tampered_entries(db)
+    assert ("patient", str(a), f"patiënt {a}") in _tampered_entries(db)
     # The HIS hands A over again: refused, nothing overwritten.
     before = row_bytes(copy, a), row_bytes(copy, b)
     with pytest.raises(TamperedError):
