@@ -31,15 +31,17 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def make_demo_home(path: Path) -> Path:
-    """A demo practice (cheap key derivation; sign-in cost is not what these benches measure)."""
+    """A demo practice at gpdesk's real key cost: cheaper accounts are refused at sign-in (#14).
+
+    Making it costs a few seconds of Argon2id, outside every measurement.
+    """
     from gpdesk.config import Home
     from gpdesk.db import open_database
     from gpdesk.practice.demo import create_demo
-    from gpdesk.security.crypto import KdfParams
 
     home = Home(path).ensure()
     db = open_database(f"sqlite:///{home.database_file}")
-    create_demo(db, kdf=KdfParams(memory_kib=1024, iterations=1, lanes=1))
+    create_demo(db)
     db.dispose()
     return path
 

@@ -168,3 +168,10 @@ class TamperedError(GpdeskError):
         super().__init__(TAMPERED)
         self.table = table
         self.record_id = record_id
+
+
+class AccountBlockedError(AuthError):
+    """The right password, but the account was changed outside gpdesk: not vague, on purpose.
+
+    Only someone who knows the account's password sees it (``gpdesk.security.accounts``).
+    """

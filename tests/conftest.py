@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from gpdesk.config import Home
+from gpdesk.security import crypto
 from gpdesk.security.crypto import KdfParams
 from tests.pg_server import PostgresServer, postgres_server, postgresql_url
 
@@ -20,12 +21,37 @@ __all__ = ["postgres_server", "postgresql_url"]
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 """Cheap Argon2id for tests; real accounts use DEFAULT_KDF (a benchmark measures that)."""
 
+PRODUCTION_DEFAULT_KDF = crypto.DEFAULT_KDF
+PRODUCTION_KDF_FLOOR = crypto.KDF_FLOOR
+"""gpdesk's own figures, as ``crypto.py`` defines them (read before any fixture lowers them)."""
+
 REPO = Path(__file__).resolve().parent.parent
 
 PASSPHRASE = "kast regen tulp vijver"
 """A password the rule accepts (four unrelated words), for tests where someone chooses one."""
 OTHER_PASSPHRASE = "fiets lamp wolk tegel appel"
 """A second one, for a change from one chosen password to another."""
+
+# The key cost of the suite. gpdesk refuses an account below ``crypto.KDF_FLOOR`` (64 MiB, 2
+# iterations) and makes every new password at ``crypto.DEFAULT_KDF`` (256 MiB): at those figures
+# each of the suite's thousands of sign-ins, resets and set-ups would take half a second. So
+# the suite lowers both to ``FAST_KDF``: in this process here, before any fixture (module- and
+# session-scoped ones make practices too), and in every child process it starts, through
+# ``tests/child_site/sitecustomize.py`` on ``PYTHONPATH``. The tests of the floor itself restore
+# the real figures (``production_kdf``), and tests/unit/test_key_cost.py holds the real figures
+# to the floor the README promises.
+crypto.DEFAULT_KDF = FAST_KDF
+crypto.KDF_FLOOR = FAST_KDF
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(REPO / "tests" / "child_site"), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+
+
+@pytest.fixture
+def production_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gpdesk's real default and floor, for the tests of the floor (slow: real Argon2id)."""
+    monkeypatch.setattr(crypto, "DEFAULT_KDF", PRODUCTION_DEFAULT_KDF)
+    monkeypatch.setattr(crypto, "KDF_FLOOR", PRODUCTION_KDF_FLOOR)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from gpdesk import __version__
 from gpdesk.cli import backup, check, kaart, patient, practice, security
 from gpdesk.cli.common import EXIT_USAGE, DutchParser, add_common, fail
 from gpdesk.config import resolve_home
-from gpdesk.errors import GpdeskError, ValidationError
+from gpdesk.errors import AccountBlockedError, GpdeskError, ValidationError
 
 COMMAND_MODULES = (practice, patient, kaart, security, backup, check)
 
@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ValidationError as exc:
         return fail(f"ongeldige invoer: {exc.user_text()}", EXIT_USAGE)
+    except AccountBlockedError as exc:  # a sign-in error (#14): 2, as ``gpdesk check`` will use
+        return fail(f"fout: {exc.user_text()}", EXIT_USAGE)
     except GpdeskError as exc:
         return fail(f"fout: {exc.user_text()}")
     except KeyboardInterrupt:

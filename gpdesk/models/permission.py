@@ -24,3 +24,6 @@ class RolePermission(Base):
     allowed: Mapped[bool]
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HMAC over this row (``gpdesk.security.account_seal``): a row gpdesk did not write grants
+    nothing."""

@@ -34,6 +34,9 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    seal: Mapped[str | None] = mapped_column(String(64), default=None)
+    """HMAC over the columns that gate access (``gpdesk.security.account_seal``); not over the
+    lockout counters above, which only slow online guessing."""
 
 
 class SignInThrottle(Base):

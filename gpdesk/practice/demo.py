@@ -17,7 +17,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import save_patient
 from gpdesk.practice.setup import NewPractice, create_practice, prepare_database
 from gpdesk.security.accounts import create_user
-from gpdesk.security.crypto import DEFAULT_KDF, KdfParams
+from gpdesk.security.crypto import KdfParams
 
 DEMO_PRACTICE_NAME = "Huisartsenpraktijk De Singel (demo)"
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented in the README; demo data only
@@ -46,7 +46,7 @@ def demo_patients() -> list[PatientContext]:
     return [PatientContext.from_fields(p) for p in raw["patients"]]
 
 
-def create_demo(db: Database, *, kdf: KdfParams = DEFAULT_KDF) -> NewPractice:
+def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
     """Fill an empty database with the demo practice in one transaction: all of it or nothing."""
     manager, *others = DEMO_USERS
     patients = demo_patients()

@@ -32,11 +32,10 @@ from gpdesk.errors import (
     ValidationError,
 )
 from gpdesk.models import Practice, Role
-from gpdesk.security import audit
+from gpdesk.security import account_seal, audit
 from gpdesk.security.accounts import check_password_strength, create_user
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
-    DEFAULT_KDF,
     KdfParams,
     Vault,
     format_recovery_key,
@@ -224,7 +223,7 @@ def create_practice(
     username: str,
     display_name: str,
     password: str,
-    kdf: KdfParams = DEFAULT_KDF,
+    kdf: KdfParams | None = None,
     is_demo: bool = False,
 ) -> NewPractice:
     """Create the practice and its first praktijkmanager inside the caller's transaction."""
@@ -262,6 +261,10 @@ def create_practice(
         detail="demo" if is_demo else None,
         vault=vault,  # the first entry is sealed: see gpdesk.security.audit
     )
+    # From here on an account or permission row without a seal is a changed one.
+    account_seal.record_sealing(
+        session, vault, username=manager.username, detail="verzegeld vanaf het opzetten"
+    )
     return NewPractice(
         practice=PracticeInfo(name=name, is_demo=is_demo),
         manager=manager,
@@ -277,7 +280,7 @@ def init_practice(
     username: str,
     display_name: str,
     password: str,
-    kdf: KdfParams = DEFAULT_KDF,
+    kdf: KdfParams | None = None,
 ) -> NewPractice:
     """``gpdesk init``: an empty database becomes a practice with one praktijkmanager."""
     check_password_strength(

@@ -5,8 +5,16 @@ pogingen."), whether the name is unknown, the password wrong, the account disabl
 after too many failures, so the sign-in screen tells nobody which accounts exist or are
 disabled. A disabled account gets that message too: its owner hears why from the praktijkmanager,
 and Beheer and the Logboek show it. Unknown names are counted and made to wait exactly like
-accounts (``SignInThrottle``), and cost the same Argon2id derivation, so neither the wait nor
-the time taken gives an account away. The Logboek records the real reason of every failure.
+accounts (``SignInThrottle``), and cost one Argon2id derivation at ``DEFAULT_KDF`` with a fixed
+salt (the cost of a real account), so neither the wait nor the time taken gives an account away.
+The Logboek records the real reason of every failure.
+
+Two refusals say more, and only to someone who typed the account's right password (so they give
+no name away): an account changed outside gpdesk (``account_seal``: its seal fails, or its key
+belongs to another account) and an account whose key cost is below ``crypto.KDF_FLOOR``. Both
+mean someone wrote in the database file; the user must hear that their account is blocked and
+why, the praktijkmanager finds it in the Logboek ("account.tampered", "account.weak_key") and
+in ``gpdesk check``. Neither is counted as a failed attempt.
 """
 
 from __future__ import annotations
@@ -20,19 +28,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpdesk.db import Database
-from gpdesk.errors import AuthError, ValidationError
+from gpdesk.errors import AccountBlockedError, AuthError, ValidationError
 from gpdesk.models import Practice, Role, SignInThrottle, User, utcnow
 from gpdesk.models.permission import RolePermission
-from gpdesk.security import audit
+from gpdesk.security import account_seal, audit, crypto
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
-    DEFAULT_KDF,
+    DecryptionError,
     KdfParams,
     Vault,
     derive_password_keys,
     new_salt,
     unwrap_key,
     verify_password,
+    wrap_context,
 )
 from gpdesk.security.passwords import own_words, require_strong
 from gpdesk.security.permissions import Permission, effective_permissions
@@ -52,24 +61,19 @@ class SignedIn:
     vault: Vault
 
 
-def role_overrides(session: Session) -> list[tuple[Role, Permission, bool]]:
-    """The practice's grants and revocations (unknown permission names are ignored)."""
-    known = {p.value for p in Permission}
-    return [
-        (row.role, Permission(row.permission), row.allowed)
-        for row in session.scalars(select(RolePermission))
-        if row.permission in known
-    ]
+def role_overrides(session: Session, vault: Vault | None) -> list[tuple[Role, Permission, bool]]:
+    """The practice's grants and revocations; a row gpdesk did not seal grants nothing."""
+    return account_seal.genuine_overrides(session.scalars(select(RolePermission)), vault)
 
 
-def actor_of(session: Session, user: User) -> Actor:
+def actor_of(session: Session, user: User, vault: Vault) -> Actor:
     """The Actor for a user row, with the practice's effective permissions."""
     return Actor(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=user.role,
-        permissions=effective_permissions(user.role, role_overrides(session)),
+        permissions=effective_permissions(user.role, role_overrides(session, vault)),
         must_change_password=user.must_change_password,
     )
 
@@ -96,18 +100,34 @@ def check_password_strength(password: str, words: Sequence[str] = ()) -> None:
     require_strong(password, words)
 
 
-def set_password(user: User, vault: Vault, password: str, kdf: KdfParams = DEFAULT_KDF) -> None:
-    """Give ``user`` a new password: fresh salt, verifier and wrap of the practice key."""
+def set_password(user: User, vault: Vault, password: str, kdf: KdfParams | None = None) -> None:
+    """Give ``user`` a new password: fresh salt, verifier and wrap of the practice key.
+
+    No strength check here (see ``check_password_strength``). The caller seals the account once
+    it has made all its changes (``account_seal``).
+    """
+    _store_password(user, vault, password, kdf)
+
+
+def _store_password(user: User, vault: Vault, password: str, kdf: KdfParams | None) -> None:
+    """A new salt, verifier and bound wrap, at today's ``DEFAULT_KDF``.
+
+    Never at what the row held before, and never below the floor; only a throwaway practice
+    (tests, tools) passes ``kdf``.
+    """
+    params = crypto.DEFAULT_KDF if kdf is None else kdf
+    if crypto.below_floor(params):
+        raise ValueError("key derivation parameters below crypto.KDF_FLOOR")
     salt = new_salt()
-    verifier, kek = derive_password_keys(password, salt, kdf)
+    verifier, kek = derive_password_keys(password, salt, params)
     user.kdf_salt = salt
     user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes = (
-        kdf.memory_kib,
-        kdf.iterations,
-        kdf.lanes,
+        params.memory_kib,
+        params.iterations,
+        params.lanes,
     )
     user.password_verifier = verifier
-    user.wrapped_key = vault.wrap_for(kek)
+    user.wrapped_key = vault.wrap_for(kek, wrap_context(user.username, params))
     user.failed_logins = 0
     user.locked_until = None
 
@@ -120,7 +140,7 @@ def create_user(
     display_name: str,
     role: Role,
     password: str,
-    kdf: KdfParams = DEFAULT_KDF,
+    kdf: KdfParams | None = None,
     must_change_password: bool = False,
 ) -> Actor:
     """Add a user and wrap the practice data key under their password."""
@@ -137,7 +157,8 @@ def create_user(
     set_password(user, vault, password, kdf)
     session.add(user)
     session.flush()
-    return actor_of(session, user)
+    account_seal.seal_account(user, vault)
+    return actor_of(session, user, vault)
 
 
 def _wait_after(failures: int) -> timedelta:
@@ -145,6 +166,10 @@ def _wait_after(failures: int) -> timedelta:
     return min(timedelta(seconds=30) * (1 << min(extra, 10)), MAX_WAIT)
 
 
+TAMPERED = "Dit account is buiten gpdesk om gewijzigd. Aanmelden kan daarom niet."
+"""Said only after the right password: the account's seal or key does not match (see above)."""
+WEAK_KEY = "De beveiliging van dit wachtwoord is buiten gpdesk om verlaagd. Aanmelden kan niet."
+"""Said only after the right password: the stored key cost is below ``crypto.KDF_FLOOR``."""
 REFUSED = "Onbekende gebruikersnaam of onjuist wachtwoord, of te veel pogingen."
 """The one answer to every failed sign-in or password check (see the module docstring)."""
 UNLOCK_REFUSED = "Onjuist wachtwoord, of te veel pogingen."
@@ -166,11 +191,22 @@ def _count_failure(row: User | SignInThrottle, moment: datetime) -> int:
     return row.failed_logins
 
 
-def _failed(session: Session, username: str, detail: str) -> AuthError:
-    """Audit the real reason; answer the vague message."""
+def _blocked(session: Session, user: User, event: str, message: str, detail: str) -> AuthError:
+    """A changed account: audited with what is wrong, refused with a message that says so."""
     audit.record(
-        session, event="login.failed", action=audit.Action.READ, username=username, detail=detail
+        session, event=event, action=audit.Action.READ, username=user.username,
+        object_type=account_seal.ACCOUNT_TABLE, object_id=user.id, detail=detail,
+    )  # fmt: skip
+    return AccountBlockedError(
+        message,
+        hint="Vraag de praktijkmanager de database te controleren (gpdesk check) en zo nodig "
+        "een back-up terug te zetten.",
     )
+
+
+def _failed(session: Session, username: str, detail: str, event: str = "login.failed") -> AuthError:
+    """Audit the real reason; answer the vague message."""
+    audit.record(session, event=event, action=audit.Action.READ, username=username, detail=detail)
     return _vague()
 
 
@@ -189,16 +225,36 @@ def _authenticate(
     if user.locked_until is not None and user.locked_until > moment:
         return _failed(session, user.username, "account wacht na te veel pogingen")
     params = KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes)
+    weak = crypto.below_floor(params)
+    if weak:  # the time of a real account, not the few microseconds of these parameters
+        derive_password_keys(password, crypto.DUMMY_SALT, crypto.DEFAULT_KDF)
+    weak_detail = f"{account_seal.WEAK_KEY} ({params.memory_kib} KiB, {params.iterations}x)"
     try:
         kek = verify_password(password, user.kdf_salt, params, user.password_verifier)
     except AuthError:
         count = _count_failure(user, moment)
+        if weak:  # lowered in the file, the right password no longer fits either
+            detail = f"{weak_detail}; onjuist wachtwoord ({count}x)"
+            return _failed(session, user.username, detail, account_seal.WEAK_KEY_EVENT)
         return _failed(session, user.username, f"onjuist wachtwoord ({count}x)")
+    if weak:
+        return _blocked(session, user, account_seal.WEAK_KEY_EVENT, WEAK_KEY, weak_detail)
     if not user.active:
         # Counted like a wrong password, so a disabled account cannot be told apart.
         _count_failure(user, moment)
         return _failed(session, user.username, "account uitgeschakeld")
-    vault = Vault(unwrap_key(user.wrapped_key, kek))
+    try:
+        vault = Vault(unwrap_key(user.wrapped_key, kek, wrap_context(user.username, params)))
+    except DecryptionError:
+        event = account_seal.ACCOUNT_TAMPERED_EVENT
+        return _blocked(session, user, event, TAMPERED, account_seal.FOREIGN_KEY)
+    problem = account_seal.admit(session, user, vault)
+    if problem is not None:
+        return _blocked(session, user, account_seal.ACCOUNT_TAMPERED_EVENT, TAMPERED, problem)
+    if not crypto.is_bound_wrap(user.wrapped_key):
+        # A wrap from before it named its user: made anew, at today's key cost.
+        _store_password(user, vault, password, None)
+        account_seal.seal_account(user, vault)
     rebind_if_needed(session, vault)  # once, after migration 0007 (gpdesk.security.rebind)
     user.failed_logins = 0
     user.locked_until = None
@@ -212,11 +268,8 @@ def _unknown(session: Session, name: str, password: str, moment: datetime) -> Au
     row = session.get(SignInThrottle, name)
     if row is not None and row.locked_until is not None and row.locked_until > moment:
         return _failed(session, name, "onbekende gebruiker, wacht na te veel pogingen")
-    kdf = session.execute(
-        select(User.kdf_memory_kib, User.kdf_iterations, User.kdf_lanes).order_by(User.id).limit(1)
-    ).first()
-    params = DEFAULT_KDF if kdf is None else KdfParams(*kdf)
-    derive_password_keys(password, b"\0" * 16, params)  # as long as checking a real password
+    # As long as checking a real account's password: today's parameters, a fixed salt.
+    derive_password_keys(password, crypto.DUMMY_SALT, crypto.DEFAULT_KDF)
     refusal = _failed(session, name, "onbekende gebruiker")
     # The audit entry above holds the chain's lock: concurrent failures for one name queue here.
     row = session.get(SignInThrottle, name, populate_existing=True)
@@ -246,7 +299,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
         if not isinstance(outcome, AuthError):
             user, vault = outcome
             user.last_login_at = moment
-            actor = actor_of(session, user)
+            actor = actor_of(session, user, vault)
             audit.record(session, event="login", action=audit.Action.READ, actor=actor, vault=vault)
             return SignedIn(actor=actor, vault=vault)
     # The session above has committed the count and the audit entry before we refuse.
@@ -263,11 +316,13 @@ def unlock(db: Database, actor: Actor, password: str, *, now: datetime | None = 
         outcome = _authenticate(session, actor.username, password, moment)
         if not isinstance(outcome, AuthError):
             user, vault = outcome
-            fresh = actor_of(session, user)
+            fresh = actor_of(session, user, vault)
             audit.record(
                 session, event="unlock", action=audit.Action.READ, actor=fresh, vault=vault
             )
             return SignedIn(actor=fresh, vault=vault)
+    if isinstance(outcome, AccountBlockedError):
+        raise outcome
     # The lock page shows who is signed in, so the name is no secret here; "onbekende
     # gebruikersnaam" would only puzzle them.
     raise AuthError(UNLOCK_REFUSED, hint=outcome.hint)
@@ -288,7 +343,7 @@ def switch_user(
         outcome = _authenticate(session, _name_or_none(username), password, moment)
         if not isinstance(outcome, AuthError):
             user, vault = outcome
-            actor = actor_of(session, user)
+            actor = actor_of(session, user, vault)
             if user.id == previous.user_id:
                 audit.record(
                     session, event="unlock", action=audit.Action.READ, actor=actor, vault=vault
@@ -336,14 +391,10 @@ def change_password(db: Database, username: str, old: str, new: str) -> Actor:
         if not isinstance(outcome, AuthError):
             user, vault = outcome
             check_password_strength(new, account_words(session, user))
-            set_password(
-                user,
-                vault,
-                new,
-                KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes),
-            )
+            set_password(user, vault, new)  # today's key cost, never the stored one
             user.must_change_password = False
-            actor = actor_of(session, user)
+            account_seal.seal_account(user, vault)
+            actor = actor_of(session, user, vault)
             audit.record(
                 session, event="password.change", action=audit.Action.UPDATE, actor=actor,
                 vault=vault,

@@ -56,6 +56,7 @@ from gpdesk.security.crypto import (
     recovery_kek,
     unwrap_key,
     verify_password,
+    wrap_context,
 )
 from gpdesk.security.permissions import Permission, require
 
@@ -435,7 +436,7 @@ def unlock_backup(
         )
     params = KdfParams(entry["memory_kib"], entry["iterations"], entry["lanes"])
     kek = verify_password(password, _unb64(entry["salt"]), params, _unb64(entry["verifier"]))
-    return Vault(unwrap_key(_unb64(entry["wrapped_key"]), kek))
+    return Vault(unwrap_key(_unb64(entry["wrapped_key"]), kek, wrap_context(name, params)))
 
 
 def _decrypt_payload(

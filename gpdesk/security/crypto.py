@@ -8,6 +8,20 @@ it out). Values written before places were bound start with ``b"\x01"`` and name
 column; only ``gpdesk.security.rebind`` reads those (``Vault.open_unbound``), once, at the first
 sign-in after the upgrade. Exact-match lookups use an HMAC-SHA256 blind index under a key derived
 from the data key, so the database never needs the plaintext to find a BSN.
+
+A user's wrap of the data key (``b"\x02"`` format) has the user name and the Argon2id parameters
+as associated data (``wrap_context``): a colleague's salt, verifier and wrap copied into another
+account's row, or parameters changed in the file, no longer unwrap. Wraps made before that
+(``b"\x01"``, a fixed associated data) still open and are replaced at the user's next sign-in.
+
+The key cost has a floor, ``KDF_FLOOR``: 64 MiB and 2 iterations of Argon2id (one lane or more),
+a quarter of ``DEFAULT_KDF``'s memory. Below it an offline guess costs too little (at 8 KiB and 1
+iteration some 36,000 guesses per second per core, against about 2 at the default), so an
+account whose stored parameters are lower is refused at sign-in, and every new wrap (a new
+account, a reset, a new password, recovery) uses ``DEFAULT_KDF``, never what is stored. Both are
+read when used (``crypto.DEFAULT_KDF``), so a throwaway practice of the test suite, a benchmark
+or the screenshot tool can lower them in its own process (``tests/conftest.py`` says how and
+why); gpdesk itself never does.
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ _WRAP_AAD = b"gpdesk practice data key v1"
 _PLACE_AAD = b"gpdesk/2\x00"
 
 log = logging.getLogger(__name__)
+_WRAP_AAD_V2 = b"gpdesk practice data key v2\x00"
 
 
 class DecryptionError(GpdeskError):
@@ -56,6 +71,27 @@ class KdfParams:
 
 DEFAULT_KDF = KdfParams(memory_kib=256 * 1024, iterations=3, lanes=4)
 """Chosen so that unlocking takes roughly half a second on a practice workstation."""
+
+KDF_FLOOR = KdfParams(memory_kib=64 * 1024, iterations=2, lanes=1)
+"""The least key cost gpdesk accepts for a stored account (see the module docstring)."""
+
+DUMMY_SALT = hashlib.sha256(b"gpdesk: no such user").digest()[:16]
+"""The salt of the key derivation made for a name without an account (no name oracle)."""
+
+
+def below_floor(params: KdfParams) -> bool:
+    """Whether stored parameters cost less than ``KDF_FLOOR`` (read now, not at import)."""
+    floor = KDF_FLOOR
+    return (
+        params.memory_kib < floor.memory_kib
+        or params.iterations < floor.iterations
+        or params.lanes < floor.lanes
+    )
+
+
+def wrap_context(username: str, params: KdfParams) -> bytes:
+    """What a user's wrap of the data key is bound to: whose it is and at which key cost."""
+    return f"{username}\x00{params.memory_kib}\x00{params.iterations}\x00{params.lanes}".encode()
 
 
 def _hkdf(key: bytes, info: bytes) -> bytes:
@@ -92,19 +128,36 @@ def new_salt() -> bytes:
     return os.urandom(16)
 
 
-def wrap_key(data_key: bytes, kek: bytes) -> bytes:
-    """Encrypt the practice data key under a key-encryption key."""
+def wrap_key(data_key: bytes, kek: bytes, context: bytes | None = None) -> bytes:
+    """Encrypt the practice data key under a key-encryption key.
+
+    A user's wrap passes ``wrap_context``; the recovery wrap, which belongs to nobody, passes
+    nothing.
+    """
     nonce = os.urandom(NONCE_BYTES)
-    return FORMAT_V1 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+    if context is None:
+        return FORMAT_V1 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+    return FORMAT_V2 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD_V2 + context)
 
 
-def unwrap_key(wrapped: bytes, kek: bytes) -> bytes:
-    """Decrypt the practice data key; a wrong key fails the GCM tag."""
-    if not wrapped.startswith(FORMAT_V1) or len(wrapped) < 1 + NONCE_BYTES + 16:
+def is_bound_wrap(wrapped: bytes) -> bool:
+    """Whether a wrap names its user and parameters (made since ``wrap_context`` exists)."""
+    return wrapped.startswith(FORMAT_V2)
+
+
+def unwrap_key(wrapped: bytes, kek: bytes, context: bytes | None = None) -> bytes:
+    """Decrypt the practice data key; a wrong key or another context fails the GCM tag."""
+    if len(wrapped) < 1 + NONCE_BYTES + 16 or wrapped[:1] not in (FORMAT_V1, FORMAT_V2):
         raise DecryptionError("De opgeslagen sleutel heeft een onbekend formaat.")
+    if wrapped.startswith(FORMAT_V1):
+        aad = _WRAP_AAD
+    elif context is None:
+        raise DecryptionError("De opgeslagen sleutel hoort bij een gebruiker.")
+    else:
+        aad = _WRAP_AAD_V2 + context
     nonce, body = wrapped[1 : 1 + NONCE_BYTES], wrapped[1 + NONCE_BYTES :]
     try:
-        return AESGCM(kek).decrypt(nonce, body, _WRAP_AAD)
+        return AESGCM(kek).decrypt(nonce, body, aad)
     except InvalidTag:
         raise DecryptionError(
             "De sleutel past niet.",
@@ -132,9 +185,9 @@ class Vault:
         """A separate key for another use (e.g. backups), so the data key itself never leaves."""
         return _hkdf(self._data_key, purpose)
 
-    def wrap_for(self, kek: bytes) -> bytes:
-        """The data key wrapped for a user or the recovery key."""
-        return wrap_key(self._data_key, kek)
+    def wrap_for(self, kek: bytes, context: bytes | None = None) -> bytes:
+        """The data key wrapped for a user (``wrap_context``) or the recovery key (None)."""
+        return wrap_key(self._data_key, kek, context)
 
     def seal(self, table: str, column: str, record_id: int, value: str) -> bytes:
         """Encrypt one field for its place: it opens only in this table, column and record."""

@@ -19,7 +19,7 @@ from gpdesk.db import Database
 from gpdesk.errors import ValidationError
 from gpdesk.models import Practice, Role, User
 from gpdesk.models.permission import RolePermission
-from gpdesk.security import audit
+from gpdesk.security import account_seal, audit
 from gpdesk.security.accounts import (
     SignedIn,
     account_words,
@@ -31,7 +31,6 @@ from gpdesk.security.accounts import (
 )
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import (
-    DEFAULT_KDF,
     KdfParams,
     Vault,
     parse_recovery_key,
@@ -105,7 +104,7 @@ def add_user(
     username: str,
     display_name: str,
     role: Role,
-    kdf: KdfParams = DEFAULT_KDF,
+    kdf: KdfParams | None = None,
 ) -> tuple[Actor, str]:
     """Create an account with a one-time password; returns it to hand to the person."""
     require(by.actor.permissions, Permission.USERS_MANAGE)
@@ -152,6 +151,7 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
         if active:  # a fresh start: failures while disabled no longer count
             user.failed_logins = 0
             user.locked_until = None
+        account_seal.seal_account(user, by.vault)
         audit.record(
             session,
             event="user.enable" if active else "user.disable",
@@ -181,13 +181,9 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
     password = one_time_password()
     with db.session() as session:
         user = _user(session, username)
-        set_password(
-            user,
-            by.vault,
-            password,
-            KdfParams(user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes),
-        )
+        set_password(user, by.vault, password)  # today's key cost, never the stored one
         user.must_change_password = True
+        account_seal.seal_account(user, by.vault)
         audit.record(
             session,
             event="user.reset",
@@ -202,7 +198,11 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
 
 
 def recover_access(
-    db: Database, username: str, recovery_key: str, new_password: str, kdf: KdfParams = DEFAULT_KDF
+    db: Database,
+    username: str,
+    recovery_key: str,
+    new_password: str,
+    kdf: KdfParams | None = None,
 ) -> None:
     """When every password is lost: the printed recovery key gives ``username`` a new password."""
     raw = parse_recovery_key(recovery_key)
@@ -213,9 +213,12 @@ def recover_access(
         vault = Vault(unwrap_key(wrapped, recovery_kek(raw)))
         user = _user(session, username)
         check_password_strength(new_password, account_words(session, user))
+        if not account_seal.sealing_started(session):  # recovery as the first use after upgrade
+            account_seal.seal_everything(session, vault, username=user.username)
         set_password(user, vault, new_password, kdf)
         user.active = True
         user.must_change_password = False
+        account_seal.seal_account(user, vault)
         audit.record(
             session,
             event="user.recover",
@@ -228,9 +231,12 @@ def recover_access(
         )
 
 
-def permission_table(session: Session) -> dict[Role, frozenset[Permission]]:
-    """Effective permissions per role, for the Beheer overview."""
-    overrides = role_overrides(session)
+def permission_table(session: Session, vault: Vault | None) -> dict[Role, frozenset[Permission]]:
+    """Effective permissions per role, for the Beheer overview.
+
+    Rows gpdesk did not seal grant nothing, as at sign-in.
+    """
+    overrides = role_overrides(session, vault)
     return {role: effective_permissions(role, overrides) for role in Role}
 
 
@@ -246,17 +252,17 @@ def set_permission(
     with db.session() as session:
         row = session.get(RolePermission, (role, permission.value))
         if row is None:
-            session.add(
-                RolePermission(
-                    role=role,
-                    permission=permission.value,
-                    allowed=allowed,
-                    changed_by=by.actor.username,
-                )
+            row = RolePermission(
+                role=role,
+                permission=permission.value,
+                allowed=allowed,
+                changed_by=by.actor.username,
             )
+            session.add(row)
         else:
             row.allowed = allowed
             row.changed_by = by.actor.username
+        account_seal.seal_permission(row, by.vault)
         audit.record(
             session,
             event="permission.change",

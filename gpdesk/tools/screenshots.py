@@ -40,7 +40,6 @@ def render(outdir: Path) -> list[Path]:
     from gpdesk.db import open_database
     from gpdesk.patients.context import PatientContext
     from gpdesk.practice.demo import DEMO_PASSWORD, create_demo
-    from gpdesk.security.crypto import KdfParams
     from gpdesk.ui.app import create_application
     from gpdesk.ui.desktop import Desktop
     from gpdesk.ui.paste_dialog import PasteDialog
@@ -52,8 +51,8 @@ def render(outdir: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="gpdesk-shots-") as tmp:
         home = Home(Path(tmp)).ensure()
         db = open_database(f"sqlite:///{home.database_file}")
-        # A cheap key derivation is fine for a throwaway demo that exists only for this render.
-        create_demo(db, kdf=KdfParams(memory_kib=1024, iterations=1, lanes=1))
+        # gpdesk's real key cost: a cheaper account is refused at sign-in (crypto.KDF_FLOOR).
+        create_demo(db)
         db.dispose()
 
         desktop = Desktop(home)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.errors import GpdeskError, PracticeError, ValidationError
 from gpdesk.security.accounts import normalise_username
-from gpdesk.security.crypto import DEFAULT_KDF, KdfParams
+from gpdesk.security.crypto import KdfParams
 from gpdesk.security.passwords import own_words
 from gpdesk.ui.password_hint import PasswordHint
 from gpdesk.ui.resources import app_icon
@@ -458,8 +458,8 @@ class FirstRun(QObject):
 
     practice_ready = Signal(object, str)
 
-    kdf: KdfParams = DEFAULT_KDF
-    """Argon2id parameters for the new accounts; tests make them cheap, gpdesk never does."""
+    kdf: KdfParams | None = None
+    """Argon2id parameters for the new accounts: None is today's ``crypto.DEFAULT_KDF``."""
 
     def __init__(
         self,

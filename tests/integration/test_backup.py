@@ -28,11 +28,11 @@ from sqlalchemy import create_engine, inspect, select, text
 from gpdesk.config import Home
 from gpdesk.db import Database, open_database
 from gpdesk.errors import AuthError, GpdeskError
-from gpdesk.models import AuditEntry, Base, Practice, Role
+from gpdesk.models import AuditEntry, Base, Practice, Role, User
 from gpdesk.patients.records import find_patient, open_from_his
 from gpdesk.practice.demo import DEMO_PASSWORD, DEMO_PRACTICE_NAME, DEMO_USERS
 from gpdesk.practice.setup import load_practice
-from gpdesk.security import audit
+from gpdesk.security import account_seal, audit
 from gpdesk.security import backup as backup_module
 from gpdesk.security.backup import (
     MAGIC,
@@ -506,6 +506,8 @@ _LATER_COLUMNS = {
     "kaart_service": ("wait_time", "municipal_contract", "former_names"),
     "kaart_contact": ("departed_on",),
     "practice": ("binding",),
+    "user_account": ("seal",),
+    "role_permission": ("seal",),
 }
 
 
@@ -555,6 +557,14 @@ def test_a_backup_from_before_seals_is_restored_and_sealed(
     assert info.warnings == ()
     copy = open_database(target_url)
     try:
+        # The demo's Logboek says its accounts were sealed from the start (a real backup of
+        # schema 0003 would not); their seals went with the columns above, so put them back.
+        with path.open("rb") as source:
+            header = read_header(source)[0]
+        vault = unlock_backup(header, username=None, password=None, recovery_key=made.recovery_key)
+        with copy.session() as session:
+            for user in session.scalars(select(User)):
+                account_seal.seal_account(user, vault)
         gp = signed(copy, "bakker")
         with copy.session() as session:
             result = audit.verify(session, vault=gp.vault)

@@ -119,8 +119,8 @@ def test_practice_override_changes_what_sign_in_returns(db: Database) -> None:
     with db.session() as session:
         row = session.scalar(select(User).where(User.username == "bakker"))
         assert row is not None
-        assert Permission.PATIENT_OPEN not in actor_of(session, row).permissions
-        assert permission_table(session)[Role.GP] == gp.actor.permissions
+        assert Permission.PATIENT_OPEN not in actor_of(session, row, gp.vault).permissions
+        assert permission_table(session, gp.vault)[Role.GP] == gp.actor.permissions
 
     open_from_his(db, manager, EXTRA_PATIENT)
     with pytest.raises(PermissionDeniedError):

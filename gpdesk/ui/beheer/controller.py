@@ -208,7 +208,8 @@ class BeheerController(QObject):
 
     def refresh(self) -> None:
         """Reload overview, users and permissions (on entering Beheer and after a change)."""
-        db, home = self.db, self.home
+        db, home, signed = self.db, self.home, self.signed
+        vault = None if signed is None else signed.vault  # checks each row's seal
 
         def work() -> tuple[PracticeOverview, dict[Role, frozenset[Permission]]]:
             from gpdesk.practice.overview import practice_overview
@@ -216,7 +217,7 @@ class BeheerController(QObject):
 
             overview = practice_overview(db, home)
             with db.session() as session:
-                return overview, permission_table(session)
+                return overview, permission_table(session, vault)
 
         self.tasks.run(work, self._show, lambda exc: self.page.show_error(_text(exc)))
         current = self.page.tabs.currentWidget()
