@@ -54,7 +54,8 @@ WEAK_KEY_EVENT = "account.weak_key"
 ACCOUNT_TABLE = "user_account"
 PERMISSION_TABLE = "role_permission"
 
-CHANGED_ACCOUNT = "account is buiten gpdesk om gewijzigd"
+CHANGED_ACCOUNT = "rol, naam of status van het account is buiten gpdesk om gewijzigd"
+CHANGED_KEY = "wachtwoordgegevens van het account zijn buiten gpdesk om gewijzigd"
 FOREIGN_KEY = "de sleutel in dit account hoort bij een ander account of andere instellingen"
 UNSEALED_ACCOUNT = "account heeft geen zegel (gewijzigd buiten gpdesk om)"
 CHANGED_PERMISSION = "recht is buiten gpdesk om gewijzigd; het geeft niets extra"
@@ -73,11 +74,14 @@ def _mac(key: bytes, table: str, fields: dict[str, object]) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def account_mac(key: bytes, user: User) -> str:
-    """The seal a ``user_account`` row should carry: over everything that gates its access."""
+_HALF = 32
+"""Hex digits of each half of an account's seal (128 bits of HMAC-SHA256 each)."""
+
+
+def _access_mac(key: bytes, user: User) -> str:
     return _mac(
         key,
-        ACCOUNT_TABLE,
+        ACCOUNT_TABLE + ".access",
         {
             "id": user.id,
             "username": user.username,
@@ -85,12 +89,34 @@ def account_mac(key: bytes, user: User) -> str:
             "role": Role(user.role).value,
             "active": bool(user.active),
             "must_change_password": bool(user.must_change_password),
+        },
+    )[:_HALF]
+
+
+def _key_mac(key: bytes, user: User) -> str:
+    return _mac(
+        key,
+        ACCOUNT_TABLE + ".key",
+        {
+            "id": user.id,
+            "username": user.username,
             "kdf_salt": bytes(user.kdf_salt).hex(),
             "kdf": [user.kdf_memory_kib, user.kdf_iterations, user.kdf_lanes],
             "password_verifier": bytes(user.password_verifier).hex(),
             "wrapped_key": bytes(user.wrapped_key).hex(),
         },
-    )
+    )[:_HALF]
+
+
+def account_mac(key: bytes, user: User) -> str:
+    """The seal a ``user_account`` row should carry: over everything that gates its access.
+
+    Two halves: who the account is and what it may (id, names, role, active, must-change), and
+    its password material (salt, parameters, verifier, wrap). A reset replaces the second half
+    whole, so it may repair an account whose password material was changed in the file, never
+    one whose role or status was (``access_is_genuine``).
+    """
+    return _access_mac(key, user) + _key_mac(key, user)
 
 
 def permission_mac(key: bytes, row: RolePermission) -> str:
@@ -131,9 +157,25 @@ def account_is_genuine(key: bytes, user: User) -> bool:
     return _genuine(user.seal, account_mac(key, user))
 
 
+def access_is_genuine(key: bytes, user: User) -> bool:
+    """Whether who the account is and what it may are as gpdesk last sealed them."""
+    return _genuine(None if user.seal is None else user.seal[:_HALF], _access_mac(key, user))
+
+
 def permission_is_genuine(key: bytes, row: RolePermission) -> bool:
     """Whether the grant or revocation is exactly as gpdesk last sealed it."""
     return _genuine(row.seal, permission_mac(key, row))
+
+
+def account_problem(key: bytes, user: User, *, started: bool) -> str | None:
+    """What is wrong with an account row in Dutch, or None when it is as gpdesk sealed it."""
+    if user.seal is None:
+        return UNSEALED_ACCOUNT if started else NOT_YET_SEALED
+    if not access_is_genuine(key, user):
+        return CHANGED_ACCOUNT
+    if not account_is_genuine(key, user):
+        return CHANGED_KEY
+    return None
 
 
 def sealing_started(session: Session) -> bool:
@@ -181,8 +223,9 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
         seal_everything(session, vault, username=user.username)
         return None
     key = seal_key(vault)
-    if not account_is_genuine(key, user):
-        return UNSEALED_ACCOUNT if user.seal is None else CHANGED_ACCOUNT
+    problem = account_problem(key, user, started=True)
+    if problem is not None:
+        return problem
     changed = _permission_findings(session, key, started=True)
     if changed:
         audit.record(
@@ -255,13 +298,9 @@ def check_accounts(session: Session, vault: Vault) -> SealReport:
     users = list(session.scalars(select(User).order_by(User.id)))
     findings = []
     for user in users:
-        if user.seal is None:
-            problem = UNSEALED_ACCOUNT if started else NOT_YET_SEALED
-        elif not account_is_genuine(key, user):
-            problem = CHANGED_ACCOUNT
-        else:
-            continue
-        findings.append(Finding(ACCOUNT_TABLE, str(user.id), problem))
+        problem = account_problem(key, user, started=started)
+        if problem is not None:
+            findings.append(Finding(ACCOUNT_TABLE, str(user.id), problem))
     return SealReport(checked=len(users), findings=tuple(findings))
 
 

@@ -53,6 +53,8 @@ _WRAP_AAD = b"gpdesk practice data key v1"
 _PLACE_AAD = b"gpdesk/2\x00"
 
 log = logging.getLogger(__name__)
+BOUND_WRAP = b"\x02"
+"""A user's wrap whose associated data names the user and the parameters (``wrap_context``)."""
 _WRAP_AAD_V2 = b"gpdesk practice data key v2\x00"
 
 
@@ -137,17 +139,17 @@ def wrap_key(data_key: bytes, kek: bytes, context: bytes | None = None) -> bytes
     nonce = os.urandom(NONCE_BYTES)
     if context is None:
         return FORMAT_V1 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
-    return FORMAT_V2 + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD_V2 + context)
+    return BOUND_WRAP + nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD_V2 + context)
 
 
 def is_bound_wrap(wrapped: bytes) -> bool:
     """Whether a wrap names its user and parameters (made since ``wrap_context`` exists)."""
-    return wrapped.startswith(FORMAT_V2)
+    return wrapped.startswith(BOUND_WRAP)
 
 
 def unwrap_key(wrapped: bytes, kek: bytes, context: bytes | None = None) -> bytes:
     """Decrypt the practice data key; a wrong key or another context fails the GCM tag."""
-    if len(wrapped) < 1 + NONCE_BYTES + 16 or wrapped[:1] not in (FORMAT_V1, FORMAT_V2):
+    if len(wrapped) < 1 + NONCE_BYTES + 16 or wrapped[:1] not in (FORMAT_V1, BOUND_WRAP):
         raise DecryptionError("De opgeslagen sleutel heeft een onbekend formaat.")
     if wrapped.startswith(FORMAT_V1):
         aad = _WRAP_AAD

@@ -90,6 +90,24 @@ def list_users(session: Session, *, include_disabled: bool = True) -> list[UserR
     ]
 
 
+CHANGED_OUTSIDE = (
+    "Dit account is buiten gpdesk om gewijzigd. Zet een back-up terug, of schakel het uit en "
+    "maak een nieuw account."
+)
+"""Why a changed account is not enabled, nor reset when its role or status was changed: that
+would seal what someone wrote in the file as if gpdesk had. A reset does repair changed password
+material (it replaces all of it). Disabling stays possible, without a new seal, so the account
+keeps showing up in ``gpdesk check``."""
+
+
+def _genuine(user: User, vault: Vault) -> bool:
+    return account_seal.account_is_genuine(account_seal.seal_key(vault), user)
+
+
+def _access_genuine(user: User, vault: Vault) -> bool:
+    return account_seal.access_is_genuine(account_seal.seal_key(vault), user)
+
+
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
@@ -147,11 +165,15 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
                 raise ValidationError(
                     {"gebruikersnaam": "Dit is de laatste praktijkmanager; die blijft actief."}
                 )
+        genuine = _genuine(user, by.vault)
+        if active and not genuine:
+            raise ValidationError({"gebruikersnaam": CHANGED_OUTSIDE})
         user.active = active
         if active:  # a fresh start: failures while disabled no longer count
             user.failed_logins = 0
             user.locked_until = None
-        account_seal.seal_account(user, by.vault)
+        if genuine:
+            account_seal.seal_account(user, by.vault)
         audit.record(
             session,
             event="user.enable" if active else "user.disable",
@@ -181,6 +203,8 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
     password = one_time_password()
     with db.session() as session:
         user = _user(session, username)
+        if not _access_genuine(user, by.vault):
+            raise ValidationError({"gebruikersnaam": CHANGED_OUTSIDE})
         set_password(user, by.vault, password)  # today's key cost, never the stored one
         user.must_change_password = True
         account_seal.seal_account(user, by.vault)

@@ -18,14 +18,20 @@ import pytest
 from sqlalchemy import select
 
 from gpdesk.db import Database, open_database
-from gpdesk.errors import AccountBlockedError, AuthError
+from gpdesk.errors import AccountBlockedError, AuthError, ValidationError
 from gpdesk.models import AuditEntry, User
 from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security import account_seal, crypto
 from gpdesk.security.accounts import REFUSED, TAMPERED, WEAK_KEY, change_password, sign_in
 from gpdesk.security.permissions import Permission
-from gpdesk.security.users import recover_access, reset_password, set_active, set_permission
+from gpdesk.security.users import (
+    CHANGED_OUTSIDE,
+    recover_access,
+    reset_password,
+    set_active,
+    set_permission,
+)
 from tests.cli_support import gpdesk
 from tests.conftest import FAST_KDF, PRODUCTION_DEFAULT_KDF
 from tests.security_support import assert_one_dutch_line, make_demo
@@ -102,8 +108,9 @@ def blocked(db: Database, username: str, password: str) -> AccountBlockedError:
     return info.value
 
 
-def findings(db: Database) -> dict[str, account_seal.SealReport]:
-    signed = sign_in(db, "smit", DEMO_PASSWORD)
+def findings(db: Database, by: str = "smit") -> dict[str, account_seal.SealReport]:
+    """What ``gpdesk check`` will report, with the key of whoever signs in."""
+    signed = sign_in(db, by, DEMO_PASSWORD)
     with db.session() as session:
         return {
             "accounts": account_seal.check_accounts(session, signed.vault),
@@ -155,6 +162,30 @@ def test_an_assistant_who_makes_herself_practice_manager_is_refused(copy: Path) 
         db.dispose()
 
 
+def test_the_praktijkmanager_cannot_seal_a_changed_account_by_resetting_it(copy: Path) -> None:
+    """A reset or re-enable would seal the role written in the file; disabling stays possible."""
+    tamper(copy, "UPDATE user_account SET role = 'practice_manager' WHERE username = 'jansen'")
+    db = opened(copy)
+    try:
+        smit = sign_in(db, "smit", DEMO_PASSWORD)
+        for act in (
+            lambda: reset_password(db, smit, "jansen"),
+            lambda: set_active(db, smit, "jansen", active=True),
+        ):
+            with pytest.raises(ValidationError) as info:
+                act()
+            assert info.value.problems["gebruikersnaam"] == CHANGED_OUTSIDE
+        set_active(db, smit, "jansen", active=False)
+        with pytest.raises(AuthError) as refused:
+            sign_in(db, "jansen", OWN_PASSWORD)
+        assert refused.value.message == REFUSED  # disabled: the usual answer
+        assert len(findings(db)["accounts"].findings) == 1  # and still reported
+        with pytest.raises(ValidationError):
+            set_active(db, smit, "jansen", active=True)
+    finally:
+        db.dispose()
+
+
 def test_a_disabled_account_set_active_in_the_file_is_refused(copy: Path) -> None:
     tamper(copy, "UPDATE user_account SET active = 1 WHERE username = 'visser'")
     db = opened(copy)
@@ -184,6 +215,11 @@ def test_a_colleagues_key_copied_into_the_managers_row_is_refused(copy: Path) ->
         with pytest.raises(AuthError) as own:
             sign_in(db, "smit", DEMO_PASSWORD)  # his own password no longer fits his row
         assert own.value.message == REFUSED
+        assert findings(db, by="bakker")["accounts"].findings == (
+            account_seal.Finding(
+                "user_account", str(user_id(copy, "smit")), account_seal.CHANGED_KEY
+            ),
+        )
     finally:
         db.dispose()
 

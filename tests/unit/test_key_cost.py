@@ -131,10 +131,13 @@ def test_an_account_seal_covers_every_column_that_gates_access() -> None:
         "kdf_memory_kib": 8, "kdf_iterations": 7, "kdf_lanes": 2,
         "password_verifier": b"\0" * 32, "wrapped_key": b"\2" * 61,
     }  # fmt: skip
+    access = {"id", "username", "display_name", "role", "active", "must_change_password"}
     for column, value in changes.items():
         before = getattr(user, column)
         setattr(user, column, value)
         assert not account_seal.account_is_genuine(key, user), column
+        # A reset may repair changed password material, never a changed role or status.
+        assert account_seal.access_is_genuine(key, user) is (column not in access), column
         setattr(user, column, before)
     # What only slows guessing is left out on purpose (README, security section).
     user.failed_logins, user.locked_until = 99, None
