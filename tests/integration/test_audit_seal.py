@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from gpdesk.db import Database, _alembic_config
-from gpdesk.models import AuditEntry, AuditHead, RolePermission, User
+from gpdesk.models import AuditEntry, AuditHead
 from gpdesk.patients.records import find_patient, open_from_his
 from gpdesk.practice.demo import DEMO_PASSWORD
-from gpdesk.security import account_seal, anchor, audit
+from gpdesk.security import anchor, audit
 from gpdesk.security.crypto import Vault
 from tests.cli_support import gpdesk
 from tests.security_support import (
@@ -349,29 +349,20 @@ def test_verify_with_a_wrong_password_changes_nothing(db: Database, tmp_path: Pa
 # -- a database from before seals (schema 0003) ---------------------------------------------
 
 
-def _as_if_from_before_seals(db: Database, vault: Vault) -> None:
-    """Take the database back to schema 0003 and up again, as an upgrade from that version.
-
-    Going down also drops the account seals of migration 0008, which this practice has had since
-    it was set up (its Logboek says so): they are put back, as this test is about the audit seal.
-    """
+def _as_if_from_before_seals(db: Database) -> None:
+    """Take the database back to schema 0003 and up again, as an upgrade from that version."""
     from alembic import command
 
     with db.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0003")
     with db.engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
-    with db.session() as session:
-        for user in session.scalars(select(User)):
-            account_seal.seal_account(user, vault)
-        for row in session.scalars(select(RolePermission)):
-            account_seal.seal_permission(row, vault)
 
 
 def test_an_upgraded_database_is_sealed_at_the_next_sign_in(db: Database) -> None:
     vault = _busy_trail(db)
     count = len(_entries(db))
-    _as_if_from_before_seals(db, vault)
+    _as_if_from_before_seals(db)
     head = _head(db)
     assert (head.pre_seal_entries, head.seal) == (count, None)
     with db.session() as session:
@@ -390,7 +381,7 @@ def test_an_upgraded_database_is_sealed_at_the_next_sign_in(db: Database) -> Non
 
 def test_an_upgraded_database_with_a_broken_chain_is_not_sealed(db: Database) -> None:
     vault = _busy_trail(db)
-    _as_if_from_before_seals(db, vault)
+    _as_if_from_before_seals(db)
     drop_audit_triggers(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET detail = 'weg' WHERE seq = 4"))
@@ -412,7 +403,7 @@ def test_an_empty_upgraded_practice_database_is_marked(database_url: str) -> Non
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :g)"),
                          {"g": audit.GENESIS})  # fmt: skip
-        _as_if_from_before_seals(db, vault)
+        _as_if_from_before_seals(db)
         assert _head(db).pre_seal_entries == 0
         with db.session() as session:
             assert audit.verify(session).ok

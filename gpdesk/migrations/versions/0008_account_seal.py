@@ -8,6 +8,10 @@ Adds ``seal`` to ``user_account`` and ``role_permission``. Existing rows get non
 migration has no practice key. The first sign-in after the upgrade seals every row as it finds
 it and writes "accounts.seal" in the Logboek (trust on first use); from then on a row without a
 seal is a changed row (see ``gpdesk.security.account_seal``).
+
+Going down keeps the columns (an older gpdesk ignores them), as 0007 keeps
+``audit_entry.state``: the Logboek still says the rows are sealed, so dropping the seals would
+make every account look changed after going up again. Going up adds only what is missing.
 """
 
 import sqlalchemy as sa
@@ -18,16 +22,16 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+TABLES = ("user_account", "role_permission")
+
 
 def upgrade() -> None:
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seal", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("role_permission", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seal", sa.String(length=64), nullable=True))
+    inspector = sa.inspect(op.get_bind())
+    for table in TABLES:
+        if "seal" not in {c["name"] for c in inspector.get_columns(table)}:
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.add_column(sa.Column("seal", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("role_permission", schema=None) as batch_op:
-        batch_op.drop_column("seal")
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_column("seal")
+    """Nothing to undo: the seal columns stay (see above)."""
