@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from gpdesk.models.audit import AuditEntry
+from gpdesk.models.audit import AuditEntry, AuditHead
 from gpdesk.models.permission import RolePermission
 from gpdesk.models.user import User
 from gpdesk.roles import Role
@@ -198,8 +198,9 @@ def record_sealing(session: Session, vault: Vault, *, username: str, detail: str
 
 def seal_everything(session: Session, vault: Vault, *, username: str) -> None:
     """Trust on first use after the upgrade: seal every row as it is, and record that once."""
-    users = list(session.scalars(select(User)))
-    rows = list(session.scalars(select(RolePermission)))
+    fresh = {"populate_existing": True}
+    users = list(session.scalars(select(User).execution_options(**fresh)))
+    rows = list(session.scalars(select(RolePermission).execution_options(**fresh)))
     for user in users:
         seal_account(user, vault)
     for row in rows:
@@ -220,8 +221,13 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
     ``genuine_overrides``) but the praktijkmanager must hear of them.
     """
     if user.seal is None and not sealing_started(session):
-        seal_everything(session, vault, username=user.username)
-        return None
+        # Two first sign-ins at once (PostgreSQL): the second waits here for the first to
+        # commit, then finds the marker and checks the rows the first sealed.
+        session.execute(select(AuditHead.seq).where(AuditHead.id == 1).with_for_update())
+        if not sealing_started(session):
+            seal_everything(session, vault, username=user.username)
+            return None
+        session.refresh(user)
     key = seal_key(vault)
     problem = account_problem(key, user, started=True)
     if problem is not None:
