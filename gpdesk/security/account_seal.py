@@ -22,7 +22,8 @@ A database upgraded from before seals (migration 0008) has rows without one. The
 after the upgrade seals every row as it finds it (trust on first use) and records
 "accounts.seal" in the Logboek; from then on, and in every practice set up since, a row without a
 seal is a changed row. The Logboek entry is the marker because nobody can remove it unnoticed
-(the keyed chain); a marker in a table could be unset along with the seals.
+(the keyed chain); a marker in a table could be unset along with the seals. What trust on first
+use cannot see: a row changed in the file *before* that first sign-in is sealed as it stands.
 """
 
 from __future__ import annotations
