@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import handover, kaart_import, kaart_search, security, sign_in_names, startup
+from benchmarks import (
+    check,
+    handover,
+    kaart_import,
+    kaart_search,
+    security,
+    sign_in_names,
+    startup,
+)
 
 
 def main() -> int:
     """Run them in turn; a failing benchmark is reported and the others still run."""
     failed = False
-    for bench in (startup, handover, security, sign_in_names, kaart_search, kaart_import):
+    for bench in (
+        startup, handover, security, sign_in_names, kaart_search, kaart_import, check,
+    ):  # fmt: skip
         try:
             for line in bench.run():
                 print(line, flush=True)

@@ -62,6 +62,6 @@ def findings(db: Database, vault: Vault) -> tuple[set[tuple[str, int]], set[tupl
         values = check_sealed_values(session, vault)
         states = check_record_states(session, vault)
     return (
-        {(f.table, f.record_id) for f in values.findings},
-        {(f.table, f.record_id) for f in states.findings},
+        {(f.table, int(f.record_id)) for f in values.findings},
+        {(f.table, int(f.record_id)) for f in states.findings},
     )

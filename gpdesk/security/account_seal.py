@@ -43,6 +43,7 @@ from gpdesk.models.user import User
 from gpdesk.roles import Role
 from gpdesk.security import audit
 from gpdesk.security.crypto import KdfParams, Vault, below_floor
+from gpdesk.security.finding import Finding
 from gpdesk.security.permissions import Permission
 
 SEAL_PURPOSE = b"gpdesk account seal v1"
@@ -271,18 +272,6 @@ def genuine_overrides(
 
 
 # -- what ``gpdesk check`` reports ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: which table and record, and what is wrong with it in Dutch (no personal data).
-
-    ``record_id`` is the user's id for an account, ``rol/recht`` for a permission row.
-    """
-
-    table: str
-    record_id: str
-    problem: str
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """``gpdesk check``: is the database still as gpdesk left it?
 
 Someone with the database file and no password can change it with any SQLite tool; what gpdesk
-cannot prevent it must at least notice. The check runs a fixed list of sections — the keyed
-audit chain with its anchor, and whatever further integrity checks the security core registers
-in ``PARTS`` — each reporting how much it checked and, per problem, the table and record id.
+cannot prevent it must at least notice. The check runs a fixed list of parts (``PARTS``): the
+keyed audit chain with its anchor; every encrypted value in its place; every record's state as
+the chain last recorded it (a row put back from an older copy); accounts and permission rows as
+gpdesk sealed them; the key-cost floor. Each reports how much it checked and, per problem, the
+table and record id.
 Findings never carry patient data: the report is meant to be printed, mailed to the supplier
 and stored in a backup's manifest.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from gpdesk.security.finding import Finding
 from gpdesk.security.permissions import Permission, require
 
 if TYPE_CHECKING:
@@ -27,20 +30,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 """``(section number done, sections in all, title of the section now running)``."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: where it is (table and record id) and what is wrong, in Dutch."""
-
-    table: str
-    record_id: str
-    problem: str
-
-    def line(self) -> str:
-        """How the report prints it: ``tabel patient, record 12: …``."""
-        where = f"tabel {self.table}" + (f", record {self.record_id}" if self.record_id else "")
-        return f"{where}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -180,8 +169,70 @@ def audit_section(ctx: CheckContext) -> Section:
     )
 
 
-PARTS: list[Part] = [Part("Logboek", audit_section)]
-"""Run in this order; the security core adds its own checks (values, accounts, rights)."""
+def values_section(ctx: CheckContext) -> Section:
+    """Every encrypted value opens in its own table, column and record, and fits its index."""
+    from gpdesk.security.integrity import check_sealed_values
+
+    result = check_sealed_values(ctx.session, ctx.vault)
+    return Section(
+        key="waarden",
+        title="Versleutelde gegevens",
+        checked=result.values,
+        unit="waarden",
+        findings=result.findings,
+        note=f"in {result.records} records",
+    )
+
+
+def states_section(ctx: CheckContext) -> Section:
+    """Every record is as the logboek last recorded it: not put back, added or removed outside."""
+    from gpdesk.security.integrity import check_record_states
+
+    result = check_record_states(ctx.session, ctx.vault)
+    return Section(
+        key="laatste_stand",
+        title="Laatste stand per record",
+        checked=result.records,
+        unit="records",
+        findings=result.findings,
+    )
+
+
+def accounts_section(ctx: CheckContext) -> Section:
+    """Role, status and password material of every account as gpdesk sealed them."""
+    from gpdesk.security.account_seal import check_accounts
+
+    report = check_accounts(ctx.session, ctx.vault)
+    return Section("accounts", "Accounts", report.checked, "accounts", report.findings)
+
+
+def permissions_section(ctx: CheckContext) -> Section:
+    """The practice's grants and revocations (Beheer > Rechten) as gpdesk sealed them."""
+    from gpdesk.security.account_seal import check_permissions
+
+    report = check_permissions(ctx.session, ctx.vault)
+    return Section("rechten", "Rechten", report.checked, "aanpassingen", report.findings)
+
+
+def key_cost_section(ctx: CheckContext) -> Section:
+    """No account's key derivation below the floor (``crypto.KDF_FLOOR``)."""
+    from gpdesk.security.account_seal import check_key_cost
+
+    report = check_key_cost(ctx.session)
+    return Section(
+        "sleutelkosten", "Minimale sleutelkosten", report.checked, "accounts", report.findings
+    )
+
+
+PARTS: list[Part] = [
+    Part("Logboek", audit_section),
+    Part("Versleutelde gegevens", values_section),
+    Part("Laatste stand per record", states_section),
+    Part("Accounts", accounts_section),
+    Part("Rechten", permissions_section),
+    Part("Minimale sleutelkosten", key_cost_section),
+]
+"""Run in this order: the logboek first, since the record states are read from it."""
 
 
 def check_session(

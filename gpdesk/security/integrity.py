@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from gpdesk.errors import GpdeskError
 from gpdesk.models import AuditEntry
 from gpdesk.security.crypto import Vault
+from gpdesk.security.finding import Finding
 from gpdesk.security.sealed import (
     SEALED_TABLES,
     SealedTable,
@@ -52,19 +53,6 @@ ROLLED_BACK = (
 )
 NOT_RECORDED = "niet vastgelegd in het logboek: buiten gpdesk toegevoegd"
 REMOVED = "ontbreekt: buiten gpdesk verwijderd"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: where (table and record id) and what, in Dutch; never the data itself."""
-
-    table: str
-    record_id: int
-    problem: str
-
-    def line(self) -> str:
-        """One Dutch line for a report: ``patient 12: naam opent niet …``."""
-        return f"{self.table} {self.record_id}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -140,7 +128,7 @@ def _check_row(vault: Vault, table: SealedTable, row: RowMapping, findings: list
             opened[column.name] = vault.open(table.name, column.name, record_id, bytes(blob))
         except GpdeskError:
             problem = NOT_OPENING.format(label=column.label)
-            findings.append(Finding(table.name, record_id, _first_up(problem)))
+            findings.append(Finding(table.name, str(record_id), _first_up(problem)))
     for column_name, index_name, purpose in table.indexes:
         value = opened.get(column_name)
         stored = row[index_name]
@@ -149,7 +137,7 @@ def _check_row(vault: Vault, table: SealedTable, row: RowMapping, findings: list
         if not hmac.compare_digest(vault.blind_index(purpose, value), bytes(stored)):
             label = table.column(column_name).label
             problem = INDEX_MISFIT.format(label=label)
-            findings.append(Finding(table.name, record_id, _first_up(problem)))
+            findings.append(Finding(table.name, str(record_id), _first_up(problem)))
     return count
 
 
@@ -176,14 +164,14 @@ def check_record_states(
             records += 1
             last = recorded.pop((table.name, record_id), None)
             if last is None:
-                findings.append(Finding(table.name, record_id, _first_up(NOT_RECORDED)))
+                findings.append(Finding(table.name, str(record_id), _first_up(NOT_RECORDED)))
             elif not hmac.compare_digest(last, state):
-                findings.append(Finding(table.name, record_id, _first_up(ROLLED_BACK)))
+                findings.append(Finding(table.name, str(record_id), _first_up(ROLLED_BACK)))
             counter.step()
     known = {table.name for table in SEALED_TABLES}
     for table_name, record_id in sorted(recorded):
         if table_name in known:
-            findings.append(Finding(table_name, record_id, _first_up(REMOVED)))
+            findings.append(Finding(table_name, str(record_id), _first_up(REMOVED)))
     counter.finish()
     return IntegrityResult(records=records, findings=tuple(findings))
 

@@ -24,6 +24,7 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security import account_seal, crypto
 from gpdesk.security.accounts import REFUSED, TAMPERED, WEAK_KEY, change_password, sign_in
+from gpdesk.security.finding import Finding
 from gpdesk.security.permissions import Permission
 from gpdesk.security.users import (
     CHANGED_OUTSIDE,
@@ -156,7 +157,7 @@ def test_an_assistant_who_makes_herself_practice_manager_is_refused(copy: Path) 
         assert (entry.object_type, entry.object_id) == ("user_account", str(jansen))
         assert entry.detail == account_seal.CHANGED_ACCOUNT
         assert findings(db)["accounts"].findings == (
-            account_seal.Finding("user_account", str(jansen), account_seal.CHANGED_ACCOUNT),
+            Finding("user_account", str(jansen), account_seal.CHANGED_ACCOUNT),
         )
     finally:
         db.dispose()
@@ -216,9 +217,7 @@ def test_a_colleagues_key_copied_into_the_managers_row_is_refused(copy: Path) ->
             sign_in(db, "smit", DEMO_PASSWORD)  # his own password no longer fits his row
         assert own.value.message == REFUSED
         assert findings(db, by="bakker")["accounts"].findings == (
-            account_seal.Finding(
-                "user_account", str(user_id(copy, "smit")), account_seal.CHANGED_KEY
-            ),
+            Finding("user_account", str(user_id(copy, "smit")), account_seal.CHANGED_KEY),
         )
     finally:
         db.dispose()
@@ -320,7 +319,7 @@ def test_a_key_cost_lowered_to_8_kib_is_refused_and_a_reset_writes_the_default(
         assert entry.username == "bakker"
         assert entry.detail == f"{account_seal.WEAK_KEY} (8 KiB, 1x); onjuist wachtwoord (1x)"
         assert findings(db)["key_cost"].findings == (
-            account_seal.Finding("user_account", str(bakker), account_seal.WEAK_KEY),
+            Finding("user_account", str(bakker), account_seal.WEAK_KEY),
         )
         # The praktijkmanager's reset writes today's parameters, not the stored ones.
         one_time = reset_password(db, sign_in(db, "smit", DEMO_PASSWORD), "bakker")

@@ -13,12 +13,13 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.security.check import (
     PARTS,
     CheckContext,
-    Finding,
     Part,
     Section,
     check_database,
     check_session,
 )
+from gpdesk.security.finding import Finding
+from tests.binding_support import raw, swap
 from tests.cli_support import gpdesk
 from tests.security_support import assert_one_dutch_line, drop_audit_triggers, signed
 
@@ -125,3 +126,35 @@ def test_a_part_reports_places_and_counts(demo_home: Home) -> None:
     assert "Proef: 3 waarden gecontroleerd, 1 probleem." in report.text()
     assert "  - tabel patient, record 7: waarde opent niet op haar plaats" in report.text()
     assert report.manifest()["sections"]["proef"] == {"checked": 3, "problems": 1}
+
+
+def test_tampering_with_patients_and_accounts_is_named_by_place(demo_home: Home) -> None:
+    """The attacks of #14 together, with ``sqlite3`` only: each part names its own place."""
+    path = demo_home.database_file
+    ids = [row[0] for row in raw(path, "SELECT id FROM patient ORDER BY id LIMIT 2")]
+    assert len(ids) == 2
+    swap(path, "patient", "name", ids[0], ids[1])
+    (jansen,) = raw(path, "SELECT id FROM user_account WHERE username = 'jansen'")[0]
+    raw(path, "UPDATE user_account SET role = 'practice_manager' WHERE id = ?", jansen)
+
+    result = gpdesk(
+        "check", "--user", "smit", "--json", "--home", str(demo_home.path), password=DEMO_PASSWORD
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    report = json.loads(result.stdout)
+    places = {
+        (s["key"], f["table"], f["record_id"]) for s in report["sections"] for f in s["findings"]
+    }
+    assert ("waarden", "patient", str(ids[0])) in places
+    assert ("waarden", "patient", str(ids[1])) in places
+    assert ("accounts", "user_account", str(jansen)) in places
+    # Places and Dutch reasons only: no name of the demo's patients or users in the report.
+    for name in ("Vries", "Jansen", "Bakker"):
+        assert name not in result.stdout
+
+    text_report = gpdesk(
+        "check", "--user", "smit", "--home", str(demo_home.path), password=DEMO_PASSWORD
+    )
+    assert text_report.stdout.startswith("Database NIET in orde")
+    assert f"tabel patient, record {ids[0]}" in text_report.stdout
+    assert f"tabel user_account, record {jansen}" in text_report.stdout

@@ -1,7 +1,7 @@
 """account seal: a MAC on every account and permission row (issue #14)
 
 Revision ID: 0008
-Revises: 0006 (re-point to 0007 once the value binding of #14 is on main)
+Revises: 0007
 Create Date: 2026-12-06
 
 Adds ``seal`` to ``user_account`` and ``role_permission``. Existing rows get none here: a
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
