@@ -204,13 +204,19 @@ def test_the_new_fields_travel_through_export_and_import(
     with source.session() as session:
         export_kaart(session, tmp_path / "uit", fmt=fmt)  # type: ignore[arg-type]
     if fmt == "json":
+        # wait_time is HSDS's own field; the municipal contract is gpdesk's, in the extension.
         services = json.loads((tmp_path / "uit" / "services.json").read_text("utf-8"))
         ggz = next(s for s in services if s["name"] == "Basis-GGZ jeugd")
-        assert ggz["municipal_contract"] is True and ggz["wait_time"].startswith("Intake")
+        assert ggz["wait_time"].startswith("Intake") and "municipal_contract" not in ggz
+        extension = json.loads((tmp_path / "uit" / "gpdesk_extension.json").read_text("utf-8"))
+        own = {(r["entity"], r["id"], r["field"]): r["value"] for r in extension}
+        assert own["service", ggz["id"], "municipal_contract"] is True
         descriptor = json.loads((tmp_path / "uit" / "datapackage.json").read_text("utf-8"))
-        [service] = [r for r in descriptor["resources"] if r["name"] == "service"]
-        types = {f["name"]: f["type"] for f in service["schema"]["fields"]}
-        assert types["municipal_contract"] == "boolean" and "assured_by" not in types
+        resources = {r["name"]: r for r in descriptor["resources"]}
+        assert "gpdesk_extension" in resources
+        fields = {f["name"] for f in resources["service"]["schema"]["fields"]}
+        assert "wait_time" in fields
+        assert "municipal_contract" not in fields and "assured_by" not in fields
     with db.session() as session:
         preview = plan_import(session, tmp_path / "uit")
     assert preview.problems == ()
@@ -427,10 +433,15 @@ def test_who_checked_stays_in_the_practice_unless_asked(demo: Database, tmp_path
         export_kaart(session, tmp_path / "open")
         export_kaart(session, tmp_path / "alles", include_private=True)
     for folder, expected in (("open", False), ("alles", True)):
-        for stem in ("services", "contacts"):
-            records = json.loads((tmp_path / folder / f"{stem}.json").read_text("utf-8"))
-            assert ("assured_by" in records[0]) is expected, (folder, stem)
-            assert "assured_date" in records[0]
+        # Who checked is never in an HSDS table; only a private export's extension names them.
+        services = json.loads((tmp_path / folder / "services.json").read_text("utf-8"))
+        assert all("assured_by" not in s for s in services)
+        assert "assured_date" in services[0]  # HSDS's own field: when it was checked
+        extension = json.loads((tmp_path / folder / "gpdesk_extension.json").read_text("utf-8"))
+        fields = {(r["entity"], r["field"]) for r in extension}
+        for entity in ("service", "contact"):
+            assert ((entity, "assured_by") in fields) is expected, (folder, entity)
+        assert ("contact", "assured_date") in fields  # HSDS contacts have no such field
     # An open export imported back leaves the names of who checked as they were.
     with demo.session() as session:
         assert not plan_import(session, tmp_path / "open").has_changes

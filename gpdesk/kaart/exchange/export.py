@@ -7,13 +7,13 @@ own descriptor cut down to the tables present. Open Referral's validators (jsons
 compiled schemas, frictionless against the descriptor) accept it as it is.
 
 What HSDS 3.0 has no field for travels in ``gpdesk_extension.json``, a resource of its own in
-the descriptor, keyed by entity and record id (``{"records": {"service": {"<id>": {"kind":
-"wijkteam", ...}}}}``): a service's ``kind``, ``municipal_contract`` and ``former_names``, an
-organisation's ``former_names``, an area's ``wijk`` and ``service_at_location_id``, a
-contact's deputy, check date and ``departed_on`` ("vertrokken"), an attribute's ``label``, the
-capacities and their units (tables HSDS 3.0 does not have), and any value an HSDS field would
-reject. gpdesk reads it back; other systems ignore it. Without ``kind`` a receiving gpdesk could
-not route signals.
+the descriptor, one row per value keyed by entity and record id (``{"entity": "service",
+"id": "<id>", "field": "kind", "value": "wijkteam"}``; the same four columns in CSV): a
+service's ``kind``, ``municipal_contract`` and ``former_names``, an organisation's
+``former_names``, an area's ``wijk`` and ``service_at_location_id``, a contact's deputy, check
+date and ``departed_on`` ("vertrokken"), an attribute's ``label``, the capacities and their
+units (tables HSDS 3.0 does not have), and any value an HSDS field would reject. gpdesk reads it
+back; other systems ignore it. Without ``kind`` a receiving gpdesk could not route signals.
 
 Every service goes out, whatever its status. The practice's private layer (fixed contacts,
 feedback agreements, and any column flagged ``gpdesk_private`` such as ``assured_by``: the
