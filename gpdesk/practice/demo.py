@@ -12,10 +12,11 @@ from importlib.resources import files
 
 from gpdesk.db import Database
 from gpdesk.kaart.demo import load_demo_kaart
-from gpdesk.models import Role
+from gpdesk.models import Role, User
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import save_patient
 from gpdesk.practice.setup import NewPractice, create_practice, prepare_database
+from gpdesk.security import account_seal
 from gpdesk.security.accounts import create_user
 from gpdesk.security.crypto import KdfParams
 
@@ -61,7 +62,7 @@ def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
             kdf=kdf,
             is_demo=True,
         )
-        for user in others:
+        added = [
             create_user(
                 session,
                 created.vault,
@@ -71,6 +72,13 @@ def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
                 password=DEMO_PASSWORD,
                 kdf=kdf,
             )
+            for user in others
+        ]
+        account_seal.record_states(
+            session, created.vault, username=manager.username,
+            users=[session.get_one(User, actor.user_id) for actor in added],
+            detail=f"{len(added)} demo-accounts vastgelegd",
+        )  # fmt: skip
         for patient in patients:
             save_patient(session, created.vault, patient)
         load_demo_kaart(session)

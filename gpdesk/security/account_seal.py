@@ -14,9 +14,17 @@ Not sealed, on purpose: ``failed_logins``, ``locked_until``, ``last_login_at`` a
 can reset them, but gains no access by it (README, security section).
 
 What a seal does not catch on its own: a whole row put back from an older copy of the database
-(its old seal is genuine), or a row deleted. A deleted revocation in ``role_permission`` gives
-that role the default back. The keyed audit chain and its anchors (#9) are what catch an older
-copy; ``gpdesk check`` reports what this module finds.
+(its old seal is genuine), or a row deleted. So every audit entry of a gpdesk write of an account
+or permission row records the row's seal as its ``state`` (``state_text``), in compact JSON:
+``{"user_account": {"5": "<seal>"}, "role_permission": {"assistant/patient_open": "<seal>"}}``.
+The seal is already a MAC over the whole row, so "the row's seal verifies and equals the last
+seal the keyed chain recorded" means "the row is exactly as gpdesk last wrote it". At sign-in an
+account whose seal is not the last recorded one is refused like a changed account; a permission
+row that is not grants nothing, and one the chain recorded but the table lacks (a deleted
+revocation) counts as revoked. Those entries carry one of ``STATE_EVENTS`` (indexed), so the
+lookup reads only the practice's account and permission changes, never its patient entries.
+The keyed audit chain and its anchors (#9) are what catch an older copy of the whole database;
+``gpdesk check`` reports what this module finds.
 
 A database upgraded from before seals (migration 0008) has rows without one. The first sign-in
 after the upgrade seals every row as it finds it (trust on first use) and records
@@ -31,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -52,6 +60,13 @@ SEALED_EVENT = "accounts.seal"
 ACCOUNT_TAMPERED_EVENT = "account.tampered"
 PERMISSION_TAMPERED_EVENT = "permission.tampered"
 WEAK_KEY_EVENT = "account.weak_key"
+STATE_EVENT = "accounts.state"
+"""A Logboek entry that only records account states (the demo's accounts, a wrap made anew)."""
+STATE_EVENTS = (
+    SEALED_EVENT, STATE_EVENT, "user.add", "user.enable", "user.disable", "user.reset",
+    "user.recover", "password.change", "permission.change",
+)  # fmt: skip
+"""Every event whose entry may record account or permission states (see the module docstring)."""
 
 ACCOUNT_TABLE = "user_account"
 PERMISSION_TABLE = "role_permission"
@@ -64,6 +79,21 @@ CHANGED_PERMISSION = "recht is buiten gpdesk om gewijzigd; het geeft niets extra
 UNSEALED_PERMISSION = "recht heeft geen zegel (gewijzigd buiten gpdesk om); het geeft niets extra"
 NOT_YET_SEALED = "nog niet verzegeld: er heeft zich na de upgrade nog niemand aangemeld"
 WEAK_KEY = "beveiliging van het wachtwoord is lager dan gpdesk toestaat"
+ROLLED_BACK_ACCOUNT = (
+    "account is niet meer zoals gpdesk het laatst opsloeg: teruggezet uit een oudere kopie"
+)
+NOT_RECORDED_ACCOUNT = "account staat niet in het logboek: buiten gpdesk toegevoegd"
+REMOVED_ACCOUNT = "account ontbreekt: buiten gpdesk verwijderd"
+ROLLED_BACK_PERMISSION = (
+    "recht is teruggezet uit een oudere kopie (buiten gpdesk); het geeft niets extra"
+)
+NOT_RECORDED_PERMISSION = (
+    "recht staat niet in het logboek: buiten gpdesk toegevoegd; het geeft niets extra"
+)
+REMOVED_PERMISSION = (
+    "recht ontbreekt: buiten gpdesk verwijderd; het blijft uit tot de praktijkmanager het "
+    "opnieuw instelt"
+)
 
 
 def seal_key(vault: Vault) -> bytes:
@@ -186,7 +216,10 @@ def sealing_started(session: Session) -> bool:
 
 
 def record_sealing(session: Session, vault: Vault, *, username: str, detail: str) -> None:
-    """The Logboek marker: rows without a seal are changed rows from this entry on."""
+    """The Logboek marker: rows without a seal are changed rows from this entry on.
+
+    It records the state of every account and permission row as it stands (the baseline).
+    """
     audit.record(
         session,
         event=SEALED_EVENT,
@@ -195,7 +228,104 @@ def record_sealing(session: Session, vault: Vault, *, username: str, detail: str
         object_type=ACCOUNT_TABLE,
         detail=detail,
         vault=vault,
+        state=all_states(session),
     )
+
+
+def record_states(
+    session: Session, vault: Vault, *, username: str, detail: str, users: Iterable[User]
+) -> None:
+    """An entry that only records the state of accounts gpdesk just sealed (no other event)."""
+    audit.record(
+        session,
+        event=STATE_EVENT,
+        action=audit.Action.UPDATE,
+        username=username,
+        object_type=ACCOUNT_TABLE,
+        detail=detail,
+        vault=vault,
+        state=state_text(users=users),
+    )
+
+
+# -- the last state the chain recorded ------------------------------------------------------
+
+
+def permission_id(row: RolePermission) -> str:
+    """How findings and recorded states name a permission row: ``rol/recht``."""
+    return f"{Role(row.role).value}/{row.permission}"
+
+
+def state_text(*, users: Iterable[User] = (), permissions: Iterable[RolePermission] = ()) -> str:
+    """The audit entry's ``state`` for account and permission rows gpdesk just sealed."""
+    data: dict[str, dict[str, str]] = {}
+    for user in users:
+        if user.seal is None:
+            raise ValueError("seal the account before recording its state")
+        data.setdefault(ACCOUNT_TABLE, {})[str(user.id)] = user.seal
+    for row in permissions:
+        if row.seal is None:
+            raise ValueError("seal the permission before recording its state")
+        data.setdefault(PERMISSION_TABLE, {})[permission_id(row)] = row.seal
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def all_states(session: Session) -> str:
+    """Every account and permission row's state, for a baseline entry (all rows sealed)."""
+    session.flush()
+    users = session.scalars(select(User).where(User.seal.is_not(None)))
+    rows = session.scalars(select(RolePermission).where(RolePermission.seal.is_not(None)))
+    return state_text(users=list(users), permissions=list(rows))
+
+
+Recorded = Mapping[tuple[str, str], str]
+"""(table, record id) -> the last seal the chain recorded for that row."""
+
+
+def recorded_states(session: Session) -> dict[tuple[str, str], str]:
+    """The last recorded state of every account and permission row: one indexed query.
+
+    Reads only entries of ``STATE_EVENTS`` with a state: the practice's account and permission
+    changes (tens to a few hundred entries), oldest first, so a later entry wins.
+    """
+    query = (
+        select(AuditEntry.state)
+        .where(AuditEntry.event.in_(STATE_EVENTS), AuditEntry.state.is_not(None))
+        .order_by(AuditEntry.seq)
+    )
+    found: dict[tuple[str, str], str] = {}
+    for text in session.scalars(query):
+        try:
+            data = json.loads(text or "")
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for table in (ACCOUNT_TABLE, PERMISSION_TABLE):
+            rows = data.get(table)
+            if isinstance(rows, dict):
+                for record_id, seal in rows.items():
+                    if isinstance(seal, str):
+                        found[table, str(record_id)] = seal
+    return found
+
+
+def _current(recorded: Recorded, table: str, record_id: str, seal: str | None) -> bool:
+    last = recorded.get((table, record_id))
+    return last is not None and seal is not None and hmac.compare_digest(last, seal)
+
+
+def account_is_current(recorded: Recorded, user: User) -> bool:
+    """Whether the account's seal is the last one the keyed chain recorded for it."""
+    return _current(recorded, ACCOUNT_TABLE, str(user.id), user.seal)
+
+
+def _state_problem(recorded: Recorded, user: User) -> str | None:
+    if (ACCOUNT_TABLE, str(user.id)) not in recorded:
+        return NOT_RECORDED_ACCOUNT
+    if not account_is_current(recorded, user):
+        return ROLLED_BACK_ACCOUNT
+    return None
 
 
 def seal_everything(session: Session, vault: Vault, *, username: str) -> None:
@@ -207,7 +337,7 @@ def seal_everything(session: Session, vault: Vault, *, username: str) -> None:
         seal_account(user, vault)
     for row in rows:
         seal_permission(row, vault)
-    record_sealing(
+    record_sealing(  # records every row's state too
         session,
         vault,
         username=username,
@@ -218,9 +348,11 @@ def seal_everything(session: Session, vault: Vault, *, username: str) -> None:
 def admit(session: Session, user: User, vault: Vault) -> str | None:
     """At sign-in, right after unwrapping: None when the account may go on, else the problem.
 
-    The first sign-in after the upgrade seals every row (see the module docstring). Permission
-    rows found changed are recorded in the Logboek here too: they give nothing (see
-    ``genuine_overrides``) but the praktijkmanager must hear of them.
+    The account must be as gpdesk sealed it, and its seal the last one the chain recorded (not
+    put back from an older copy). The first sign-in after the upgrade seals every row (see the
+    module docstring). Permission rows found changed, put back or removed are recorded in the
+    Logboek here too: they give nothing (see ``genuine_overrides``) but the praktijkmanager must
+    hear of them.
     """
     if user.seal is None and not sealing_started(session):
         # Two first sign-ins at once (PostgreSQL): the second waits here for the first to
@@ -234,7 +366,11 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
     problem = account_problem(key, user, started=True)
     if problem is not None:
         return problem
-    changed = _permission_findings(session, key, started=True)
+    recorded = recorded_states(session)
+    problem = _state_problem(recorded, user)
+    if problem is not None:
+        return problem
+    changed = _permission_findings(session, key, recorded, started=True)
     if changed:
         audit.record(
             session,
@@ -250,25 +386,36 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
 
 
 def genuine_overrides(
-    rows: Iterable[RolePermission], vault: Vault | None
+    rows: Iterable[RolePermission], vault: Vault | None, recorded: Recorded | None = None
 ) -> list[tuple[Role, Permission, bool]]:
     """The practice's grants and revocations; a row that is not genuine grants nothing.
 
     Such a row counts as a revocation of its permission, so a grant written into the file never
     takes effect (unknown permission names are ignored, as before). Without an unlocked vault
-    (a locked screen) no seal can be checked: revocations hold, grants wait.
+    (a locked screen) no seal can be checked: revocations hold, grants wait. With ``recorded``
+    (``recorded_states``; every caller in gpdesk passes it) a row whose seal is not the last
+    recorded one grants nothing either, and a row the chain recorded but the table lacks (a
+    revocation deleted in the file) counts as revoked.
     """
     key = None if vault is None else seal_key(vault)
     known = {p.value for p in Permission}
-    return [
-        (
-            Role(row.role),
-            Permission(row.permission),
-            row.allowed and key is not None and permission_is_genuine(key, row),
-        )
-        for row in rows
-        if row.permission in known
-    ]
+    overrides: list[tuple[Role, Permission, bool]] = []
+    present: set[str] = set()
+    for row in rows:
+        present.add(permission_id(row))
+        if row.permission not in known:
+            continue
+        genuine = key is not None and permission_is_genuine(key, row)
+        if recorded is not None:
+            genuine = genuine and _current(recorded, PERMISSION_TABLE, permission_id(row), row.seal)
+        overrides.append((Role(row.role), Permission(row.permission), row.allowed and genuine))
+    for table, record_id in sorted(recorded or {}):
+        role, _, permission = record_id.partition("/")
+        if table != PERMISSION_TABLE or record_id in present or permission not in known:
+            continue
+        if role in {r.value for r in Role}:
+            overrides.append((Role(role), Permission(permission), False))
+    return overrides
 
 
 # -- what ``gpdesk check`` reports ---------------------------------------------------------------
@@ -288,37 +435,65 @@ class SealReport:
 
 
 def check_accounts(session: Session, vault: Vault) -> SealReport:
-    """Every account row against its seal."""
+    """Every account row against its seal and the last state the chain recorded for it."""
     key = seal_key(vault)
     started = sealing_started(session)
+    recorded = recorded_states(session)
     users = list(session.scalars(select(User).order_by(User.id)))
     findings = []
     for user in users:
         problem = account_problem(key, user, started=started)
+        if problem is None and started:
+            problem = _state_problem(recorded, user)
         if problem is not None:
             findings.append(Finding(ACCOUNT_TABLE, str(user.id), problem))
+    present = {str(user.id) for user in users}
+    gone = sorted(
+        (record_id for table, record_id in recorded if table == ACCOUNT_TABLE),
+        key=lambda record_id: (len(record_id), record_id),
+    )
+    findings.extend(
+        Finding(ACCOUNT_TABLE, record_id, REMOVED_ACCOUNT)
+        for record_id in gone
+        if record_id not in present
+    )
     return SealReport(checked=len(users), findings=tuple(findings))
 
 
 def check_permissions(session: Session, vault: Vault) -> SealReport:
-    """Every grant and revocation row against its seal."""
+    """Every grant and revocation row against its seal and its last recorded state."""
     checked = session.scalar(select(func.count()).select_from(RolePermission)) or 0
-    findings = _permission_findings(session, seal_key(vault), started=sealing_started(session))
+    started = sealing_started(session)
+    recorded = recorded_states(session)
+    findings = _permission_findings(session, seal_key(vault), recorded, started=started)
     return SealReport(checked=checked, findings=findings)
 
 
-def _permission_findings(session: Session, key: bytes, *, started: bool) -> tuple[Finding, ...]:
+def _permission_findings(
+    session: Session, key: bytes, recorded: Recorded, *, started: bool
+) -> tuple[Finding, ...]:
     order = (RolePermission.role, RolePermission.permission)
     findings = []
+    present: set[str] = set()
     for row in session.scalars(select(RolePermission).order_by(*order)):
+        record_id = permission_id(row)
+        present.add(record_id)
         if row.seal is None:
             problem = UNSEALED_PERMISSION if started else NOT_YET_SEALED
         elif not permission_is_genuine(key, row):
             problem = CHANGED_PERMISSION
+        elif started and (PERMISSION_TABLE, record_id) not in recorded:
+            problem = NOT_RECORDED_PERMISSION
+        elif started and not _current(recorded, PERMISSION_TABLE, record_id, row.seal):
+            problem = ROLLED_BACK_PERMISSION
         else:
             continue
-        record_id = f"{Role(row.role).value}/{row.permission}"
         findings.append(Finding(PERMISSION_TABLE, record_id, problem))
+    findings.extend(
+        Finding(PERMISSION_TABLE, record_id, REMOVED_PERMISSION)
+        for table, record_id in sorted(recorded)
+        if table == PERMISSION_TABLE and record_id not in present
+    )
     return tuple(findings)
 
 

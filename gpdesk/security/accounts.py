@@ -62,8 +62,10 @@ class SignedIn:
 
 
 def role_overrides(session: Session, vault: Vault | None) -> list[tuple[Role, Permission, bool]]:
-    """The practice's grants and revocations; a row gpdesk did not seal grants nothing."""
-    return account_seal.genuine_overrides(session.scalars(select(RolePermission)), vault)
+    """Grants and revocations; a row gpdesk did not seal, or not last, grants nothing."""
+    recorded = account_seal.recorded_states(session)
+    rows = session.scalars(select(RolePermission))
+    return account_seal.genuine_overrides(rows, vault, recorded)
 
 
 def actor_of(session: Session, user: User, vault: Vault) -> Actor:
@@ -255,6 +257,10 @@ def _authenticate(
         # A wrap from before it named its user: made anew, at today's key cost.
         _store_password(user, vault, password, None)
         account_seal.seal_account(user, vault)
+        account_seal.record_states(
+            session, vault, username=user.username, users=[user],
+            detail="sleutel van het account opnieuw verpakt na de upgrade",
+        )  # fmt: skip
     rebind_if_needed(session, vault)  # once, after migration 0007 (gpdesk.security.rebind)
     user.failed_logins = 0
     user.locked_until = None
@@ -397,7 +403,7 @@ def change_password(db: Database, username: str, old: str, new: str) -> Actor:
             actor = actor_of(session, user, vault)
             audit.record(
                 session, event="password.change", action=audit.Action.UPDATE, actor=actor,
-                vault=vault,
+                vault=vault, state=account_seal.state_text(users=[user]),
             )  # fmt: skip
             return actor
     raise outcome

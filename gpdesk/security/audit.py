@@ -110,6 +110,7 @@ EVENT_LABELS = {
     "account.tampered": "aanmelden geweigerd: account buiten gpdesk om gewijzigd",
     "account.weak_key": "aanmelden geweigerd: beveiliging van het wachtwoord verlaagd",
     "accounts.seal": "accounts en rechten verzegeld",
+    "accounts.state": "stand van accounts vastgelegd",
     "audit.export": "logboek geëxporteerd",
     "backup.create": "back-up gemaakt",
     "backup.restore": "back-up teruggezet",

@@ -100,12 +100,19 @@ material (it replaces all of it). Disabling stays possible, without a new seal, 
 keeps showing up in ``gpdesk check``."""
 
 
-def _genuine(user: User, vault: Vault) -> bool:
-    return account_seal.account_is_genuine(account_seal.seal_key(vault), user)
+def _current(session: Session, user: User) -> bool:
+    """Not put back from an older copy: its seal is the last one the keyed chain recorded."""
+    return account_seal.account_is_current(account_seal.recorded_states(session), user)
 
 
-def _access_genuine(user: User, vault: Vault) -> bool:
-    return account_seal.access_is_genuine(account_seal.seal_key(vault), user)
+def _genuine(session: Session, user: User, vault: Vault) -> bool:
+    key = account_seal.seal_key(vault)
+    return account_seal.account_is_genuine(key, user) and _current(session, user)
+
+
+def _access_genuine(session: Session, user: User, vault: Vault) -> bool:
+    key = account_seal.seal_key(vault)
+    return account_seal.access_is_genuine(key, user) and _current(session, user)
 
 
 def _user(session: Session, username: str) -> User:
@@ -138,6 +145,7 @@ def add_user(
             kdf=kdf,
             must_change_password=True,
         )
+        user = session.get_one(User, actor.user_id)
         audit.record(
             session,
             event="user.add",
@@ -147,6 +155,7 @@ def add_user(
             object_type="user",
             object_id=actor.username,
             detail=f"{actor.display_name} ({role.label})",  # staff, never a patient
+            state=account_seal.state_text(users=[user]),
         )
     return actor, password
 
@@ -165,7 +174,7 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
                 raise ValidationError(
                     {"gebruikersnaam": "Dit is de laatste praktijkmanager; die blijft actief."}
                 )
-        genuine = _genuine(user, by.vault)
+        genuine = _genuine(session, user, by.vault)
         if active and not genuine:
             raise ValidationError({"gebruikersnaam": CHANGED_OUTSIDE})
         user.active = active
@@ -183,6 +192,7 @@ def set_active(db: Database, by: SignedIn, username: str, *, active: bool) -> No
             object_type="user",
             object_id=user.username,
             detail=f"{user.display_name} ({user.role.label})",
+            state=account_seal.state_text(users=[user]) if genuine else None,
         )
 
 
@@ -203,7 +213,7 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
     password = one_time_password()
     with db.session() as session:
         user = _user(session, username)
-        if not _access_genuine(user, by.vault):
+        if not _access_genuine(session, user, by.vault):
             raise ValidationError({"gebruikersnaam": CHANGED_OUTSIDE})
         set_password(user, by.vault, password)  # today's key cost, never the stored one
         user.must_change_password = True
@@ -217,6 +227,7 @@ def reset_password(db: Database, by: SignedIn, username: str) -> str:
             object_type="user",
             object_id=user.username,
             detail=user.display_name,
+            state=account_seal.state_text(users=[user]),
         )
     return password
 
@@ -252,6 +263,7 @@ def recover_access(
             object_type="user",
             object_id=user.username,
             detail=user.display_name,
+            state=account_seal.state_text(users=[user]),
         )
 
 
@@ -296,4 +308,5 @@ def set_permission(
             object_type="role",
             object_id=role.value,
             detail=f"{permission.value}={'aan' if allowed else 'uit'}",
+            state=account_seal.state_text(permissions=[row]),
         )
