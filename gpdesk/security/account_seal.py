@@ -354,7 +354,8 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
     Logboek here too: they give nothing (see ``genuine_overrides``) but the praktijkmanager must
     hear of them.
     """
-    if user.seal is None and not sealing_started(session):
+    started = sealing_started(session)
+    if user.seal is None and not started:
         # Two first sign-ins at once (PostgreSQL): the second waits here for the first to
         # commit, then finds the marker and checks the rows the first sealed.
         session.execute(select(AuditHead.seq).where(AuditHead.id == 1).with_for_update())
@@ -362,15 +363,18 @@ def admit(session: Session, user: User, vault: Vault) -> str | None:
             seal_everything(session, vault, username=user.username)
             return None
         session.refresh(user)
+        started = True
     key = seal_key(vault)
     problem = account_problem(key, user, started=True)
     if problem is not None:
         return problem
-    recorded = recorded_states(session)
-    problem = _state_problem(recorded, user)
+    # Recorded states exist from the marker on (it records every row); before it, as in
+    # ``check_accounts``, there is nothing to compare with.
+    recorded = recorded_states(session) if started else {}
+    problem = _state_problem(recorded, user) if started else None
     if problem is not None:
         return problem
-    changed = _permission_findings(session, key, recorded, started=True)
+    changed = _permission_findings(session, key, recorded if started else None, started=True)
     if changed:
         audit.record(
             session,
@@ -393,9 +397,9 @@ def genuine_overrides(
     Such a row counts as a revocation of its permission, so a grant written into the file never
     takes effect (unknown permission names are ignored, as before). Without an unlocked vault
     (a locked screen) no seal can be checked: revocations hold, grants wait. With ``recorded``
-    (``recorded_states``; every caller in gpdesk passes it) a row whose seal is not the last
-    recorded one grants nothing either, and a row the chain recorded but the table lacks (a
-    revocation deleted in the file) counts as revoked.
+    (``recorded_states``; gpdesk passes it once sealing has started) a row whose seal is not
+    the last recorded one grants nothing either, and a row the chain recorded but the table
+    lacks (a revocation deleted in the file) counts as revoked.
     """
     key = None if vault is None else seal_key(vault)
     known = {p.value for p in Permission}
@@ -464,14 +468,15 @@ def check_permissions(session: Session, vault: Vault) -> SealReport:
     """Every grant and revocation row against its seal and its last recorded state."""
     checked = session.scalar(select(func.count()).select_from(RolePermission)) or 0
     started = sealing_started(session)
-    recorded = recorded_states(session)
+    recorded = recorded_states(session) if started else None
     findings = _permission_findings(session, seal_key(vault), recorded, started=started)
     return SealReport(checked=checked, findings=findings)
 
 
 def _permission_findings(
-    session: Session, key: bytes, recorded: Recorded, *, started: bool
+    session: Session, key: bytes, recorded: Recorded | None, *, started: bool
 ) -> tuple[Finding, ...]:
+    """Rows not as gpdesk sealed them; with ``recorded``, also not as the chain last recorded."""
     order = (RolePermission.role, RolePermission.permission)
     findings = []
     present: set[str] = set()
@@ -482,16 +487,16 @@ def _permission_findings(
             problem = UNSEALED_PERMISSION if started else NOT_YET_SEALED
         elif not permission_is_genuine(key, row):
             problem = CHANGED_PERMISSION
-        elif started and (PERMISSION_TABLE, record_id) not in recorded:
+        elif recorded is not None and (PERMISSION_TABLE, record_id) not in recorded:
             problem = NOT_RECORDED_PERMISSION
-        elif started and not _current(recorded, PERMISSION_TABLE, record_id, row.seal):
+        elif recorded is not None and not _current(recorded, PERMISSION_TABLE, record_id, row.seal):
             problem = ROLLED_BACK_PERMISSION
         else:
             continue
         findings.append(Finding(PERMISSION_TABLE, record_id, problem))
     findings.extend(
         Finding(PERMISSION_TABLE, record_id, REMOVED_PERMISSION)
-        for table, record_id in sorted(recorded)
+        for table, record_id in sorted(recorded or {})
         if table == PERMISSION_TABLE and record_id not in present
     )
     return tuple(findings)

@@ -63,7 +63,8 @@ class SignedIn:
 
 def role_overrides(session: Session, vault: Vault | None) -> list[tuple[Role, Permission, bool]]:
     """Grants and revocations; a row gpdesk did not seal, or not last, grants nothing."""
-    recorded = account_seal.recorded_states(session)
+    started = account_seal.sealing_started(session)  # states are recorded from its marker on
+    recorded = account_seal.recorded_states(session) if started else None
     rows = session.scalars(select(RolePermission))
     return account_seal.genuine_overrides(rows, vault, recorded)
 

@@ -558,13 +558,18 @@ def test_a_backup_from_before_seals_is_restored_and_sealed(
     copy = open_database(target_url)
     try:
         # The demo's Logboek says its accounts were sealed from the start (a real backup of
-        # schema 0003 would not); their seals went with the columns above, so put them back.
+        # schema 0003 would not); their seals went with the columns above and their recorded
+        # states with the entries' states, so put both back.
         with path.open("rb") as source:
             header = read_header(source)[0]
         vault = unlock_backup(header, username=None, password=None, recovery_key=made.recovery_key)
         with copy.session() as session:
-            for user in session.scalars(select(User)):
+            users = list(session.scalars(select(User)))
+            for user in users:
                 account_seal.seal_account(user, vault)
+            account_seal.record_states(
+                session, vault, username="systeem", users=users, detail="testopzet"
+            )
         gp = signed(copy, "bakker")
         with copy.session() as session:
             result = audit.verify(session, vault=gp.vault)
@@ -573,7 +578,7 @@ def test_a_backup_from_before_seals_is_restored_and_sealed(
         copy.dispose()
     assert result.ok, result
     # Everything from the backup predates sealing; the restore's own entry sealed it all.
-    restored_from = entries - 2  # the restore's entry and the sign-in above came after
+    restored_from = entries - 3  # the restore's entry, the states and the sign-in came after
     assert result.key == (
         f"in orde (verzegeld t/m regel {entries}; {restored_from} regels van voor de verzegeling)"
     )
