@@ -136,6 +136,15 @@ def render(outdir: Path) -> list[Path]:
             if tab is page.audit:  # the Logboek reloads each time it is opened
                 _wait(app, lambda: page.audit.model.rowCount() > 0)
             shot(manager_window, name)
+        # "Database controleren" on the Praktijk tab: the report of an untouched practice.
+        page.tabs.setCurrentWidget(page.practice)
+        beheer = desktop.beheer
+        assert beheer is not None
+        page.practice.check_button.click()
+        _wait(app, lambda: beheer.report_dialog is not None and beheer.report_dialog.isVisible())
+        assert beheer.report_dialog is not None
+        shot(beheer.report_dialog, "beheer-database-controleren")
+        beheer.report_dialog.accept()
         page.tabs.setCurrentWidget(page.kaart)
         _wait(app, lambda: page.kaart.model.rowCount() > 0)
         page.kaart.view.selectRow(0)
