@@ -77,7 +77,7 @@ def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
         account_seal.record_states(
             session, created.vault, username=manager.username,
             users=[session.get_one(User, actor.user_id) for actor in added],
-            detail=f"{len(added)} demo-accounts vastgelegd",
+            detail=f"{len(added)} demo-accounts",
         )  # fmt: skip
         for patient in patients:
             save_patient(session, created.vault, patient)

@@ -20,7 +20,7 @@ from gpdesk.security.users import add_user
 from gpdesk.ui.clipboard import SensitiveClipboard
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.lock import IdleWatcher
-from tests.conftest import FAST_KDF, dispose_desktop
+from tests.conftest import FAST_KDF, PASSPHRASE, dispose_desktop
 
 PATIENT = PatientContext(
     bsn="111222333",
@@ -270,9 +270,9 @@ def test_one_time_password_must_be_replaced_at_first_sign_in(qtbot: QtBot, demo_
         dialog = next(
             w for w in QApplication.topLevelWidgets() if isinstance(w, PasswordChangeDialog)
         )
-        dialog.first.setText("mijn eigen wachtwoord")
-        dialog.second.setText("mijn eigen wachtwoord")
-        dialog._accept()
+        qtbot.keyClicks(dialog.first, PASSPHRASE)
+        qtbot.keyClicks(dialog.second, PASSPHRASE)
+        qtbot.keyClick(dialog.second, Qt.Key.Key_Return)  # Enter = the dialog's default action
 
     def wait_for_dialog() -> None:
         from gpdesk.ui.password_dialog import PasswordChangeDialog
@@ -291,7 +291,7 @@ def test_one_time_password_must_be_replaced_at_first_sign_in(qtbot: QtBot, demo_
     assert shell.session is not None
     assert not shell.session.actor.must_change_password
     db = open_database(f"sqlite:///{demo_home.database_file}")
-    assert sign_in(db, "dekker", "mijn eigen wachtwoord").actor.username == "dekker"
+    assert sign_in(db, "dekker", PASSPHRASE).actor.username == "dekker"
     db.dispose()
     dispose_desktop(shell)
 
