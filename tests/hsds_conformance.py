@@ -11,7 +11,6 @@ kept in ``tests/data/hsds/`` (see its README; tests have no network).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,11 +58,10 @@ def json_errors(name: str, instance: Any, entity: str | None = None) -> list[str
     ]
 
 
-def table_errors(folder: Path, *, sample: Iterable[int] | None = None) -> dict[str, list[str]]:
+def table_errors(folder: Path) -> dict[str, list[str]]:
     """Per JSON table file of a package: errors of its records against ``tabular``'s table.
 
-    ``sample``: only these record numbers per file are checked by the schema (all when None);
-    every record is checked to be an object with a unique id either way.
+    Every record is also checked to be an object with an id unique in its file.
     """
     descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
     errors: dict[str, list[str]] = {}
@@ -72,13 +70,12 @@ def table_errors(folder: Path, *, sample: Iterable[int] | None = None) -> dict[s
             continue
         records = json.loads((folder / resource["path"]).read_text("utf-8"))
         assert isinstance(records, list), resource["path"]
-        chosen = range(len(records)) if sample is None else [i for i in sample if i < len(records)]
         found = []
         if not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in records):
             found.append("not every record is an object with an id")
         elif len({r["id"] for r in records}) != len(records):
             found.append("ids are not unique")
-        for number in chosen:
+        for number in range(len(records)):
             found += [
                 f"{number}: {e}" for e in json_errors("tabular", records[number], resource["name"])
             ]
@@ -98,26 +95,6 @@ def frictionless_errors(folder: Path) -> list[str]:
         for task in report.tasks
         for error in task.errors
     ] + [f"{error.type}: {error.message}" for error in report.errors]
-
-
-def sample_csv_package(folder: Path, target: Path, every: int) -> Path:
-    """A copy of a CSV package with every ``every``-th row of each table (the first included).
-
-    The descriptor loses its foreign keys (a sampled row's parent may not be in the sample);
-    ``csv_structure_errors`` checks those on the whole files instead.
-    """
-    import csv
-
-    target.mkdir(parents=True, exist_ok=True)
-    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
-    for resource in descriptor["resources"]:
-        resource.get("schema", {}).pop("foreignKeys", None)
-        with (folder / resource["path"]).open(encoding="utf-8", newline="") as source:
-            rows = list(csv.reader(source))
-        with (target / resource["path"]).open("w", encoding="utf-8", newline="") as out:
-            csv.writer(out, lineterminator="\n").writerows([rows[0], *rows[1::every]])
-    (target / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
-    return target
 
 
 def csv_structure_errors(folder: Path) -> list[str]:
