@@ -36,6 +36,18 @@ from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartCh
 from gpdesk.models.patient import Patient
 from gpdesk.models.permission import RolePermission
 from gpdesk.models.practice import Practice
+from gpdesk.models.signal import (
+    Channel,
+    EventSource,
+    MessageKind,
+    OutboxMessage,
+    OutboxState,
+    Signal,
+    SignalCounter,
+    SignalEvent,
+    SignalStatus,
+)
+from gpdesk.models.transport import SmtpSecurity, TeamDelivery, TransportSettings
 from gpdesk.models.user import SignInThrottle, User
 from gpdesk.roles import Role
 
@@ -45,20 +57,25 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Channel",
     "Consent",
     "ConsentMethod",
     "ConsentOrganisation",
     "Contact",
     "DataItem",
+    "EventSource",
     "FeedbackAgreement",
     "FixedContact",
     "GpRole",
     "KaartChange",
     "Language",
     "Location",
+    "MessageKind",
     "NoConsentDecision",
     "NoConsentGround",
     "Organization",
+    "OutboxMessage",
+    "OutboxState",
     "Patient",
     "Phone",
     "Practice",
@@ -74,8 +91,15 @@ __all__ = [
     "ServiceKind",
     "ServiceStatus",
     "SignInThrottle",
+    "Signal",
+    "SignalCounter",
+    "SignalEvent",
+    "SignalStatus",
+    "SmtpSecurity",
     "Taxonomy",
     "TaxonomyTerm",
+    "TeamDelivery",
+    "TransportSettings",
     "Unit",
     "User",
     "utcnow",
