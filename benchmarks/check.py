@@ -20,9 +20,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
-from benchmarks.common import bench_line, median
+from benchmarks.common import bench_line, median, patient_place, random_bsn
 from benchmarks.kaart_import import write_package
-from benchmarks.security import _bsn, _place
 
 PATIENTS = 10_000
 RUNS = 3
@@ -63,7 +62,7 @@ def _fill(database: Path) -> bytes:
         with db.session() as session:
             for number in range(PATIENTS):
                 ctx = PatientContext(
-                    bsn=_bsn(rng),
+                    bsn=random_bsn(rng),
                     name=f"Patiënt {number}",
                     birth_date=date(1940 + number % 80, 1 + number % 12, 1 + number % 28),
                     postcode=f"{3100 + number % 30} AB".replace(" ", ""),
@@ -87,7 +86,7 @@ def _floor(db: object, aead: AESGCM) -> float:
         for row in rows:
             for column, blob in zip(_COLUMNS, row[1:], strict=True):
                 if blob is not None:
-                    aead.decrypt(blob[1:13], blob[13:], _place(column, row[0]))
+                    aead.decrypt(blob[1:13], blob[13:], patient_place(column, row[0]))
     return time.perf_counter() - started
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import sys
 from pathlib import Path
@@ -47,3 +48,18 @@ def make_demo_home(path: Path) -> Path:
 
 
 PYTHON = sys.executable
+
+
+def random_bsn(rng: random.Random) -> str:
+    """A random nine-digit number passing the 11-proef."""
+    while True:
+        digits = [rng.randrange(10) for _ in range(8)]
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last < 10 and (digits[0] or digits[1]):
+            return "".join(map(str, digits)) + str(last)
+
+
+def patient_place(column: str, record: int) -> bytes:
+    """The associated data ``Vault`` binds a patient value to (see ``gpdesk.security.crypto``)."""
+    return f"gpdesk/2\x00patient\x00{column}\x00{record}".encode()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from benchmarks.common import bench_line, median
+from benchmarks.common import bench_line, median, patient_place, random_bsn
 from gpdesk.security.crypto import (
     DEFAULT_KDF,
     NONCE_BYTES,
@@ -69,16 +69,6 @@ def _unlock_ms() -> tuple[float, float]:
     return median(times[0]), median(times[1])
 
 
-def _bsn(rng: random.Random) -> str:
-    """A random nine-digit number passing the 11-proef."""
-    while True:
-        digits = [rng.randrange(10) for _ in range(8)]
-        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-        last = total % 11
-        if last < 10 and (digits[0] or digits[1]):
-            return "".join(map(str, digits)) + str(last)
-
-
 def _values(rng: random.Random) -> list[tuple[str, int, str]]:
     initials = "ABCDEFGHJKLMNPRSTW"
     surnames = [
@@ -91,16 +81,11 @@ def _values(rng: random.Random) -> list[tuple[str, int, str]]:
         if kind == 0:
             values.append(("name", record, f"{rng.choice(initials)}. {rng.choice(surnames)}"))
         elif kind == 1:
-            values.append(("bsn", record, _bsn(rng)))
+            values.append(("bsn", record, random_bsn(rng)))
         else:
             phone = "06" + "".join(str(rng.randrange(10)) for _ in "x" * 8)
             values.append(("phone", record, phone))
     return values
-
-
-def _place(column: str, record: int) -> bytes:
-    """The associated data ``Vault`` binds a patient value to (see ``gpdesk.security.crypto``)."""
-    return f"gpdesk/2\x00patient\x00{column}\x00{record}".encode()
 
 
 def _decrypt_ms() -> tuple[float, float]:
@@ -115,7 +100,7 @@ def _decrypt_ms() -> tuple[float, float]:
     # associated data naming each value's place built beforehand).
     aead = AESGCM(data_key)
     parts = [
-        (blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], _place(column, record))
+        (blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], patient_place(column, record))
         for column, record, blob in sealed
     ]
 

@@ -2,12 +2,13 @@
 # The whole GUI suite in one process, RUNS times in a row per platform, alternating offscreen and
 # the real xcb platform under Xvfb (apt-get install xvfb). Stops at the first failing run and
 # names its log. Usage: tests/gui_proof.sh [RUNS]   (make gui-proof RUNS=20)
+# PLATFORMS=offscreen (or xcb) runs one platform only, e.g. two proofs side by side on two cores.
 set -u
 runs=${1:-20}
 cd "$(dirname "$0")/.."
 out=$(mktemp -d -t gpdesk-gui-proof-XXXX)
 for i in $(seq 1 "$runs"); do
-  for platform in offscreen xcb; do
+  for platform in ${PLATFORMS:-offscreen xcb}; do
     log="$out/$platform-$i.log"
     if [ "$platform" = offscreen ]; then
       QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/gui -q -p no:cacheprovider >"$log" 2>&1
