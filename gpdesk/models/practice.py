@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String, text
+from sqlalchemy import LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gpdesk.models.base import Base, utcnow
@@ -25,6 +25,11 @@ class Practice(Base):
     recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_backup_at: Mapped[datetime | None] = mapped_column(default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    """The letterhead's address lines, one per line; what a signal letter is sent from."""
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    """The number a team calls back on; printed on every signal and handout."""
+    agb_code: Mapped[str | None] = mapped_column(String(16), default=None)
     binding: Mapped[int] = mapped_column(server_default=text("1"))
     """2 once every sealed value is bound to table, column and record; 1 until the first sign-in
     after migration 0007 has re-bound what was sealed before (``gpdesk.security.rebind``).

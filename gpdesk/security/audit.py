@@ -124,6 +124,9 @@ EVENT_LABELS = {
     "consent.read": "toestemmingen ingezien",
     "consent.withdraw": "toestemming ingetrokken",
     "consent.none": "besloten te delen zonder toestemming",
+    "signal.submit": "signaal klaargezet om te verzenden",
+    "signal.read": "signaal ingezien",
+    "signal.status": "status van signaal gewijzigd",
     "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }

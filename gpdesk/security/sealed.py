@@ -94,6 +94,14 @@ _DECISION_BOUND = (
     "patient_id", "ground", "purpose", "organisation_id", "organisation_name", "data_items",
 )  # fmt: skip
 
+_SIGNAL_BOUND = (
+    "reference", "patient_id", "team_id", "team_name", "themes", "route", "urgent",
+    "requester_id", "prepared_by_id", "consent_id", "no_consent_id", "created_at",
+)  # fmt: skip
+"""What the signal was, to whom, for whom and on what consent; not its status and dates,
+which the outbox and the team's answers move (each such step is a ``signal_event``)."""
+_SIGNAL_EVENT_BOUND = ("signal_id", "status", "at", "source", "actor_id", "actor_label")
+
 SEALED_TABLES: tuple[SealedTable, ...] = (
     SealedTable(
         "patient",
@@ -129,6 +137,21 @@ SEALED_TABLES: tuple[SealedTable, ...] = (
         (SealedColumn("reason", "no_consent.reason", "toelichting"),),
         bound=_DECISION_BOUND,
         label="besluit zonder toestemming",
+    ),
+    SealedTable(
+        "signal",
+        (
+            SealedColumn("content", "signal.content", "verzonden bericht"),
+            SealedColumn("private_note", "signal.private_note", "privénotitie"),
+        ),
+        bound=_SIGNAL_BOUND,
+        label="signaal",
+    ),
+    SealedTable(
+        "signal_event",
+        (SealedColumn("reason", "signal_event.reason", "reden"),),
+        bound=_SIGNAL_EVENT_BOUND,
+        label="stap van een signaal",
     ),
 )
 """Every table with sealed values; the rebind, the state and ``gpdesk check`` read this."""

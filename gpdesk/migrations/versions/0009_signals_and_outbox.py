@@ -19,6 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The letterhead a signal is sent under (name was there; address, phone, AGB code new).
+    with op.batch_alter_table("practice", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("address", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("agb_code", sa.String(length=16), nullable=True))
     op.create_table(
         "signal_counter",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
@@ -266,3 +271,7 @@ def downgrade() -> None:
     op.drop_table("transport_settings")
     op.drop_table("team_delivery")
     op.drop_table("signal_counter")
+    with op.batch_alter_table("practice", schema=None) as batch_op:
+        batch_op.drop_column("agb_code")
+        batch_op.drop_column("phone")
+        batch_op.drop_column("address")
