@@ -200,11 +200,8 @@ def _theme_id(session: Session, themes: Sequence[str]) -> str | None:
     codes = [term for theme in themes for term in THEME_TERMS.get(theme, ())]
     if not codes:
         return None
-    rows = dict(
-        session.execute(
-            select(TaxonomyTerm.code, TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
-        ).tuples()
-    )
+    query = select(TaxonomyTerm.code, TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
+    rows: dict[str | None, str] = {code: term_id for code, term_id in session.execute(query)}
     return next((rows[code] for code in codes if code in rows), None)
 
 
