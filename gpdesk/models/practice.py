@@ -25,11 +25,13 @@ class Practice(Base):
     recovery_wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_backup_at: Mapped[datetime | None] = mapped_column(default=None)
-    address: Mapped[str | None] = mapped_column(Text, default=None)
-    """The letterhead's address lines, one per line; what a signal letter is sent from."""
-    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    # The letterhead a signal goes out under. No Python defaults, as ``binding`` below: an
+    # older backup is restored at its own schema, where these columns do not exist yet.
+    address: Mapped[str | None] = mapped_column(Text)
+    """The address lines, one per line."""
+    phone: Mapped[str | None] = mapped_column(String(40))
     """The number a team calls back on; printed on every signal and handout."""
-    agb_code: Mapped[str | None] = mapped_column(String(16), default=None)
+    agb_code: Mapped[str | None] = mapped_column(String(16))
     binding: Mapped[int] = mapped_column(server_default=text("1"))
     """2 once every sealed value is bound to table, column and record; 1 until the first sign-in
     after migration 0007 has re-bound what was sealed before (``gpdesk.security.rebind``).

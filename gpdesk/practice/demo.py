@@ -10,9 +10,11 @@ import json
 from dataclasses import dataclass
 from importlib.resources import files
 
+from sqlalchemy import select
+
 from gpdesk.db import Database
 from gpdesk.kaart.demo import load_demo_kaart
-from gpdesk.models import Role, User
+from gpdesk.models import Practice, Role, User
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import save_patient
 from gpdesk.practice.setup import NewPractice, create_practice, prepare_database
@@ -21,6 +23,9 @@ from gpdesk.security.accounts import create_user
 from gpdesk.security.crypto import KdfParams
 
 DEMO_PRACTICE_NAME = "Huisartsenpraktijk De Singel (demo)"
+DEMO_ADDRESS = "Singel 12\n3112 GS Schiedam"
+DEMO_PHONE = "010-000 12 34"
+"""The demo letterhead: a made-up address and a number that does not exist (as the kaart's)."""
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented in the README; demo data only
 
 
@@ -79,6 +84,9 @@ def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
             users=[session.get_one(User, actor.user_id) for actor in added],
             detail=f"{len(added)} demo-accounts",
         )  # fmt: skip
+        letterhead = session.scalars(select(Practice)).one()
+        letterhead.address = DEMO_ADDRESS
+        letterhead.phone = DEMO_PHONE
         for patient in patients:
             save_patient(session, created.vault, patient)
         load_demo_kaart(session)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import Connection, inspect, select, text, update
 
 from gpdesk.db import Database, _alembic_config, current_revision
 from gpdesk.errors import TAMPERED, TamperedError
@@ -25,7 +25,7 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.crypto import FORMAT_V1, FORMAT_V2, NONCE_BYTES, Vault
 from gpdesk.security.integrity import check_record_states, check_sealed_values
 from gpdesk.security.rebind import rebind_if_needed
-from gpdesk.security.sealed import SEALED_TABLES
+from gpdesk.security.sealed import SEALED_TABLES, SealedTable
 from gpdesk.signals.consent import (
     ConsentDraft,
     ConsentMethod,
@@ -47,6 +47,12 @@ def _unbound(vault: Vault, purpose: str, value: str) -> bytes:
     """A value as the gpdesk before 0007 sealed it: its column name as associated data."""
     nonce = os.urandom(NONCE_BYTES)
     return FORMAT_V1 + nonce + vault._aead.encrypt(nonce, value.encode(), purpose.encode())
+
+
+def _at_this_schema(conn: Connection) -> list[SealedTable]:
+    """The registered tables the database has now (the signal tables came after 0007)."""
+    present = set(inspect(conn).get_table_names())
+    return [table for table in SEALED_TABLES if table.name in present]
 
 
 def _as_main_made_it(db: Database) -> tuple[SignedIn, int]:
@@ -84,7 +90,7 @@ def _as_main_made_it(db: Database) -> tuple[SignedIn, int]:
         command.downgrade(_alembic_config(conn), "0006")
     # Every value back to the old format, as that gpdesk wrote it.
     with db.engine.begin() as conn:
-        for table in SEALED_TABLES:
+        for table in _at_this_schema(conn):
             t = table.table
             columns = [t.c[c.name] for c in table.sealed]
             for row in conn.execute(select(t.c.id, *columns)).all():
@@ -111,7 +117,7 @@ def _upgrade(db: Database) -> None:
 def _formats(db: Database) -> set[bytes]:
     seen: set[bytes] = set()
     with db.engine.connect() as conn:
-        for table in SEALED_TABLES:
+        for table in _at_this_schema(conn):
             t = table.table
             for row in conn.execute(select(*(t.c[c.name] for c in table.sealed))).all():
                 seen |= {bytes(v[:1]) for v in row if v is not None}
