@@ -24,6 +24,7 @@ from gpdesk.models import (
     DataItem,
     EventSource,
     MessageKind,
+    NoConsentDecision,
     NoConsentGround,
     OutboxMessage,
     OutboxState,
@@ -47,6 +48,7 @@ from gpdesk.signals.consent import (
     ConsentError,
     ConsentMethod,
     NoConsentRequest,
+    OrganisationRef,
     withdraw_consent,
 )
 from gpdesk.signals.outgoing import ConsentGiven, SharedWithoutConsent
@@ -59,6 +61,7 @@ from gpdesk.signals.store import (
     signal_detail,
     submit,
     withdrawal_hook,
+    withdrawal_hook_for,
 )
 from gpdesk.signals.team import choose_team
 from tests.store_support import (
@@ -242,8 +245,9 @@ def test_a_child_under_12_with_the_mother(practice: Database, bakker: SignedIn) 
 def test_a_gp_sends_without_consent_on_a_ground(
     practice: Database, bakker: SignedIn, patient_id: int
 ) -> None:
+    elsewhere = OrganisationRef("Veilig Thuis Maasmond")
     ground = NoConsentRequest(
-        NoConsentGround.LEGAL_DUTY, GROUND_REASON, WIJKTEAMS, frozenset({DataItem.NAME})
+        NoConsentGround.LEGAL_DUTY, GROUND_REASON, elsewhere, frozenset({DataItem.NAME})
     )
     record = _submit(practice, bakker, patient_id, without_consent=ground)
     statement = record.signal.consent
@@ -252,7 +256,11 @@ def test_a_gp_sends_without_consent_on_a_ground(
     assert DataItem.PHONE in statement.items  # the ticked items are what the decision covers
     with practice.session() as session:
         row = session.scalars(select(Signal)).one()
-    assert row.consent_id is None and row.no_consent_id is not None
+        decision = session.get_one(NoConsentDecision, row.no_consent_id)
+    # The decision names whom it is shared with: the team's organisation, whatever was asked.
+    assert decision.organisation_name == WIJKTEAMS.name
+    assert decision.organisation_id == WIJKTEAMS.id
+    assert row.consent_id is None
     [entry] = _entries(practice, "signal.submit")
     assert entry.checks == Checks(treatment_relationship=True, consent=False).to_json()
     assert (
@@ -622,3 +630,35 @@ def test_detail_is_audited_and_refuses_a_changed_row(
     with pytest.raises(GpdeskError) as info, practice.session() as session:
         signal_detail(session, bakker.vault, bakker.actor, "SIG-2026-000999")
     assert "geen signaal met kenmerk" in info.value.message
+
+
+def test_withdrawal_written_on_the_timeline(
+    practice: Database, bakker: SignedIn, patient_id: int
+) -> None:
+    stored = consented(practice, bakker, patient_id)
+    sent = _submit(practice, bakker, patient_id).reference
+    _mark_sent(practice, bakker.vault, sent)
+    pending = _submit(practice, bakker, patient_id).reference
+    jansen = signed(practice, "jansen")
+    with practice.session() as session:
+        result = withdraw_consent(
+            session, jansen.vault, jansen.actor, stored.id, at=NOW + timedelta(hours=1),
+            hooks=[withdrawal_hook_for(jansen.vault)],
+        )  # fmt: skip
+    assert [a.outcome for a in result.affected] == [
+        "intrekking gemeld aan het team",
+        "verzenden gestopt",
+    ]
+    with practice.session() as session:
+        first = signal_detail(session, bakker.vault, bakker.actor, sent)
+        second = signal_detail(session, bakker.vault, bakker.actor, pending)
+    assert first.status is SignalStatus.SENT and first.closed_at is None
+    assert (first.timeline[-1].status, first.timeline[-1].who, first.timeline[-1].reason) == (
+        SignalStatus.SENT,
+        "M. Jansen (doktersassistent)",
+        "Toestemming ingetrokken: intrekking gemeld aan het team.",
+    )
+    assert second.status is SignalStatus.CANCELLED and second.closed_at is not None
+    assert second.timeline[-1].reason == "Toestemming ingetrokken: verzenden gestopt."
+    assert {c.state for c in second.outbox} == {OutboxState.STOPPED}
+    _checks_clean(practice, bakker.vault)

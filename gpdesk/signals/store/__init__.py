@@ -37,6 +37,7 @@ from gpdesk.signals.store.status import (
     add_event,
     change_status,
     withdrawal_hook,
+    withdrawal_hook_for,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "signal_detail",
     "submit",
     "withdrawal_hook",
+    "withdrawal_hook_for",
 ]

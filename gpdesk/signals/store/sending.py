@@ -165,7 +165,9 @@ def _statement(
     organisation = option.team.organisation
     items = frozenset(request.items) | {DataItem.NAME, DataItem.QUESTION}
     if request.without_consent is not None:
-        checked = check_no_consent(actor, replace(request.without_consent, items=items))
+        # The decision covers exactly what is sent, to whom it is sent.
+        decision = replace(request.without_consent, items=items, organisation=organisation)
+        checked = check_no_consent(actor, decision)
         return SharedWithoutConsent.from_request(checked, who(gp)), None
     if request.consent is not None:
         draft = check_draft(request.consent, context.birth_date, local_date(moment))
@@ -321,7 +323,11 @@ def submit(
         assert isinstance(prepared.statement, SharedWithoutConsent)
         no_consent_id = record_without_consent(
             session, vault, actor, request.patient_id,
-            replace(request.without_consent, items=prepared.statement.items), now=moment,
+            replace(
+                request.without_consent, items=prepared.statement.items,
+                organisation=prepared.option.team.organisation,
+            ),
+            now=moment,
         )  # fmt: skip
     reference = format_reference(year, _take_number(session, year))
     out = replace(prepared.signal, reference=reference)

@@ -30,10 +30,7 @@ from gpdesk.security.sealed import (
     refusing_tampered,
     state_of,
 )
-from gpdesk.signals.consent import (
-    AffectedSignal,
-    WithdrawnConsent,
-)
+from gpdesk.signals.consent import AffectedSignal, WithdrawalHook, WithdrawnConsent
 from gpdesk.signals.store.shapes import (
     CLOSED,
     MAX_REASON_LENGTH,
@@ -94,11 +91,9 @@ def add_event(
     session.flush()
     if reason:
         step.reason = vault.seal("signal_event", "reason", step.id, reason)
+    if status is not signal.status:
+        signal.closed_at = at if status in CLOSED else None
     signal.status = status
-    if status in CLOSED:
-        signal.closed_at = at
-    else:
-        signal.closed_at = None
     patient = session.get(Patient, signal.patient_id)
     assert patient is not None
     audit.record(
@@ -212,14 +207,8 @@ STOPPED_OUTCOME: Final = "verzenden gestopt"
 NOTIFIED_OUTCOME: Final = "intrekking gemeld aan het team"
 
 
-def withdrawal_hook(session: Session, withdrawn: WithdrawnConsent) -> Iterable[AffectedSignal]:
-    """A ``consent.WithdrawalHook``: what the withdrawal of a consent does to its signals.
-
-    Every signal resting on the consent that is not cancelled: sends that have not left are
-    stopped; where the team had the signal, a withdrawal notice is queued on that channel.
-    The signal's status is left as it is (the team may still answer about its earlier work);
-    the outbox rows say what happened, and the withdrawal's audit entry counts the signals.
-    """
+def _withdraw(session: Session, withdrawn: WithdrawnConsent) -> list[tuple[Signal, bool]]:
+    """Stop or notify every signal resting on the withdrawn consent; (signal, notified)."""
     rows: Sequence[Signal] = list(
         session.scalars(
             select(Signal)
@@ -228,10 +217,51 @@ def withdrawal_hook(session: Session, withdrawn: WithdrawnConsent) -> Iterable[A
             .order_by(Signal.id)
         )
     )
-    affected = []
-    for row in rows:
-        notified = _stop_or_notify(session, row, MessageKind.WITHDRAWAL, withdrawn.withdrawn_at)
-        affected.append(
-            AffectedSignal(row.reference, NOTIFIED_OUTCOME if notified else STOPPED_OUTCOME)
-        )
-    return affected
+    return [
+        (row, _stop_or_notify(session, row, MessageKind.WITHDRAWAL, withdrawn.withdrawn_at))
+        for row in rows
+    ]
+
+
+def _outcome(notified: bool) -> str:
+    return NOTIFIED_OUTCOME if notified else STOPPED_OUTCOME
+
+
+def withdrawal_hook(session: Session, withdrawn: WithdrawnConsent) -> Iterable[AffectedSignal]:
+    """A ``consent.WithdrawalHook``: what the withdrawal of a consent does to its signals.
+
+    Every signal resting on the consent that is not cancelled: sends that have not left are
+    stopped; where the team had the signal, a withdrawal notice is queued on that channel.
+    The timeline is left as it is (writing a step needs the key: ``withdrawal_hook_for``);
+    the outbox rows say what happened, and the withdrawal's audit entry counts the signals.
+    """
+    return [
+        AffectedSignal(row.reference, _outcome(notified))
+        for row, notified in _withdraw(session, withdrawn)
+    ]
+
+
+def withdrawal_hook_for(vault: Vault) -> WithdrawalHook:
+    """``withdrawal_hook``, and each signal's timeline says so; use it when the key is at hand.
+
+    A signal that never left is cancelled (geannuleerd, reason: consent withdrawn); one the
+    team had keeps its status and gets a step saying the withdrawal was reported. Each step is
+    audited with its state, as every status change is.
+    """
+
+    def hook(session: Session, withdrawn: WithdrawnConsent) -> Iterable[AffectedSignal]:
+        affected = []
+        for row, notified in _withdraw(session, withdrawn):
+            outcome = _outcome(notified)
+            never_left = not notified and row.status is SignalStatus.DRAFT
+            add_event(
+                session, vault, row,
+                SignalStatus.CANCELLED if never_left else row.status,
+                source=EventSource.USER, at=withdrawn.withdrawn_at, actor=withdrawn.withdrawn_by,
+                reason=f"Toestemming ingetrokken: {outcome}.",
+                detail=f"{row.reference}: toestemming ingetrokken; {outcome}",
+            )  # fmt: skip
+            affected.append(AffectedSignal(row.reference, outcome))
+        return affected
+
+    return hook
