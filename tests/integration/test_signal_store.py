@@ -7,6 +7,7 @@ rows' state, so ``gpdesk check`` finds the signals as gpdesk wrote them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError, TamperedError, ValidationError
@@ -662,3 +664,30 @@ def test_withdrawal_written_on_the_timeline(
     assert second.timeline[-1].reason == "Toestemming ingetrokken: verzenden gestopt."
     assert {c.state for c in second.outbox} == {OutboxState.STOPPED}
     _checks_clean(practice, bakker.vault)
+
+
+def test_two_workstations_never_take_the_same_number(practice: Database) -> None:
+    """The first signal of a year from two places at once: one waits, then takes the next."""
+    from gpdesk.signals.store.sending import _take_number
+
+    if practice.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: the second waits for the file lock")
+    taken: list[int] = []
+    first = Session(practice.engine)
+    try:
+        taken.append(_take_number(first, 2031))  # holds the year's row until it commits
+
+        def second() -> None:
+            with practice.session() as session:
+                taken.append(_take_number(session, 2031))
+
+        worker = threading.Thread(target=second)
+        worker.start()
+        worker.join(timeout=0.5)
+        assert worker.is_alive()  # waiting for the first workstation's row lock
+        first.commit()
+        worker.join(timeout=30)
+        assert not worker.is_alive()
+    finally:
+        first.close()
+    assert taken == [1, 2]

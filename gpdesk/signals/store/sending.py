@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError, ValidationError
@@ -124,14 +126,28 @@ def _next_number(session: Session, year: int) -> int:
 
 
 def _take_number(session: Session, year: int) -> int:
-    """Take the next number of ``year`` in the caller's transaction (row lock on PostgreSQL)."""
-    row = session.scalar(select(SignalCounter).where(SignalCounter.year == year).with_for_update())
-    if row is None:
-        row = SignalCounter(year=year, last_number=0)
-        session.add(row)
-    row.last_number += 1
-    session.flush()
-    return row.last_number
+    """Take the next number of ``year`` in the caller's transaction; never the same one twice.
+
+    The year's row is made if missing (a second workstation making it at the same moment is
+    ignored, not an error), then bumped with UPDATE … RETURNING: on PostgreSQL that holds the
+    row lock until the caller commits, so a concurrent submit waits and takes the next number;
+    SQLite serialises writers anyway. Rolled back, the number is given back.
+    """
+    dialect = session.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        make(SignalCounter)
+        .values(year=year, last_number=0)
+        .on_conflict_do_nothing(index_elements=[SignalCounter.year])
+    )
+    bumped = session.execute(
+        update(SignalCounter)
+        .where(SignalCounter.year == year)
+        .values(last_number=SignalCounter.last_number + 1)
+        .returning(SignalCounter.last_number)
+    )
+    number: int = bumped.scalar_one()
+    return number
 
 
 @dataclass(frozen=True)
