@@ -15,6 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from gpdesk.letters.document import (
+    Block,
+    Bullets,
+    Document,
+    Field,
+    Fields,
+    Heading,
+    Letterhead,
+)
+from gpdesk.letters.document import Paragraph as LetterParagraph
 from gpdesk.signals.consent import (
     GROUND_EXPLANATIONS,
     TEXT_VERSION,
@@ -34,6 +44,7 @@ __all__ = [
     "ConsentTerms",
     "Paragraph",
     "PrintedText",
+    "consent_document",
     "consent_his_note",
     "consent_text",
     "no_consent_his_note",
@@ -281,4 +292,34 @@ def no_consent_his_note(request: NoConsentRequest, *, decided_by: str, decided_a
         f"{dutch_date(local_date(decided_at))}. Grond: {grounds}. "
         f"Met: {request.organisation.name}. Doel: {request.purpose.label}. "
         f"Gegevens: {items}; geen BSN. Waarom nodig en in verhouding: {request.reason}"
+    )
+
+
+def consent_document(
+    text: PrintedText, *, practice_name: str, today: date, practice_phone: str | None = None
+) -> Document:
+    """The printable consent as a letter ``Document``, for the one renderer (PDF and print).
+
+    The lines to sign become label/value rows with a blank line to write on. The metadata
+    title names no patient: it shows in print queues and PDF viewers.
+    """
+    blocks: list[Block] = []
+    for paragraph in text.paragraphs:
+        if paragraph.heading:
+            blocks.append(Heading(paragraph.heading))
+        if paragraph.text:
+            blocks.append(LetterParagraph(paragraph.text))
+        if paragraph.bullets:
+            blocks.append(Bullets(paragraph.bullets))
+    if text.signatures:
+        blank = "\n_______________________________________"
+        blocks.append(Heading("Ondertekening"))
+        blocks.append(Fields(tuple(Field(line, blank) for line in text.signatures)))
+    return Document(
+        letterhead=Letterhead(practice_name, phone=practice_phone),
+        title=text.title,
+        blocks=tuple(blocks),
+        date=today,
+        footer=text.footer or None,
+        metadata_title=text.title,
     )

@@ -15,6 +15,7 @@ class PatientBanner(QFrame):
     paste_requested = Signal()
     close_requested = Signal()
     copy_requested = Signal()
+    signal_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +28,12 @@ class PatientBanner(QFrame):
         self.paste_button = QPushButton("Plak uit HIS")
         self.paste_button.setObjectName("pasteFromHis")
         self.paste_button.setToolTip("Patiëntregel uit het HIS plakken (Ctrl+Shift+V)")
+        self.signal_button = QPushButton("Signaal wijkteam")
+        self.signal_button.setObjectName("signalWijkteam")
+        self.signal_button.setToolTip(
+            "Een signaal naar het wijkteam voor deze patiënt (Ctrl+Shift+S)"
+        )
+        self.signal_button.clicked.connect(self.signal_requested)
         self.copy_button = QPushButton("Kopieer")
         self.copy_button.setObjectName("copyPatient")
         self.copy_button.setToolTip(
@@ -43,6 +50,7 @@ class PatientBanner(QFrame):
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.caption)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.signal_button)
         layout.addWidget(self.copy_button)
         layout.addWidget(self.paste_button)
         layout.addWidget(self.close_button)
@@ -60,6 +68,7 @@ class PatientBanner(QFrame):
             self.text.setText(ctx.banner_text())
         self.close_button.setVisible(ctx is not None)
         self.copy_button.setVisible(ctx is not None)
+        self.signal_button.setVisible(ctx is not None)
         # Re-apply the style sheet so the hasPatient colours follow.
         for widget in (self, self.caption, self.text):
             widget.style().unpolish(widget)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from gpdesk.ui.kaart.controller import KaartController
     from gpdesk.ui.lock import IdleWatcher, LockGuard
     from gpdesk.ui.main_window import MainWindow
+    from gpdesk.ui.signals.controller import SignalController
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,23 @@ def _open(home: Home, url: str) -> tuple[Database, PracticeInfo | None]:
     return open_for_window(home, url)
 
 
+def _signal_controller(desktop: Desktop, window: MainWindow) -> SignalController:
+    """The signal form's controller for this window: Ctrl+Shift+S, the banner, Signaleren."""
+    from gpdesk.ui.signals.controller import SignalController
+
+    assert desktop.db is not None and desktop.practice is not None
+    controller = SignalController(
+        db=desktop.db,
+        tasks=desktop.tasks,
+        signed=lambda: desktop.session,
+        practice_name=desktop.practice.name,
+        copy=desktop.clipboard.copy,
+        parent=window,
+    )
+    window.signal_form_requested.connect(lambda: controller.open_form(desktop.patient))
+    return controller
+
+
 class Desktop(QObject):
     """Runs the program's screens for one workstation session."""
 
@@ -126,6 +144,7 @@ class Desktop(QObject):
         self.window: MainWindow | None = None
         self.beheer: BeheerController | None = None
         self.kaart: KaartController | None = None
+        self.signals: SignalController | None = None
         self.idle: IdleWatcher | None = None
         self.guard: LockGuard | None = None
         self._patient_waiting = False
@@ -269,6 +288,7 @@ class Desktop(QObject):
             practice_name=self.practice.name,
             patient=self.patient,
         )
+        self.signals = _signal_controller(self, window)
         if previous is None:
             self.login.rejected.disconnect(self._quit_from_login)
             self.login.accept()

@@ -29,6 +29,7 @@ from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
+from gpdesk.ui.signals.page import SignalsPage
 from gpdesk.ui.sizing import fit_to_screen
 
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
     paste_requested = Signal()
     close_patient_requested = Signal()
     copy_patient_requested = Signal()
+    signal_form_requested = Signal()
     lock_requested = Signal()
     password_change_requested = Signal()
     area_changed = Signal(str)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.banner.paste_requested.connect(self.paste_requested)
         self.banner.close_requested.connect(self.close_patient_requested)
         self.banner.copy_requested.connect(self.copy_patient_requested)
+        self.banner.signal_requested.connect(self.signal_form_requested)
 
         self.nav = Navigation()
         self.nav.setObjectName("navigation")
@@ -97,6 +100,9 @@ class MainWindow(QMainWindow):
                 page = PracticePage()
             elif area.key == "kaart":
                 page = KaartPage()
+            elif area.key == "signals":
+                page = SignalsPage(area)
+                page.form_requested.connect(self.signal_form_requested)
             else:
                 page = ComingSoonPage(area)
             self.pages[area.key] = page
@@ -162,6 +168,9 @@ class MainWindow(QMainWindow):
         self.copy_patient_action = self._action(
             "Patiëntgegevens &kopiëren", "Ctrl+Shift+C", self.copy_patient_requested.emit, "patient"
         )
+        self.signal_action = self._action(
+            "Signaal &wijkteam…", "Ctrl+Shift+S", self.signal_form_requested.emit, "patient"
+        )
         self.lock_action = self._action("&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "app")
         self.password_action = self._action(
             "&Wachtwoord wijzigen…", "", self.password_change_requested.emit, "app"
@@ -206,6 +215,9 @@ class MainWindow(QMainWindow):
         self.banner.set_patient(ctx)
         self.close_patient_action.setEnabled(ctx is not None)
         self.copy_patient_action.setEnabled(ctx is not None)
+        page = self.pages.get("signals")
+        if isinstance(page, SignalsPage):
+            page.set_patient_open(ctx is not None)
 
     def lock(self) -> None:
         """Hide all work and patient data; only the lock page and Afsluiten stay usable."""
@@ -258,6 +270,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+V\tPlak uit HIS",
             "Ctrl+Shift+W\tPatiënt sluiten",
             "Ctrl+Shift+C\tPatiëntgegevens kopiëren (30 seconden)",
+            "Ctrl+Shift+S\tSignaal wijkteam (daarna Ctrl+Enter: versturen)",
             "Ctrl+L\tVergrendelen",
             "Ctrl+Q\tAfsluiten",
             "",

@@ -1,0 +1,673 @@
+"""The signal form's controller: loads what the form needs, previews, sends, prints.
+
+What runs where:
+
+- Opening the form shows it at once with the patient from the banner; one background unit of
+  work then finds the patient's id, the team for their address and age
+  (``team.choose_team``), the consents that hold per team organisation, and, for a POH-GGZ or
+  an assistant, the GPs they may act for. Picking a theme asks again in the background, so
+  the named contact agreed for that theme shows.
+- Voorbeeld runs ``store.compose`` off the GUI thread and shows ``preview.preview`` of it.
+- Verstuur runs ``store.submit`` in one session (one transaction, committed with its audit
+  entry before anything goes on the network; the outbox worker sends it). The form then says
+  the reference and "postvak uit" and offers the patient handout.
+- The consent dialog saves through ``consent.record_consent`` off the GUI thread too.
+
+Validation comes back as ``ValidationError`` (by field) or ``ConsentError`` and is shown next to
+the fields; nothing the user typed is lost. The controller holds no widget of another screen
+and reads the signed-in user through ``signed()`` each time, so after a lock nothing runs on
+a dropped key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from shiboken6 import isValid
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError, ValidationError
+from gpdesk.letters.document import Document
+from gpdesk.letters.html import to_html
+from gpdesk.patients.context import PatientContext
+from gpdesk.roles import Role
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.permissions import Permission
+from gpdesk.signals.consent import ConsentError, ConsentScope, NoConsentRequest, OrganisationRef
+from gpdesk.signals.outgoing import OutgoingSignal
+from gpdesk.signals.preview import Preview
+from gpdesk.ui.kaart.handout_dialog import HandoutDialog, pdf_save_path, print_to
+from gpdesk.ui.signals.consent_dialog import ConsentDialog
+from gpdesk.ui.signals.form import FormInput, SignalForm, TeamView
+from gpdesk.ui.signals.preview_dialog import PreviewDialog
+from gpdesk.ui.tasks import TaskRunner
+
+THEME_DELAY_MS = 250
+"""Picking several themes quickly asks for the team once."""
+
+UNEXPECTED = "Er ging iets mis; probeer het opnieuw. Wat u typte, staat er nog."
+
+
+def _text(exc: BaseException) -> str:
+    return exc.user_text() if isinstance(exc, GpdeskError) else UNEXPECTED
+
+
+@dataclass(frozen=True)
+class TeamInfo:
+    """One team option as the controller keeps it: what the form shows, and its organisation."""
+
+    view: TeamView
+    organisation: OrganisationRef
+
+
+@dataclass(frozen=True)
+class FormData:
+    """What the form needs from the database, loaded in one unit of work."""
+
+    patient_id: int
+    teams: tuple[TeamInfo, ...]
+    chosen: str | None
+    explanation: str
+    team_problem: str | None
+    consents: dict[str, ConsentScope | None]
+    """Per team id: the newest consent that holds for its organisation, or None."""
+    gps: tuple[tuple[str, str], ...]
+
+
+def team_details(option: object) -> str:
+    """The named contact, their deputy and the team's phone, in one line."""
+    from gpdesk.signals.team import TeamOption
+
+    assert isinstance(option, TeamOption)
+    parts: list[str] = []
+    team = option.team
+    if team.contact:
+        parts.append(f"Contactpersoon: {team.contact}")
+    if team.deputy:
+        parts.append(f"vervanger: {team.deputy}")
+    if team.phone:
+        parts.append(f"tel. {team.phone}")
+    if not parts:
+        parts.append("Geen vaste contactpersoon bekend")
+    if option.ref.alert:
+        parts.append(option.ref.alert)
+    return " · ".join(parts)
+
+
+def _team_infos(choice: object, today: date) -> tuple[TeamInfo, ...]:
+    from gpdesk.signals.consent import local_date
+    from gpdesk.signals.team import TeamChoice
+
+    assert isinstance(choice, TeamChoice)
+    infos = []
+    for option in choice.options:
+        team, walk_in = option.team, option.walk_in
+        title = f"{team.name} ({team.organisation.name})"
+        if option.desk:
+            title += " · centraal loket"
+        in_practice = (
+            walk_in is not None and walk_in.in_practice and local_date(walk_in.start) == today
+        )
+        view = TeamView(
+            id=team.id,
+            title=title,
+            details=team_details(option),
+            organisation=team.organisation.name,
+            walk_in=walk_in.label if walk_in is not None and walk_in.label else None,
+            in_practice_today=in_practice,
+        )
+        infos.append(TeamInfo(view, team.organisation))
+    return tuple(infos)
+
+
+def load_form_data(
+    db: Database, signed: SignedIn, patient: PatientContext, themes: tuple[str, ...]
+) -> FormData:
+    """Worker: the patient's id, the team choice, consents per team, GPs to act for."""
+    from gpdesk.models import utcnow
+    from gpdesk.patients.records import save_patient
+    from gpdesk.security.users import list_users
+    from gpdesk.signals.consent import find_valid_consent, local_date
+    from gpdesk.signals.team import choose_team
+
+    now = utcnow()
+    actor, vault = signed.actor, signed.vault
+    with db.session() as session:
+        patient_id = save_patient(session, vault, patient, actor=actor)
+        teams: tuple[TeamInfo, ...] = ()
+        chosen, explanation, problem = None, "", None
+        try:
+            choice = choose_team(session, vault, actor, patient_id, themes, now=now)
+        except ValidationError as exc:
+            problem = " ".join(exc.problems.values())
+        else:
+            teams = _team_infos(choice, local_date(now))
+            chosen, explanation = choice.team.id, choice.explanation
+        consents = {
+            info.view.id: find_valid_consent(
+                session, patient_id, at=now, organisation=info.organisation
+            )
+            for info in teams
+        }
+        gps: tuple[tuple[str, str], ...] = ()
+        if actor.role is not Role.GP:
+            gps = tuple(
+                (user.username, user.display_name)
+                for user in list_users(session, include_disabled=False)
+                if user.role is Role.GP
+            )
+    return FormData(patient_id, teams, chosen, explanation, problem, consents, gps)
+
+
+class SignalController(QObject):
+    """Opens the signal form for the patient in the banner and carries out what it asks."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        tasks: TaskRunner,
+        signed: Callable[[], SignedIn | None],
+        practice_name: str,
+        copy: Callable[[str], None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.tasks, self._signed = db, tasks, signed
+        self.practice_name = practice_name
+        self.copy = copy
+        """Puts text on the clipboard for 30 seconds (the HIS note)."""
+        self._parent = parent
+        self.form: SignalForm | None = None
+        self.patient: PatientContext | None = None
+        self.data: FormData | None = None
+        self.preview_dialog: PreviewDialog | None = None
+        self.consent_dialog: ConsentDialog | None = None
+        self.print_dialog: HandoutDialog | None = None
+        self.sent: OutgoingSignal | None = None
+        self.last_preview: Preview | None = None
+        self._theme_timer = QTimer(self)
+        self._theme_timer.setSingleShot(True)
+        self._theme_timer.setInterval(THEME_DELAY_MS)
+        self._theme_timer.timeout.connect(self._reload_team)
+        self._generation = 0
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def may_signal(self) -> str | None:
+        """Why this user cannot open the form now, or None when they can."""
+        signed = self._signed()
+        if signed is None:
+            return "gpdesk is vergrendeld."
+        actor = signed.actor
+        if not (actor.may(Permission.SIGNAL_SEND) or actor.may(Permission.SIGNAL_SEND_ON_BEHALF)):
+            return "U mag geen signalen versturen. Vraag de praktijkmanager als u dit nodig hebt."
+        return None
+
+    def open_form(self, patient: PatientContext | None) -> SignalForm | None:
+        """Show the form for ``patient`` (the banner's); None, with a message, when it cannot."""
+        if self.form is not None and isValid(self.form) and self.form.isVisible():
+            self.form.raise_()
+            self.form.activateWindow()
+            return self.form
+        refusal = self.may_signal()
+        if patient is None:
+            refusal = (
+                "Open eerst een patiënt: vanuit het HIS, of met Plak uit HIS (Ctrl+Shift+V). "
+                "Daarna opent Ctrl+Shift+S het signaal."
+            )
+        signed = self._signed()
+        if refusal is not None or signed is None or patient is None:
+            self._say(refusal or "")
+            return None
+        actor = signed.actor
+        form = SignalForm(
+            self._parent,
+            patient=patient,
+            is_gp=actor.role is Role.GP,
+            acts_for_gp=actor.role is not Role.GP,
+        )
+        self.form, self.patient, self.data, self.sent = form, patient, None, None
+        form.team_chosen.connect(self._team_chosen)
+        form.themes_changed.connect(self._theme_timer.start)
+        form.preview_requested.connect(self.show_preview)
+        form.send_requested.connect(self.send)
+        form.consent_requested.connect(self.open_consent)
+        form.handout_requested.connect(self.open_handout)
+        form.finished.connect(lambda _code: self._form_closed(form))
+        form.show()
+        form.set_busy("Team en toestemming worden opgezocht…")
+        self._generation += 1
+        generation = self._generation
+        db = self.db
+        self.tasks.run(
+            lambda: load_form_data(db, signed, patient, ()),
+            lambda data: self._loaded(form, generation, data),
+            lambda exc: self._load_failed(form, exc),
+            owner=form,
+        )
+        return form
+
+    def _say(self, text: str) -> None:
+        window = self._parent
+        status = getattr(window, "statusBar", None)
+        if text and callable(status):
+            status().showMessage(text, 12_000)
+
+    def _form_closed(self, form: SignalForm) -> None:
+        if self.form is form:
+            self.form = None
+            self._theme_timer.stop()
+        form.deleteLater()
+
+    def _loaded(self, form: SignalForm, generation: int, data: FormData) -> None:
+        if form is not self.form or generation != self._generation:
+            return
+        self.data = data
+        form.set_busy("")
+        if data.team_problem is not None:
+            form.set_team_problem(data.team_problem)
+        else:
+            form.set_teams([t.view for t in data.teams], data.chosen, data.explanation)
+        form.set_gps(list(data.gps))
+        self._show_consent()
+
+    def _load_failed(self, form: SignalForm, exc: BaseException) -> None:
+        if form is self.form:
+            form.set_busy("")
+            form.show_problems({"algemeen": _text(exc)})
+
+    def _team_chosen(self, _team_id: str) -> None:
+        self._show_consent()
+
+    def _current_team(self) -> TeamInfo | None:
+        form, data = self.form, self.data
+        if form is None or data is None:
+            return None
+        view = form.current_team()
+        return next((t for t in data.teams if view is not None and t.view.id == view.id), None)
+
+    def _show_consent(self) -> None:
+        form, data, team = self.form, self.data, self._current_team()
+        if form is None or data is None:
+            return
+        if team is None:
+            form.set_consent(None, "dit team")
+            return
+        form.set_consent(data.consents.get(team.view.id), team.organisation.name)
+
+    def _reload_team(self) -> None:
+        """Themes changed: the named contact may be another one; keep the user's team."""
+        form, data, patient, signed = self.form, self.data, self.patient, self._signed()
+        if form is None or data is None or patient is None or signed is None:
+            return
+        themes = form.form_input().themes
+        current = form.current_team()
+        self._generation += 1
+        generation = self._generation
+        db = self.db
+
+        def done(fresh: FormData) -> None:
+            if form is not self.form or generation != self._generation:
+                return
+            self.data = fresh
+            if fresh.team_problem is None:
+                keep = current.id if current is not None else fresh.chosen
+                ids = {t.view.id for t in fresh.teams}
+                chosen = keep if keep in ids else fresh.chosen
+                form.set_teams([t.view for t in fresh.teams], chosen, fresh.explanation)
+            self._show_consent()
+
+        self.tasks.run(
+            lambda: load_form_data(db, signed, patient, themes), done, lambda _exc: None, owner=form
+        )
+
+    # -- the request ---------------------------------------------------------------------------
+
+    def request(self, values: FormInput | None = None) -> object:
+        """The ``SignalRequest`` for what the form holds now."""
+        from gpdesk.signals.store import SignalRequest
+
+        form, data = self.form, self.data
+        assert form is not None and data is not None
+        values = values or form.form_input()
+        without = None
+        team = self._current_team()
+        if values.without_consent and team is not None:
+            without = NoConsentRequest(
+                ground=values.ground,
+                reason=values.reason,
+                organisation=team.organisation,
+                items=values.items,
+            )
+        return SignalRequest(
+            patient_id=data.patient_id,
+            themes=values.themes,
+            question=values.question,
+            route=values.route,
+            team_id=values.team_id,
+            urgent=values.urgent,
+            items=values.items,
+            phone=values.phone,
+            medical=values.medical,
+            private_note=values.private_note,
+            on_behalf_of=values.on_behalf_of,
+            without_consent=without,
+        )
+
+    def _ready(self) -> tuple[SignalForm, SignedIn] | None:
+        form, signed = self.form, self._signed()
+        if form is None or signed is None:
+            return None
+        if self.data is None:
+            form.show_problems({"algemeen": "Even geduld: team en toestemming worden opgezocht."})
+            return None
+        if self.data.team_problem is not None:
+            form.show_problems({"team": self.data.team_problem})
+            return None
+        return form, signed
+
+    def _refused(self, form: SignalForm, exc: BaseException) -> None:
+        form.set_busy("")
+        if isinstance(exc, ValidationError):
+            form.show_problems(exc.problems)
+        elif isinstance(exc, ConsentError):
+            form.show_consent_problem(exc.user_text())
+        else:
+            form.show_problems({"algemeen": _text(exc)})
+
+    # -- preview -------------------------------------------------------------------------------
+
+    def show_preview(self) -> PreviewDialog | None:
+        """Voorbeeld: compose off the GUI thread, then show exactly what the team gets."""
+        ready = self._ready()
+        if ready is None:
+            return None
+        form, signed = ready
+        request, db = self.request(), self.db
+        form.clear_problems()
+        form.set_busy("Voorbeeld wordt gemaakt…")
+        dialog = PreviewDialog(form)
+        dialog.send_requested.connect(self._send_from_preview)
+        dialog.finished.connect(lambda _code: self._preview_closed(dialog))
+        self.preview_dialog = dialog
+
+        def work() -> Preview:
+            from gpdesk.signals.preview import preview
+            from gpdesk.signals.store import SignalRequest, compose
+
+            assert isinstance(request, SignalRequest)
+            with db.session() as session:
+                signal = compose(session, signed.vault, signed.actor, request)
+            return preview(signal)
+
+        def done(result: Preview) -> None:
+            form.set_busy("")
+            self.last_preview = result
+            dialog.set_preview(result)
+            dialog.show()
+
+        def failed(exc: BaseException) -> None:
+            dialog.close()
+            self._refused(form, exc)
+
+        self.tasks.run(work, done, failed, owner=form)
+        return dialog
+
+    def _preview_closed(self, dialog: PreviewDialog) -> None:
+        if self.preview_dialog is dialog:
+            self.preview_dialog = None
+        dialog.deleteLater()
+
+    def _send_from_preview(self) -> None:
+        dialog = self.preview_dialog
+        if dialog is not None:
+            dialog.accept()
+        self.send()
+
+    # -- send ----------------------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Verstuur: submit and commit in one transaction off the GUI thread."""
+        ready = self._ready()
+        if ready is None:
+            return
+        form, signed = ready
+        request, db = self.request(), self.db
+        form.clear_problems()
+        form.set_busy("Wordt opgeslagen in postvak uit…")
+
+        def work() -> object:
+            from gpdesk.signals.store import SignalRequest, submit
+
+            assert isinstance(request, SignalRequest)
+            with db.session() as session:
+                return submit(session, signed.vault, signed.actor, request)
+
+        self.tasks.run(
+            work,
+            lambda record: self._sent(form, record),
+            lambda e: self._refused(form, e),
+            owner=form,
+        )
+
+    def _sent(self, form: SignalForm, record: object) -> None:
+        from gpdesk.signals.store import SignalRecord
+
+        assert isinstance(record, SignalRecord)
+        self.sent = record.signal
+        note = ""
+        if record.signal.urgent:
+            note = "Urgent: bel het team ook even, zodat zij het meteen zien."
+        form.show_sent(record.reference, record.team_name, note)
+        self._say(f"Signaal {record.reference} staat in postvak uit.")
+
+    # -- patient handout -----------------------------------------------------------------------
+
+    def open_handout(self) -> HandoutDialog | None:
+        """After sending: the patient's sheet (where, when, whom, what to bring); print or save."""
+        from gpdesk.signals.letter import patient_handout
+
+        signal, form = self.sent, self.form
+        if signal is None or form is None:
+            return None
+        return self.open_print(
+            form,
+            title="Print voor patiënt",
+            document_for=lambda with_name: patient_handout(signal, with_name=with_name),
+            file_name="aanmelding-wijkteam.pdf",
+        )
+
+    def open_print(
+        self,
+        parent: QWidget,
+        *,
+        title: str,
+        document_for: Callable[[bool], Document],
+        file_name: str,
+    ) -> HandoutDialog:
+        """A sheet's preview with "naam patiënt op het blad" (off), Afdrukken and PDF.
+
+        The same dialog and renderer as the kaart's handout: the preview and the printer take
+        the document's HTML, the PDF is written by the one renderer off the GUI thread.
+        """
+        dialog = HandoutDialog(parent, patient_available=True)
+        dialog.setWindowTitle(title)
+        self.print_dialog = dialog
+
+        def document() -> Document:
+            return document_for(dialog.include_name.isChecked())
+
+        def html_for(body_pt: float) -> str:
+            return to_html(replace(document(), body_pt=body_pt))
+
+        dialog.set_html(to_html(document()))
+        dialog.include_name.toggled.connect(lambda _on: dialog.set_html(to_html(document())))
+        dialog.print_requested.connect(lambda: self._print(dialog, html_for, document().title))
+        dialog.save_requested.connect(lambda: self._choose_pdf(dialog, document, file_name))
+        dialog.finished.connect(lambda _code: self._print_closed(dialog))
+        dialog.show()
+        return dialog
+
+    def _print_closed(self, dialog: HandoutDialog) -> None:
+        if self.print_dialog is dialog:
+            self.print_dialog = None
+        dialog.deleteLater()
+
+    def _print(self, dialog: HandoutDialog, html_for: Callable[[float], str], name: str) -> None:
+        """The system print dialog, then print (on the GUI thread, as Qt printing requires)."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from gpdesk.ui.kaart.handout_dialog import page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout())
+        printer.setDocName(name)  # a title without patient data: print queues show it
+        chooser = QPrintDialog(printer, dialog)
+        if chooser.exec() != QDialog.DialogCode.Accepted:
+            return
+        print_to(html_for, printer)
+        dialog.show_status("Het blad is naar de printer gestuurd.")
+
+    def _choose_pdf(
+        self, dialog: HandoutDialog, document: Callable[[], Document], file_name: str
+    ) -> None:
+        start = pdf_save_path(file_name)
+        name, _ = QFileDialog.getSaveFileName(dialog, "Opslaan als PDF", str(start), "PDF (*.pdf)")
+        if name:
+            self.save_pdf(dialog, document(), Path(name))
+
+    def save_pdf(self, dialog: HandoutDialog, document: Document, path: Path) -> Path:
+        """Write ``document`` as a PDF to ``path`` off the GUI thread; the file it will be."""
+        from gpdesk.kaart.handout import save_handout_pdf
+
+        target = path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+        dialog.set_saving(True)
+
+        def saved(written: Path) -> None:
+            dialog.set_saving(False)
+            dialog.show_status(f"Opgeslagen als {written}.")
+
+        def failed(exc: BaseException) -> None:
+            dialog.set_saving(False)
+            dialog.show_status(_text(exc))
+
+        self.tasks.run(lambda: save_handout_pdf(document, target), saved, failed, owner=dialog)
+        return target
+
+    # -- consent -------------------------------------------------------------------------------
+
+    def open_consent(self) -> ConsentDialog | None:
+        """Toestemming vastleggen: for the patient in the form, the chosen team's organisation."""
+        form, data, patient, signed = self.form, self.data, self.patient, self._signed()
+        if form is None or data is None or patient is None or signed is None:
+            return None
+        team = self._current_team()
+        organisations: list[OrganisationRef] = []
+        for info in data.teams:
+            if not any(info.organisation.same_as(o) for o in organisations):
+                organisations.append(info.organisation)
+        chosen = team.organisation if team is not None else None
+        gp_name = signed.actor.display_name
+        if signed.actor.role is not Role.GP:
+            values = form.form_input()
+            gp_name = next(
+                (name for user, name in data.gps if user == values.on_behalf_of), "uw huisarts"
+            )
+        dialog = ConsentDialog(
+            form,
+            patient=patient,
+            organisations=organisations,
+            chosen=chosen,
+            recorded_by=signed.actor.describe(),
+            gp_name=gp_name,
+            practice_name=self.practice_name,
+        )
+        self.consent_dialog = dialog
+        dialog.save_requested.connect(lambda: self._save_consent(dialog))
+        dialog.print_requested.connect(lambda: self._print_consent(dialog))
+        dialog.copy_requested.connect(lambda text: self._copy_note(dialog, text))
+        dialog.finished.connect(lambda _code: self._consent_closed(dialog))
+        dialog.show()
+        return dialog
+
+    def _consent_closed(self, dialog: ConsentDialog) -> None:
+        if self.consent_dialog is dialog:
+            self.consent_dialog = None
+        dialog.deleteLater()
+
+    def _copy_note(self, dialog: ConsentDialog, text: str) -> None:
+        self.copy(text)
+        dialog.show_status(
+            "Gekopieerd voor het HIS; plak het in het dossier. Over 30 seconden wordt het "
+            "klembord weer leeggemaakt."
+        )
+
+    def _print_consent(self, dialog: ConsentDialog) -> None:
+        if dialog.terms() is None:
+            return
+        self.open_print(
+            dialog,
+            title="Toestemming afdrukken",
+            document_for=dialog.document,
+            file_name="toestemming.pdf",
+        )
+
+    def _save_consent(self, dialog: ConsentDialog) -> None:
+        from gpdesk.signals.consent import ConsentRecord, record_consent
+
+        data, signed = self.data, self._signed()
+        draft = dialog.draft()
+        if data is None or signed is None or draft is None:
+            return
+        patient_id, db = data.patient_id, self.db
+        on_behalf = None
+        if self.form is not None and signed.actor.role is not Role.GP:
+            on_behalf = self.form.form_input().on_behalf_of
+        dialog.set_busy(True)
+
+        def work() -> ConsentRecord:
+            with db.session() as session:
+                return record_consent(
+                    session, signed.vault, signed.actor, patient_id, draft, on_behalf_of=on_behalf
+                )
+
+        def done(record: ConsentRecord) -> None:
+            dialog.saved(record)
+            self._consent_recorded(record.scope)
+
+        def failed(exc: BaseException) -> None:
+            dialog.set_busy(False)
+            if isinstance(exc, ValidationError):
+                dialog.show_problems(exc.problems)
+            else:
+                dialog.show_status(_text(exc), error=True)
+
+        self.tasks.run(work, done, failed, owner=dialog)
+
+    def _consent_recorded(self, scope: ConsentScope) -> None:
+        """A new consent: every team of an organisation it names now has it."""
+        data = self.data
+        if data is None:
+            return
+        consents = dict(data.consents)
+        for info in data.teams:
+            if scope.covers_organisation(info.organisation):
+                consents[info.view.id] = scope
+        self.data = replace(data, consents=consents)
+        self._show_consent()
+        if self.form is not None:
+            self.form.clear_problem("toestemming")
+
+    # -- lock ----------------------------------------------------------------------------------
+
+    def close_all(self) -> None:
+        """On lock: every signal window goes, without asking (``reject`` never asks)."""
+        for dialog in (self.print_dialog, self.consent_dialog, self.preview_dialog, self.form):
+            if dialog is not None and isValid(dialog):
+                dialog.reject()
