@@ -23,6 +23,7 @@ from gpdesk.letters.document import (
     Fields,
     Heading,
     Letterhead,
+    Strong,
 )
 from gpdesk.letters.document import Paragraph as LetterParagraph
 from gpdesk.signals.consent import (
@@ -295,6 +296,14 @@ def no_consent_his_note(request: NoConsentRequest, *, decided_by: str, decided_a
     )
 
 
+SIGN_HERE = "_" * 40
+"""A line to sign or write the date on."""
+SHORT_TEXT = 160
+"""A section this short goes on one line after its bold heading."""
+MAX_FOOTER = 80
+"""The renderer's footer line holds this much next to the page number."""
+
+
 def consent_document(
     text: PrintedText, *, practice_name: str, today: date, practice_phone: str | None = None
 ) -> Document:
@@ -305,6 +314,10 @@ def consent_document(
     """
     blocks: list[Block] = []
     for paragraph in text.paragraphs:
+        short = paragraph.heading and not paragraph.bullets and len(paragraph.text) <= SHORT_TEXT
+        if short:  # one line instead of two: the whole consent fits one sheet to sign
+            blocks.append(LetterParagraph((Strong(paragraph.heading), " ", paragraph.text)))
+            continue
         if paragraph.heading:
             blocks.append(Heading(paragraph.heading))
         if paragraph.text:
@@ -312,14 +325,17 @@ def consent_document(
         if paragraph.bullets:
             blocks.append(Bullets(paragraph.bullets))
     if text.signatures:
-        blank = "\n_______________________________________"
         blocks.append(Heading("Ondertekening"))
-        blocks.append(Fields(tuple(Field(line, blank) for line in text.signatures)))
+        blocks.append(Fields(tuple(Field(line, SIGN_HERE) for line in text.signatures)))
+    footer = text.footer
+    if len(footer) > MAX_FOOTER:
+        blocks.append(LetterParagraph(footer, muted=True))  # whole, not cut off at the edge
+        footer = ""
     return Document(
         letterhead=Letterhead(practice_name, phone=practice_phone),
         title=text.title,
         blocks=tuple(blocks),
         date=today,
-        footer=text.footer or None,
+        footer=footer or None,
         metadata_title=text.title,
     )

@@ -169,6 +169,7 @@ def test_shortest_path_with_consent_on_file_is_three_keys(
     qtbot.waitUntil(form.question.hasFocus, timeout=2_000)
     assert form.question.textCursor().selectedText() == "…"
     keys.type(form.question, QUESTION)
+    shoot(qtbot, form, "form-filled", FORM_SIZE)
     keys.key(form.question, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
     assert keys.count == 3
@@ -295,6 +296,7 @@ def test_a_poh_sees_no_without_consent_and_picks_the_gp(qtbot: QtBot, poh: Deskt
     assert form.on_behalf is not None
     qtbot.waitUntil(lambda: form.on_behalf is not None and form.on_behalf.count() >= 1)
     assert "Bakker" in form.on_behalf.currentText()
+    shoot(qtbot, form, "form-poh", FORM_SIZE)
 
 
 def test_medical_information_opens_its_own_box(qtbot: QtBot, gp: Desktop) -> None:

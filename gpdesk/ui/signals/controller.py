@@ -383,19 +383,15 @@ class SignalController(QObject):
 
     # -- preview -------------------------------------------------------------------------------
 
-    def show_preview(self) -> PreviewDialog | None:
+    def show_preview(self) -> None:
         """Voorbeeld: compose off the GUI thread, then show exactly what the team gets."""
         ready = self._ready()
         if ready is None:
-            return None
+            return
         form, signed = ready
         request, db = self.request(), self.db
         form.clear_problems()
         form.set_busy("Voorbeeld wordt gemaakt…")
-        dialog = PreviewDialog(form)
-        dialog.send_requested.connect(self._send_from_preview)
-        dialog.finished.connect(lambda _code: self._preview_closed(dialog))
-        self.preview_dialog = dialog
 
         def work() -> Preview:
             from gpdesk.signals.preview import preview
@@ -409,15 +405,14 @@ class SignalController(QObject):
         def done(result: Preview) -> None:
             form.set_busy("")
             self.last_preview = result
+            dialog = PreviewDialog(form)
+            dialog.send_requested.connect(self._send_from_preview)
+            dialog.finished.connect(lambda _code: self._preview_closed(dialog))
+            self.preview_dialog = dialog
             dialog.set_preview(result)
             dialog.show()
 
-        def failed(exc: BaseException) -> None:
-            dialog.close()
-            self._refused(form, exc)
-
-        self.tasks.run(work, done, failed, owner=form)
-        return dialog
+        self.tasks.run(work, done, lambda exc: self._refused(form, exc), owner=form)
 
     def _preview_closed(self, dialog: PreviewDialog) -> None:
         if self.preview_dialog is dialog:
