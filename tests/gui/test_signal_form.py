@@ -318,3 +318,48 @@ def test_no_patient_says_how_to_open_one(qtbot: QtBot, ready: Home) -> None:
         dispose_desktop(shell)
     app = QApplication.instance()
     assert app is not None
+
+
+def test_the_lock_closes_the_form_and_the_text_comes_back(qtbot: QtBot, gp: Desktop) -> None:
+    """Idle lock: the form goes without asking; after unlocking, Ctrl+Shift+S finds the text."""
+    from gpdesk.practice.demo import DEMO_PASSWORD
+
+    form = open_form(qtbot, gp)
+    qtbot.mouseClick(form.chips["mantelzorg"], Qt.MouseButton.LeftButton)
+    form.question.setPlainText(QUESTION)
+    form.private_note.setPlainText("alleen voor ons")
+    gp.lock()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=2_000)
+    assert form.discard_box is None  # nobody is asked over the lock page
+    window = main_window(gp)
+    window.lock_page.password.setText(DEMO_PASSWORD)
+    qtbot.keyClick(window.lock_page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=15_000)
+    form = open_form(qtbot, gp)
+    assert form.question.toPlainText() == QUESTION
+    assert form.private_note.toPlainText() == "alleen voor ons"
+    assert form.chips["mantelzorg"].isChecked()
+
+
+def test_a_gp_sends_without_consent_only_with_a_ground_and_a_reason(
+    qtbot: QtBot, gp: Desktop, ready: Home
+) -> None:
+    from gpdesk.models.consent import NoConsentGround
+
+    form = open_form(qtbot, gp)
+    qtbot.mouseClick(form.chips["huiselijk_geweld"], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(form.question, QUESTION)
+    assert form.without_consent is not None and form.ground is not None and form.reason
+    form.without_consent.setChecked(True)
+    qtbot.keyClicks(form.reason, "te kort")
+    qtbot.mouseClick(form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(form.errors["grond"].isVisible, timeout=15_000)
+    assert form.errors["toelichting"].isVisible()
+    assert stored_signals(ready) == []
+    form.ground.setCurrentIndex(form.ground.findData(NoConsentGround.LEGAL_DUTY.value))
+    form.reason.setPlainText(
+        "Signalen van huiselijk geweld; de meldcode vraagt overleg met het team, vandaag nog."
+    )
+    qtbot.mouseClick(form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
+    assert len(stored_signals(ready)) == 1

@@ -196,6 +196,8 @@ class SignalController(QObject):
         self._theme_timer.setInterval(THEME_DELAY_MS)
         self._theme_timer.timeout.connect(self._reload_team)
         self._generation = 0
+        self.kept: tuple[str, FormInput] | None = None
+        """What was typed when the lock closed the form: (the patient's BSN, the input)."""
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -240,6 +242,11 @@ class SignalController(QObject):
         form.consent_requested.connect(self.open_consent)
         form.handout_requested.connect(self.open_handout)
         form.finished.connect(lambda _code: self._form_closed(form))
+        form.set_aside.connect(lambda values: self._keep(patient, values))
+        kept, self.kept = self.kept, None
+        restored = kept[1] if kept is not None and kept[0] == patient.bsn else None
+        if restored is not None:
+            form.restore(restored)
         form.show()
         form.set_busy("Team en toestemming worden opgezocht…")
         self._generation += 1
@@ -247,7 +254,7 @@ class SignalController(QObject):
         db = self.db
         self.tasks.run(
             lambda: load_form_data(db, signed, patient, ()),
-            lambda data: self._loaded(form, generation, data),
+            lambda data: self._loaded(form, generation, data, restored),
             lambda exc: self._load_failed(form, exc),
             owner=form,
         )
@@ -265,7 +272,12 @@ class SignalController(QObject):
             self._theme_timer.stop()
         form.deleteLater()
 
-    def _loaded(self, form: SignalForm, generation: int, data: FormData) -> None:
+    def _keep(self, patient: PatientContext, values: FormInput) -> None:
+        self.kept = (patient.bsn, values)
+
+    def _loaded(
+        self, form: SignalForm, generation: int, data: FormData, restored: FormInput | None
+    ) -> None:
         if form is not self.form or generation != self._generation:
             return
         self.data = data
@@ -273,9 +285,16 @@ class SignalController(QObject):
         if data.team_problem is not None:
             form.set_team_problem(data.team_problem)
         else:
-            form.set_teams([t.view for t in data.teams], data.chosen, data.explanation)
-        form.set_gps(list(data.gps))
+            ids = {t.view.id for t in data.teams}
+            chosen = data.chosen
+            if restored is not None and restored.team_id in ids:
+                chosen = restored.team_id
+            form.set_teams([t.view for t in data.teams], chosen, data.explanation)
+        preferred = restored.on_behalf_of if restored is not None else None
+        form.set_gps(list(data.gps), preferred)
         self._show_consent()
+        if restored is not None:
+            form.restore_items(restored.items)
 
     def _load_failed(self, form: SignalForm, exc: BaseException) -> None:
         if form is self.form:
@@ -658,11 +677,3 @@ class SignalController(QObject):
         self._show_consent()
         if self.form is not None:
             self.form.clear_problem("toestemming")
-
-    # -- lock ----------------------------------------------------------------------------------
-
-    def close_all(self) -> None:
-        """On lock: every signal window goes, without asking (``reject`` never asks)."""
-        for dialog in (self.print_dialog, self.consent_dialog, self.preview_dialog, self.form):
-            if dialog is not None and isValid(dialog):
-                dialog.reject()

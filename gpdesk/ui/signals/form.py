@@ -183,6 +183,8 @@ class SignalForm(QDialog):
     team_chosen = Signal(str)
     themes_changed = Signal()
     handout_requested = Signal()
+    set_aside = Signal(object)
+    """Closed from outside (the lock) with typed text: the ``FormInput``, to restore later."""
 
     def __init__(
         self,
@@ -201,6 +203,7 @@ class SignalForm(QDialog):
         self._teams: list[TeamView] = []
         self._template: str | None = None
         self._busy = False
+        self._discarded = False
         self.discard_box: QMessageBox | None = None
         self.errors: dict[str, QLabel] = {}
 
@@ -352,7 +355,7 @@ class SignalForm(QDialog):
             self.ground.setObjectName("signalGround")
             self.ground.addItem("Kies de grond…", None)
             for ground in NoConsentGround:
-                self.ground.addItem(GROUND_EXPLANATIONS[ground].capitalize(), ground)
+                self.ground.addItem(GROUND_EXPLANATIONS[ground].capitalize(), ground.value)
             self.reason = QPlainTextEdit()
             self.reason.setObjectName("signalReason")
             self.reason.setTabChangesFocus(True)
@@ -602,7 +605,44 @@ class SignalForm(QDialog):
         self.discard_box = None
         box.deleteLater()
         if result == QMessageBox.StandardButton.Yes:
+            self._discarded = True
             self.reject()
+
+    def reject(self) -> None:
+        """Close without asking (the lock closes dialogs this way).
+
+        Typed text the user did not choose to throw away goes to the controller first, so the
+        user finds it back when they open the form again.
+        """
+        sent = self.pages.currentWidget() is self.sent_page
+        if not sent and not self._discarded and self.has_typed_text():
+            self.set_aside.emit(self.form_input())
+        super().reject()
+
+    def restore(self, values: FormInput) -> None:
+        """What was typed before the lock, back in its fields (the team follows once loaded)."""
+        for code, chip in self.chips.items():
+            chip.blockSignals(True)
+            chip.setChecked(code in values.themes)
+            chip.blockSignals(False)
+        self.question.setPlainText(values.question)
+        self.routes[values.route].setChecked(True)
+        self.urgent.setChecked(values.urgent)
+        self.restore_items(values.items)
+        self.phone.setText(values.phone or "")
+        self.medical.setPlainText(values.medical or "")
+        self.private_note.setPlainText(values.private_note or "")
+        if self.without_consent is not None and self.reason is not None and self.ground:
+            self.without_consent.setChecked(values.without_consent)
+            self.reason.setPlainText(values.reason)
+            wanted = values.ground.value if values.ground is not None else None
+            self.ground.setCurrentIndex(max(self.ground.findData(wanted), 0))
+        self.question.setFocus()
+
+    def restore_items(self, items: frozenset[DataItem]) -> None:
+        """The ticks as the user left them (after the consent prefilled its own)."""
+        for item, box in self.items.items():
+            box.setChecked(item in items or item in ALWAYS_SENT)
 
     # -- what the user does --------------------------------------------------------------------
 
@@ -774,7 +814,7 @@ class SignalForm(QDialog):
             private_note=self.private_note.toPlainText().strip() or None,
             on_behalf_of=self.on_behalf.currentData() if self.on_behalf is not None else None,
             without_consent=without,
-            ground=ground if isinstance(ground, NoConsentGround) else None,
+            ground=NoConsentGround(ground) if isinstance(ground, str) and ground else None,
             reason=self.reason.toPlainText() if self.reason is not None and without else "",
         )
 
