@@ -363,3 +363,52 @@ def test_a_gp_sends_without_consent_only_with_a_ground_and_a_reason(
     qtbot.mouseClick(form.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
     assert len(stored_signals(ready)) == 1
+
+
+def test_another_team_can_be_chosen_and_the_consent_follows_it(qtbot: QtBot, gp: Desktop) -> None:
+    form = open_form(qtbot, gp)
+    record_consent_in_db(gp)  # for the wijkteams' organisation only
+    form.reject()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=5_000)
+    form = open_form(qtbot, gp)
+    assert "Toestemming gegeven op" in form.consent_status.text()
+    if form.team.count() < 2:
+        pytest.skip("the demo kaart offers one team for this address")
+    form.team.setFocus()
+    qtbot.keyClick(form.team, Qt.Key.Key_Down)  # a closed combo box steps to the next team
+    form.team.activated.emit(form.team.currentIndex())
+    other = form.current_team()
+    assert other is not None and "Nieuwland" not in other.title
+    if other.organisation != "Stichting Wijkteams Schiedam":
+        assert "Nog geen geldige toestemming" in form.consent_status.text()
+        assert other.organisation in form.consent_status.text()
+
+
+def test_enter_in_the_phone_field_sends(qtbot: QtBot, gp: Desktop, ready: Home) -> None:
+    form = open_form(qtbot, gp)
+    record_consent_in_db(gp)
+    form.reject()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=5_000)
+    form = open_form(qtbot, gp)
+    qtbot.mouseClick(form.chips["ouderen"], Qt.MouseButton.LeftButton)
+    form.question.setPlainText(QUESTION)
+    form.phone.setFocus()
+    form.phone.clear()
+    qtbot.keyClicks(form.phone, "06-87654321")
+    qtbot.keyClick(form.phone, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
+    assert len(stored_signals(ready)) == 1
+
+
+def test_picking_a_theme_keeps_the_ticks_the_user_changed(qtbot: QtBot, gp: Desktop) -> None:
+    form = open_form(qtbot, gp)
+    record_consent_in_db(gp)
+    form.reject()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=5_000)
+    form = open_form(qtbot, gp)
+    form.items[DataItem.PHONE].setChecked(False)
+    signals = controller(gp)
+    before = signals.data
+    qtbot.mouseClick(form.chips["verslaving"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: signals.data is not before, timeout=15_000)  # the team asked again
+    assert not form.items[DataItem.PHONE].isChecked()

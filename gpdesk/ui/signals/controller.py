@@ -38,9 +38,16 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.roles import Role
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
-from gpdesk.signals.consent import ConsentError, ConsentScope, NoConsentRequest, OrganisationRef
+from gpdesk.signals.consent import (
+    ConsentError,
+    ConsentScope,
+    NoConsentRequest,
+    OrganisationRef,
+    dutch_date,
+)
 from gpdesk.signals.outgoing import OutgoingSignal
 from gpdesk.signals.preview import Preview
+from gpdesk.signals.store import SignalRecord, SignalRequest
 from gpdesk.ui.kaart.handout_dialog import HandoutDialog, pdf_save_path, print_to
 from gpdesk.ui.signals.consent_dialog import ConsentDialog
 from gpdesk.ui.signals.form import FormInput, SignalForm, TeamView
@@ -348,10 +355,8 @@ class SignalController(QObject):
 
     # -- the request ---------------------------------------------------------------------------
 
-    def request(self, values: FormInput | None = None) -> object:
+    def request(self, values: FormInput | None = None) -> SignalRequest:
         """The ``SignalRequest`` for what the form holds now."""
-        from gpdesk.signals.store import SignalRequest
-
         form, data = self.form, self.data
         assert form is not None and data is not None
         values = values or form.form_input()
@@ -414,9 +419,8 @@ class SignalController(QObject):
 
         def work() -> Preview:
             from gpdesk.signals.preview import preview
-            from gpdesk.signals.store import SignalRequest, compose
+            from gpdesk.signals.store import compose
 
-            assert isinstance(request, SignalRequest)
             with db.session() as session:
                 signal = compose(session, signed.vault, signed.actor, request)
             return preview(signal)
@@ -456,10 +460,9 @@ class SignalController(QObject):
         form.clear_problems()
         form.set_busy("Wordt opgeslagen in postvak uit…")
 
-        def work() -> object:
-            from gpdesk.signals.store import SignalRequest, submit
+        def work() -> SignalRecord:
+            from gpdesk.signals.store import submit
 
-            assert isinstance(request, SignalRequest)
             with db.session() as session:
                 return submit(session, signed.vault, signed.actor, request)
 
@@ -470,14 +473,16 @@ class SignalController(QObject):
             owner=form,
         )
 
-    def _sent(self, form: SignalForm, record: object) -> None:
-        from gpdesk.signals.store import SignalRecord
-
-        assert isinstance(record, SignalRecord)
+    def _sent(self, form: SignalForm, record: SignalRecord) -> None:
         self.sent = record.signal
-        note = ""
+        lines = []
+        if record.expected_by is not None:
+            lines.append(
+                f"Antwoord van het team verwacht uiterlijk {dutch_date(record.expected_by)}."
+            )
         if record.signal.urgent:
-            note = "Urgent: bel het team ook even, zodat zij het meteen zien."
+            lines.append("Urgent: bel het team ook even, zodat zij het meteen zien.")
+        note = "\n".join(lines)
         form.show_sent(record.reference, record.team_name, note)
         self._say(f"Signaal {record.reference} staat in postvak uit.")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -204,6 +203,7 @@ class SignalForm(QDialog):
         self._template: str | None = None
         self._busy = False
         self._discarded = False
+        self._consent_key: tuple[str, int | None] | None = None
         self.discard_box: QMessageBox | None = None
         self.errors: dict[str, QLabel] = {}
 
@@ -755,6 +755,10 @@ class SignalForm(QDialog):
         The defaults stay minimal (naam, telefoon, postcode, hulpvraag); an item the consent
         does not cover is unticked and says so.
         """
+        key = (organisation, None if scope is None else scope.consent_id)
+        if key == self._consent_key:
+            return  # the same consent again (a theme was picked): the user's ticks stay
+        self._consent_key = key
         missing = scope is None
         self.consent_status.setProperty("missing", missing)
         self.consent_status.style().unpolish(self.consent_status)
@@ -874,7 +878,10 @@ class SignalForm(QDialog):
         self.consent_button.setFocus()
 
     def show_sent(self, reference: str, team: str, note: str) -> None:
-        """After Verstuur: the reference, where it is (postvak uit), and the handout offer."""
+        """After Verstuur: the reference, where it is (postvak uit), and the handout offer.
+
+        ``note`` is one more line: when an answer is expected, that an urgent one needs a call.
+        """
         self.set_busy("")
         self.sent_page.show_sent(reference, team, note)
         self.pages.setCurrentWidget(self.sent_page)
@@ -925,8 +932,3 @@ class SentPage(QWidget):
             f"gpdesk verstuurt het beveiligd naar {team}. Noem het kenmerk {reference} als u "
             f"het team spreekt. U volgt de status bij Signaleren.\n\n{note}".strip()
         )
-
-
-def today_walk_in(start: date, today: date) -> bool:
-    """Whether a walk-in hour is today (then "vandaag in de praktijk" may apply)."""
-    return start == today
