@@ -149,6 +149,7 @@ def test_form_opens_with_the_team_for_the_address_and_no_patient_in_the_title(
     assert "Nog geen geldige toestemming" in form.consent_status.text()
     shoot(qtbot, form, "form-empty", FORM_SIZE)
     assert form.minimumSizeHint().height() <= FORM_SIZE[1]
+    assert form.minimumSizeHint().width() <= 910 - 16  # a laptop at 150 %: 910 px wide
 
 
 def test_shortest_path_with_consent_on_file_is_three_keys(
@@ -178,7 +179,7 @@ def test_shortest_path_with_consent_on_file_is_three_keys(
     assert "postvak uit" in form.sent_page.title.text()
     stored = stored_signals(ready)
     assert [ref for ref, _content in stored] == [reference]
-    shoot(qtbot, form, "form-sent", FORM_SIZE)
+    shoot(qtbot, form, "form-sent")
 
 
 def test_mouse_path_with_consent_recorded_in_the_form_is_five(

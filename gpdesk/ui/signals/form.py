@@ -929,6 +929,6 @@ class SentPage(QWidget):
         """Fill in the reference and what happens next."""
         self.reference.setText(reference)
         self.text.setText(
-            f"gpdesk verstuurt het beveiligd naar {team}. Noem het kenmerk {reference} als u "
-            f"het team spreekt. U volgt de status bij Signaleren.\n\n{note}".strip()
+            f"gpdesk verstuurt het beveiligd naar {team}, ook als de verbinding even weg is. "
+            f"Noem het kenmerk {reference} als u het team spreekt.\n\n{note}".strip()
         )
