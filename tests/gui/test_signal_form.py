@@ -413,3 +413,22 @@ def test_picking_a_theme_keeps_the_ticks_the_user_changed(qtbot: QtBot, gp: Desk
     qtbot.mouseClick(form.chips["verslaving"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: signals.data is not before, timeout=15_000)  # the team asked again
     assert not form.items[DataItem.PHONE].isChecked()
+
+
+def test_a_poh_sends_on_behalf_of_the_gp(qtbot: QtBot, poh: Desktop, ready: Home) -> None:
+    form = open_form(qtbot, poh)
+    record_consent_in_db(poh)
+    form.reject()
+    qtbot.waitUntil(lambda: controller(poh).form is None, timeout=5_000)
+    form = open_form(qtbot, poh)
+    assert form.on_behalf is not None and form.on_behalf.currentData() == "bakker"
+    qtbot.keyClick(form.chips[THEMES[0].code], Qt.Key.Key_Space)
+    qtbot.waitUntil(form.question.hasFocus, timeout=2_000)
+    qtbot.keyClicks(form.question, QUESTION)
+    qtbot.keyClick(form.question, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
+    signal = controller(poh).sent
+    assert signal is not None
+    assert signal.requester.gp_name == "H. Bakker"
+    assert signal.requester.prepared_by is not None and "POH-GGZ" in signal.requester.prepared_by
+    assert len(stored_signals(ready)) == 1
