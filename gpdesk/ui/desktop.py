@@ -108,6 +108,7 @@ def _signal_controller(desktop: Desktop, window: MainWindow) -> SignalController
         parent=window,
     )
     window.signal_form_requested.connect(lambda: controller.open_form(desktop.patient))
+    desktop.patient_changed.connect(controller.patient_changed)
     return controller
 
 

@@ -432,3 +432,23 @@ def test_a_poh_sends_on_behalf_of_the_gp(qtbot: QtBot, poh: Desktop, ready: Home
     assert signal.requester.gp_name == "H. Bakker"
     assert signal.requester.prepared_by is not None and "POH-GGZ" in signal.requester.prepared_by
     assert len(stored_signals(ready)) == 1
+
+
+def test_another_patient_closes_the_form_and_keeps_the_text_for_the_first(
+    qtbot: QtBot, gp: Desktop
+) -> None:
+    from tests.gui.signal_gui_support import CHILD
+
+    form = open_form(qtbot, gp)
+    form.question.setPlainText(QUESTION)
+    gp.open_patient(CHILD)  # the HIS hands over the next patient
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=2_000)
+    assert "vorige patiënt" in main_window(gp).statusBar().currentMessage()
+    form = open_form(qtbot, gp)
+    assert form.question.toPlainText() == ""  # nothing of the first patient in the second's
+    form.reject()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=2_000)
+    gp.open_patient(PATIENT)
+    assert gp.tasks.wait()
+    form = open_form(qtbot, gp)
+    assert form.question.toPlainText() == QUESTION

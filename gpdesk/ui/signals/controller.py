@@ -250,8 +250,9 @@ class SignalController(QObject):
         form.handout_requested.connect(self.open_handout)
         form.finished.connect(lambda _code: self._form_closed(form))
         form.set_aside.connect(lambda values: self._keep(patient, values))
-        kept, self.kept = self.kept, None
-        restored = kept[1] if kept is not None and kept[0] == patient.bsn else None
+        restored = None
+        if self.kept is not None and self.kept[0] == patient.bsn:
+            restored, self.kept = self.kept[1], None  # only the same patient's text comes back
         if restored is not None:
             form.restore(restored)
         form.show()
@@ -266,6 +267,23 @@ class SignalController(QObject):
             owner=form,
         )
         return form
+
+    def patient_changed(self, patient: PatientContext | None) -> None:
+        """Another patient in the banner (or none): a form for the previous one closes.
+
+        What was typed is kept for that patient (``set_aside``) and comes back when they are
+        opened again; a form never stays open for someone who is not in the banner.
+        """
+        form, current = self.form, self.patient
+        if form is None or current is None or (patient is not None and patient.bsn == current.bsn):
+            return
+        typed = form.has_typed_text()
+        form.reject()
+        if typed:
+            self._say(
+                "Het signaal voor de vorige patiënt is gesloten. Wat u typte, staat weer klaar "
+                "als u die patiënt opnieuw opent."
+            )
 
     def _say(self, text: str) -> None:
         window = self._parent
