@@ -90,6 +90,12 @@ _CONSENT_BOUND = (
     "patient_id", "purposes", "data_items", "method", "patient_agreed", "patient_incapable",
     "gp_role", "given_on", "valid_until", "withdrawn_at",
 )  # fmt: skip
+_TRANSPORT_BOUND = (
+    "smtp_host", "smtp_port", "security", "username", "from_address", "ca_file",
+    "signing_certificate",
+)  # fmt: skip
+"""What says where the password goes and whose the key is: a changed host is a changed state."""
+
 _DECISION_BOUND = (
     "patient_id", "ground", "purpose", "organisation_id", "organisation_name", "data_items",
 )  # fmt: skip
@@ -115,6 +121,21 @@ SEALED_TABLES: tuple[SealedTable, ...] = (
         bound=("bsn_index", "postcode_index"),
         label="patiënt",
         indexes=(("bsn", "bsn_index", "bsn"), ("postcode", "postcode_index", "postcode")),
+    ),
+    SealedTable(
+        "transport_settings",
+        (
+            SealedColumn("password", "transport_settings.password", "wachtwoord mailserver"),
+            SealedColumn("signing_key", "transport_settings.signing_key", "sleutel praktijk"),
+        ),
+        bound=_TRANSPORT_BOUND,
+        label="verzendinstellingen",
+    ),
+    SealedTable(
+        "outbox_message",
+        (SealedColumn("prepared", "outbox_message.prepared", "bericht"),),
+        bound=("signal_id", "kind", "channel", "message_id"),
+        label="uitgaand bericht",
     ),
     SealedTable(
         "consent",
