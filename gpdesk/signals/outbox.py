@@ -47,7 +47,7 @@ from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gpdesk.db import Database
-from gpdesk.errors import GpdeskError, TransportError
+from gpdesk.errors import DatabaseError, GpdeskError, TransportError
 from gpdesk.models.base import utcnow
 from gpdesk.models.consent import Consent
 from gpdesk.models.kaart_private import FeedbackAgreement
@@ -437,15 +437,12 @@ def _attempt(
     try:
         with db.session() as session:
             built = _build_if_needed(session, vault, outbox_id, now)
-    except TransportError as error:
-        return _fail_unclaimed(db, outbox_id, now, policy, error)
-    except GpdeskError as error:
-        return _fail_unclaimed(db, outbox_id, now, policy, _permanent(error.message, error.hint))
-    except Exception as error:  # a bug: the row says so, the other rows still go
-        log.error("outbox %s: %s while preparing", outbox_id, type(error).__name__)
-        return _fail_unclaimed(db, outbox_id, now, policy, _permanent(UNEXPECTED, _ASK_ADMIN))
-    with db.session() as session:
-        claimed = _claim(session, vault, outbox_id, now=now, built=built, policy=policy)
+        with db.session() as session:
+            claimed = _claim(session, vault, outbox_id, now=now, built=built, policy=policy)
+    except DatabaseError:
+        raise  # the database is away or busy: nothing was claimed, the next flush tries again
+    except Exception as error:  # every other failure becomes the row's reason
+        return _fail_unclaimed(db, outbox_id, now, policy, _as_transport_error(outbox_id, error))
     if not isinstance(claimed, _Claim):
         return claimed
     try:
@@ -468,6 +465,17 @@ def _attempt(
 
 def _permanent(message: str, hint: str = "") -> TransportError:
     return TransportError(message, hint=hint, temporary=False)
+
+
+def _as_transport_error(outbox_id: int, error: Exception) -> TransportError:
+    """What the row says when preparing failed: the Dutch message, or a bug named as one."""
+    if isinstance(error, TransportError):
+        return error
+    if isinstance(error, GpdeskError):  # a tampered snapshot, a subject that looks personal
+        return _permanent(error.message, error.hint)
+    # A bug. Its text may quote data, so only its type is logged; the row says what to do.
+    log.error("outbox %s: %s while preparing", outbox_id, type(error).__name__)
+    return _permanent(UNEXPECTED, _ASK_ADMIN)
 
 
 # -- 1. prepare -----------------------------------------------------------------------------
@@ -564,6 +572,15 @@ def _loads(text: str) -> PreparedMessage:
     )
 
 
+def _outbox_records(session: Session, signal_id: int) -> list[tuple[str, int]]:
+    """Every outbox row of a signal, for an audit entry's state.
+
+    A row whose state no entry recorded yet (a notice queued since) is recorded with the next.
+    """
+    ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.signal_id == signal_id))
+    return [("outbox_message", outbox_id) for outbox_id in ids]
+
+
 def _patient_ref(session: Session, signal: Signal) -> str | None:
     patient = session.get(Patient, signal.patient_id)
     return None if patient is None else patient.bsn_index.hex()
@@ -592,7 +609,7 @@ def _stored_message(
         on_behalf_of=_requester(session, signal), patient_ref=_patient_ref(session, signal),
         object_type="outbox_message", object_id=row.id,
         detail=f"{_KIND_WORDS[row.kind]} {signal.reference} via {_CHANNEL_WORDS[row.channel]}",
-        vault=vault, state=record_states(session, vault, [("outbox_message", row.id)]),
+        vault=vault, state=record_states(session, vault, _outbox_records(session, signal.id)),
     )  # fmt: skip
     return message
 
@@ -773,6 +790,7 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
             session.add(event)
             session.flush()
             records.append(("signal_event", event.id))
+    records += _outbox_records(session, signal.id)
     channel = _CHANNEL_WORDS[row.channel]
     detail = f"{_KIND_WORDS[row.kind]} {signal.reference} aan {signal.team_name} via {channel}"
     consent = signal.consent_id is not None

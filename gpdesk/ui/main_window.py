@@ -131,7 +131,11 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("statusUser")
         self.db_label = QLabel(database_kind)
         self.db_label.setObjectName("statusDatabase")
+        self.outbox_label = QLabel()
+        self.outbox_label.setObjectName("statusOutbox")
+        self.outbox_label.hide()  # until the outbox worker reports (show_outbox_status)
         self.statusBar().addWidget(self.user_label, 1)
+        self.statusBar().addPermanentWidget(self.outbox_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.statusBar().messageChanged.connect(self._status_message_changed)
 
@@ -197,6 +201,11 @@ class MainWindow(QMainWindow):
         """A message gets the whole status bar, and its tooltip, so a narrow window shows it."""
         self.db_label.setVisible(not text)
         self.statusBar().setToolTip(text)
+
+    def show_outbox_status(self, text: str) -> None:
+        """The outbox line, e.g. "Postvak uit: 0 wachtend" (``OutboxWorker.status_changed``)."""
+        self.outbox_label.setText(text)
+        self.outbox_label.setVisible(bool(text))
 
     def show_area(self, key: str) -> None:
         """Switch to an area by key (``signals``, ``kaart``, ``inbox``, ``beheer``)."""

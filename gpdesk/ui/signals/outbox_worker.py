@@ -1,0 +1,110 @@
+"""The outbox on screen: sends what is due in the background and tells the status bar.
+
+``OutboxWorker`` runs ``gpdesk.signals.outbox.flush`` through a ``TaskRunner`` (never on the
+GUI thread): every ``interval_ms`` (30 s), and at once after a submit (``kick``). One flush runs
+at a time; a kick during a flush runs one more right after it, so a signal stored meanwhile
+does not wait for the next tick. After each flush it emits the counts and the status bar text
+("Postvak uit: 0 wachtend", "Postvak uit: 1 wachtend, 1 niet verzonden").
+
+Give it its own runner (``BackgroundTasks(threads=1)``) rather than the window's database
+worker: a gateway that answers slowly then holds up only the outbox, not every screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError
+from gpdesk.security.crypto import Vault
+from gpdesk.signals import outbox
+from gpdesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+INTERVAL_MS: Final = 30_000
+UNKNOWN: Final = "Postvak uit: onbekend"
+"""Shown when the outbox could not even be read (the database is away)."""
+
+
+def _flush_and_count(db: Database, vault: Vault) -> outbox.OutboxCounts:
+    """The background part: send what is due, then count what is left (own sessions)."""
+    outbox.flush(db, vault)
+    with db.session() as session:
+        return outbox.counts(session)
+
+
+class OutboxWorker(QObject):
+    """Flushes the outbox off the GUI thread on a timer and on ``kick``; reports the counts."""
+
+    counts_changed = Signal(int, int)
+    """(waiting, failed) after every flush."""
+    status_changed = Signal(str)
+    """The status bar text after every flush."""
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        db: Database,
+        vault: Vault,
+        *,
+        interval_ms: int = INTERVAL_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._db = db
+        self._vault = vault
+        self._busy = False
+        self._again = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.kick)
+        self.status = outbox.status_text(outbox.OutboxCounts(0, 0))
+
+    def start(self) -> None:
+        """Flush now, then every interval."""
+        self._timer.start()
+        self.kick()
+
+    def stop(self) -> None:
+        """No more flushes (sign-out, lock); one that runs finishes on its own."""
+        self._timer.stop()
+        self._again = False
+
+    @property
+    def busy(self) -> bool:
+        """A flush is running in the background."""
+        return self._busy
+
+    def kick(self) -> None:
+        """Flush as soon as possible: now, or right after the flush that is running."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        db, vault = self._db, self._vault
+        self._tasks.run(lambda: _flush_and_count(db, vault), self._done, self._failed, owner=self)
+
+    def _done(self, counts: outbox.OutboxCounts) -> None:
+        self._busy = False
+        self.status = outbox.status_text(counts)
+        self.counts_changed.emit(counts.waiting, counts.failed)
+        self.status_changed.emit(self.status)
+        self._next()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        if isinstance(error, GpdeskError):
+            log.warning("outbox flush failed: %s", error.message)
+        self.status = UNKNOWN
+        self.status_changed.emit(self.status)
+        self._next()
+
+    def _next(self) -> None:
+        if self._again:
+            self._again = False
+            self.kick()
