@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 
 from gpdesk.db import Database
 from gpdesk.models import AuditEntry
-from gpdesk.models.signal import OutboxState, SignalEvent, SignalStatus
+from gpdesk.models.signal import MessageKind, OutboxState, Signal, SignalEvent, SignalStatus
 from gpdesk.security.integrity import check_record_states, check_sealed_values
 from gpdesk.signals import fhir, outbox
 from gpdesk.signals.agreement import expected_by
@@ -381,3 +381,53 @@ def test_two_flushes_at_once_send_every_message_once(
     assert ids == sorted(f"<{s.reference}@{DOMAIN}>" for s in stored)
     for signal in stored:
         assert signal_row(p.db, signal.signal_id).status is SignalStatus.SENT
+
+
+def test_a_cancellation_and_a_withdrawal_notice_name_only_the_reference(
+    p: Practice, tmp_path: Path
+) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    set_delivery(p, email=None, export_folder=export)
+    stored = add_signal(p)
+    assert outbox.flush(p.db, p.gp.vault, now=NOW).sent == 1
+    with p.db.session() as session:
+        row = session.get_one(Signal, stored.signal_id)
+        for kind in (MessageKind.CANCELLATION, MessageKind.WITHDRAWAL):
+            outbox.enqueue(session, row, kind, domain=DOMAIN, now=NOW)
+
+    report = outbox.flush(p.db, p.gp.vault, now=NOW + timedelta(minutes=1))
+
+    assert report.sent == 2
+    files = {_parse(path.read_bytes())["Subject"]: path.read_bytes() for path in export.iterdir()}
+    reference = stored.reference
+    assert sorted(files) == sorted(
+        [f"Signaal {reference}", f"Annulering {reference}", f"Intrekking toestemming {reference}"]
+    )
+    patient = stored.outgoing.patient
+    for subject in (f"Annulering {reference}", f"Intrekking toestemming {reference}"):
+        message = _parse(files[subject])
+        assert message["Message-ID"].startswith(f"<{reference}.")
+        assert list(message.iter_attachments()) == []
+        body = message.get_body(("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert reference in text
+        for personal in (patient.name, patient.phone, patient.postcode, BSN, "schulden"):
+            assert personal is None or personal not in text, personal
+    assert signal_row(p.db, stored.signal_id).status is SignalStatus.SENT
+    with p.db.session() as session:
+        assert check_record_states(session, p.gp.vault).ok
+
+
+def test_stop_pending_stops_what_has_not_left(p: Practice, tmp_path: Path) -> None:
+    set_delivery(p, export_folder=tmp_path)
+    stored = add_signal(p)
+    with p.db.session() as session:
+        assert outbox.stop_pending(session, stored.signal_id) == 2
+    assert outbox.flush(p.db, p.gp.vault, now=NOW).outcomes == ()
+    assert {row.state for row in outbox_rows(p.db, stored.signal_id)} == {OutboxState.STOPPED}
+    with p.db.session() as session:
+        assert outbox.counts(session) == outbox.OutboxCounts(waiting=0, failed=0)
+        [entry] = outbox.entries(session, signal_id=stored.signal_id)[:1]
+        assert entry.as_json()["state"] == "gestopt" and entry.reference == stored.reference
