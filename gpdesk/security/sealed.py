@@ -20,6 +20,13 @@ every record.
 
 ``SEALED_TABLES`` is the registry the rebind, the check and the state all read; a table that
 starts holding sealed values (signals, letters, accounts) is added there.
+
+Not registered: ``outbox_message.prepared``. It is sealed and bound to its row like every
+value (a changed or swapped value does not open, and the outbox then refuses to send it), but
+it is written once by the outbox worker and is a copy of what the signal's own sealed, recorded
+``content`` says. Recording a state for every outbox row would oblige every writer of a row
+(submit, cancel, a withdrawal) to record it too. What that leaves unseen: an outbox row removed
+or added in the file; the signal then stays "concept", visibly never sent.
 """
 
 from __future__ import annotations
@@ -130,12 +137,6 @@ SEALED_TABLES: tuple[SealedTable, ...] = (
         ),
         bound=_TRANSPORT_BOUND,
         label="verzendinstellingen",
-    ),
-    SealedTable(
-        "outbox_message",
-        (SealedColumn("prepared", "outbox_message.prepared", "bericht"),),
-        bound=("signal_id", "kind", "channel", "message_id"),
-        label="uitgaand bericht",
     ),
     SealedTable(
         "consent",
