@@ -218,6 +218,24 @@ def test_nothing_is_sent_when_the_server_offers_no_starttls(
         )
 
 
+def test_a_gateway_certificate_that_does_not_verify_gets_nothing(
+    p: Practice, pki: Pki, mail_server: Callable[..., MailServer]
+) -> None:
+    stranger = mail_server(
+        tls_context=pki.server_context(pki.stranger_server), require_starttls=True
+    )
+    set_gateway(p, pki, stranger.port)
+    set_delivery(p)
+    stored = add_signal(p)
+
+    assert outbox.flush(p.db, p.gp.vault, now=NOW).failed == 1
+
+    assert stranger.inbox.messages == [] and stranger.inbox.logins == 0
+    [row] = outbox_rows(p.db, stored.signal_id)
+    assert row.state is OutboxState.FAILED
+    assert row.last_error is not None and "niet te vertrouwen" in row.last_error
+
+
 def test_a_refused_login_stops_at_once(p: Practice, pki: Pki, gateway: MailServer) -> None:
     set_gateway(p, pki, gateway.port, password="verkeerd wachtwoord")
     set_delivery(p)

@@ -13,25 +13,34 @@ worker: a gateway that answers slowly then holds up only the outbox, not every s
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
-from gpdesk.security.crypto import Vault
-from gpdesk.signals import outbox
 from gpdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from gpdesk.db import Database
+    from gpdesk.security.crypto import Vault
+    from gpdesk.signals.outbox import OutboxCounts
 
 log = logging.getLogger(__name__)
 
 INTERVAL_MS: Final = 30_000
+EMPTY: Final = "Postvak uit: 0 wachtend"
 UNKNOWN: Final = "Postvak uit: onbekend"
 """Shown when the outbox could not even be read (the database is away)."""
 
 
-def _flush_and_count(db: Database, vault: Vault) -> outbox.OutboxCounts:
-    """The background part: send what is due, then count what is left (own sessions)."""
+def _flush_and_count(db: Database, vault: Vault) -> OutboxCounts:
+    """The background part: send what is due, then count what is left (own sessions).
+
+    The outbox (PDF renderer, FHIR models, SMTP) is imported here, on the worker, so that
+    importing this module keeps them off the start-up path.
+    """
+    from gpdesk.signals import outbox
+
     outbox.flush(db, vault)
     with db.session() as session:
         return outbox.counts(session)
@@ -63,7 +72,7 @@ class OutboxWorker(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.kick)
-        self.status = outbox.status_text(outbox.OutboxCounts(0, 0))
+        self.status = EMPTY
 
     def start(self) -> None:
         """Flush now, then every interval."""
@@ -89,9 +98,11 @@ class OutboxWorker(QObject):
         db, vault = self._db, self._vault
         self._tasks.run(lambda: _flush_and_count(db, vault), self._done, self._failed, owner=self)
 
-    def _done(self, counts: outbox.OutboxCounts) -> None:
+    def _done(self, counts: OutboxCounts) -> None:
+        from gpdesk.signals.outbox import status_text  # loaded by the worker already
+
         self._busy = False
-        self.status = outbox.status_text(counts)
+        self.status = status_text(counts)
         self.counts_changed.emit(counts.waiting, counts.failed)
         self.status_changed.emit(self.status)
         self._next()
