@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gpdesk.db import Database
-from gpdesk.models import Practice, SmtpSecurity, TeamDelivery, TransportSettings
+from gpdesk.models import Practice, TeamDelivery
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import open_from_his
 from gpdesk.security.accounts import SignedIn
@@ -31,6 +31,7 @@ from gpdesk.signals.consent import (
 )
 from gpdesk.signals.outgoing import DEFAULT_ITEMS
 from gpdesk.signals.store import SignalRequest
+from gpdesk.transport import config
 from tests.security_support import EXTRA_PATIENT, make_demo, signed
 
 __all__ = [
@@ -100,15 +101,14 @@ def ready_practice(db: Database, folder: Path | None = None) -> None:
         practice.address = "Singel 12\n3112 GS Schiedam"
         practice.phone = "010 123 45 67"
         practice.agb_code = "01012345"
-        session.add(
-            TransportSettings(
-                id=1,
-                smtp_host="127.0.0.1",
-                smtp_port=587,
-                security=SmtpSecurity.STARTTLS,
-                from_address=FROM_ADDRESS,
-            )
-        )
+    manager = signed(db, "smit")
+    with db.session() as session:
+        config.save_transport(
+            session, manager.vault, manager.actor,
+            config.TransportRequest(
+                host="127.0.0.1", port=587, security="starttls", from_address=FROM_ADDRESS
+            ),
+        )  # fmt: skip
     deliver_to(db, NIEUWLAND, folder=folder)
 
 
