@@ -13,12 +13,34 @@ import sys
 from collections.abc import Sequence
 
 from gpdesk import __version__
-from gpdesk.cli import backup, check, kaart, patient, practice, security
+from gpdesk.cli import (
+    backup,
+    check,
+    consent,
+    kaart,
+    outbox,
+    patient,
+    practice,
+    security,
+    signal,
+    transport,
+)
 from gpdesk.cli.common import EXIT_USAGE, DutchParser, add_common, fail
 from gpdesk.config import resolve_home
 from gpdesk.errors import AccountBlockedError, GpdeskError, ValidationError
 
-COMMAND_MODULES = (practice, patient, kaart, security, backup, check)
+COMMAND_MODULES = (
+    practice,
+    patient,
+    kaart,
+    security,
+    backup,
+    check,
+    transport,
+    signal,
+    outbox,
+    consent,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
