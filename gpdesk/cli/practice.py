@@ -97,7 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 hint="Kies een lege map met --home.",
             )
         if existing is None:
-            create_demo(db)
+            create_demo(db, home=home.path)
             status = "aangemaakt"
         else:
             status = "bestond al"

@@ -214,7 +214,21 @@ def cmd_send(args: argparse.Namespace) -> int:
 # -- list and show ------------------------------------------------------------------------------
 
 
-def _summary_json(s: SignalSummary) -> dict[str, Any]:
+def _not_sent(session: Session) -> set[str]:
+    """References with a message that did not go and is no longer retried ("niet verzonden")."""
+    from sqlalchemy import select
+
+    from gpdesk.models import OutboxMessage, OutboxState, Signal
+
+    query = (
+        select(Signal.reference)
+        .join(OutboxMessage, OutboxMessage.signal_id == Signal.id)
+        .where(OutboxMessage.state == OutboxState.FAILED)
+    )
+    return set(session.scalars(query))
+
+
+def _summary_json(s: SignalSummary, not_sent: bool) -> dict[str, Any]:
     return {
         "reference": s.reference,
         "status": s.status.value,
@@ -224,17 +238,19 @@ def _summary_json(s: SignalSummary) -> dict[str, Any]:
         "sent_at": _iso(s.sent_at),
         "expected_by": _iso(s.expected_by),
         "overdue": s.overdue,
+        "not_sent": not_sent,
         "urgent": s.urgent,
         "themes": list(s.themes),
     }
 
 
-def _summary_line(s: SignalSummary) -> str:
+def _summary_line(s: SignalSummary, not_sent: bool) -> str:
     flags = (" [VERLOPEN]" if s.overdue else "") + (" [urgent]" if s.urgent else "")
-    return (
-        f"{s.reference}  {s.status.value:<15} {s.team_name}  verzonden {_local(s.sent_at)}  "
-        f"antwoord voor {_day(s.expected_by)}{flags}"
-    )
+    sent = "nog niet verzonden" if s.sent_at is None else f"verzonden {_local(s.sent_at)}"
+    if not_sent:
+        sent = "NIET VERZONDEN (waarom: gpdesk signal show)"
+    answer = "" if s.expected_by is None else f"  antwoord voor {_day(s.expected_by)}"
+    return f"{s.reference}  {s.status.value:<15} {s.team_name}  {sent}{answer}{flags}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -246,10 +262,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         signed = signed_in(args, db)
         with db.session() as session:
             found = list_signals(session, signed.vault, signed.actor, open_only=args.open)
+            failed = _not_sent(session)
     finally:
         db.dispose()
-    text = "\n".join(_summary_line(s) for s in found) or "Er zijn nog geen signalen."
-    emit(args, [_summary_json(s) for s in found], text)
+    lines = [_summary_line(s, s.reference in failed) for s in found]
+    text = "\n".join(lines) or "Er zijn nog geen signalen."
+    emit(args, [_summary_json(s, s.reference in failed) for s in found], text)
     return EXIT_OK
 
 
@@ -297,7 +315,7 @@ def _record_text(record: SignalRecord, consent_id: int | None) -> str:
         f"  Route:           {out.route.label}" + ("  (URGENT)" if out.urgent else ""),
         f"  Verzonden:       {_local(record.sent_at)}",
         f"  Antwoord voor:   {_day(record.expected_by)}",
-        f"  Toestemming:     {consent_id if consent_id is not None else 'zonder toestemming'}",
+        f"  Toestemming:     {'zonder toestemming' if consent_id is None else f'nr. {consent_id}'}",
         f"  Hulpvraag:       {out.question}",
     ]
     if record.private_note:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -52,8 +53,14 @@ def demo_patients() -> list[PatientContext]:
     return [PatientContext.from_fields(p) for p in raw["patients"]]
 
 
-def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
-    """Fill an empty database with the demo practice in one transaction: all of it or nothing."""
+def create_demo(
+    db: Database, *, kdf: KdfParams | None = None, home: Path | None = None
+) -> NewPractice:
+    """Fill an empty database with the demo practice in one transaction: all of it or nothing.
+
+    With ``home`` (``gpdesk demo``) the demo signals follow, each in its own transactions as
+    gpdesk sends them, their teams delivering to an export folder in that home.
+    """
     manager, *others = DEMO_USERS
     patients = demo_patients()
     prepare_database(db)
@@ -90,4 +97,10 @@ def create_demo(db: Database, *, kdf: KdfParams | None = None) -> NewPractice:
         for patient in patients:
             save_patient(session, created.vault, patient)
         load_demo_kaart(session)
+    if home is not None:
+        from gpdesk.signals.demo import add_demo_signals
+
+        gp = next(a for a in added if a.role is Role.GP)
+        add_demo_signals(db, created.vault, manager=created.manager, gp=gp, patients=patients,
+                         home=home)  # fmt: skip
     return created

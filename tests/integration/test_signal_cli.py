@@ -205,7 +205,7 @@ def test_the_whole_loop_headless(
     assert detail["consent_id"] == consent_id
     assert NOTE not in json.dumps(detail, ensure_ascii=False)  # never in --json
     text = run("signal", "show", reference.lower()).stdout
-    assert f"Toestemming:     {consent_id}" in text
+    assert f"Toestemming:     nr. {consent_id}" in text
     assert NOTE in text  # the GP may open the patient: the text view shows it, labelled
 
     moved = _ok(run("signal", "status", reference, "ontvangen", "--json"))
