@@ -473,6 +473,7 @@ class FirstRun(QObject):
     ) -> None:
         super().__init__(parent)
         self._db = db
+        self._home = home.path
         self._tasks = tasks
         self._login = login
         self._unexpected = unexpected
@@ -527,12 +528,12 @@ class FirstRun(QObject):
         log.info("practice set up from the first-run window")
 
     def _demo(self) -> None:
-        db, kdf = self._db, self.kdf
+        db, kdf, home = self._db, self.kdf, self._home
 
         def work() -> PracticeInfo:
             from gpdesk.practice.demo import create_demo
 
-            return create_demo(db, kdf=kdf).practice
+            return create_demo(db, kdf=kdf, home=home).practice  # as ``gpdesk demo``
 
         self.dialog.set_busy("De demopraktijk wordt gemaakt… (een paar seconden)")
         self._tasks.run(work, self._demo_done, self._failed)
