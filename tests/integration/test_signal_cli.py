@@ -314,3 +314,48 @@ def test_settings_need_a_beheerder_and_themes_need_no_sign_in(
     bad_status = run("signal", "status", "SIG-2026-000001", "klaar")
     assert bad_status.returncode == 2  # argparse's usage line, then the Dutch error
     assert "gpdesk: ongeldige invoer: STATUS: onbekende status; kies uit" in bad_status.stderr
+
+
+def test_representative_namens_and_without_consent(
+    practice: Callable[..., Any], pki: Pki, gateway: MailServer, tmp_path: Path
+) -> None:
+    run = practice
+    _set_transport(run, pki, gateway.port)
+    _ok(run("team", "delivery", NIEUWLAND, "--email", TEAM_ADDRESS, user="smit"))
+    child = dict(PATIENT, bsn="121547280", naam="T. Öztürk", geboortedatum="2016-03-22")
+    by_child = dict(CONSENT, wijze="mondeling")
+    refused = run("signal", "send", str(_request(tmp_path, patient=child, toestemming=by_child)))
+    assert_clean_failure(refused, 2)
+    assert "Onder de 12 jaar" in refused.stderr
+    by_mother = dict(
+        CONSENT, wijze="vertegenwoordiger",
+        vertegenwoordiger={"naam": "Ayşe Öztürk-Yılmaz", "relatie": "moeder"},
+    )  # fmt: skip
+    sent = run(
+        "signal", "send", str(_request(tmp_path, patient=child, toestemming=by_mother,
+                                       namens="bakker", themas=["jeugd_opvoeding"])),
+        "--json", user="visser",
+    )  # fmt: skip
+    assert _ok(sent)["consent_id"]
+
+    ground = {
+        "grond": "wettelijke_plicht",
+        "toelichting": "Meldcode huiselijk geweld: melding aan Veilig Thuis is nodig en in "
+        "verhouding tot het risico voor de kinderen.",
+    }
+    not_a_gp = run(
+        "signal", "send",
+        str(_request(tmp_path, toestemming=None, zonder_toestemming=ground, namens="bakker")),
+        user="visser",
+    )  # fmt: skip
+    assert_clean_failure(not_a_gp)
+    assert "Alleen een huisarts" in not_a_gp.stderr
+    by_gp = _ok(
+        run("signal", "send", str(_request(tmp_path, toestemming=None, zonder_toestemming=ground)),
+            "--json")
+    )  # fmt: skip
+    assert by_gp["consent_id"] is None and by_gp["no_consent_id"]
+    both = run("signal", "send", str(_request(tmp_path, zonder_toestemming=ground)), "--json")
+    assert_clean_failure(both, 2)
+    assert "niet beide" in both.stderr
+    assert len(_ok(run("signal", "list", "--json"))) == 2
