@@ -27,6 +27,7 @@ from gpdesk.cli.common import (
 if TYPE_CHECKING:
     from gpdesk.signals.outbox import OutboxEntry, Outcome
 
+_CHANNEL_WORDS = {"smtp": "e-mail", "map": "exportmap"}
 _STATE_WORDS = {
     "wachtend": "wacht op verzenden",
     "bezig": "wordt verzonden",
@@ -57,15 +58,29 @@ def register(sub: Subparsers) -> None:
     add_common(p_flush)
     add_json(p_flush)
     p_flush.set_defaults(func=cmd_outbox_flush)
+    p_retry = outbox_sub.add_parser(
+        "retry",
+        help="'Opnieuw': een bericht dat niet verzonden is, weer klaarzetten",
+        description="ID staat vooraan in 'gpdesk outbox list'. Daarna: gpdesk outbox flush.",
+    )
+    p_retry.add_argument("outbox_id", type=int, metavar="ID")
+    add_user_option(p_retry)
+    add_common(p_retry)
+    add_json(p_retry)
+    p_retry.set_defaults(func=cmd_outbox_retry)
 
 
 def _state_word(state: str) -> str:
     return _STATE_WORDS.get(state, state)
 
 
+def _via(kind: str, channel: str) -> str:
+    return f"{kind} via {_CHANNEL_WORDS.get(channel, channel)}"
+
+
 def _entry_line(entry: OutboxEntry) -> str:
     line = (
-        f"{entry.reference}  {entry.kind.value} via {entry.channel.value}: "
+        f"{entry.id:>5}  {entry.reference}  {_via(entry.kind.value, entry.channel.value)}: "
         f"{_state_word(entry.state.value)} (pogingen: {entry.attempts})"
     )
     if entry.last_error and entry.state.value != "verzonden":
@@ -92,7 +107,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
 
 def _outcome_line(outcome: Outcome) -> str:
-    what = f"{outcome.reference} ({outcome.kind.value} via {outcome.channel.value})"
+    what = f"{outcome.reference} ({_via(outcome.kind.value, outcome.channel.value)})"
     state = outcome.state.value
     if state == "verzonden":
         return f"{what}: verzonden"
@@ -140,3 +155,27 @@ def cmd_outbox_flush(args: argparse.Namespace) -> int:
     }
     emit(args, data, "\n".join(lines))
     return EXIT_ERROR if report.retrying or report.failed else EXIT_OK
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    """Put a message that did not go back in line, with a fresh count of tries."""
+    from gpdesk.security.permissions import Permission, require
+    from gpdesk.signals.outbox import entries, retry_now
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        require(signed.actor.permissions, Permission.PATIENT_OPEN)
+        with db.session() as session:
+            retry_now(session, args.outbox_id)
+            session.flush()
+            entry = next(e for e in entries(session) if e.id == args.outbox_id)
+    finally:
+        db.dispose()
+    emit(
+        args,
+        entry.as_json(),
+        f"{entry.reference} ({_via(entry.kind.value, entry.channel.value)}) staat weer klaar. "
+        f"Versturen: gpdesk outbox flush --user {args.user}",
+    )
+    return EXIT_OK

@@ -187,7 +187,7 @@ def test_the_whole_loop_headless(
     assert [(m["reference"], m["state"]) for m in waiting] == [(reference, "wachtend")]
     flushed = run("outbox", "flush")
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
-    assert f"{reference} (signaal via smtp): verzonden" in flushed.stdout
+    assert f"{reference} (signaal via e-mail): verzonden" in flushed.stdout
     assert len(gateway.inbox.messages) == 1
     mail = message_from_bytes(gateway.inbox.messages[0].data)
     assert mail["Subject"] == f"Signaal {reference}"
@@ -218,7 +218,7 @@ def test_the_whole_loop_headless(
     assert f"{reference}: intrekking gemeld aan het team" in withdrawn.stdout
     again = run("outbox", "flush")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert f"{reference} (intrekking via smtp): verzonden" in again.stdout
+    assert f"{reference} (intrekking via e-mail): verzonden" in again.stdout
     assert len(gateway.inbox.messages) == 2
     refused = run("consent", "withdraw", str(consent_id))
     assert_clean_failure(refused)
@@ -281,7 +281,7 @@ def test_refusals_store_nothing(
 
 
 def test_smtp_down_says_not_sent_and_the_signal_stays(
-    practice: Callable[..., Any], pki: Pki, tmp_path: Path
+    practice: Callable[..., Any], pki: Pki, gateway: MailServer, tmp_path: Path
 ) -> None:
     run = practice
     _set_transport(run, pki, _closed_port())
@@ -296,6 +296,12 @@ def test_smtp_down_says_not_sent_and_the_signal_stays(
     assert [(s["reference"], s["status"]) for s in listed] == [(reference, "concept")]
     entries = _ok(run("outbox", "list", "--json"))
     assert entries[0]["error"] and entries[0]["attempts"] == 1
+    _set_transport(run, pki, gateway.port)  # the gateway is back: "Opnieuw", then flush
+    again = _ok(run("outbox", "retry", str(entries[0]["id"]), "--json"))
+    assert again["state"] == "wachtend" and again["attempts"] == 0
+    assert run("outbox", "flush").returncode == 0
+    assert len(gateway.inbox.messages) == 1
+    assert _ok(run("signal", "list", "--json"))[0]["status"] == "verzonden"
 
 
 def test_settings_need_a_beheerder_and_themes_need_no_sign_in(
