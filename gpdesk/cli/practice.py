@@ -1,4 +1,4 @@
-"""Practice commands: ``init``, ``demo``, ``info``."""
+"""Practice commands: ``init``, ``demo``, ``letterhead``, ``info``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from gpdesk.cli.common import (
     Subparsers,
     add_common,
     add_json,
+    add_user_option,
     emit,
     home_of,
     new_practice_db,
+    practice_db,
     practice_home,
     read_password,
+    signed_in,
 )
 from gpdesk.config import resolve_database_url
 from gpdesk.errors import PracticeError
@@ -36,6 +39,23 @@ def register(sub: Subparsers) -> None:
     add_common(p_demo)
     add_json(p_demo)
     p_demo.set_defaults(func=cmd_demo)
+
+    p_head = sub.add_parser(
+        "letterhead",
+        help="adres en telefoon van de praktijk op signalen en folders (zonder opties: tonen)",
+    )
+    add_common(p_head)
+    add_user_option(p_head)
+    p_head.add_argument(
+        "--address",
+        action="append",
+        metavar="REGEL",
+        help="een regel van het adres; herhaal voor elke regel (straat, postcode en plaats)",
+    )
+    p_head.add_argument("--phone", help="telefoonnummer van de praktijk")
+    p_head.add_argument("--agb", help="AGB-code van de praktijk (8 cijfers; leeg: weghalen)")
+    add_json(p_head)
+    p_head.set_defaults(func=cmd_letterhead)
 
     p_info = sub.add_parser("info", help="waar gpdesk zijn gegevens bewaart")
     add_common(p_info)
@@ -116,6 +136,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
         {"home": str(home.path), "status": status, "password": DEMO_PASSWORD, "users": users},
         "\n".join(lines),
     )
+    return EXIT_OK
+
+
+def cmd_letterhead(args: argparse.Namespace) -> int:
+    """Show or set the letterhead; a signal cannot go out before it has address and phone."""
+    from gpdesk.practice.letterhead import letterhead, set_letterhead
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            if args.address is None and args.phone is None and args.agb is None:
+                head = letterhead(session)
+            else:
+                head = set_letterhead(
+                    session,
+                    signed.actor,
+                    address_lines=args.address,
+                    phone=args.phone,
+                    agb_code=args.agb,
+                )
+    finally:
+        db.dispose()
+    lines = [head.name, *head.address_lines]
+    lines.append(f"Telefoon: {head.phone or '(niet ingevuld)'}")
+    if head.agb_code:
+        lines.append(f"AGB-code: {head.agb_code}")
+    if not head.complete:
+        lines.append("Vul adres en telefoon in; zonder die gaat er geen signaal weg.")
+    emit(args, head.as_json(), "\n".join(lines))
     return EXIT_OK
 
 

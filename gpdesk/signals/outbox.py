@@ -65,7 +65,9 @@ from gpdesk.models.signal import (
 from gpdesk.models.transport import TeamDelivery, TransportSettings
 from gpdesk.models.user import User
 from gpdesk.security import audit
+from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
+from gpdesk.security.permissions import Permission, require
 from gpdesk.security.sealed import SEALED_TABLES, parse_state, state_json, state_of
 from gpdesk.signals import mail, notices, snapshot
 from gpdesk.signals.agreement import expected_by
@@ -224,8 +226,14 @@ def stop_pending(session: Session, signal_id: int, *, reason: str = WITHDRAWN) -
     return result.rowcount if isinstance(result, CursorResult) else 0
 
 
-def retry_now(session: Session, outbox_id: int, *, now: datetime | None = None) -> None:
-    """Opnieuw: a message that was not sent is tried again at once, with a fresh count."""
+def retry_now(
+    session: Session, actor: Actor, outbox_id: int, *, now: datetime | None = None
+) -> None:
+    """Opnieuw: a message that was not sent is tried again at once, with a fresh count.
+
+    Audited: who decided that a message the gateway refused may go after all.
+    """
+    require(actor.permissions, Permission.PATIENT_OPEN)
     row = session.get(OutboxMessage, outbox_id)
     if row is None:
         raise GpdeskError("Dit bericht staat niet (meer) in het postvak uit.")
@@ -237,6 +245,11 @@ def retry_now(session: Session, outbox_id: int, *, now: datetime | None = None) 
     row.state = OutboxState.PENDING
     row.attempts = 0
     row.next_attempt_at = now or utcnow()
+    audit.record(
+        session, event="outbox.retry", action=audit.Action.UPDATE, actor=actor,
+        object_type="outbox_message", object_id=row.id,
+        detail=f"{_KIND_WORDS[row.kind]} {row.signal.reference} via {_CHANNEL_WORDS[row.channel]}",
+    )  # fmt: skip
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -684,11 +697,21 @@ def _fail_claimed(
 # -- failures -------------------------------------------------------------------------------
 
 
+GAVE_UP: Final = (
+    "gpdesk probeert het niet meer vanzelf. Kies 'Opnieuw' zodra het probleem is verholpen, of "
+    "vraag de beheerder van de praktijk."
+)
+"""Said instead of "gpdesk probeert het later opnieuw" once the retries are used up."""
+
+
 def _apply_failure(
     row: OutboxMessage, policy: RetryPolicy, error: TransportError, now: datetime
 ) -> OutboxState:
     decision = policy.after_failure(max(row.attempts, 1), now, temporary=error.temporary)
     row.last_error = error.user_text()
+    if decision.gave_up and error.temporary:
+        # The error's own hint promises another try; the worker has stopped trying.
+        row.last_error = f"{error.message} {GAVE_UP}"
     if decision.gave_up:
         row.state, row.next_attempt_at = OutboxState.FAILED, None
     else:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from gpdesk.ui.lock import IdleWatcher, LockGuard
     from gpdesk.ui.main_window import MainWindow
     from gpdesk.ui.signals.controller import SignalController
+    from gpdesk.ui.signals.outbox_worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,9 @@ class Desktop(QObject):
         self.beheer: BeheerController | None = None
         self.kaart: KaartController | None = None
         self.signals: SignalController | None = None
+        self.outbox: OutboxWorker | None = None
+        self.outbox_tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
+        """The outbox's own runner: a slow mail server holds up only the outbox, never a click."""
         self.idle: IdleWatcher | None = None
         self.guard: LockGuard | None = None
         self._patient_waiting = False
@@ -290,6 +294,8 @@ class Desktop(QObject):
             patient=self.patient,
         )
         self.signals = _signal_controller(self, window)
+        self.signals.submitted.connect(self._kick_outbox)
+        self._start_outbox(signed)
         if previous is None:
             self.login.rejected.disconnect(self._quit_from_login)
             self.login.accept()
@@ -317,6 +323,34 @@ class Desktop(QObject):
         self.idle.start()
         self.signed_in.emit()
 
+    # -- outbox -------------------------------------------------------------------------------
+
+    def _start_outbox(self, signed: SignedIn) -> None:
+        """Send what waits in the outbox, now and every half minute, while someone is signed in.
+
+        The worker holds the unlocked key, so it lives exactly as long as the session: a lock
+        stops it and drops it, an unlock or a colleague's sign-in starts a new one.
+        """
+        from gpdesk.ui.signals.outbox_worker import OutboxWorker
+
+        self._stop_outbox()
+        assert self.db is not None and self.window is not None
+        worker = OutboxWorker(self.outbox_tasks, self.db, signed.vault, parent=self)
+        worker.status_changed.connect(self.window.show_outbox_status)
+        self.outbox = worker
+        worker.start()
+
+    def _stop_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.stop()
+            self.outbox.deleteLater()  # a flush that runs reports to no one
+            self.outbox = None
+
+    def _kick_outbox(self) -> None:
+        """A signal was just put in the outbox: send it now rather than at the next half minute."""
+        if self.outbox is not None:
+            self.outbox.kick()
+
     def _quit_from_login(self) -> None:
         QApplication.quit()
 
@@ -343,6 +377,7 @@ class Desktop(QObject):
             self.beheer.signed = None  # also closes its edit dialogs without asking
         if self.kaart is not None:
             self.kaart.signed = None
+        self._stop_outbox()
         close_other_windows(keep=self.window)
         self.clipboard.clear()
         if self.idle is not None:
@@ -410,6 +445,7 @@ class Desktop(QObject):
             self.beheer.signed = signed
         if self.kaart is not None:
             self.kaart.signed = signed
+        self._start_outbox(signed)
         if self.idle is not None:
             self.idle.start()
         self.unlocked.emit()
@@ -598,6 +634,7 @@ class Desktop(QObject):
     def shutdown(self) -> None:
         """Record the sign-out, let queued work finish, clear our clipboard, close the database."""
         self.clipboard.clear()
+        self._stop_outbox()
         actor = self.session.actor if self.session is not None else self.locked_actor
         db = self.db
         self.session = self.locked_actor = None
@@ -613,5 +650,6 @@ class Desktop(QObject):
 
             self.tasks.run(work, lambda _none: None)
         self.tasks.wait()
+        self.outbox_tasks.wait()
         if self.db is not None:
             self.db.dispose()

@@ -452,3 +452,43 @@ def test_another_patient_closes_the_form_and_keeps_the_text_for_the_first(
     assert gp.tasks.wait()
     form = open_form(qtbot, gp)
     assert form.question.toPlainText() == QUESTION
+
+
+def test_the_outbox_tries_at_once_after_verstuur_and_lives_only_while_unlocked(
+    qtbot: QtBot, gp: Desktop, ready: Home
+) -> None:
+    """Verstuur kicks the outbox (no half-minute wait); a lock stops it, an unlock restarts it."""
+    from gpdesk.practice.demo import DEMO_PASSWORD
+
+    window = gp.window
+    assert window is not None and gp.outbox is not None
+    qtbot.waitUntil(lambda: window.outbox_label.text() == "Postvak uit: 0 wachtend", timeout=15_000)
+    form = open_form(qtbot, gp)
+    record_consent_in_db(gp)
+    form.reject()
+    qtbot.waitUntil(lambda: controller(gp).form is None, timeout=5_000)
+    form = open_form(qtbot, gp)
+    qtbot.keyClick(form.chips[THEMES[0].code], Qt.Key.Key_Space)
+    qtbot.keyClicks(form.question, QUESTION)
+    qtbot.keyClick(form.question, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.pages.currentWidget() is form.sent_page, timeout=15_000)
+    db = database(ready)
+    try:
+
+        def attempts() -> list[int]:
+            with db.session() as session:
+                return list(session.scalars(select(OutboxMessage.attempts)))
+
+        # Nothing listens on the test gateway's port: the first try fails and waits for a retry.
+        qtbot.waitUntil(lambda: attempts() == [1], timeout=15_000)
+    finally:
+        db.dispose()
+    qtbot.waitUntil(lambda: window.outbox_label.text() == "Postvak uit: 1 wachtend", timeout=15_000)
+    form.close()
+    window.lock_action.trigger()
+    assert gp.outbox is None  # the worker held the unlocked key
+    page = window.lock_page
+    qtbot.keyClicks(page.password, DEMO_PASSWORD)
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=15_000)
+    assert gp.outbox is not None

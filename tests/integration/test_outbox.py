@@ -274,12 +274,16 @@ def test_a_server_that_is_down_is_tried_again_later_then_not_sent_then_again(
     assert outbox.flush(p.db, p.gp.vault, now=last, policy=rule).failed == 1
     [row] = outbox_rows(p.db, stored.signal_id)
     assert row.state is OutboxState.FAILED and row.attempts == 3
+    assert row.last_error is not None
+    assert "later opnieuw" not in row.last_error and "Opnieuw" in row.last_error
     assert outbox.flush(p.db, p.gp.vault, now=last + timedelta(days=1)).outcomes == ()
 
     # The gateway is back (the beheerder fixed the port); "Opnieuw" sends it.
     set_gateway(p, pki, gateway.port)
     with p.db.session() as session:
-        outbox.retry_now(session, row.id, now=last)
+        outbox.retry_now(session, p.gp.actor, row.id, now=last)
+        last_entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert last_entry is not None and last_entry.event == "outbox.retry"
     assert outbox.flush(p.db, p.gp.vault, now=last, policy=rule).sent == 1
     assert len(gateway.inbox.messages) == 1
     assert signal_row(p.db, stored.signal_id).status is SignalStatus.SENT

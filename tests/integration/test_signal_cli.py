@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from gpdesk.db import Database
-from gpdesk.models import FeedbackAgreement, Practice
+from gpdesk.models import FeedbackAgreement
 from tests.cli_support import gpdesk
 from tests.integration.test_cli import assert_clean_failure
 from tests.security_support import make_demo
@@ -81,8 +81,6 @@ def practice(db: Database, database_url: str, tmp_path: Path) -> Callable[..., A
         ) or FeedbackAgreement(service_id=NIEUWLAND)
         agreement.confirm_within_working_days = 3
         session.add(agreement)
-        letterhead = session.scalars(select(Practice)).one()  # no command sets it (yet)
-        letterhead.address, letterhead.phone = "Singel 12\n3112 GS Schiedam", "010 123 45 67"
     home = tmp_path / "home"
     outputs: list[str] = []
 
@@ -98,6 +96,12 @@ def practice(db: Database, database_url: str, tmp_path: Path) -> Callable[..., A
         return result
 
     run.outputs = outputs  # type: ignore[attr-defined]  # read back by the privacy check
+    _ok(
+        run(
+            "letterhead", "--address", "Singel 12", "--address", "3112 GS Schiedam",
+            "--phone", "010 123 45 67", user="smit",
+        )
+    )  # fmt: skip
     return run
 
 
@@ -365,3 +369,20 @@ def test_representative_namens_and_without_consent(
     assert_clean_failure(both, 2)
     assert "niet beide" in both.stderr
     assert len(_ok(run("signal", "list", "--json"))) == 2
+
+
+def test_the_letterhead_is_shown_checked_and_set_by_the_beheerder(
+    practice: Callable[..., Any],
+) -> None:
+    run = practice
+    shown = _ok(run("letterhead", "--json", user="smit"))
+    assert shown["adres"] == ["Singel 12", "3112 GS Schiedam"] and shown["compleet"] is True
+    bad = run("letterhead", "--phone", "12345", "--agb", "12", user="smit")
+    assert_clean_failure(bad, 2)
+    assert "telefoonnummer" in bad.stderr and "AGB-code heeft 8 cijfers" in bad.stderr
+    assert_clean_failure(run("letterhead", "--phone", "010 765 43 21"))  # a GP may not
+    changed = _ok(run("letterhead", "--phone", "010 765 43 21", "--agb", "01234567", "--json",
+                      user="smit"))  # fmt: skip
+    assert changed["telefoon"] == "010 765 43 21" and changed["agb"] == "01234567"
+    text = run("letterhead", user="smit").stdout
+    assert "Singel 12" in text and "Telefoon: 010 765 43 21" in text

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from shiboken6 import isValid
 
@@ -173,6 +173,9 @@ def load_form_data(
 
 class SignalController(QObject):
     """Opens the signal form for the patient in the banner and carries out what it asks."""
+
+    submitted = Signal(str)
+    """A signal is in the outbox (its reference): the outbox worker sends it right away."""
 
     def __init__(
         self,
@@ -503,6 +506,7 @@ class SignalController(QObject):
         note = "\n".join(lines)
         form.show_sent(record.reference, record.team_name, note)
         self._say(f"Signaal {record.reference} staat in postvak uit.")
+        self.submitted.emit(record.reference)
 
     # -- patient handout -----------------------------------------------------------------------
 
