@@ -110,7 +110,26 @@ def _signal_controller(desktop: Desktop, window: MainWindow) -> SignalController
     )
     window.signal_form_requested.connect(lambda: controller.open_form(desktop.patient))
     desktop.patient_changed.connect(controller.patient_changed)
+    _signal_list(desktop, window, controller)
     return controller
+
+
+def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -> None:
+    """The Signaleren page's list and timeline: reloaded on show, after a send, per patient."""
+    from gpdesk.ui.signals.page import SignalsPage
+    from gpdesk.ui.signals.tracking import SignalListController
+
+    assert desktop.db is not None
+    page = window.pages["signals"]
+    assert isinstance(page, SignalsPage)
+    tracking = SignalListController(
+        db=desktop.db, tasks=desktop.tasks, signed=lambda: desktop.session, page=page, parent=form
+    )
+    tracking.set_patient(desktop.patient)
+    form.submitted.connect(lambda _reference: tracking.refresh())
+    desktop.patient_changed.connect(tracking.set_patient)
+    if page.isVisible():
+        tracking.refresh()
 
 
 class Desktop(QObject):

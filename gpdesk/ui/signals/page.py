@@ -1,17 +1,39 @@
-"""The Signaleren area: where a signal starts when no patient screen is in front."""
+"""The Signaleren area: a new signal on top, the practice's signals and one signal's timeline below.
+
+Layout only: the list controller (``gpdesk.ui.signals.tracking``) loads the list and the
+detail off the GUI thread and carries out the status actions.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gpdesk.ui.areas import Area
+from gpdesk.ui.signals.signal_list import SignalTable, SignalTableModel
+from gpdesk.ui.signals.timeline import SignalDetail
+
+EMPTY_OPEN = "Geen open signalen. Zet 'Alleen open' uit om ook afgeronde signalen te zien."
+EMPTY_ALL = "Nog geen signalen. Open een patiënt en kies Signaal wijkteam (Ctrl+Shift+S)."
+EMPTY_PATIENT = "Geen signalen van deze patiënt met deze filters."
 
 
 class SignalsPage(QWidget):
-    """Title, what the area does, and the button that opens the signal form."""
+    """Title, the new-signal button, filters, the list (left) and the chosen signal (right)."""
 
     form_requested = Signal()
+    shown = Signal()
+    """The page came on screen: time to load the list again."""
+    filters_changed = Signal()
 
     def __init__(self, area: Area, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,6 +46,7 @@ class SignalsPage(QWidget):
         self.button = QPushButton("Signaal wijkteam…")
         self.button.setObjectName("signalsPageNew")
         self.button.setToolTip("Een signaal voor de patiënt in beeld (Ctrl+Shift+S)")
+        self.button.setAutoDefault(False)
         self.button.clicked.connect(self.form_requested)
         self.hint = QLabel(
             "Open eerst een patiënt vanuit het HIS of met Plak uit HIS (Ctrl+Shift+V). "
@@ -31,17 +54,81 @@ class SignalsPage(QWidget):
         )
         self.hint.setWordWrap(True)
         self.hint.setObjectName("pageSummary")
+
+        self.open_only = QCheckBox("A&lleen open")
+        self.open_only.setObjectName("signalsOpenOnly")
+        self.open_only.setChecked(True)
+        self.this_patient = QCheckBox("Van &deze patiënt")
+        self.this_patient.setObjectName("signalsThisPatient")
+        self.open_only.toggled.connect(lambda _on: self.filters_changed.emit())
+        self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
+        self.count = QLabel()
+        self.count.setObjectName("pageSummary")
+        filters = QHBoxLayout()
+        filters.addWidget(self.open_only)
+        filters.addWidget(self.this_patient)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+
+        self.model = SignalTableModel(self)
+        self.table = SignalTable()
+        self.table.setModel(self.model)
+        self.empty = QLabel(EMPTY_OPEN)
+        self.empty.setObjectName("pageSummary")
+        self.empty.setWordWrap(True)
+        self.detail = SignalDetail()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.empty)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+
+        top = QHBoxLayout()
+        top.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        top.addWidget(self.hint, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setContentsMargins(24, 16, 24, 12)
         layout.addWidget(title)
         layout.addWidget(summary)
-        layout.addSpacing(12)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.hint)
-        layout.addStretch(1)
+        layout.addSpacing(6)
+        layout.addLayout(top)
+        layout.addSpacing(6)
+        layout.addWidget(self.splitter, 1)
+        self.setFocusProxy(self.table)  # the list has focus when the page opens
         self.set_patient_open(False)
 
     def set_patient_open(self, is_open: bool) -> None:
-        """The button works only with a patient in the banner; the hint says how to get one."""
+        """The button and "van deze patiënt" work only with a patient in the banner."""
         self.button.setEnabled(is_open)
         self.hint.setVisible(not is_open)
+        self.this_patient.setVisible(is_open)
+        if not is_open and self.this_patient.isChecked():
+            self.this_patient.setChecked(False)
+
+    def patient_filter(self) -> bool:
+        """Whether the list shows only the banner's patient."""
+        return self.this_patient.isVisibleTo(self) and self.this_patient.isChecked()
+
+    def show_empty(self, rows: int, problem: str | None = None) -> None:
+        """The count, and what to do when the list is empty (or why it could not load)."""
+        self.count.setText("" if problem else ("1 signaal" if rows == 1 else f"{rows} signalen"))
+        if problem is not None:
+            self.empty.setText(problem)
+        elif self.patient_filter():
+            self.empty.setText(EMPTY_PATIENT)
+        else:
+            self.empty.setText(EMPTY_OPEN if self.open_only.isChecked() else EMPTY_ALL)
+        self.empty.setVisible(rows == 0 or problem is not None)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Coming on screen loads the list again (a colleague may have changed a status)."""
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.shown.emit()

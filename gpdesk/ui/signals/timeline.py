@@ -1,0 +1,340 @@
+"""One signal in full: its timeline, how far each channel got, the question, and what to do next.
+
+The detail shows a ``SignalRecord`` (``store.signal_detail``, read off the GUI thread by the
+list controller). The status buttons are those ``store.TRANSITIONS`` allows from the current
+status; reopening and cancelling ask for a reason first (``ReasonDialog``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from html import escape
+from typing import Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk.models import Channel, MessageKind, OutboxState, SignalStatus
+from gpdesk.signals.consent import dutch_date
+from gpdesk.signals.store import CLOSED, TRANSITIONS, SignalRecord
+from gpdesk.ui.flow_layout import FlowLayout
+from gpdesk.ui.signals.signal_list import OVERDUE, local_moment
+
+
+@dataclass(frozen=True)
+class StatusAction:
+    """One button under the detail: the status it moves to, and whether it asks why."""
+
+    name: str
+    text: str
+    """With its mnemonic (Alt+letter); none clashes with the menu bar's P, G and H."""
+    target: SignalStatus
+    reason: str | None = None
+    """"heropenen" or "annuleren" when a reason is required, else None."""
+
+
+PLAIN_ACTIONS: Final = (
+    StatusAction("received", "&Ontvangen", SignalStatus.RECEIVED),
+    StatusAction("in_progress", "In &behandeling", SignalStatus.IN_PROGRESS),
+    StatusAction("completed", "A&fgerond", SignalStatus.COMPLETED),
+    StatusAction("rejected", "Ge&weigerd", SignalStatus.REJECTED),
+    StatusAction("not_reached", "Niet be&reikt", SignalStatus.NOT_REACHED),
+    StatusAction("no_show", "Niet &verschenen", SignalStatus.NO_SHOW),
+)
+CANCEL: Final = StatusAction("cancel", "&Annuleren…", SignalStatus.CANCELLED, "annuleren")
+REOPEN: Final = StatusAction("reopen", "Her&openen…", SignalStatus.IN_PROGRESS, "heropenen")
+
+
+def actions_for(status: SignalStatus) -> list[StatusAction]:
+    """The buttons for a signal with ``status``: only what ``TRANSITIONS`` allows.
+
+    An ended signal (not cancelled) gets one "Heropenen", back to in behandeling (or ontvangen
+    when that is all it may go back to); cancelling comes last.
+    """
+    allowed = TRANSITIONS[status]
+    if status in CLOSED:
+        for target in (SignalStatus.IN_PROGRESS, SignalStatus.RECEIVED):
+            if target in allowed:
+                return [replace(REOPEN, target=target)]
+        return []
+    actions = [a for a in PLAIN_ACTIONS if a.target in allowed]
+    if SignalStatus.CANCELLED in allowed:
+        actions.append(CANCEL)
+    return actions
+
+
+CHANNEL_WORDS: Final = {Channel.SMTP: "E-mail", Channel.FOLDER: "Exportmap"}
+KIND_WORDS: Final = {
+    MessageKind.SIGNAL: "signaal",
+    MessageKind.CANCELLATION: "annulering",
+    MessageKind.WITHDRAWAL: "intrekking toestemming",
+}
+EMPTY: Final = "Kies een signaal in de lijst (↑ ↓) om het verloop te zien."
+
+
+def channel_line(kind: MessageKind, channel: Channel, state: OutboxState, error: str | None) -> str:
+    """``E-mail (signaal): verzonden``, or ``… niet verzonden: <reason>``."""
+    head = f"{CHANNEL_WORDS[channel]} ({KIND_WORDS[kind]})"
+    if state is OutboxState.FAILED:
+        return f"{head}: niet verzonden: {error or 'reden onbekend'}"
+    if state is OutboxState.STOPPED:
+        return f"{head}: niet verzonden (gestopt)"
+    return f"{head}: {state.value}"
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class SignalDetail(QWidget):
+    """Kenmerk, team, status; the timeline; per channel the outbox state; the question; actions."""
+
+    action_requested = Signal(object)
+    """A ``StatusAction`` the user chose."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signalDetail")
+        self.record: SignalRecord | None = None
+        self.heading = QLabel(EMPTY)
+        self.heading.setObjectName("signalDetailHeading")
+        self.heading.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.timeline = QLabel()
+        self.timeline.setObjectName("signalTimeline")
+        self.timeline.setTextFormat(Qt.TextFormat.RichText)
+        self.timeline.setWordWrap(True)
+        self.channels = QLabel()
+        self.channels.setObjectName("signalChannels")
+        self.channels.setTextFormat(Qt.TextFormat.RichText)
+        self.channels.setWordWrap(True)
+        self.question = QLabel()
+        self.question.setObjectName("signalQuestion")
+        self.question.setWordWrap(True)
+        self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_box = QFrame()
+        self.note_box.setObjectName("privateNoteBox")
+        self.note = QLabel()
+        self.note.setObjectName("signalDetailNote")
+        self.note.setWordWrap(True)
+        note_layout = QVBoxLayout(self.note_box)
+        note_layout.setContentsMargins(8, 6, 8, 6)
+        note_layout.addWidget(QLabel("Privénotitie (blijft in de praktijk)"))
+        note_layout.addWidget(self.note)
+
+        content = QWidget()
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 6, 0)
+        self.sections = [_section("Verloop"), _section("Verzending"), _section("Hulpvraag")]
+        body.addWidget(self.status)
+        body.addWidget(self.sections[0])
+        body.addWidget(self.timeline)
+        body.addWidget(self.sections[1])
+        body.addWidget(self.channels)
+        body.addWidget(self.sections[2])
+        body.addWidget(self.question)
+        body.addWidget(self.note_box)
+        body.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(content)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.buttons: dict[str, QPushButton] = {}
+        self.actions_row = QWidget()
+        self._flow = FlowLayout(self.actions_row)
+        for action in (*PLAIN_ACTIONS, REOPEN, CANCEL):
+            button = QPushButton(action.text)
+            button.setObjectName(f"signalAction_{action.name}")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, n=action.name: self._chosen(n))
+            self.buttons[action.name] = button
+            self._flow.addWidget(button)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.scroller, 1)
+        layout.addWidget(self.actions_row)
+        layout.addWidget(self.message)
+        self._actions: dict[str, StatusAction] = {}
+        self.show_record(None)
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def show_record(self, record: SignalRecord | None, *, busy: str = "") -> None:
+        """Show ``record`` (None: the empty state, or ``busy`` while it loads)."""
+        self.record = record
+        self.message.clear()
+        present = record is not None
+        for widget in (self.status, self.timeline, self.channels, self.question, *self.sections):
+            widget.setVisible(present)
+        self.note_box.setVisible(present and bool(record and record.private_note))
+        self.actions_row.setVisible(present)
+        if record is None:
+            self.heading.setText(busy or EMPTY)
+            self._set_actions([])
+            return
+        self.heading.setText(f"<b>{record.reference}</b> · {escape(record.team_name)}")
+        self.status.setText(self._status_text(record))
+        self.timeline.setText(self._timeline_html(record))
+        self.channels.setText(self._channels_html(record))
+        signal = record.signal
+        themes = ", ".join(t.label for t in signal.themes)
+        route = signal.route.label + (" · urgent" if signal.urgent else "")
+        self.question.setText(f"{themes}\n{signal.question}\nRoute: {route}")
+        self.note.setText(record.private_note or "")
+        self._set_actions(actions_for(record.status))
+
+    def show_message(self, text: str, *, info: bool = False) -> None:
+        """A refusal or a failure (red) or what just happened (``info``) under the buttons."""
+        self.message.setStyleSheet("color: #1f3a3d;" if info else "")
+        self.message.setText(text)
+
+    def focus_actions(self) -> bool:
+        """Focus the first action (Enter on the list); False when there is none."""
+        for button in self.buttons.values():
+            if button.isVisible() and button.isEnabled():
+                button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return True
+        return False
+
+    def set_busy(self, busy: bool) -> None:
+        """While a status change is stored, the buttons wait."""
+        for button in self.buttons.values():
+            button.setEnabled(not busy)
+
+    def visible_actions(self) -> list[str]:
+        """The names of the actions on screen, for tests and the screenshot check."""
+        return [name for name, button in self.buttons.items() if not button.isHidden()]
+
+    def _set_actions(self, actions: list[StatusAction]) -> None:
+        self._actions = {a.name: a for a in actions}
+        for name, button in self.buttons.items():
+            button.setVisible(name in self._actions)
+            button.setEnabled(True)
+            if name in self._actions:
+                button.setText(self._actions[name].text)
+
+    def _chosen(self, name: str) -> None:
+        action = self._actions.get(name)
+        if action is not None and self.record is not None:
+            self.message.clear()
+            self.action_requested.emit(action)
+
+    @staticmethod
+    def _status_text(record: SignalRecord) -> str:
+        parts = [f"Status: <b>{record.status.value}</b>"]
+        if record.overdue:
+            parts.append(f'<span style="color:#a4262c"><b>{OVERDUE}</b></span>')
+        if record.expected_by is not None and record.status not in CLOSED:
+            parts.append(f"antwoord verwacht voor {dutch_date(record.expected_by)}")
+        if record.signal.urgent:
+            parts.append("<b>urgent</b>")
+        return " · ".join(parts)
+
+    @staticmethod
+    def _timeline_html(record: SignalRecord) -> str:
+        rows = []
+        for entry in record.timeline:
+            reason = f"<br><i>{escape(entry.reason)}</i>" if entry.reason else ""
+            rows.append(
+                "<tr>"
+                f"<td style='padding-right:10px; white-space:nowrap'>{local_moment(entry.at)}</td>"
+                f"<td style='padding-right:10px'><b>{escape(entry.status.value)}</b></td>"
+                f"<td>{escape(entry.who)}{reason}</td>"
+                "</tr>"
+            )
+        return "<table cellspacing='2'>" + "".join(rows) + "</table>"
+
+    @staticmethod
+    def _channels_html(record: SignalRecord) -> str:
+        if not record.outbox:
+            return "Nog niets in postvak uit."
+        lines = []
+        for state in record.outbox:
+            text = escape(channel_line(state.kind, state.channel, state.state, state.last_error))
+            if state.state is OutboxState.FAILED:
+                text = f"<span style='color:#a4262c'>{text}</span>"
+            elif state.sent_at is not None:
+                text += f" ({local_moment(state.sent_at)})"
+            lines.append(text)
+        return "<br>".join(lines)
+
+
+class ReasonDialog(QDialog):
+    """Why a signal is reopened or cancelled: the reason is required; Esc goes back."""
+
+    def __init__(
+        self, parent: QWidget, *, action: StatusAction, reference: str, sent: bool
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("signalReasonDialog")
+        verb = action.reason or ""
+        self.setWindowTitle(f"Signaal {verb}")  # the reference only: never patient data
+        self.action = action
+        intro = QLabel(f"Waarom wilt u signaal {reference} {verb}?")
+        intro.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("signalReason")
+        self.reason.setMaxLength(2000)
+        self.reason.setPlaceholderText("Reden (verplicht)")
+        self.reason.setAccessibleName("Reden")
+        notice = QLabel()
+        notice.setWordWrap(True)
+        if action.target is SignalStatus.CANCELLED:
+            notice.setText(
+                "Het team krijgt een bericht dat het signaal is geannuleerd."
+                if sent
+                else "Het signaal is nog niet verstuurd; het wordt niet meer verstuurd."
+            )
+        else:
+            notice.setText(f"Het signaal gaat terug naar '{action.target.value}'.")
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        confirm_text = (
+            "Signaal &annuleren" if action.target is SignalStatus.CANCELLED else "Her&openen"
+        )
+        self.confirm = buttons.addButton(confirm_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm.setDefault(True)
+        self.back = buttons.addButton("&Terug", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.reason)
+        layout.addWidget(notice)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+
+    def text(self) -> str:
+        """The reason as typed, spaces tidied."""
+        return " ".join(self.reason.text().split())
+
+    def accept(self) -> None:
+        """Only with a reason."""
+        if not self.text():
+            self.error.setText(f"Schrijf op waarom u het signaal wilt {self.action.reason}.")
+            self.reason.setFocus()
+            return
+        super().accept()

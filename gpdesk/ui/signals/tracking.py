@@ -1,0 +1,251 @@
+"""The Signaleren page's controller: the list, one signal's detail, and its status changes.
+
+Every read and write runs through the ``TaskRunner`` (never on the GUI thread), each in its
+own short session: the list from ``store.list_signals`` (plain columns, nothing decrypted),
+the detail from ``store.signal_detail`` (decrypted and audited, so only when a row is chosen,
+and once the cursor rests: moving through the list with the arrow keys does not read every
+signal), a status change through ``store.change_status``. A result for a request that was
+overtaken (another row, other filters) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, QObject, QTimer
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError, ValidationError
+from gpdesk.models import SignalStatus
+from gpdesk.patients.context import PatientContext
+from gpdesk.security.accounts import SignedIn
+from gpdesk.signals.store import SignalRecord, SignalSummary
+from gpdesk.ui.signals.page import SignalsPage
+from gpdesk.ui.signals.timeline import ReasonDialog, StatusAction
+from gpdesk.ui.tasks import TaskRunner
+
+DETAIL_DELAY_MS = 150
+"""The cursor rests this long on a row before its detail is read (and audited)."""
+UNEXPECTED = "Er ging iets mis; probeer het opnieuw."
+
+
+def _text(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.problems.values())
+    return exc.user_text() if isinstance(exc, GpdeskError) else UNEXPECTED
+
+
+def load_signals(
+    db: Database, signed: SignedIn, bsn: str | None, open_only: bool
+) -> list[SignalSummary]:
+    """Worker: the practice's signals, or one patient's (``bsn``) when the filter asks for it."""
+    from sqlalchemy import select
+
+    from gpdesk.models import Patient
+    from gpdesk.signals.store import list_signals
+
+    with db.session() as session:
+        patient_id = None
+        if bsn is not None:
+            index = signed.vault.blind_index("bsn", bsn)
+            patient_id = session.scalar(select(Patient.id).where(Patient.bsn_index == index))
+            if patient_id is None:
+                return []
+        return list_signals(
+            session, signed.vault, signed.actor, patient_id=patient_id, open_only=open_only
+        )
+
+
+def load_detail(db: Database, signed: SignedIn, reference: str) -> SignalRecord:
+    """Worker: one signal in full; the read is audited."""
+    from gpdesk.signals.store import signal_detail
+
+    with db.session() as session:
+        return signal_detail(session, signed.vault, signed.actor, reference)
+
+
+def move(
+    db: Database, signed: SignedIn, reference: str, status: SignalStatus, reason: str
+) -> SignalRecord:
+    """Worker: a status change, committed with its audit entry."""
+    from gpdesk.signals.store import change_status
+
+    with db.session() as session:
+        return change_status(session, signed.vault, signed.actor, reference, status, reason=reason)
+
+
+class SignalListController(QObject):
+    """Keeps the Signaleren page's list and detail current and carries out its actions."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        tasks: TaskRunner,
+        signed: Callable[[], SignedIn | None],
+        page: SignalsPage,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.tasks, self._signed, self.page = db, tasks, signed, page
+        self.patient: PatientContext | None = None
+        self.reason_dialog: ReasonDialog | None = None
+        self._list_generation = 0
+        self._detail_generation = 0
+        self._chosen: str | None = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._detail_timer.timeout.connect(self._load_detail)
+        page.shown.connect(self.refresh)
+        page.filters_changed.connect(self.refresh)
+        page.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        page.table.opened.connect(self._open_chosen)
+        page.detail.action_requested.connect(self.act)
+
+    # -- the list --------------------------------------------------------------------------------
+
+    def set_patient(self, patient: PatientContext | None) -> None:
+        """Another patient in the banner: "van deze patiënt" follows, the list reloads if shown."""
+        if patient is None or self.patient is None or patient.bsn != self.patient.bsn:
+            self._forget_detail()  # nothing of the previous patient stays on screen
+        self.patient = patient
+        self.page.set_patient_open(patient is not None)
+        if self.page.isVisible() and self.page.patient_filter():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Load the list again with the page's filters, off the GUI thread."""
+        signed = self._signed()
+        if signed is None:
+            return
+        page = self.page
+        bsn = self.patient.bsn if self.patient is not None and page.patient_filter() else None
+        open_only = page.open_only.isChecked()
+        self._list_generation += 1
+        generation, db = self._list_generation, self.db
+
+        def done(rows: list[SignalSummary]) -> None:
+            if generation == self._list_generation:
+                self._show_rows(rows)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._list_generation:
+                page.model.set_rows([])
+                page.show_empty(0, _text(exc))
+
+        self.tasks.run(lambda: load_signals(db, signed, bsn, open_only), done, failed, owner=page)
+
+    def _show_rows(self, rows: list[SignalSummary]) -> None:
+        page = self.page
+        chosen = self._chosen
+        table = page.table
+        table.selectionModel().blockSignals(True)
+        page.model.set_rows(rows)
+        row = page.model.row_of(chosen) if chosen is not None else -1
+        if row >= 0:
+            table.selectRow(row)
+        table.selectionModel().blockSignals(False)
+        page.show_empty(page.model.rowCount())
+        # A signal filtered away (just marked afgerond, say) keeps its detail: the user chose it.
+
+    def _forget_detail(self) -> None:
+        self._chosen = None
+        self._detail_timer.stop()
+        self._detail_generation += 1
+        self.page.table.clearSelection()
+        self.page.detail.show_record(None)
+
+    # -- the detail ------------------------------------------------------------------------------
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = {index.row() for index in selected.indexes()}
+        summary = self.page.model.row_at(min(rows)) if rows else None
+        if summary is None:
+            return
+        self._chosen = summary.reference
+        self.page.detail.show_record(None, busy=f"{summary.reference} wordt geopend…")
+        self._detail_timer.start()
+
+    def _open_chosen(self) -> None:
+        """Enter on the list: the detail now (not after the pause), then its first action."""
+        if self._detail_timer.isActive():
+            self._detail_timer.stop()
+            self._load_detail(focus=True)
+        elif not self.page.detail.focus_actions() and self.page.detail.record is None:
+            self._load_detail(focus=True)
+
+    def _load_detail(self, focus: bool = False) -> None:
+        signed, reference = self._signed(), self._chosen
+        if signed is None or reference is None:
+            return
+        self._detail_generation += 1
+        generation, db, detail = self._detail_generation, self.db, self.page.detail
+
+        def done(record: SignalRecord) -> None:
+            if generation == self._detail_generation:
+                detail.show_record(record)
+                if focus:
+                    detail.focus_actions()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._detail_generation:
+                detail.show_record(None, busy=_text(exc))
+
+        self.tasks.run(lambda: load_detail(db, signed, reference), done, failed, owner=detail)
+
+    # -- status actions --------------------------------------------------------------------------
+
+    def act(self, action: StatusAction) -> None:
+        """A status button: at once, or after the reason dialog for reopening and cancelling."""
+        record = self.page.detail.record
+        if record is None:
+            return
+        if action.reason is None:
+            self._move(record.reference, action.target, "")
+            return
+        dialog = ReasonDialog(
+            self.page, action=action, reference=record.reference, sent=record.sent_at is not None
+        )
+        self.reason_dialog = dialog
+        reference = record.reference
+        dialog.accepted.connect(lambda: self._move(reference, action.target, dialog.text()))
+        dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: ReasonDialog) -> None:
+        if self.reason_dialog is dialog:
+            self.reason_dialog = None
+        dialog.deleteLater()
+
+    def _move(self, reference: str, status: SignalStatus, reason: str) -> None:
+        signed = self._signed()
+        if signed is None:
+            return
+        detail, db = self.page.detail, self.db
+        detail.set_busy(True)
+        self._detail_generation += 1
+        generation = self._detail_generation
+
+        def done(record: SignalRecord) -> None:
+            if generation != self._detail_generation:
+                return
+            detail.show_record(record)
+            if status is SignalStatus.CANCELLED:
+                detail.show_message(
+                    "Geannuleerd. Het team krijgt een bericht dat het signaal is geannuleerd."
+                    if record.sent_at is not None
+                    else "Geannuleerd. Het signaal wordt niet verstuurd.",
+                    info=True,
+                )
+            if not detail.focus_actions():
+                self.page.table.setFocus()
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            detail.set_busy(False)
+            detail.show_message(_text(exc))
+
+        self.tasks.run(
+            lambda: move(db, signed, reference, status, reason), done, failed, owner=detail
+        )

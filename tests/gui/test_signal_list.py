@@ -1,0 +1,257 @@
+"""The Signaleren list and timeline, driven by keyboard against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from gpdesk.config import Home
+from gpdesk.models import MessageKind, OutboxMessage, Signal, SignalStatus
+from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.signals.page import SignalsPage
+from gpdesk.ui.signals.timeline import ReasonDialog
+from gpdesk.ui.signals.tracking import SignalListController
+from tests.conftest import dispose_desktop
+from tests.gui.signal_gui_support import PATIENT, database, main_window, ready_home, signed_in
+from tests.gui.signal_list_support import OTHER, Seeded, seed_signals
+from tests.store_support import PRIVATE_NOTE
+
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+@pytest.fixture
+def seeded(demo_home: Home) -> tuple[Home, Seeded]:
+    ready_home(demo_home)
+    return demo_home, seed_signals(demo_home)
+
+
+@pytest.fixture
+def gp(qtbot: QtBot, seeded: tuple[Home, Seeded]) -> Iterator[Desktop]:
+    shell = signed_in(qtbot, seeded[0], "bakker")
+    yield shell
+    dispose_desktop(shell)
+
+
+@pytest.fixture
+def refs(seeded: tuple[Home, Seeded]) -> Seeded:
+    return seeded[1]
+
+
+def page_of(shell: Desktop) -> SignalsPage:
+    page = main_window(shell).pages["signals"]
+    assert isinstance(page, SignalsPage)
+    return page
+
+
+def tracking(shell: Desktop) -> SignalListController:
+    found = main_window(shell).findChildren(SignalListController)
+    assert len(found) == 1
+    return found[0]
+
+
+def references(page: SignalsPage) -> list[str]:
+    rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    return [r.reference for r in rows if r is not None]
+
+
+def shown_list(qtbot: QtBot, shell: Desktop, rows: int) -> SignalsPage:
+    """The Signaleren page on screen with ``rows`` rows loaded."""
+    window = main_window(shell)
+    window.show_area("kaart")
+    window.show_area("signals")
+    page = page_of(shell)
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows, timeout=10_000)
+    return page
+
+
+def choose(qtbot: QtBot, page: SignalsPage, reference: str) -> None:
+    """Walk the list with the arrow keys to ``reference``; Enter opens it."""
+    table = page.table
+    target = page.model.row_of(reference)
+    assert target >= 0
+    qtbot.keyClick(table, Qt.Key.Key_Home)  # the first key chooses the first row
+    for _ in range(target):
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == target
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: page.detail.record is not None and page.detail.record.reference == reference,
+        timeout=10_000,
+    )
+
+
+def test_overdue_first_then_newest_and_the_list_has_focus(
+    qtbot: QtBot, gp: Desktop, refs: Seeded
+) -> None:
+    page = shown_list(qtbot, gp, 4)  # alleen open: the afgeronde one is left out
+    assert references(page) == [refs.overdue, refs.urgent_waiting, refs.recent, refs.other_patient]
+    model = page.model
+    assert model.index(0, 2).data() == "verzonden · verlopen"
+    assert model.index(1, 0).data() == f"{refs.urgent_waiting} · urgent"
+    assert model.index(1, 2).data() == "concept"
+    assert model.index(2, 2).data() == "verzonden"
+    assert model.index(1, 3).data() == "–"  # not sent yet
+    assert page.count.text() == "4 signalen"
+    assert QApplication.focusWidget() is page.table
+    assert page.detail.record is None  # nothing about a patient until a signal is chosen
+
+
+def test_detail_shows_the_timeline_outbox_question_and_private_note(
+    qtbot: QtBot, gp: Desktop, refs: Seeded
+) -> None:
+    page = shown_list(qtbot, gp, 4)
+    choose(qtbot, page, refs.overdue)
+    detail = page.detail
+    timeline = detail.timeline.text()
+    assert timeline.index("concept") < timeline.index("verzonden")
+    assert "H. Bakker (huisarts)" in timeline and "gpdesk" in timeline
+    assert "verlopen" in detail.status.text()
+    assert "E-mail (signaal): verzonden" in detail.channels.text()
+    assert "slaapt slecht" in detail.question.text()
+    assert not detail.note_box.isHidden() and detail.note.text() == PRIVATE_NOTE
+    # Enter put the focus on the first action; only what TRANSITIONS allows from verzonden.
+    assert QApplication.focusWidget() is detail.buttons["received"]
+    assert detail.visible_actions() == [
+        "received", "in_progress", "completed", "rejected", "not_reached", "no_show", "cancel",
+    ]  # fmt: skip
+
+
+def test_a_waiting_signal_can_only_be_cancelled(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
+    page = shown_list(qtbot, gp, 4)
+    choose(qtbot, page, refs.urgent_waiting)
+    assert page.detail.visible_actions() == ["cancel"]
+    assert "wachtend" in page.detail.channels.text()
+    assert "urgent" in page.detail.status.text()
+
+
+def _status(shell: Desktop, reference: str) -> SignalStatus:
+    db = database(shell.home)
+    try:
+        with db.session() as session:
+            row = session.scalars(select(Signal).where(Signal.reference == reference)).one()
+            return row.status
+    finally:
+        db.dispose()
+
+
+def _reason_dialog(qtbot: QtBot, shell: Desktop) -> ReasonDialog:
+    controller = tracking(shell)
+    qtbot.waitUntil(
+        lambda: controller.reason_dialog is not None and controller.reason_dialog.isVisible()
+    )
+    dialog = controller.reason_dialog
+    assert dialog is not None
+    return dialog
+
+
+def test_close_and_reopen_by_keyboard_the_reason_is_required(
+    qtbot: QtBot, gp: Desktop, refs: Seeded
+) -> None:
+    page = shown_list(qtbot, gp, 4)
+    choose(qtbot, page, refs.recent)
+    detail = page.detail
+    qtbot.keyClick(detail.buttons["received"], Qt.Key.Key_F, ALT)  # A&fgerond
+    qtbot.waitUntil(
+        lambda: detail.record is not None and detail.record.status is SignalStatus.COMPLETED
+    )
+    assert _status(gp, refs.recent) is SignalStatus.COMPLETED
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)  # alleen open: it left the list
+    assert detail.visible_actions() == ["reopen"]  # its detail stays: the user chose it
+
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is detail.buttons["reopen"])
+    qtbot.keyClick(detail.buttons["reopen"], Qt.Key.Key_O, ALT)  # Her&openen
+    dialog = _reason_dialog(qtbot, gp)
+    assert dialog.windowTitle() == "Signaal heropenen"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # no reason: it stays open and says why
+    assert dialog.isVisible() and "waarom" in dialog.error.text()
+    qtbot.keyClicks(dialog.reason, "team belde, wil toch hulp")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: detail.record is not None and detail.record.status is SignalStatus.IN_PROGRESS
+    )
+    assert "team belde, wil toch hulp" in detail.timeline.text()
+    assert _status(gp, refs.recent) is SignalStatus.IN_PROGRESS
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+
+
+def test_cancel_asks_why_esc_goes_back_and_the_team_is_told(
+    qtbot: QtBot, gp: Desktop, refs: Seeded
+) -> None:
+    page = shown_list(qtbot, gp, 4)
+    choose(qtbot, page, refs.recent)
+    detail = page.detail
+    qtbot.keyClick(detail.buttons["received"], Qt.Key.Key_A, ALT)  # &Annuleren…
+    dialog = _reason_dialog(qtbot, gp)
+    assert dialog.windowTitle() == "Signaal annuleren"
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Het team krijgt een bericht dat het signaal is geannuleerd." in texts
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: tracking(gp).reason_dialog is None)
+    assert _status(gp, refs.recent) is SignalStatus.SENT
+    window = main_window(gp)
+    window.activateWindow()  # what the window manager does when the dialog has gone
+    qtbot.waitUntil(window.isActiveWindow)
+
+    qtbot.keyClick(detail.buttons["received"], Qt.Key.Key_A, ALT)
+    dialog = _reason_dialog(qtbot, gp)
+    qtbot.keyClicks(dialog.reason, "dubbel aangemeld")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: detail.record is not None and detail.record.status is SignalStatus.CANCELLED
+    )
+    assert "Het team krijgt een bericht" in detail.message.text()
+    assert detail.visible_actions() == []
+    db = database(gp.home)
+    try:
+        with db.session() as session:
+            kinds = session.scalars(
+                select(OutboxMessage.kind).join(Signal).where(Signal.reference == refs.recent)
+            ).all()
+    finally:
+        db.dispose()
+    assert MessageKind.CANCELLATION in kinds
+
+
+def test_filters_open_only_and_this_patient(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
+    page = shown_list(qtbot, gp, 4)
+    assert page.open_only.isChecked() and not page.this_patient.isChecked()
+    assert not page.this_patient.isHidden()  # a patient is in the banner
+    qtbot.keyClick(page.table, Qt.Key.Key_L, ALT)  # A&lleen open off
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    assert refs.completed in references(page)
+    qtbot.keyClick(page.table, Qt.Key.Key_D, ALT)  # Van &deze patiënt
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    assert refs.other_patient not in references(page)
+    gp.open_patient(OTHER)
+    qtbot.waitUntil(lambda: references(page) == [refs.other_patient])
+    gp.open_patient(None)
+    assert page.this_patient.isHidden() and not page.this_patient.isChecked()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+
+
+def test_a_sent_signal_reloads_the_list(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
+    page = shown_list(qtbot, gp, 4)
+    qtbot.keyClick(page.table, Qt.Key.Key_L, ALT)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    page.model.set_rows([])
+    assert gp.signals is not None
+    gp.signals.submitted.emit(refs.recent)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+
+
+def test_no_patient_data_in_window_titles(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
+    page = shown_list(qtbot, gp, 4)
+    choose(qtbot, page, refs.recent)
+    qtbot.keyClick(page.detail.buttons["received"], Qt.Key.Key_A, ALT)
+    dialog = _reason_dialog(qtbot, gp)
+    words = [PATIENT.name, PATIENT.bsn, PATIENT.postcode, "de Vries", "1970", PATIENT.phone or ""]
+    for widget in QApplication.topLevelWidgets():
+        title = widget.windowTitle()
+        assert not any(word and word in title for word in words), title
+    dialog.reject()
