@@ -11,6 +11,7 @@ from benchmarks import (
     kaart_search,
     security,
     sign_in_names,
+    signals,
     startup,
 )
 
@@ -19,7 +20,7 @@ def main() -> int:
     """Run them in turn; a failing benchmark is reported and the others still run."""
     failed = False
     for bench in (
-        startup, handover, security, sign_in_names, kaart_search, kaart_import, check,
+        startup, handover, security, sign_in_names, kaart_search, kaart_import, check, signals,
     ):  # fmt: skip
         try:
             for line in bench.run():

@@ -96,6 +96,7 @@ def test_overdue_first_then_newest_and_the_list_has_focus(
     assert model.index(1, 2).data() == "concept"
     assert model.index(2, 2).data() == "verzonden"
     assert model.index(1, 3).data() == "–"  # not sent yet
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "Antwoord voor"
     assert page.count.text() == "4 signalen"
     assert QApplication.focusWidget() is page.table
     assert page.detail.record is None  # nothing about a patient until a signal is chosen

@@ -87,8 +87,10 @@ class SignalsPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([660, 440])
+        self.detail.setMinimumWidth(380)
 
         top = QHBoxLayout()
         top.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)

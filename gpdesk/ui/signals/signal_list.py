@@ -21,13 +21,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gpdesk.signals.consent import dutch_date
+from gpdesk.signals.consent import dutch_date, local_date
 from gpdesk.signals.store import SignalSummary
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 LOCAL: Final = ZoneInfo("Europe/Amsterdam")
-HEADERS: Final = ("Kenmerk", "Team", "Status", "Verzonden", "Verwacht antwoord voor")
+HEADERS: Final = ("Kenmerk", "Team", "Status", "Verzonden", "Antwoord voor")
+"""The last is the day the team's feedback agreement promises an answer by."""
 OVERDUE_COLOUR: Final = QColor("#a4262c")
 URGENT: Final = "urgent"
 OVERDUE: Final = "verlopen"
@@ -98,7 +99,11 @@ class SignalTableModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            tips = []
+            tips = (
+                [f"Verzonden {local_moment(row.sent_at)}."] if column == 3 and row.sent_at else []
+            )
+            if column == 4 and row.expected_by is not None:
+                tips.append("Het team beloofde voor deze dag te antwoorden.")
             if row.urgent:
                 tips.append("Urgent verstuurd.")
             if row.overdue:
@@ -115,7 +120,7 @@ class SignalTableModel(QAbstractTableModel):
         if column == 2:
             return status_text(row)
         if column == 3:
-            return local_moment(row.sent_at)
+            return "–" if row.sent_at is None else dutch_date(local_date(row.sent_at))
         return "–" if row.expected_by is None else dutch_date(row.expected_by)
 
 
