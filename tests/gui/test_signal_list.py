@@ -256,3 +256,18 @@ def test_no_patient_data_in_window_titles(qtbot: QtBot, gp: Desktop, refs: Seede
         title = widget.windowTitle()
         assert not any(word and word in title for word in words), title
     dialog.reject()
+
+
+@pytest.mark.parametrize("status", list(SignalStatus))
+def test_buttons_offer_exactly_what_transitions_allow(status: SignalStatus) -> None:
+    from gpdesk.signals.store import CLOSED, TRANSITIONS
+    from gpdesk.ui.signals.timeline import actions_for
+
+    actions = actions_for(status)
+    targets = {a.target for a in actions}
+    assert targets <= TRANSITIONS[status]
+    if status in CLOSED and TRANSITIONS[status]:
+        assert [a.name for a in actions] == ["reopen"] and actions[0].reason == "heropenen"
+    else:
+        assert targets == TRANSITIONS[status]
+    assert all(a.reason is not None for a in actions if a.target is SignalStatus.CANCELLED)
