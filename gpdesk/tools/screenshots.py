@@ -52,8 +52,7 @@ def render(outdir: Path) -> list[Path]:
         home = Home(Path(tmp)).ensure()
         db = open_database(f"sqlite:///{home.database_file}")
         # gpdesk's real key cost: a cheaper account is refused at sign-in (crypto.KDF_FLOOR).
-        create_demo(db)
-        _ready_to_send(db)
+        create_demo(db, home=home.path)  # as ``gpdesk demo``: signals in every state
         db.dispose()
 
         desktop = Desktop(home)
@@ -216,29 +215,6 @@ def _import_preview_shot(
     dialog.deleteLater()
 
 
-NIEUWLAND = "d027d32e-b9d9-5323-950f-83e78ac3169c"
-"""Wijkteam Nieuwland in the demo kaart (postcodes 3118 and 3119)."""
-
-
-def _ready_to_send(db: object) -> None:
-    """Letterhead, from-address and Nieuwland's delivery address, as Beheer would set them."""
-    from gpdesk.db import Database
-    from gpdesk.models import Practice, SmtpSecurity, TeamDelivery, TransportSettings
-
-    assert isinstance(db, Database)
-    with db.session() as session:
-        practice = session.query(Practice).one()
-        practice.address = "Singel 12\n3112 GS Schiedam"
-        practice.phone = "010 123 45 67"
-        session.add(
-            TransportSettings(
-                id=1, smtp_host="mail.desingel.example", smtp_port=587,
-                security=SmtpSecurity.STARTTLS, from_address="praktijk@desingel.example",
-            )
-        )  # fmt: skip
-        session.add(TeamDelivery(team_id=NIEUWLAND, email="wijkteam@voorbeeld-schiedam.example"))
-
-
 def _pdf_page(pdf: Path, target: Path) -> list[Path]:
     """The PDF's first page as a PNG at screen resolution (as a printer gets it), if pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
@@ -249,68 +225,6 @@ def _pdf_page(pdf: Path, target: Path) -> list[Path]:
         check=True,
     )
     return [target]
-
-
-def _history(desktop: object) -> None:
-    """Earlier signals of the patient in the banner, in several states, for the list.
-
-    Stored through the store as the form and the outbox would (a delivered signal is marked
-    sent the way the outbox worker does), back-dated so one is verlopen.
-    """
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import select
-
-    from gpdesk.models import EventSource, OutboxMessage, OutboxState, Signal, SignalStatus
-    from gpdesk.signals.consent import ConsentDraft, ConsentMethod, Purpose, record_consent
-    from gpdesk.signals.outgoing import DEFAULT_ITEMS
-    from gpdesk.signals.store import SignalRequest, add_event, change_status, submit
-    from gpdesk.ui.desktop import Desktop
-
-    assert isinstance(desktop, Desktop)
-    signals, db, who = desktop.signals, desktop.db, desktop.session
-    assert signals is not None and signals.data is not None and db is not None and who is not None
-    patient_id, now = signals.data.patient_id, datetime.now(UTC)
-    plan: tuple[tuple[int, tuple[str, ...], str, list[tuple[int, SignalStatus, str]]], ...] = (
-        (40, ("eenzaamheid",), "Meneer zit veel alleen sinds zijn vrouw overleed.",
-         [(38, SignalStatus.RECEIVED, ""), (30, SignalStatus.COMPLETED, "")]),
-        (12, ("wonen_werk_inkomen_schulden",), "Huurachterstand; wil hulp bij een regeling.", []),
-        (9, ("mantelzorg",), "Dochter zorgt voor haar moeder en raakt overbelast.",
-         [(8, SignalStatus.RECEIVED, ""), (6, SignalStatus.IN_PROGRESS, ""),
-          (3, SignalStatus.NOT_REACHED, "Drie keer gebeld, geen gehoor."),
-          (1, SignalStatus.IN_PROGRESS, "Patiënt belde zelf terug; toch graag hulp.")]),
-    )  # fmt: skip
-    draft = ConsentDraft(
-        purposes=frozenset(Purpose), organisations=(signals.data.teams[0].organisation,),
-        items=DEFAULT_ITEMS, method=ConsentMethod.ORAL,
-    )  # fmt: skip
-    with db.session() as session:  # given at the first signal, two months ago
-        record_consent(
-            session, who.vault, who.actor, patient_id, draft, now=now - timedelta(days=60)
-        )
-    for days, themes, question, steps in plan:
-        at = now - timedelta(days=days)
-        request = SignalRequest(patient_id=patient_id, themes=themes, question=question)
-        with db.session() as session:
-            reference = submit(session, who.vault, who.actor, request, now=at).reference
-        with db.session() as session:
-            row = session.scalars(select(Signal).where(Signal.reference == reference)).one()
-            for message in session.scalars(
-                select(OutboxMessage).where(OutboxMessage.signal_id == row.id)
-            ):
-                message.state, message.sent_at = OutboxState.SENT, at + timedelta(minutes=1)
-            row.sent_at = at + timedelta(minutes=1)
-            row.expected_by = (at + timedelta(days=7)).date()
-            add_event(
-                session, who.vault, row, SignalStatus.SENT, source=EventSource.SYSTEM,
-                at=at + timedelta(minutes=1), actor_label="gpdesk",
-            )  # fmt: skip
-        for ago, status, reason in steps:
-            with db.session() as session:
-                change_status(
-                    session, who.vault, who.actor, reference, status, reason=reason,
-                    now=now - timedelta(days=ago),
-                )  # fmt: skip
 
 
 def _signal_shots(
@@ -353,7 +267,8 @@ def _signal_shots(
     preview.send_button.click()
     _wait(app, lambda: form.pages.currentWidget() is form.sent_page)
     shot(form, "signaal-verstuurd")
-    _history(desktop)
+    sent = signals.sent
+    assert sent is not None
     form.reject()
     _wait(app, lambda: signals.form is None)
 
@@ -361,12 +276,20 @@ def _signal_shots(
     window.show_area("signals")
     page = window.pages["signals"]
     assert isinstance(page, SignalsPage)
-    _wait(app, lambda: page.model.rowCount() == 3)  # alleen open: the afgeronde one is left out
-    statuses = [page.model.index(i, 2).data() for i in range(page.model.rowCount())]
-    row = statuses.index("in behandeling")
-    page.table.selectRow(row)
-    _wait(app, lambda: page.detail.record is not None)
-    shot(window, "signaleren-verloop")
+    _wait(app, lambda: page.model.row_of(sent.reference) >= 0)
+    rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    for status, name in (
+        ("in behandeling", "signaleren-verloop"),
+        ("concept", "signaleren-niet-verzonden"),
+    ):
+        row = next(
+            i for i, r in enumerate(rows)
+            if r is not None and r.status.value == status and r.reference != sent.reference
+        )  # fmt: skip
+        page.table.selectRow(row)
+        _wait(app, lambda r=rows[row]: page.detail.record is not None
+              and r is not None and page.detail.record.reference == r.reference)  # fmt: skip
+        shot(window, name)
     return written
 
 

@@ -2,8 +2,9 @@
 
 ``seed_signals(home)`` stores, through the store's own functions, for ``PATIENT`` (J. de Vries):
 an old signal the team did not answer in time (verlopen), a recent sent one, an urgent one
-still waiting in the outbox, and an afgerond one; and for ``OTHER`` (F. el Amrani) one sent
-signal. Times are relative to the real clock, because "verlopen" is judged against it.
+the outbox could not send (niet verzonden, its reason), and an afgerond one; and for ``OTHER``
+(F. el Amrani) one sent signal. Times are relative to the real clock, because "verlopen" is
+judged against it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ OTHER = PatientContext.from_fields(
         "telefoon": "0623456789",
     }
 )
+
+
+NOT_SENT_REASON = "De mailserver (127.0.0.1:587) neemt niet op."
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,13 @@ def seed_signals(home: Home) -> Seeded:
         recent = _submit(db, bakker, patient, now - timedelta(hours=2))
         mark_sent(db, bakker, recent, now - timedelta(hours=2), 5)
         urgent = _submit(db, bakker, patient, now - timedelta(minutes=5), urgent=True)
+        with db.session() as session:  # what the outbox does after its last try
+            row = session.scalars(select(Signal).where(Signal.reference == urgent)).one()
+            for message in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.signal_id == row.id)
+            ):
+                message.state, message.last_error = OutboxState.FAILED, NOT_SENT_REASON
+                message.attempts, message.next_attempt_at = 6, None
         return Seeded(overdue, recent, urgent, completed, other_ref)
     finally:
         db.dispose()

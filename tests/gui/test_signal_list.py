@@ -11,14 +11,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from gpdesk.config import Home
-from gpdesk.models import MessageKind, OutboxMessage, Signal, SignalStatus
+from gpdesk.models import MessageKind, OutboxMessage, OutboxState, Signal, SignalStatus
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.signals.page import SignalsPage
 from gpdesk.ui.signals.timeline import ReasonDialog
 from gpdesk.ui.signals.tracking import SignalListController
 from tests.conftest import dispose_desktop
 from tests.gui.signal_gui_support import PATIENT, database, main_window, ready_home, signed_in
-from tests.gui.signal_list_support import OTHER, Seeded, seed_signals
+from tests.gui.signal_list_support import NOT_SENT_REASON, OTHER, Seeded, seed_signals
 from tests.store_support import PRIVATE_NOTE
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -93,7 +93,7 @@ def test_overdue_first_then_newest_and_the_list_has_focus(
     model = page.model
     assert model.index(0, 2).data() == "verzonden · verlopen"
     assert model.index(1, 0).data() == f"{refs.urgent_waiting} · urgent"
-    assert model.index(1, 2).data() == "concept"
+    assert model.index(1, 2).data() == "concept · niet verzonden"
     assert model.index(2, 2).data() == "verzonden"
     assert model.index(1, 3).data() == "–"  # not sent yet
     assert model.headerData(4, Qt.Orientation.Horizontal) == "Antwoord voor"
@@ -122,12 +122,33 @@ def test_detail_shows_the_timeline_outbox_question_and_private_note(
     ]  # fmt: skip
 
 
-def test_a_waiting_signal_can_only_be_cancelled(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
+def test_not_sent_shows_the_reason_and_opnieuw_puts_it_back(
+    qtbot: QtBot, gp: Desktop, refs: Seeded
+) -> None:
     page = shown_list(qtbot, gp, 4)
+    row = page.model.row_of(refs.urgent_waiting)
+    assert page.model.index(row, 2).data() == "concept · niet verzonden"
     choose(qtbot, page, refs.urgent_waiting)
-    assert page.detail.visible_actions() == ["cancel"]
-    assert "wachtend" in page.detail.channels.text()
-    assert "urgent" in page.detail.status.text()
+    detail = page.detail
+    assert detail.visible_actions() == ["cancel"]  # never sent: it can only be cancelled
+    assert f"E-mail (signaal): niet verzonden: {NOT_SENT_REASON}" in detail.channels.text()
+    assert "urgent" in detail.status.text()
+    assert not detail.retry_button.isHidden()
+    qtbot.keyClick(detail.buttons["cancel"], Qt.Key.Key_E, ALT)  # Opni&euw versturen
+    qtbot.waitUntil(lambda: "weer klaar" in detail.message.text())
+    assert "wachtend" in detail.channels.text() and detail.retry_button.isHidden()
+    qtbot.waitUntil(lambda: page.model.index(row, 2).data() == "concept")
+    db = database(gp.home)
+    try:
+        with db.session() as session:
+            states = session.scalars(
+                select(OutboxMessage.state)
+                .join(Signal)
+                .where(Signal.reference == refs.urgent_waiting)
+            ).all()
+    finally:
+        db.dispose()
+    assert states and all(state is OutboxState.PENDING for state in states)
 
 
 def _status(shell: Desktop, reference: str) -> SignalStatus:

@@ -34,9 +34,18 @@ URGENT: Final = "urgent"
 OVERDUE: Final = "verlopen"
 
 
-def in_order(rows: Sequence[SignalSummary]) -> list[SignalSummary]:
-    """Overdue first (they need the feedback contact), then newest first."""
-    return sorted(rows, key=lambda r: (not r.overdue, -r.created_at.timestamp(), -r.id))
+NOT_SENT: Final = "niet verzonden"
+
+
+def in_order(
+    rows: Sequence[SignalSummary], failed: frozenset[int] = frozenset()
+) -> list[SignalSummary]:
+    """Overdue first (the feedback contact acts), then not sent, then newest first."""
+
+    def tier(row: SignalSummary) -> int:
+        return 0 if row.overdue else 1 if row.id in failed else 2
+
+    return sorted(rows, key=lambda r: (tier(r), -r.created_at.timestamp(), -r.id))
 
 
 def local_moment(moment: datetime | None) -> str:
@@ -44,8 +53,10 @@ def local_moment(moment: datetime | None) -> str:
     return "–" if moment is None else moment.astimezone(LOCAL).strftime("%d-%m-%Y %H:%M")
 
 
-def status_text(row: SignalSummary) -> str:
-    """The status in words, with "verlopen" when the team's answer is late."""
+def status_text(row: SignalSummary, failed: bool = False) -> str:
+    """The status in words, with "verlopen" when the team's answer is late, or "niet verzonden"."""
+    if failed:
+        return f"{row.status.value} · {NOT_SENT}"
     return f"{row.status.value} · {OVERDUE}" if row.overdue else row.status.value
 
 
@@ -55,12 +66,16 @@ class SignalTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[SignalSummary] = []
+        self._failed: frozenset[int] = frozenset()
 
-    def set_rows(self, rows: Sequence[SignalSummary]) -> None:
-        """Replace the rows, in the list's order."""
+    def set_rows(self, rows: Sequence[SignalSummary], failed: frozenset[int] = frozenset()) -> None:
+        """Replace the rows, in the list's order; ``failed``: ids with a message not sent."""
         self.beginResetModel()
-        self._rows = in_order(rows)
+        self._rows, self._failed = in_order(rows, failed), failed
         self.endResetModel()
+
+    def _alarm(self, row: SignalSummary) -> bool:
+        return row.overdue or row.id in self._failed
 
     def row_at(self, row: int) -> SignalSummary | None:
         """The signal on ``row``, or None outside the list."""
@@ -90,10 +105,10 @@ class SignalTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and row.overdue:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and self._alarm(row):
             return QBrush(OVERDUE_COLOUR)
         if role == Qt.ItemDataRole.FontRole and (
-            (column == 0 and row.urgent) or (column == 2 and row.overdue)
+            (column == 0 and row.urgent) or (column == 2 and self._alarm(row))
         ):
             font = QFont()
             font.setBold(True)
@@ -108,17 +123,18 @@ class SignalTableModel(QAbstractTableModel):
                 tips.append("Urgent verstuurd.")
             if row.overdue:
                 tips.append("Het team heeft niet op tijd geantwoord: bel of mail het team.")
+            if row.id in self._failed:
+                tips.append("Niet verzonden: open het signaal voor de reden en Opnieuw.")
             return " ".join(tips) or None
         return None
 
-    @staticmethod
-    def _display(row: SignalSummary, column: int) -> str:
+    def _display(self, row: SignalSummary, column: int) -> str:
         if column == 0:
             return f"{row.reference} · {URGENT}" if row.urgent else row.reference
         if column == 1:
             return row.team_name
         if column == 2:
-            return status_text(row)
+            return status_text(row, row.id in self._failed)
         if column == 3:
             return "–" if row.sent_at is None else dutch_date(local_date(row.sent_at))
         return "–" if row.expected_by is None else dutch_date(row.expected_by)

@@ -103,6 +103,8 @@ class SignalDetail(QWidget):
 
     action_requested = Signal(object)
     """A ``StatusAction`` the user chose."""
+    retry_requested = Signal()
+    """Opnieuw: put what was not sent back in the outbox."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +146,12 @@ class SignalDetail(QWidget):
         body.addWidget(self.timeline)
         body.addWidget(self.sections[1])
         body.addWidget(self.channels)
+        self.retry_button = QPushButton("Opni&euw versturen")
+        self.retry_button.setObjectName("signalRetry")
+        self.retry_button.setAutoDefault(False)
+        self.retry_button.setToolTip("Zet wat niet verzonden is weer klaar in postvak uit")
+        self.retry_button.clicked.connect(self.retry_requested)
+        body.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
         body.addWidget(self.sections[2])
         body.addWidget(self.question)
         body.addWidget(self.note_box)
@@ -188,6 +196,12 @@ class SignalDetail(QWidget):
             widget.setVisible(present)
         self.note_box.setVisible(present and bool(record and record.private_note))
         self.actions_row.setVisible(present)
+        self.retry_button.setVisible(
+            record is not None
+            and any(state.state is OutboxState.FAILED for state in record.outbox)
+            and record.status is not SignalStatus.CANCELLED
+        )
+        self.retry_button.setEnabled(True)
         if record is None:
             self.heading.setText(busy or EMPTY)
             self._set_actions([])
@@ -218,7 +232,7 @@ class SignalDetail(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         """While a status change is stored, the buttons wait."""
-        for button in self.buttons.values():
+        for button in (*self.buttons.values(), self.retry_button):
             button.setEnabled(not busy)
 
     def visible_actions(self) -> list[str]:
@@ -244,7 +258,7 @@ class SignalDetail(QWidget):
         parts = [f"Status: <b>{record.status.value}</b>"]
         if record.overdue:
             parts.append(f'<span style="color:#a4262c"><b>{OVERDUE}</b></span>')
-        if record.expected_by is not None and record.status not in CLOSED:
+        if record.expected_by is not None and record.status is SignalStatus.SENT:
             parts.append(f"antwoord verwacht voor {dutch_date(record.expected_by)}")
         if record.signal.urgent:
             parts.append("<b>urgent</b>")

@@ -11,6 +11,7 @@ overtaken (another row, other filters) is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer
 
@@ -35,13 +36,19 @@ def _text(exc: BaseException) -> str:
     return exc.user_text() if isinstance(exc, GpdeskError) else UNEXPECTED
 
 
-def load_signals(
-    db: Database, signed: SignedIn, bsn: str | None, open_only: bool
-) -> list[SignalSummary]:
+@dataclass(frozen=True)
+class SignalRows:
+    """The list as loaded: the signals, and which of them have a message that was not sent."""
+
+    rows: list[SignalSummary]
+    failed: frozenset[int]
+
+
+def load_signals(db: Database, signed: SignedIn, bsn: str | None, open_only: bool) -> SignalRows:
     """Worker: the practice's signals, or one patient's (``bsn``) when the filter asks for it."""
     from sqlalchemy import select
 
-    from gpdesk.models import Patient
+    from gpdesk.models import OutboxMessage, OutboxState, Patient
     from gpdesk.signals.store import list_signals
 
     with db.session() as session:
@@ -50,10 +57,16 @@ def load_signals(
             index = signed.vault.blind_index("bsn", bsn)
             patient_id = session.scalar(select(Patient.id).where(Patient.bsn_index == index))
             if patient_id is None:
-                return []
-        return list_signals(
+                return SignalRows([], frozenset())
+        rows = list_signals(
             session, signed.vault, signed.actor, patient_id=patient_id, open_only=open_only
         )
+        failed = frozenset(
+            session.scalars(
+                select(OutboxMessage.signal_id).where(OutboxMessage.state == OutboxState.FAILED)
+            )
+        )
+        return SignalRows(rows, failed & {r.id for r in rows})
 
 
 def load_detail(db: Database, signed: SignedIn, reference: str) -> SignalRecord:
@@ -72,6 +85,23 @@ def move(
 
     with db.session() as session:
         return change_status(session, signed.vault, signed.actor, reference, status, reason=reason)
+
+
+def retry_failed(db: Database, signed: SignedIn, reference: str) -> SignalRecord:
+    """Worker: every message of the signal that was not sent goes back in line (Opnieuw)."""
+    from gpdesk.models import OutboxState
+    from gpdesk.security.permissions import Permission, require
+    from gpdesk.signals import outbox
+    from gpdesk.signals.store import signal_detail
+
+    require(signed.actor.permissions, Permission.PATIENT_OPEN)  # as ``gpdesk outbox retry``
+    with db.session() as session:
+        record = signal_detail(session, signed.vault, signed.actor, reference)
+        for entry in outbox.entries(session, signal_id=record.id):
+            if entry.state is OutboxState.FAILED:
+                outbox.retry_now(session, entry.id)
+        session.flush()
+        return signal_detail(session, signed.vault, signed.actor, reference)
 
 
 class SignalListController(QObject):
@@ -102,6 +132,7 @@ class SignalListController(QObject):
         page.table.selectionModel().selectionChanged.connect(self._selection_changed)
         page.table.opened.connect(self._open_chosen)
         page.detail.action_requested.connect(self.act)
+        page.detail.retry_requested.connect(self.retry)
 
     # -- the list --------------------------------------------------------------------------------
 
@@ -125,9 +156,9 @@ class SignalListController(QObject):
         self._list_generation += 1
         generation, db = self._list_generation, self.db
 
-        def done(rows: list[SignalSummary]) -> None:
+        def done(loaded: SignalRows) -> None:
             if generation == self._list_generation:
-                self._show_rows(rows)
+                self._show_rows(loaded)
 
         def failed(exc: BaseException) -> None:
             if generation == self._list_generation:
@@ -136,12 +167,12 @@ class SignalListController(QObject):
 
         self.tasks.run(lambda: load_signals(db, signed, bsn, open_only), done, failed, owner=page)
 
-    def _show_rows(self, rows: list[SignalSummary]) -> None:
+    def _show_rows(self, loaded: SignalRows) -> None:
         page = self.page
         chosen = self._chosen
         table = page.table
         table.selectionModel().blockSignals(True)
-        page.model.set_rows(rows)
+        page.model.set_rows(loaded.rows, loaded.failed)
         row = page.model.row_of(chosen) if chosen is not None else -1
         if row >= 0:
             table.selectRow(row)
@@ -249,3 +280,28 @@ class SignalListController(QObject):
         self.tasks.run(
             lambda: move(db, signed, reference, status, reason), done, failed, owner=detail
         )
+
+    def retry(self) -> None:
+        """Opnieuw: what was not sent is tried again at once by the outbox worker."""
+        record, signed = self.page.detail.record, self._signed()
+        if record is None or signed is None:
+            return
+        detail, db, reference = self.page.detail, self.db, record.reference
+        detail.set_busy(True)
+        self._detail_generation += 1
+        generation = self._detail_generation
+
+        def done(fresh: SignalRecord) -> None:
+            if generation != self._detail_generation:
+                return
+            detail.show_record(fresh)
+            detail.show_message(
+                "Staat weer klaar in postvak uit; gpdesk probeert het meteen opnieuw.", info=True
+            )
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            detail.set_busy(False)
+            detail.show_message(_text(exc))
+
+        self.tasks.run(lambda: retry_failed(db, signed, reference), done, failed, owner=detail)
