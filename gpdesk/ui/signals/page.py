@@ -90,7 +90,7 @@ class SignalsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([660, 440])
-        self.detail.setMinimumWidth(380)
+        self.detail.setMinimumWidth(300)  # the window still fits 910 px wide (150 % scaling)
 
         top = QHBoxLayout()
         top.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
