@@ -128,6 +128,7 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
     tracking.set_patient(desktop.patient)
     form.submitted.connect(lambda _reference: tracking.refresh())
     desktop.patient_changed.connect(tracking.set_patient)
+    tracking.retried.connect(lambda _reference: desktop._kick_outbox())
     if page.isVisible():
         tracking.refresh()
 

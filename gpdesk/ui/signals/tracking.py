@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelection, QObject, QTimer
+from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError, ValidationError
@@ -99,13 +99,16 @@ def retry_failed(db: Database, signed: SignedIn, reference: str) -> SignalRecord
         record = signal_detail(session, signed.vault, signed.actor, reference)
         for entry in outbox.entries(session, signal_id=record.id):
             if entry.state is OutboxState.FAILED:
-                outbox.retry_now(session, entry.id)
+                outbox.retry_now(session, signed.actor, entry.id)
         session.flush()
         return signal_detail(session, signed.vault, signed.actor, reference)
 
 
 class SignalListController(QObject):
     """Keeps the Signaleren page's list and detail current and carries out its actions."""
+
+    retried = Signal(str)
+    """Opnieuw put a signal's messages back in the outbox (its reference): send them now."""
 
     def __init__(
         self,
@@ -298,6 +301,7 @@ class SignalListController(QObject):
             detail.show_message(
                 "Staat weer klaar in postvak uit; gpdesk probeert het meteen opnieuw.", info=True
             )
+            self.retried.emit(reference)
             self.refresh()
 
         def failed(exc: BaseException) -> None:
