@@ -109,7 +109,7 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
 def cmd_consent_withdraw(args: argparse.Namespace) -> int:
     """Withdraw a consent; say what happened to each signal resting on it."""
     from gpdesk.signals.consent import withdraw_consent
-    from gpdesk.signals.store import withdrawal_hook
+    from gpdesk.signals.store import withdrawal_hook_for
 
     db = practice_db(args)
     try:
@@ -117,7 +117,7 @@ def cmd_consent_withdraw(args: argparse.Namespace) -> int:
         with db.session() as session:
             withdrawal = withdraw_consent(
                 session, signed.vault, signed.actor, args.consent_id, reason=args.reason,
-                hooks=(withdrawal_hook,),
+                hooks=(withdrawal_hook_for(signed.vault),),
             )  # fmt: skip
     finally:
         db.dispose()

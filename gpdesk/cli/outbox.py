@@ -27,7 +27,6 @@ from gpdesk.cli.common import (
 if TYPE_CHECKING:
     from gpdesk.signals.outbox import OutboxEntry, Outcome
 
-_CHANNEL_WORDS = {"smtp": "e-mail", "map": "exportmap"}
 _STATE_WORDS = {
     "wachtend": "wacht op verzenden",
     "bezig": "wordt verzonden",
@@ -75,7 +74,9 @@ def _state_word(state: str) -> str:
 
 
 def _via(kind: str, channel: str) -> str:
-    return f"{kind} via {_CHANNEL_WORDS.get(channel, channel)}"
+    from gpdesk.models.signal import Channel  # loaded by the command already
+
+    return f"{kind} via {Channel(channel).label}"
 
 
 def _entry_line(entry: OutboxEntry) -> str:

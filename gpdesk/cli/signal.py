@@ -328,7 +328,7 @@ def _record_text(record: SignalRecord, consent_id: int | None) -> str:
     for channel in record.outbox:
         error = f" — {channel.last_error}" if channel.last_error else ""
         lines.append(
-            f"  {channel.kind.value} via {channel.channel.value}: {channel.state.value}{error}"
+            f"  {channel.kind.value} via {channel.channel.label}: {channel.state.value}{error}"
         )
     return "\n".join(lines)
 

@@ -110,7 +110,7 @@ def _transport_text(view: TransportView) -> str:
         ("CA-bestand", view.ca_file or "geen (systeemcertificaten)"),
     ]
     if view.signing_subject:
-        until = view.signing_valid_until.isoformat() if view.signing_valid_until else "?"
+        until = f"{view.signing_valid_until:%d-%m-%Y}" if view.signing_valid_until else "?"
         rows.append(("Praktijkcertificaat", f"{view.signing_subject} (tot {until})"))
     width = max(len(label) for label, _ in rows) + 2
     return "\n".join(f"{label + ':':<{width}}{value}" for label, value in rows)
@@ -178,7 +178,7 @@ def _delivery_text(view: DeliveryView, team_name: str) -> str:
     lines = [f"Bezorging van {team_name} ({view.team_id}):"]
     lines.append(f"  E-mail:      {view.email or 'geen'}")
     if view.certificate_subject:
-        until = view.certificate_valid_until.isoformat() if view.certificate_valid_until else "?"
+        until = f"{view.certificate_valid_until:%d-%m-%Y}" if view.certificate_valid_until else "?"
         lines.append(f"  Certificaat: {view.certificate_subject} (tot {until})")
     else:
         lines.append("  Certificaat: geen (niet versleuteld voor het team)")

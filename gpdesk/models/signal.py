@@ -156,6 +156,14 @@ class Channel(enum.StrEnum):
     SMTP = "smtp"
     FOLDER = "map"
 
+    @property
+    def label(self) -> str:
+        """The word the outbox, the timeline and the command line use."""
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_LABELS = {Channel.SMTP: "e-mail", Channel.FOLDER: "exportmap"}
+
 
 class OutboxState(enum.StrEnum):
     """An outbox row's state; ``FAILED`` is "niet verzonden": retries stopped, "Opnieuw" shown."""

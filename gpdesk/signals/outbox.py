@@ -132,7 +132,6 @@ _KIND_WORDS: Final = {
     MessageKind.CANCELLATION: "annulering",
     MessageKind.WITHDRAWAL: "intrekking toestemming",
 }
-_CHANNEL_WORDS: Final = {Channel.SMTP: "e-mail", Channel.FOLDER: "exportmap"}
 _WAITING: Final = (OutboxState.PENDING, OutboxState.SENDING)
 
 
@@ -248,7 +247,7 @@ def retry_now(
     audit.record(
         session, event="outbox.retry", action=audit.Action.UPDATE, actor=actor,
         object_type="outbox_message", object_id=row.id,
-        detail=f"{_KIND_WORDS[row.kind]} {row.signal.reference} via {_CHANNEL_WORDS[row.channel]}",
+        detail=f"{_KIND_WORDS[row.kind]} {row.signal.reference} via {row.channel.label}",
     )  # fmt: skip
 
 
@@ -621,7 +620,7 @@ def _stored_message(
         session, event="outbox.prepare", action=audit.Action.READ, username=SYSTEM,
         on_behalf_of=_requester(session, signal), patient_ref=_patient_ref(session, signal),
         object_type="outbox_message", object_id=row.id,
-        detail=f"{_KIND_WORDS[row.kind]} {signal.reference} via {_CHANNEL_WORDS[row.channel]}",
+        detail=f"{_KIND_WORDS[row.kind]} {signal.reference} via {row.channel.label}",
         vault=vault, state=record_states(session, vault, _outbox_records(session, signal.id)),
     )  # fmt: skip
     return message
@@ -814,7 +813,7 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
             session.flush()
             records.append(("signal_event", event.id))
     records += _outbox_records(session, signal.id)
-    channel = _CHANNEL_WORDS[row.channel]
+    channel = row.channel.label
     detail = f"{_KIND_WORDS[row.kind]} {signal.reference} aan {signal.team_name} via {channel}"
     consent = signal.consent_id is not None
     audit.record(

@@ -224,6 +224,9 @@ def test_the_whole_loop_headless(
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"{reference} (intrekking via e-mail): verzonden" in again.stdout
     assert len(gateway.inbox.messages) == 2
+    timeline = run("signal", "show", reference).stdout
+    assert "Toestemming ingetrokken" in timeline  # the step is on the signal's own timeline too
+    assert "intrekking via e-mail: verzonden" in timeline
     refused = run("consent", "withdraw", str(consent_id))
     assert_clean_failure(refused)
     assert "al ingetrokken" in refused.stderr

@@ -73,7 +73,6 @@ def actions_for(status: SignalStatus) -> list[StatusAction]:
     return actions
 
 
-CHANNEL_WORDS: Final = {Channel.SMTP: "E-mail", Channel.FOLDER: "Exportmap"}
 KIND_WORDS: Final = {
     MessageKind.SIGNAL: "signaal",
     MessageKind.CANCELLATION: "annulering",
@@ -84,7 +83,7 @@ EMPTY: Final = "Kies een signaal in de lijst (↑ ↓) om het verloop te zien."
 
 def channel_line(kind: MessageKind, channel: Channel, state: OutboxState, error: str | None) -> str:
     """``E-mail (signaal): verzonden``, or ``… niet verzonden: <reason>``."""
-    head = f"{CHANNEL_WORDS[channel]} ({KIND_WORDS[kind]})"
+    head = f"{channel.label.capitalize()} ({KIND_WORDS[kind]})"
     if state is OutboxState.FAILED:
         return f"{head}: niet verzonden: {error or 'reden onbekend'}"
     if state is OutboxState.STOPPED:
