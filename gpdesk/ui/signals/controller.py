@@ -259,6 +259,7 @@ class SignalController(QObject):
         if restored is not None:
             form.restore(restored)
         form.show()
+        form.activateWindow()  # the keyboard goes where the user asked to be
         form.set_busy("Team en toestemming worden opgezocht…")
         self._generation += 1
         generation = self._generation
@@ -455,6 +456,7 @@ class SignalController(QObject):
             self.preview_dialog = dialog
             dialog.set_preview(result)
             dialog.show()
+            dialog.activateWindow()  # the keyboard goes where the user asked to be
 
         self.tasks.run(work, done, lambda exc: self._refused(form, exc), owner=form)
 
@@ -553,6 +555,7 @@ class SignalController(QObject):
         dialog.save_requested.connect(lambda: self._choose_pdf(dialog, document, file_name))
         dialog.finished.connect(lambda _code: self._print_closed(dialog))
         dialog.show()
+        dialog.activateWindow()  # the keyboard goes where the user asked to be
         return dialog
 
     def _print_closed(self, dialog: HandoutDialog) -> None:
@@ -635,6 +638,7 @@ class SignalController(QObject):
         dialog.copy_requested.connect(lambda text: self._copy_note(dialog, text))
         dialog.finished.connect(lambda _code: self._consent_closed(dialog))
         dialog.show()
+        dialog.activateWindow()  # the keyboard goes where the user asked to be
         return dialog
 
     def _consent_closed(self, dialog: ConsentDialog) -> None:
