@@ -348,12 +348,16 @@ def save_transport(
     return _view(row)
 
 
+def _certificate_facts(pem: bytes | None) -> tuple[str | None, date | None]:
+    """Whose a stored certificate is and until when, for the views; (None, None) without one."""
+    if pem is None:
+        return None, None
+    certificate = smime.load_certificate(bytes(pem))
+    return certificate.subject.rfc4514_string(), certificate.not_valid_after_utc.date()
+
+
 def _view(row: TransportRow) -> TransportView:
-    subject = valid_until = None
-    if row.signing_certificate is not None:
-        certificate = x509.load_pem_x509_certificate(bytes(row.signing_certificate))
-        subject = certificate.subject.rfc4514_string()
-        valid_until = certificate.not_valid_after_utc.date()
+    subject, valid_until = _certificate_facts(row.signing_certificate)
     return TransportView(
         host=row.smtp_host,
         port=row.smtp_port,
@@ -547,11 +551,7 @@ def set_team_delivery(
 
 
 def _delivery_view(row: TeamDelivery) -> DeliveryView:
-    subject = valid_until = None
-    if row.certificate is not None:
-        certificate = smime.load_certificate(bytes(row.certificate))
-        subject = certificate.subject.rfc4514_string()
-        valid_until = certificate.not_valid_after_utc.date()
+    subject, valid_until = _certificate_facts(row.certificate)
     return DeliveryView(
         team_id=row.team_id,
         email=row.email,
