@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gpdesk.db import Database
 from gpdesk.models.consent import ConsentMethod, DataItem, Purpose
@@ -24,9 +25,10 @@ from gpdesk.models.signal import MessageKind, OutboxMessage, Signal, SignalStatu
 from gpdesk.practice.demo import demo_patients
 from gpdesk.security import audit
 from gpdesk.security.accounts import SignedIn
-from gpdesk.signals import outbox, snapshot
+from gpdesk.signals import snapshot
 from gpdesk.signals.consent import ConsentDraft, OrganisationRef, record_consent
 from gpdesk.signals.outgoing import OutgoingSignal, Team
+from gpdesk.signals.store.shapes import channels_for, outbox_row, record_states
 from gpdesk.transport import config
 from tests.security_support import make_demo, signed
 from tests.signal_support import CONSENT, CREATED, make_signal
@@ -159,18 +161,32 @@ def add_signal(p: Practice, *, created: datetime = CREATED) -> Stored:
         session.add(row)
         session.flush()
         row.content = vault.seal("signal", "content", row.id, snapshot.dumps(outgoing))
-        rows = outbox.enqueue(session, row, MessageKind.SIGNAL, domain=DOMAIN, now=created)
+        rows = queue(session, row, MessageKind.SIGNAL, now=created)
         patient = session.get_one(Patient, p.patient_id)
         audit.record(
             session, event="signal.store", action=audit.Action.CREATE, actor=p.gp.actor,
             patient_ref=patient.bsn_index.hex(), object_type="signal", object_id=row.id,
             vault=vault,
-            state=outbox.record_states(
+            state=record_states(
                 session, vault,
                 [("signal", row.id), *(("outbox_message", m.id) for m in rows)],
             ),
         )  # fmt: skip
         return Stored(row.id, reference, outgoing, consent_id, tuple(m.id for m in rows))
+
+
+def queue(
+    session: Session, signal: Signal, kind: MessageKind, *, now: datetime
+) -> list[OutboxMessage]:
+    """The outbox rows the store adds for ``signal``: one per channel of its team, due ``now``."""
+    delivery = config.delivery_row(session, signal.team_id)
+    rows = [
+        outbox_row((signal.id, signal.reference), kind, channel, domain=DOMAIN, at=now)
+        for channel in channels_for(delivery)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
 
 
 def outbox_rows(db: Database, signal_id: int) -> list[OutboxMessage]:

@@ -36,10 +36,10 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any, Final
 
@@ -68,17 +68,16 @@ from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
-from gpdesk.security.sealed import SEALED_TABLES, parse_state, state_json, state_of
 from gpdesk.signals import mail, notices, snapshot
 from gpdesk.signals.agreement import expected_by
 from gpdesk.signals.consent import local_date
 from gpdesk.signals.outgoing import OutgoingSignal
+from gpdesk.signals.store.shapes import record_states
 from gpdesk.transport import config, folder, smtp
 from gpdesk.transport.message import (
     Attachment,
     PreparedMessage,
     build_message,
-    make_message_id,
     prepare,
 )
 from gpdesk.transport.retry import RetryPolicy
@@ -90,15 +89,10 @@ __all__ = [
     "OutboxEntry",
     "Outcome",
     "counts",
-    "enqueue",
     "entries",
     "flush",
-    "message_domain",
-    "message_id_for",
-    "record_states",
     "retry_now",
     "status_text",
-    "stop_pending",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,11 +116,6 @@ UNEXPECTED: Final = (
 )
 _ASK_ADMIN: Final = "Vraag de beheerder om de verzendinstellingen en de bezorging van het team."
 
-_SUFFIX: Final = {
-    MessageKind.SIGNAL: "",
-    MessageKind.CANCELLATION: ".annulering",
-    MessageKind.WITHDRAWAL: ".intrekking",
-}
 _KIND_WORDS: Final = {
     MessageKind.SIGNAL: "signaal",
     MessageKind.CANCELLATION: "annulering",
@@ -135,94 +124,7 @@ _KIND_WORDS: Final = {
 _WAITING: Final = (OutboxState.PENDING, OutboxState.SENDING)
 
 
-# -- making rows ----------------------------------------------------------------------------
-
-
-def message_id_for(reference: str, kind: MessageKind, domain: str) -> str:
-    """The fixed Message-ID of one message about a signal: ``<SIG-2026-000123@domain>``."""
-    return make_message_id(reference + _SUFFIX[kind], domain)
-
-
-def message_domain(session: Session, fallback_address: str) -> str:
-    """The domain for Message-IDs: the practice's sender address, else ``fallback_address``'s."""
-    settings = session.get(TransportSettings, config.SETTINGS_ID)
-    address = settings.from_address if settings is not None else fallback_address
-    return parseaddr(address)[1].rpartition("@")[2] or "gpdesk.invalid"
-
-
-def enqueue(
-    session: Session,
-    signal: Signal,
-    kind: MessageKind,
-    *,
-    domain: str,
-    now: datetime | None = None,
-) -> list[OutboxMessage]:
-    """One PENDING row per channel the team has (mail, export folder), due at once.
-
-    Call it in the transaction that stores the signal (or its cancellation), so the message is
-    committed with its audit entry before anything goes on the network. The rows' states are
-    for that audit entry (``record_states``). A team without delivery is refused in Dutch.
-    """
-    delivery = config.delivery_row(session, signal.team_id)
-    channels = [
-        channel
-        for channel, present in (
-            (Channel.SMTP, delivery.email is not None),
-            (Channel.FOLDER, delivery.export_folder is not None),
-        )
-        if present
-    ]
-    message_id = message_id_for(signal.reference, kind, domain)
-    moment = now or utcnow()
-    rows = [
-        OutboxMessage(
-            signal_id=signal.id,
-            kind=kind,
-            channel=channel,
-            message_id=message_id,
-            state=OutboxState.PENDING,
-            created_at=moment,
-        )
-        for channel in channels
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
-
-
-def record_states(session: Session, vault: Vault, records: Iterable[tuple[str, int]]) -> str | None:
-    """The audit ``state`` of several records at once; tables not in SEALED_TABLES are skipped.
-
-    E.g. ``record_states(session, vault, [("signal", s.id), ("outbox_message", m.id)])``.
-    """
-    registered = {table.name for table in SEALED_TABLES}
-    states: dict[str, dict[int, str]] = {}
-    for table, record_id in records:
-        if table not in registered:
-            continue
-        for name, number, digest in parse_state(state_of(session, vault, table, record_id)):
-            states.setdefault(name, {})[number] = digest
-    return state_json(states) if states else None
-
-
-def stop_pending(session: Session, signal_id: int, *, reason: str = WITHDRAWN) -> int:
-    """Stop the signal's messages that have not started to leave; how many were stopped.
-
-    For a withdrawal or a cancellation, in its own transaction. A row that is SENDING may be on
-    the wire already: it is left alone (the worker checks the consent again before each try),
-    and the caller sends a notice when the signal turns out to have been sent.
-    """
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.signal_id == signal_id,
-            OutboxMessage.kind == MessageKind.SIGNAL,
-            OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.FAILED)),
-        )
-        .values(state=OutboxState.STOPPED, last_error=reason, next_attempt_at=None)
-    )
-    return result.rowcount if isinstance(result, CursorResult) else 0
+# -- Opnieuw --------------------------------------------------------------------------------
 
 
 def retry_now(

@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from gpdesk.db import Database, open_database
+from gpdesk.models.base import utcnow
 from gpdesk.models.signal import OutboxState
 from gpdesk.ui.signals.outbox_worker import OutboxWorker
 from gpdesk.ui.tasks import BackgroundTasks
@@ -62,7 +63,7 @@ def test_the_event_loop_keeps_running_while_a_slow_gateway_takes_the_message(
         p = practice(db)
         set_gateway(p, pki, controller.port)
         set_delivery(p)
-        stored = add_signal(p)
+        stored = add_signal(p, created=utcnow())  # the worker flushes on the real clock
         worker = OutboxWorker(tasks, db, p.gp.vault, interval_ms=60_000)
         statuses: list[str] = []
         worker.status_changed.connect(statuses.append)
@@ -104,7 +105,7 @@ def test_every_kick_is_answered_and_a_signal_stored_meanwhile_goes(
     counts: list[tuple[int, int]] = []
     worker.counts_changed.connect(lambda waiting, failed: counts.append((waiting, failed)))
     worker.kick()
-    add_signal(p)  # stored after the first kick: the second flush (now or queued) takes it
+    add_signal(p, created=utcnow())  # after the first kick: the next flush takes it
     worker.kick()
     qtbot.waitUntil(lambda: len(counts) == 2, timeout=30_000)
     assert counts[-1] == (0, 0)

@@ -26,7 +26,7 @@ from gpdesk.db import Database
 from gpdesk.models import AuditEntry
 from gpdesk.models.signal import MessageKind, OutboxState, Signal, SignalEvent, SignalStatus
 from gpdesk.security.integrity import check_record_states, check_sealed_values
-from gpdesk.signals import fhir, outbox
+from gpdesk.signals import fhir, outbox, store
 from gpdesk.signals.agreement import expected_by
 from gpdesk.signals.consent import local_date, withdraw_consent
 from gpdesk.transport.retry import RetryPolicy
@@ -38,6 +38,7 @@ from tests.outbox_support import (
     add_signal,
     outbox_rows,
     practice,
+    queue,
     set_delivery,
     set_gateway,
     signal_row,
@@ -388,7 +389,7 @@ def test_two_flushes_at_once_send_every_message_once(
     def run() -> None:
         try:
             start.wait()
-            reports.append(outbox.flush(p.db, p.gp.vault))
+            reports.append(outbox.flush(p.db, p.gp.vault, now=NOW))
         except BaseException as error:  # reported below, on the test's thread
             errors.append(error)
 
@@ -416,7 +417,7 @@ def test_a_cancellation_and_a_withdrawal_notice_name_only_the_reference(
     with p.db.session() as session:
         row = session.get_one(Signal, stored.signal_id)
         for kind in (MessageKind.CANCELLATION, MessageKind.WITHDRAWAL):
-            outbox.enqueue(session, row, kind, domain=DOMAIN, now=NOW)
+            queue(session, row, kind, now=NOW)
 
     report = outbox.flush(p.db, p.gp.vault, now=NOW + timedelta(minutes=1))
 
@@ -442,12 +443,18 @@ def test_a_cancellation_and_a_withdrawal_notice_name_only_the_reference(
         assert check_record_states(session, p.gp.vault).ok
 
 
-def test_stop_pending_stops_what_has_not_left(p: Practice, tmp_path: Path) -> None:
-    set_delivery(p, export_folder=tmp_path)
+def test_a_cancelled_signal_never_leaves_and_shows_as_stopped(p: Practice, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    set_delivery(p, export_folder=export)
     stored = add_signal(p)
     with p.db.session() as session:
-        assert outbox.stop_pending(session, stored.signal_id) == 2
+        store.change_status(
+            session, p.gp.vault, p.gp.actor, stored.reference, SignalStatus.CANCELLED,
+            reason="Dubbel aangemaakt; het signaal van gisteren loopt al.", now=NOW,
+        )  # fmt: skip
     assert outbox.flush(p.db, p.gp.vault, now=NOW).outcomes == ()
+    assert list(export.iterdir()) == []
     assert {row.state for row in outbox_rows(p.db, stored.signal_id)} == {OutboxState.STOPPED}
     with p.db.session() as session:
         assert outbox.counts(session) == outbox.OutboxCounts(waiting=0, failed=0)

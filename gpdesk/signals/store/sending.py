@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.models import (
-    Channel,
     Consent,
     DataItem,
     EventSource,
@@ -39,7 +38,6 @@ from gpdesk.security.permissions import Permission, require
 from gpdesk.security.sealed import (
     refuse_unless_current,
     refusing_tampered,
-    state_of,
 )
 from gpdesk.signals import snapshot
 from gpdesk.signals.consent import (
@@ -67,10 +65,11 @@ from gpdesk.signals.outgoing import (
 from gpdesk.signals.store.shapes import (
     SignalRecord,
     SignalRequest,
+    channels_for,
     load_record,
-    merged_states,
     message_domain,
     outbox_row,
+    record_states,
     who,
 )
 from gpdesk.signals.team import TeamOption, choose_for, open_patient, team_option
@@ -374,7 +373,7 @@ def submit(
     )  # fmt: skip
     session.add(event)
     domain = message_domain(session)
-    for channel in _channels(prepared.delivery):
+    for channel in channels_for(prepared.delivery):
         session.add(
             outbox_row((row.id, reference), MessageKind.SIGNAL, channel, domain=domain, at=moment)
         )
@@ -395,18 +394,8 @@ def submit(
         patient_ref=patient_ref, object_type="signal", object_id=row.id,
         checks=checks, detail=f"{reference} aan {out.team.name}; {themes}{grounds}",
         on_behalf_of=on_behalf_of, vault=vault,
-        state=merged_states(
-            state_of(session, vault, "signal", row.id),
-            state_of(session, vault, "signal_event", event.id),
+        state=record_states(
+            session, vault, [("signal", row.id), ("signal_event", event.id)]
         ),
     )  # fmt: skip
     return load_record(session, vault, actor, row, at=moment)
-
-
-def _channels(delivery: TeamDelivery) -> list[Channel]:
-    channels = []
-    if delivery.email:
-        channels.append(Channel.SMTP)
-    if delivery.export_folder:
-        channels.append(Channel.FOLDER)
-    return channels

@@ -6,7 +6,7 @@ states of an audit entry, and loading one signal decrypted (checked against its 
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
@@ -25,6 +25,7 @@ from gpdesk.models import (
     Signal,
     SignalEvent,
     SignalStatus,
+    TeamDelivery,
     TransportSettings,
     User,
     utcnow,
@@ -33,9 +34,12 @@ from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission
 from gpdesk.security.sealed import (
+    SEALED_TABLES,
+    parse_state,
     refuse_unless_current,
     refusing_tampered,
     state_json,
+    state_of,
 )
 from gpdesk.signals import snapshot
 from gpdesk.signals.consent import (
@@ -181,13 +185,29 @@ def message_domain(session: Session) -> str:
     return settings.from_address.rsplit("@", 1)[1].strip().lower() or NO_DOMAIN
 
 
-def merged_states(*texts: str) -> str:
-    """One audit ``state`` naming the records of several ``state_of`` answers."""
-    merged: dict[str, dict[int, str]] = {}
-    for text in texts:
-        for table, ids in json.loads(text).items():
-            merged.setdefault(table, {}).update({int(i): d for i, d in ids.items()})
-    return state_json(merged)
+def record_states(session: Session, vault: Vault, records: Iterable[tuple[str, int]]) -> str | None:
+    """The audit ``state`` of several records at once; tables not in SEALED_TABLES are skipped.
+
+    E.g. ``record_states(session, vault, [("signal", s.id), ("signal_event", e.id)])``.
+    """
+    registered = {table.name for table in SEALED_TABLES}
+    states: dict[str, dict[int, str]] = {}
+    for table, record_id in records:
+        if table not in registered:
+            continue
+        for name, number, digest in parse_state(state_of(session, vault, table, record_id)):
+            states.setdefault(name, {})[number] = digest
+    return state_json(states) if states else None
+
+
+def channels_for(delivery: TeamDelivery) -> list[Channel]:
+    """The channels a team's delivery has: its mail address, its export folder, or both."""
+    channels = []
+    if delivery.email:
+        channels.append(Channel.SMTP)
+    if delivery.export_folder:
+        channels.append(Channel.FOLDER)
+    return channels
 
 
 def outbox_row(

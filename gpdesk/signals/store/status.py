@@ -28,7 +28,6 @@ from gpdesk.security.permissions import Permission, PermissionDeniedError, requi
 from gpdesk.security.sealed import (
     refuse_unless_current,
     refusing_tampered,
-    state_of,
 )
 from gpdesk.signals.consent import AffectedSignal, WithdrawalHook, WithdrawnConsent
 from gpdesk.signals.store.shapes import (
@@ -38,9 +37,9 @@ from gpdesk.signals.store.shapes import (
     STATUS_FIELD,
     SignalRecord,
     load_record,
-    merged_states,
     message_domain,
     outbox_row,
+    record_states,
     signal_row,
 )
 
@@ -101,9 +100,8 @@ def add_event(
         username=None if actor is not None else "systeem",
         patient_ref=patient.bsn_index.hex(), object_type="signal", object_id=signal.id,
         detail=detail or f"{signal.reference}: {status.value}", vault=vault,
-        state=merged_states(
-            state_of(session, vault, "signal", signal.id),
-            state_of(session, vault, "signal_event", step.id),
+        state=record_states(
+            session, vault, [("signal", signal.id), ("signal_event", step.id)]
         ),
     )  # fmt: skip
     return step
