@@ -32,15 +32,18 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from gpdesk.kaart.freshness import DEFAULT_STALE_MONTHS, is_stale
 from gpdesk.kaart.postcodes import Pc4Range, normalise_route_postcode, postcode_pc4
 from gpdesk.kaart.schedule import AMSTERDAM, slot_label
+from gpdesk.kaart.store.loading import location_ref, next_walk_in
 from gpdesk.kaart.store.queries import (
     ContactRef,
+    LocationRef,
     best_contact,
     jsonable,
     load_fixed_contacts,
-    schedule_set,
 )
 from gpdesk.models import (
     Contact,
+    FixedContact,
+    Location,
     Service,
     ServiceArea,
     ServiceAreaPostcode,
@@ -70,6 +73,10 @@ class TeamRef:
     status: ServiceStatus = ServiceStatus.ACTIVE
     alert: str | None = None
     """The service's notice; for a closed team, why and until when."""
+    locations: tuple[LocationRef, ...] = ()
+    """Where the team is: its service-at-locations in the kaart's order, addresses on one line."""
+    walk_in_location: LocationRef | None = None
+    """Where the next walk-in hour is held (the location its schedule is tied to), if known."""
 
 
 OUTSIDE_TEXT: Final = (
@@ -191,6 +198,75 @@ def headline(routing: Routing) -> str:
     return f"Postcode {where} valt onder:"
 
 
+_AT_LOCATIONS: Final = selectinload(Service.service_at_locations)
+_TEAM_OPTIONS: Final = (
+    joinedload(Service.organization),
+    selectinload(Service.contacts).selectinload(Contact.phones),
+    selectinload(Service.contacts).selectinload(Contact.deputy).selectinload(Contact.phones),
+    selectinload(Service.phones),
+    selectinload(Service.schedules),
+    _AT_LOCATIONS.selectinload(ServiceAtLocation.schedules),
+    _AT_LOCATIONS.selectinload(ServiceAtLocation.location).selectinload(Location.addresses),
+)
+"""What a ``TeamRef`` reads, loaded up front: a fixed number of queries however many teams."""
+
+
+def _team_ref(
+    service: Service,
+    fixed: Sequence[FixedContact],
+    moment: datetime,
+    *,
+    theme_id: str | None,
+    months: int,
+) -> TeamRef:
+    """The ``TeamRef`` of a service loaded with ``_TEAM_OPTIONS``, as of ``moment``."""
+    today = moment.astimezone(AMSTERDAM).date()
+    running = service.status is ServiceStatus.ACTIVE
+    walk_in = next_walk_in(service, moment) if running else None
+    slot, place = (None, None) if walk_in is None else walk_in
+    return TeamRef(
+        id=service.id,
+        name=service.name,
+        organization=service.organization.name,
+        kind=service.kind,
+        contact=best_contact(service, fixed, today, theme_id=theme_id, months=months),
+        next_walk_in=None if slot is None else slot.start,
+        next_walk_in_end=None if slot is None else slot.end,
+        next_walk_in_label=None if slot is None else slot_label(slot),
+        phone=service.phones[0].number if service.phones else None,
+        email=service.email,
+        assured_date=service.assured_date,
+        stale=is_stale(service.assured_date, today, months),
+        status=service.status,
+        alert=service.alert,
+        locations=tuple(location_ref(sal) for sal in service.service_at_locations),
+        walk_in_location=place,
+    )
+
+
+def describe_team(
+    session: Session,
+    service_id: str,
+    *,
+    theme_id: str | None = None,
+    now: datetime | None = None,
+    months: int = DEFAULT_STALE_MONTHS,
+) -> TeamRef | None:
+    """Any service as ``route`` describes a team: for one the user picks outside the answer.
+
+    The same contact (the fixed contact for ``theme_id`` first), deputy, phone, next walk-in
+    hour and places as a routed team, whatever its status or area; None when it is not on the
+    kaart.
+    """
+    service = session.scalar(
+        select(Service).where(Service.id == service_id).options(*_TEAM_OPTIONS)
+    )
+    if service is None:
+        return None
+    fixed = load_fixed_contacts(session, [service.id]).get(service.id, [])
+    return _team_ref(service, fixed, now or utcnow(), theme_id=theme_id, months=months)
+
+
 def _ids(services: Iterable[Service]) -> list[str]:
     return [s.id for s in services]
 
@@ -213,7 +289,6 @@ def route(
     normalised = normalise_route_postcode(postcode)
     pc4 = postcode_pc4(normalised)
     moment = now or utcnow()
-    today = moment.astimezone(AMSTERDAM).date()
     areas = routing_areas(session)
     covering = [sid for sid, ranges in areas.items() if any(pc4 in r for r in ranges)]
     candidates = session.scalars(
@@ -225,41 +300,14 @@ def route(
                 Service.kind == ServiceKind.CENTRAAL_LOKET,
             ),
         )
-        .options(
-            joinedload(Service.organization),
-            selectinload(Service.contacts).selectinload(Contact.phones),
-            selectinload(Service.contacts)
-            .selectinload(Contact.deputy)
-            .selectinload(Contact.phones),
-            selectinload(Service.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.schedules),
-        )
+        .options(*_TEAM_OPTIONS)
         .order_by(Service.name, Service.id)
     ).all()
     fixed = load_fixed_contacts(session, [s.id for s in candidates])
 
     def team_ref(service: Service) -> TeamRef:
-        running = service.status is ServiceStatus.ACTIVE
-        slot = schedule_set(service).next_slot(moment, walk_in_only=True) if running else None
-        return TeamRef(
-            id=service.id,
-            name=service.name,
-            organization=service.organization.name,
-            kind=service.kind,
-            contact=best_contact(
-                service, fixed.get(service.id, []), today, theme_id=theme_id, months=months
-            ),
-            next_walk_in=None if slot is None else slot.start,
-            next_walk_in_end=None if slot is None else slot.end,
-            next_walk_in_label=None if slot is None else slot_label(slot),
-            phone=service.phones[0].number if service.phones else None,
-            email=service.email,
-            assured_date=service.assured_date,
-            stale=is_stale(service.assured_date, today, months),
-            status=service.status,
-            alert=service.alert,
-        )
+        found = fixed.get(service.id, [])
+        return _team_ref(service, found, moment, theme_id=theme_id, months=months)
 
     def of_kind(kind: ServiceKind, *, open_only: bool) -> list[str]:
         return _ids(

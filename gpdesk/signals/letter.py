@@ -128,7 +128,9 @@ def route_sentence(signal: OutgoingSignal) -> Content:
     if signal.route is Route.WALK_IN:
         slot = signal.walk_in
         assert slot is not None  # build requires it
-        where = " in de praktijk" if slot.in_practice else (f", {slot.place}" if slot.place else "")
+        where = (
+            " in de praktijk" if slot.in_practice else (f" naar {slot.place}" if slot.place else "")
+        )
         return (
             "Inloopspreekuur: de patiënt komt ",
             Marked(slot.label),

@@ -8,6 +8,13 @@ the age rules out every team for the address, the desk is next. The theme picks 
 contact the practice agreed for it (a fixed contact per theme), so the form shows the person
 the team expects to hear from.
 
+Where the patient goes comes from the kaart's locations too: the team's visit address is its
+first location that is not the practice itself (``visit_location``); the walk-in place is the
+location the next walk-in hour's schedule is tied to (the kaart's ``next_walk_in``), and that
+hour is "in de praktijk" when that location has the practice's own address: the same postcode
+and house number (``is_practice``). The practice's address is the one on its letterhead
+(Beheer); the kaart needs no mark of its own for it.
+
 ``order_by_age`` is the rule without a database (tests/unit/test_signal_team.py).
 ``choose_team`` reads the patient and the kaart; it is not audited on its own: the form
 calls it with the patient already opened (audited), and the send that relies on it is audited.
@@ -15,17 +22,26 @@ calls it with the patient already opened (audited), and the send that relies on 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError, ValidationError
-from gpdesk.kaart.routing import OUTSIDE_TEXT, Routing, TeamRef, closed_line, route
-from gpdesk.models import Patient, Service, TaxonomyTerm, utcnow
+from gpdesk.kaart.routing import (
+    OUTSIDE_TEXT,
+    Routing,
+    TeamRef,
+    closed_line,
+    describe_team,
+    route,
+)
+from gpdesk.kaart.store.refs import LocationRef
+from gpdesk.models import Patient, Practice, Service, TaxonomyTerm, utcnow
 from gpdesk.models.kaart import ServiceKind, ServiceStatus
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.actor import Actor
@@ -40,11 +56,16 @@ __all__ = [
     "AgeRange",
     "TeamChoice",
     "TeamOption",
+    "address_key",
     "choose_for",
     "choose_team",
+    "is_practice",
     "open_patient",
     "order_by_age",
+    "place_text",
     "team_option",
+    "visit_location",
+    "walk_in_slot",
 ]
 
 YOUTH_UNTIL: Final = 18
@@ -113,6 +134,91 @@ def order_by_age(services: Sequence[AgeRange], age: int) -> tuple[list[str], lis
     return [s.service_id for s in admitted], refused
 
 
+# -- where: the team's places and the practice's own address --------------------------------
+
+_POSTCODE: Final = re.compile(r"\b([1-9][0-9]{3}) ?([A-Za-z]{2})\b")
+_HOUSE_NUMBER: Final = re.compile(r"\b([0-9]+) *[-/]? *([A-Za-z0-9]{0,4})$")
+"""The number at the end of the street part: "Singel 12", "Singel 12a", "Singel 12 - 2"."""
+
+
+def address_key(address: str | Sequence[str]) -> tuple[str, str, str] | None:
+    """(postcode, house number, addition) of a Dutch address, to tell two apart; None if unclear.
+
+    Takes one line ("Singel 12, 3112 GS Schiedam", as the kaart writes it) or the letterhead's
+    lines. The postcode is the last one in the text; the house number ends the text before it.
+    """
+    text = address if isinstance(address, str) else ", ".join(address)
+    found = list(_POSTCODE.finditer(text))
+    if not found:
+        return None
+    postcode = found[-1]
+    street = text[: postcode.start()].rstrip(" ,")
+    number = _HOUSE_NUMBER.search(street)
+    if number is None:
+        return None
+    return (
+        f"{postcode.group(1)}{postcode.group(2).upper()}",
+        number.group(1).lstrip("0"),
+        number.group(2).casefold(),
+    )
+
+
+def is_practice(place: LocationRef | None, practice_address: Sequence[str]) -> bool:
+    """Whether a kaart location is the practice itself: the same postcode and house number.
+
+    A postcode with a house number (and its addition) is one front door in the Netherlands, so
+    a location named differently ("Sociale Plein", "Gezondheidscentrum") at the practice's
+    address is still the practice; without both on either side it is not.
+    """
+    if place is None or place.address is None:
+        return False
+    key = address_key(place.address)
+    return key is not None and key == address_key(practice_address)
+
+
+def visit_location(
+    locations: Sequence[LocationRef], practice_address: Sequence[str]
+) -> LocationRef | None:
+    """Where the team is visited: its first location with an address that is not the practice.
+
+    A team that only sits in the practice is visited there; a location without an address
+    (online, by phone) is nowhere to go.
+    """
+    addressed = [place for place in locations if place.address]
+    elsewhere = [place for place in addressed if not is_practice(place, practice_address)]
+    return next(iter(elsewhere or addressed), None)
+
+
+def place_text(place: LocationRef, *, in_practice: bool = False) -> str | None:
+    """The place as the patient reads it: name and address on one line.
+
+    E.g. "Buurtcentrum Het Anker, Nieuwlandplein 12, 3118 XB Schiedam"; in the practice only its
+    name there ("Sociale Plein"), as the address is the practice's own.
+    """
+    name = (place.name or "").strip()
+    if in_practice:
+        return name or None
+    address = place.address or ""
+    if name and address and not address.startswith(name):
+        return f"{name}, {address}"
+    return address or name or None
+
+
+def walk_in_slot(ref: TeamRef, practice_address: Sequence[str]) -> WalkInSlot | None:
+    """The team's next walk-in hour with its place, and whether that is in the practice."""
+    if ref.next_walk_in is None or ref.next_walk_in_end is None:
+        return None
+    place = ref.walk_in_location
+    here = is_practice(place, practice_address)
+    return WalkInSlot(
+        start=ref.next_walk_in,
+        end=ref.next_walk_in_end,
+        label=ref.next_walk_in_label or "",
+        place=None if place is None else place_text(place, in_practice=here),
+        in_practice=here,
+    )
+
+
 # -- what the form gets ---------------------------------------------------------------------
 
 
@@ -160,19 +266,10 @@ class TeamChoice:
         return (self.chosen, *self.alternatives)
 
 
-def _walk_in(ref: TeamRef) -> WalkInSlot | None:
-    if ref.next_walk_in is None or ref.next_walk_in_end is None:
-        return None
-    return WalkInSlot(
-        start=ref.next_walk_in,
-        end=ref.next_walk_in_end,
-        label=ref.next_walk_in_label or "",
-    )
-
-
-def _team(ref: TeamRef, organisation_id: str | None) -> Team:
+def _team(ref: TeamRef, organisation_id: str | None, practice_address: Sequence[str]) -> Team:
     contact = ref.contact
     deputy = contact.deputy if contact is not None else None
+    visit = visit_location(ref.locations, practice_address)
     return Team(
         id=ref.id,
         name=ref.name,
@@ -180,7 +277,25 @@ def _team(ref: TeamRef, organisation_id: str | None) -> Team:
         contact=contact.name if contact is not None and not contact.departed else None,
         deputy=deputy.name if deputy is not None else None,
         phone=(contact.phone if contact is not None and contact.phone else None) or ref.phone,
+        visit_address=None if visit is None else visit.address,
     )
+
+
+def _option(ref: TeamRef, service: Service | None, practice_address: Sequence[str]) -> TeamOption:
+    """One team as the form and the letter name it, from the kaart's description of it."""
+    return TeamOption(
+        team=_team(ref, None if service is None else service.organization_id, practice_address),
+        ref=ref,
+        walk_in=walk_in_slot(ref, practice_address),
+        ages=AgeRange(ref.id) if service is None else _ages(service),
+        desk=ref.kind is ServiceKind.CENTRAAL_LOKET,
+    )
+
+
+def _practice_address(session: Session) -> tuple[str, ...]:
+    """The letterhead's address lines (Beheer), to know which kaart location is the practice."""
+    address = session.scalar(select(Practice.address).limit(1))
+    return tuple(address.splitlines()) if address else ()
 
 
 def _services(session: Session, ids: Iterable[str]) -> dict[str, Service]:
@@ -240,16 +355,8 @@ def choose_for(
 def _choice(session: Session, routing: Routing, age: int) -> TeamChoice:
     refs = {r.id: r for r in (*routing.teams, *routing.fallback_desks)}
     services = _services(session, refs)
-    options = {
-        sid: TeamOption(
-            team=_team(ref, services[sid].organization_id if sid in services else None),
-            ref=ref,
-            walk_in=_walk_in(ref),
-            ages=_ages(services[sid]) if sid in services else AgeRange(sid),
-            desk=ref.kind is ServiceKind.CENTRAAL_LOKET,
-        )
-        for sid, ref in refs.items()
-    }
+    practice_address = _practice_address(session)
+    options = {sid: _option(ref, services.get(sid), practice_address) for sid, ref in refs.items()}
     closed = " ".join(closed_line(team) for team in routing.closed)
     desks = [options[d.id] for d in routing.fallback_desks]
     if routing.fallback:
@@ -299,7 +406,9 @@ def team_option(
     """The team the user picked by kaart id, if it is open and admits the patient's age.
 
     Offered alternatives are taken as they are; any other open service of the kaart may be
-    picked too (the user may know better), as long as its age range admits the patient.
+    picked too (the user may know better), as long as its age range admits the patient. It is
+    described as a routed team is: the named contact (the fixed one for the theme first) with
+    the deputy, the phone, the next walk-in hour and where it is, the visit address.
     """
     moment = now or utcnow()
     try:
@@ -310,10 +419,9 @@ def team_option(
         for option in choice.options:
             if option.team.id == team_id:
                 return option
-    service = session.scalar(
-        select(Service).where(Service.id == team_id).options(joinedload(Service.organization))
-    )
-    if service is None:
+    ref = describe_team(session, team_id, theme_id=_theme_id(session, themes), now=moment)
+    service = session.get(Service, team_id)  # loaded by describe_team: no second query
+    if ref is None or service is None:
         raise ValidationError(
             {TEAM_FIELD: "Dit team staat niet (meer) op de sociale kaart. Kies een ander team."}
         )
@@ -327,24 +435,7 @@ def team_option(
         raise ValidationError(
             {TEAM_FIELD: f"{service.name} is er alleen voor {ages.label()}. Kies een ander team."}
         )
-    ref = TeamRef(
-        id=service.id,
-        name=service.name,
-        organization=service.organization.name,
-        kind=service.kind,
-        contact=None,
-        next_walk_in=None,
-        phone=None,
-        email=service.email,
-        status=service.status,
-    )
-    return TeamOption(
-        team=_team(ref, service.organization_id),
-        ref=ref,
-        walk_in=None,
-        ages=ages,
-        desk=service.kind is ServiceKind.CENTRAAL_LOKET,
-    )
+    return _option(ref, service, _practice_address(session))
 
 
 # -- with the patient from the database -----------------------------------------------------

@@ -116,7 +116,7 @@ def test_export_import_export_gives_identical_files(
     preview = plan(db, first)
     assert preview.problems == () and not preview.changed and not preview.removed
     own = count(demo_source, FixedContact) + count(demo_source, FeedbackAgreement)
-    assert len(preview.added) == 846 + (own if private else 0)
+    assert len(preview.added) == 849 + (own if private else 0)
     apply_import(db, preview, by=MANAGER)
     second = export(db, tmp_path / "tweede", fmt=fmt, include_private=private)
     assert same_files(first, second)  # gpdesk's own fields included: the extension file too
@@ -149,7 +149,7 @@ def test_export_then_preview_on_the_same_database_changes_nothing(
     folder = export(demo_source, tmp_path / "export")
     preview = plan(demo_source, folder)
     assert not preview.has_changes
-    assert preview.unchanged == 846
+    assert preview.unchanged == 849
     assert "niets te wijzigen" in preview.summary_nl
 
 
@@ -174,15 +174,15 @@ def test_apply_logs_every_item_under_one_batch_and_audits(
 ) -> None:
     preview = plan(db, export(demo_source, tmp_path / "e"))
     batch = apply_import(db, preview, by=MANAGER)
-    assert count(db, KaartChange, KaartChange.batch_id == batch) == 846 + 1
+    assert count(db, KaartChange, KaartChange.batch_id == batch) == 849 + 1
     with db.session() as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.event == "kaart.import"))
         assert entry is not None
         assert entry.object_type == "kaart_batch" and entry.object_id == batch
-        assert entry.detail == "846 nieuw, 0 gewijzigd, 0 verwijderd"
+        assert entry.detail == "849 nieuw, 0 gewijzigd, 0 verwijderd"
         assert entry.username == "smit"
         [info] = list_import_batches(session)
-    assert info.batch_id == batch and info.added == 846 and info.source == "gpdesk-sociale-kaart"
+    assert info.batch_id == batch and info.added == 849 and info.source == "gpdesk-sociale-kaart"
     assert not info.undone
 
 

@@ -24,8 +24,8 @@ from gpdesk.kaart.store.contacts import (
 )
 from gpdesk.kaart.store.loading import (
     DETAIL_OPTIONS,
-    address_line,
     has_capacity,
+    location_ref,
     schedule_set,
     service_themes,
 )
@@ -33,7 +33,6 @@ from gpdesk.kaart.store.refs import (
     AreaRef,
     CapacityRef,
     FeedbackAgreementRef,
-    LocationRef,
     PhoneRef,
     ServiceDetail,
 )
@@ -75,16 +74,7 @@ def build_detail(
         phones=tuple(
             PhoneRef(p.number, p.extension, p.type, p.description) for p in service.phones
         ),
-        locations=tuple(
-            LocationRef(
-                sal.location.id,
-                sal.location.name,
-                address_line(sal.location),
-                sal.description or sal.location.description,
-                sal.location.transportation,
-            )
-            for sal in service.service_at_locations
-        ),
+        locations=tuple(location_ref(sal) for sal in service.service_at_locations),
         opening_hours=tuple(schedules.labels(today)),
         next_walk_in=walk_in,
         next_walk_in_label=None if walk_in is None else slot_label(walk_in),

@@ -7,13 +7,15 @@ they always agree.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from gpdesk.errors import ValidationError
 from gpdesk.kaart.postcodes import Pc4Range, merge
-from gpdesk.kaart.schedule import Rule, ScheduleSet
-from gpdesk.kaart.store.refs import ThemeRef
+from gpdesk.kaart.schedule import Rule, ScheduleSet, Slot
+from gpdesk.kaart.store.refs import LocationRef, ThemeRef
 from gpdesk.models import (
     Attribute,
     Contact,
@@ -53,6 +55,56 @@ def schedule_set(service: Service) -> ScheduleSet:
     for sal in service.service_at_locations:
         rows.extend(row for row in sal.schedules if row.id not in seen)
     return ScheduleSet.of(Rule.from_schedule(row) for row in rows)
+
+
+def next_walk_in(service: Service, now: datetime) -> tuple[Slot, LocationRef | None] | None:
+    """The next walk-in slot (as ``schedule_set(service).next_slot``) and where it is held.
+
+    The place is the schedule's own, as HSDS ties it: a schedule of a service-at-location is
+    held at that location; one of the service itself at the location it names
+    (``location_id``), else at the service's only location. A service at several locations
+    with an untied schedule: the place is not known (None), rather than guessed. Needs the
+    service-at-locations loaded with their location and its addresses.
+    """
+    sals = {sal.id: sal for sal in service.service_at_locations}
+    at_location = {sal.location_id: sal for sal in service.service_at_locations}
+    only = next(iter(at_location.values())) if len(at_location) == 1 else None
+    groups: dict[str | None, list[Rule]] = {}
+    seen: set[str] = set()
+    for row in service.schedules:
+        seen.add(row.id)
+        sal = (
+            sals.get(row.service_at_location_id or "")
+            or at_location.get(row.location_id or "")
+            or only
+        )
+        groups.setdefault(None if sal is None else sal.id, []).append(Rule.from_schedule(row))
+    for sal in service.service_at_locations:
+        for row in sal.schedules:
+            if row.id not in seen:
+                seen.add(row.id)
+                groups.setdefault(sal.id, []).append(Rule.from_schedule(row))
+    found = [
+        (slot, sal_id is None, sal_id or "")
+        for sal_id, rules in groups.items()
+        if (slot := ScheduleSet.of(rules).next_slot(now, walk_in_only=True)) is not None
+    ]
+    if not found:
+        return None
+    slot, unknown, sal_id = min(found)  # the earliest; at a known place when two coincide
+    return slot, None if unknown else location_ref(sals[sal_id])
+
+
+def location_ref(sal: ServiceAtLocation) -> LocationRef:
+    """Where a service is delivered, as every reader shows it: name, address on one line."""
+    location = sal.location
+    return LocationRef(
+        location.id,
+        location.name,
+        address_line(location),
+        sal.description or location.description,
+        location.transportation,
+    )
 
 
 def service_themes(service: Service) -> tuple[ThemeRef, ...]:
