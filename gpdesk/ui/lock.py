@@ -3,7 +3,9 @@
 The window asks for the password again; the practice key is dropped while locked.
 
 ``IdleWatcher`` watches input application-wide; ``LockGuard`` makes Ctrl+L work from every
-window (also over a modal dialog) and keeps other windows away while locked;
+window (also over a modal dialog) and keeps other windows away while locked. Both listen
+through one application-wide event filter (``_EventTap``) that looks no further than the
+class of an event it has no use for;
 ``close_other_windows`` clears the screen on lock; ``LockPage`` is what a locked window shows:
 who is signed in, a password field, and "Andere gebruiker" so a colleague can sign in here.
 """
@@ -11,10 +13,12 @@ who is signed in, a password field, and "Andere gebruiker" so a colleague can si
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
+from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QMetaObject, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QInputEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from gpdesk.ui.resources import app_icon
 
@@ -38,6 +43,68 @@ _INPUT_EVENTS = {
     QEvent.Type.Wheel,
     QEvent.Type.TouchBegin,
 }
+TAP_NAME = "gpdesk-event-tap"
+_T = TypeVar("_T", bound=QObject)
+
+
+class _EventTap(QObject):
+    """The one application-wide event filter behind every ``IdleWatcher`` and ``LockGuard``.
+
+    An application-wide filter written in Python is called for every event of the program
+    (about 4,000 while the signal form is built and shown), and each call costs a few
+    microseconds whatever it does with the event; two filters doubled that. So there is one,
+    and it looks no further than an event's class unless it is input (for the watchers and the
+    Ctrl+L check) or a window being shown (for a locked guard); asking an event its type
+    (``QEvent.type()``, a Python enum) is the expensive part and happens only for those.
+    """
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.setObjectName(TAP_NAME)
+        self._watchers: list[weakref.ref[IdleWatcher]] = []
+        self._guards: list[weakref.ref[LockGuard]] = []
+        """Weak: a listener's parent (the Desktop) decides how long it lives, not the tap."""
+        app.installEventFilter(self)
+
+    @staticmethod
+    def of_application() -> _EventTap | None:
+        """The application's tap (made on first use); None without an application."""
+        app = QApplication.instance()
+        if app is None:
+            return None
+        tap = app.findChild(_EventTap, TAP_NAME, Qt.FindChildOption.FindDirectChildrenOnly)
+        return tap if isinstance(tap, _EventTap) else _EventTap(app)
+
+    def add(self, listener: IdleWatcher | LockGuard) -> None:
+        """Tell ``listener`` about events for as long as it lives."""
+        if isinstance(listener, IdleWatcher):
+            self._watchers = [*_living(self._watchers), weakref.ref(listener)]
+        else:
+            self._guards = [*_living(self._guards), weakref.ref(listener)]
+
+    def watchers(self) -> list[IdleWatcher]:
+        """The idle watchers that are still there."""
+        return [w for w in (ref() for ref in self._watchers) if w is not None and isValid(w)]
+
+    def guards(self) -> list[LockGuard]:
+        """The guards that are still there, the newest first (it has the key first)."""
+        found = (ref() for ref in reversed(self._guards))
+        return [g for g in found if g is not None and isValid(g)]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(event, QInputEvent):
+            for watcher in self.watchers():
+                watcher.input_seen(event)
+            if isinstance(event, QKeyEvent):
+                return any(guard.key_seen(event) for guard in self.guards())
+        elif isinstance(event, QShowEvent) and isinstance(watched, QDialog):
+            for guard in self.guards():
+                guard.dialog_shown(watched)
+        return False
+
+
+def _living(refs: list[weakref.ref[_T]]) -> list[weakref.ref[_T]]:
+    return [ref for ref in refs if (obj := ref()) is not None and isValid(obj)]
 
 
 class IdleWatcher(QObject):
@@ -63,9 +130,9 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000 if minutes >= 1 else 50)
         self._timer.timeout.connect(self._check)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        tap = _EventTap.of_application()
+        if tap is not None:
+            tap.add(self)
 
     def start(self) -> None:
         """Begin watching (after sign-in or unlock)."""
@@ -78,10 +145,10 @@ class IdleWatcher(QObject):
         self._armed = False
         self._timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def input_seen(self, event: QInputEvent) -> None:
+        """Keyboard, mouse, wheel or touch input somewhere in the program (from ``_EventTap``)."""
         if event.type() in _INPUT_EVENTS:
             self._last = self._clock()
-        return False
 
     def _check(self) -> None:
         if self._armed and self._clock() - self._last >= self._limit:
@@ -103,30 +170,28 @@ class LockGuard(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.locked = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        tap = _EventTap.of_application()
+        if tap is not None:
+            tap.add(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def key_seen(self, event: QKeyEvent) -> bool:
+        """Ctrl+L pressed anywhere: lock, and True so nothing else acts on it (``_EventTap``)."""
         kind = event.type()
-        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            assert isinstance(event, QKeyEvent)
-            if QKeySequence(event.keyCombination()) == LOCK_SHORTCUT:
-                # Overriding keeps window shortcuts (the menu's Ctrl+L) from firing a second time.
-                event.accept()
-                if kind == QEvent.Type.KeyPress:
-                    self.lock_requested.emit()
-                return True
-        elif (
-            kind == QEvent.Type.Show
-            and self.locked
-            and isinstance(watched, QDialog)
-            and watched.isWindow()
-            and not _belongs_to_lock_page(watched)
-        ):
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        if QKeySequence(event.keyCombination()) != LOCK_SHORTCUT:
+            return False
+        # Overriding keeps window shortcuts (the menu's Ctrl+L) from firing a second time.
+        event.accept()
+        if kind == QEvent.Type.KeyPress:
+            self.lock_requested.emit()
+        return True
+
+    def dialog_shown(self, dialog: QDialog) -> None:
+        """While locked, a dialog that appears goes at once, unless the lock page opened it."""
+        if self.locked and dialog.isWindow() and not _belongs_to_lock_page(dialog):
             # Queued: rejecting inside its own show would confuse Qt; exec() unwinds after.
-            QMetaObject.invokeMethod(watched, "reject", Qt.ConnectionType.QueuedConnection)
-        return False
+            QMetaObject.invokeMethod(dialog, "reject", Qt.ConnectionType.QueuedConnection)
 
 
 def _belongs_to_lock_page(widget: QWidget) -> bool:

@@ -5,6 +5,8 @@ Layout and keyboard only; what happens on an action is decided by the Desktop co
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,6 +33,38 @@ from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
 from gpdesk.ui.signals.page import SignalsPage
 from gpdesk.ui.sizing import fit_to_screen
+
+
+def _keys(action: QAction) -> str:
+    return action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def _mnemonic(text: str) -> str:
+    """The Alt key of a button or label text ("&Verstuur" -> "Alt+V")."""
+    return QKeySequence.mnemonic(text).toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def _plain(text: str) -> str:
+    """A button text as the overview names it: no "&", no "…"."""
+    return text.replace("&", "").removesuffix("…")
+
+
+def _section_html(title: str, rows: list[tuple[str, str]]) -> str:
+    """One heading and its rows; a row without keys is a subheading."""
+    lines = [f"<p style='margin-top:6px; margin-bottom:2px'><b>{escape(title)}</b></p>"]
+    lines.append("<table cellspacing='0' cellpadding='1'>")
+    for keys, text in rows:
+        if not keys:
+            lines.append(
+                f"<tr><td colspan='2' style='white-space:nowrap'><i>{escape(text)}</i></td></tr>"
+            )
+            continue
+        lines.append(
+            f"<tr><td style='white-space:nowrap; padding-right:12px'>{escape(keys)}</td>"
+            f"<td style='white-space:nowrap'>{escape(text)}</td></tr>"
+        )
+    lines.append("</table>")
+    return "".join(lines)
 
 
 class Navigation(QListWidget):
@@ -274,26 +308,76 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def _show_shortcuts(self) -> None:
-        rows = [f"{a.shortcut}\t{a.title}" for a in AREAS] + [
-            "Ctrl+Shift+V\tPlak uit HIS",
-            "Ctrl+Shift+W\tPatiënt sluiten",
-            "Ctrl+Shift+C\tPatiëntgegevens kopiëren (30 seconden)",
-            "Ctrl+Shift+S\tSignaal wijkteam (daarna Ctrl+Enter: versturen)",
-            "Ctrl+L\tVergrendelen",
-            "Ctrl+Q\tAfsluiten",
-            "",
-            "Sociale kaart:",
-            "Ctrl+F of /\tZoeken",
-            "↑ ↓ en Enter\tResultaat kiezen en openen",
-            "Esc\tZoekwoord wissen",
-            "Ctrl+P\tPrint voor patiënt",
-            "Ctrl+K\tKopieer contact",
-            "Ctrl+G\tGecontroleerd",
-            "Ctrl+M\tMeld correctie",
-            "F5\tVernieuwen",
+    def shortcut_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The F1 overview: (heading, [(keys, what they do)]), read from the actions and widgets.
+
+        The keys come from the actions, the form's key constants and the buttons' own
+        underlined letters, so the overview says what the program does, also after a change.
+        """
+        from gpdesk.ui.signals import form
+
+        general = [(_keys(a), a.text().replace("&", "")) for a in self.area_actions.values()]
+        general += [
+            (_keys(self.paste_action), "Plak uit HIS"),
+            (_keys(self.close_patient_action), "Patiënt sluiten"),
+            (_keys(self.copy_patient_action), "Patiëntgegevens kopiëren (30 s)"),
+            (_keys(self.lock_action), "Vergrendelen"),
+            ("Ctrl+Q", "Afsluiten"),
         ]
-        QMessageBox.information(self, "Sneltoetsen", "\n".join(rows))
+        signals: list[tuple[str, str]] = [
+            (_keys(self.signal_action), "Signaal wijkteam (vanuit elk scherm)"),
+            ("", "In het signaal:"),
+            ("Spatie, ← →", "Thema kiezen, volgend thema"),
+            (form.SEND_KEYS[-1], "Versturen"),
+            (form.PREVIEW_KEY, "Voorbeeld (daar: Enter verstuurt)"),
+            (_mnemonic(form.RECORD_CONSENT), _plain(form.RECORD_CONSENT)),
+            ("Alt+letter", "Veld of knop met die letter onderstreept"),
+            ("Esc", "Sluiten (vraagt eerst bij getypte tekst)"),
+            (form.HANDOUT_KEY, "Print voor patiënt (na versturen)"),
+        ]
+        page = self.pages.get("signals")
+        if isinstance(page, SignalsPage):
+            signals += [
+                ("", "In de lijst met signalen:"),
+                ("↑ ↓ en Enter", "Signaal kiezen en openen"),
+            ]
+            statuses = [b.text() for b in page.detail.buttons.values()]
+            groups = [[page.open_only.text(), page.this_patient.text()]]
+            groups += [statuses[start : start + 3] for start in range(0, len(statuses), 3)]
+            groups.append([page.detail.retry_button.text()])
+            for group in groups:
+                named = [text for text in group if _mnemonic(text)]
+                keys = ", ".join(_mnemonic(text)[-1] for text in named)
+                signals.append((f"Alt+{keys}", ", ".join(_plain(text) for text in named)))
+        kaart = [
+            ("Ctrl+F of /", "Zoeken"),
+            ("↑ ↓ en Enter", "Resultaat kiezen en openen"),
+            ("Esc", "Zoekwoord wissen"),
+            ("Ctrl+P", "Print voor patiënt"),
+            ("Ctrl+K", "Kopieer contact"),
+            ("Ctrl+G", "Gecontroleerd"),
+            ("Ctrl+M", "Meld correctie"),
+            ("F5", "Vernieuwen"),
+        ]
+        return [("Overal", general), ("Sociale kaart", kaart), ("Signaleren", signals)]
+
+    def _show_shortcuts(self) -> None:
+        """F1: the keys in two columns (everywhere and the kaart; Signaleren), one screen."""
+        sections = self.shortcut_sections()
+        left = "".join(_section_html(title, rows) for title, rows in sections[:2])
+        right = "".join(_section_html(title, rows) for title, rows in sections[2:])
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Sneltoetsen",
+            "<table cellspacing='0' cellpadding='0'><tr>"
+            f"<td valign='top'>{left}</td><td width='28'></td>"
+            f"<td valign='top'>{right}</td></tr></table>",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("shortcutOverview")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.exec()
 
     def _show_about(self) -> None:
         QMessageBox.about(

@@ -1,8 +1,9 @@
 """Shared set-up for the signal form's GUI tests: a demo practice ready to send, signed in.
 
 ``ready_home`` gives the demo practice a letterhead, a from-address and a delivery address for
-Wijkteam Nieuwland (whose area holds ``PATIENT``'s postcode), as ``tests/store_support`` does
-for the core tests. ``signed_in`` starts the real Desktop, signs a demo user in with the
+Wijkteam Nieuwland (whose area holds ``PATIENT``'s postcode) through the core's own setters,
+signed in as the practice manager, as Beheer and ``gpdesk transport set`` / ``gpdesk team
+delivery`` do. ``signed_in`` starts the real Desktop, signs a demo user in with the
 keyboard-free path the other GUI tests use, and opens ``PATIENT`` as the HIS would.
 """
 
@@ -19,12 +20,14 @@ from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
 from gpdesk.db import Database, open_database
-from gpdesk.models import Practice, SmtpSecurity, TransportSettings
 from gpdesk.patients.context import PatientContext
 from gpdesk.practice.demo import DEMO_PASSWORD
+from gpdesk.practice.letterhead import set_letterhead
+from gpdesk.security.accounts import sign_in
+from gpdesk.transport.config import TransportRequest, save_transport, set_team_delivery
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.main_window import MainWindow
-from tests.store_support import FROM_ADDRESS, NIEUWLAND, deliver_to
+from tests.store_support import FROM_ADDRESS, NIEUWLAND
 
 PATIENT = PatientContext(
     bsn="111222333",
@@ -44,24 +47,30 @@ CHILD = PatientContext(
 SHOTS = Path("/tmp/form-shots")
 
 
+TEAM_ADDRESS = "wijkteam@voorbeeld-schiedam.nl"
+
+
 def ready_home(home: Home) -> None:
-    """Letterhead, from-address and Nieuwland's delivery address in the demo home's database."""
+    """Letterhead, from-address and Nieuwland's delivery address, set as the manager would."""
     db = open_database(f"sqlite:///{home.database_file}")
     try:
+        manager = sign_in(db, "smit", DEMO_PASSWORD)
         with db.session() as session:
-            practice = session.query(Practice).one()
-            practice.address = "Singel 12\n3112 GS Schiedam"
-            practice.phone = "010 123 45 67"
-            session.add(
-                TransportSettings(
-                    id=1,
-                    smtp_host="127.0.0.1",
-                    smtp_port=587,
-                    security=SmtpSecurity.STARTTLS,
-                    from_address=FROM_ADDRESS,
-                )
+            set_letterhead(
+                session,
+                manager.actor,
+                address_lines=["Singel 12", "3112 GS Schiedam"],
+                phone="010 123 45 67",
             )
-        deliver_to(db, NIEUWLAND)
+            save_transport(
+                session,
+                manager.vault,
+                manager.actor,
+                TransportRequest(
+                    host="127.0.0.1", port=587, security="starttls", from_address=FROM_ADDRESS
+                ),
+            )
+            set_team_delivery(session, manager.actor, NIEUWLAND, email=TEAM_ADDRESS)
     finally:
         db.dispose()
 

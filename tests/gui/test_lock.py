@@ -157,6 +157,38 @@ def test_input_keeps_the_idle_watcher_quiet_and_its_absence_sets_it_off(qtbot: Q
     assert went_idle == [clock.now]  # at the first look after 30 s without input
 
 
+def test_one_application_event_filter_serves_every_watcher_and_guard(qtbot: QtBot) -> None:
+    """Watchers and guards share one filter (each Python filter costs every event a call)."""
+    from gpdesk.ui.lock import LockGuard, _EventTap
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
+    app = QApplication.instance()
+    assert app is not None
+    clock = FakeClock()
+    watchers = [IdleWatcher(5, field, clock=clock) for _ in range(2)]
+    older, newer = LockGuard(field), LockGuard(field)
+    assert len(app.findChildren(_EventTap)) == 1
+    tap = app.findChildren(_EventTap)[0]
+    assert all(w in tap.watchers() for w in watchers)
+    assert tap.guards()[:2] == [newer, older]  # the newest has Ctrl+L first, as before
+    locks: list[str] = []
+    older.lock_requested.connect(lambda: locks.append("older"))
+    newer.lock_requested.connect(lambda: locks.append("newer"))
+    clock.advance(minutes=1)
+    qtbot.keyClick(field, Qt.Key.Key_A)
+    assert [w._last for w in watchers] == [clock.now] * 2  # both saw the input
+    qtbot.keyClick(field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert locks == ["newer"]  # one lock, and the key went no further
+    assert field.text() == "a"
+    newer.deleteLater()
+    qtbot.waitUntil(lambda: newer not in tap.guards(), timeout=2_000)
+    qtbot.keyClick(field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert locks == ["newer", "older"]
+
+
 def test_working_keeps_the_window_open_and_stopping_locks_it(qtbot: QtBot, demo_home: Home) -> None:
     clock = FakeClock()
     shell = _shell(qtbot, demo_home, idle_minutes=5, clock=clock)  # the default setting

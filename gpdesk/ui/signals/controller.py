@@ -2,8 +2,13 @@
 
 What runs where:
 
+- The form is built ahead, in idle time on the GUI thread (a zero-timer after sign-in, and
+  again after each form closes): building its hundred-odd widgets under the style sheet is
+  most of what opening used to cost. Ctrl+Shift+S then only gives that fresh form the patient
+  and shows it. A form serves one patient and is deleted when it closes, so nothing typed
+  for one patient can show up for the next; the one built ahead has never held a patient.
 - Opening the form shows it at once with the patient from the banner; one background unit of
-  work then finds the patient's id, the team for their address and age
+  work, started first, finds the patient's id, the team for their address and age
   (``team.choose_team``), the consents that hold per team organisation, and, for a POH-GGZ or
   an assistant, the GPs they may act for. Picking a theme asks again in the background, so
   the named contact agreed for that theme shows.
@@ -56,6 +61,10 @@ from gpdesk.ui.tasks import TaskRunner
 
 THEME_DELAY_MS = 250
 """Picking several themes quickly asks for the team once."""
+EXPOSE_WAIT_MS = 50
+EXPOSE_TRIES = 20
+"""Right after sign-in the form built ahead waits (up to a second) for the main window's first
+paint, so the window the user just signed in to comes first."""
 
 UNEXPECTED = "Er ging iets mis; probeer het opnieuw. Wat u typte, staat er nog."
 
@@ -208,6 +217,72 @@ class SignalController(QObject):
         self._generation = 0
         self.kept: tuple[str, FormInput] | None = None
         """What was typed when the lock closed the form: (the patient's BSN, the input)."""
+        self.spare: SignalForm | None = None
+        """The next form, built ahead and hidden, without a patient (see the module note)."""
+        self._build_ahead = True
+        self._spare_role: Role | None = None
+        self._expose_tries = 0
+        self._spare_timer = QTimer(self)
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.setInterval(0)
+        self._spare_timer.timeout.connect(self._prepare_spare)
+        now = signed()
+        self._role = now.actor.role if now is not None else None
+        """The window's user does not change (a colleague gets a new window and controller), so
+        the next form can be built while the key is dropped (locked)."""
+        self._spare_timer.start()  # zero: after sign-in, once the event loop is free
+
+    # -- the form built ahead ------------------------------------------------------------------
+
+    @property
+    def build_ahead(self) -> bool:
+        """Whether the next form is built in idle time (on by default)."""
+        return self._build_ahead
+
+    @build_ahead.setter
+    def build_ahead(self, on: bool) -> None:
+        """Off: every form is built on Ctrl+Shift+S (the benchmark's cold figure, a test)."""
+        self._build_ahead = on
+        if on:
+            self._spare_timer.start()
+            return
+        self._spare_timer.stop()
+        if self.spare is not None:
+            self.spare.deleteLater()
+            self.spare = None
+
+    def _prepare_spare(self) -> None:
+        """Idle time: build the next form, hidden, so Ctrl+Shift+S does not wait for it."""
+        if self.spare is not None or self._role is None or not self._build_ahead:
+            return
+        handle = self._parent.windowHandle()
+        if (
+            self._parent.isVisible()
+            and handle is not None
+            and not handle.isExposed()
+            and self._expose_tries < EXPOSE_TRIES
+        ):
+            self._expose_tries += 1
+            self._spare_timer.start(EXPOSE_WAIT_MS)
+            return
+        self._spare_timer.setInterval(0)
+        self.spare, self._spare_role = self._build_form(self._role), self._role
+
+    def _build_form(self, role: Role) -> SignalForm:
+        return SignalForm(self._parent, is_gp=role is Role.GP, acts_for_gp=role is not Role.GP)
+
+    def _take_form(self, role: Role) -> SignalForm:
+        """The form built ahead when it fits this user, else one built now.
+
+        Built now: Ctrl+Shift+S came before idle time did (moments after sign-in or a close).
+        """
+        form, self.spare = self.spare, None
+        if form is not None and isValid(form) and self._spare_role is role:
+            return form
+        if form is not None and isValid(form):
+            form.deleteLater()
+        self._spare_timer.stop()
+        return self._build_form(role)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -237,14 +312,10 @@ class SignalController(QObject):
         if refusal is not None or signed is None or patient is None:
             self._say(refusal or "")
             return None
-        actor = signed.actor
-        form = SignalForm(
-            self._parent,
-            patient=patient,
-            is_gp=actor.role is Role.GP,
-            acts_for_gp=actor.role is not Role.GP,
-        )
+        form = self._take_form(signed.actor.role)
+        form.set_patient(patient)
         self.form, self.patient, self.data, self.sent = form, patient, None, None
+        self.last_preview = None
         form.team_chosen.connect(self._team_chosen)
         form.themes_changed.connect(self._theme_timer.start)
         form.preview_requested.connect(self.show_preview)
@@ -258,18 +329,19 @@ class SignalController(QObject):
             restored, self.kept = self.kept[1], None  # only the same patient's text comes back
         if restored is not None:
             form.restore(restored)
-        form.show()
-        form.activateWindow()  # the keyboard goes where the user asked to be
-        form.set_busy("Team en toestemming worden opgezocht…")
         self._generation += 1
         generation = self._generation
         db = self.db
+        # Asked first: the worker looks up team and consents while the form appears.
         self.tasks.run(
             lambda: load_form_data(db, signed, patient, ()),
             lambda data: self._loaded(form, generation, data, restored),
             lambda exc: self._load_failed(form, exc),
             owner=form,
         )
+        form.set_busy("Team en toestemming worden opgezocht…")
+        form.show()
+        form.activateWindow()  # the keyboard goes where the user asked to be
         return form
 
     def patient_changed(self, patient: PatientContext | None) -> None:
@@ -297,9 +369,12 @@ class SignalController(QObject):
 
     def _form_closed(self, form: SignalForm) -> None:
         if self.form is form:
-            self.form = None
+            self.form, self.patient, self.data = None, None, None
+            self.sent, self.last_preview = None, None
             self._theme_timer.stop()
-        form.deleteLater()
+        form.deleteLater()  # with all it held for this patient
+        if self._build_ahead:
+            self._spare_timer.start()  # the next one, once the screen has settled
 
     def _keep(self, patient: PatientContext, values: FormInput) -> None:
         self.kept = (patient.bsn, values)

@@ -62,6 +62,12 @@ TITLE = "Signaal wijkteam"
 """The window title: never a patient's name."""
 PLACEHOLDER = "…"
 """Where a theme's template wants the user's words."""
+SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+"""Verstuur from anywhere in the form (Enter in a single-line field too: the default button)."""
+PREVIEW_KEY = "Ctrl+Shift+P"
+HANDOUT_KEY = "Ctrl+P"
+"""Print voor patiënt, on the page that says the signal was sent."""
+RECORD_CONSENT = "&Toestemming vastleggen…"
 
 ROUTE_TEXT = {
     Route.APPOINTMENT: "&Afspraak (aanbevolen)",
@@ -189,7 +195,6 @@ class SignalForm(QDialog):
         self,
         parent: QWidget | None,
         *,
-        patient: PatientContext,
         is_gp: bool,
         acts_for_gp: bool,
         themes: tuple[Theme, ...] = THEMES,
@@ -207,13 +212,12 @@ class SignalForm(QDialog):
         self.discard_box: QMessageBox | None = None
         self.errors: dict[str, QLabel] = {}
 
+        self._patient: PatientContext | None = None
+
         # -- who ---------------------------------------------------------------------------
-        who = QLabel(
-            f"Voor: {patient.name} · {format_birth_date(patient.birth_date)} · "
-            f"{format_postcode(patient.postcode)}"
-        )
-        who.setObjectName("signalPatient")
-        who.setTextFormat(Qt.TextFormat.PlainText)
+        self.who = QLabel()
+        self.who.setObjectName("signalPatient")
+        self.who.setTextFormat(Qt.TextFormat.PlainText)
 
         # -- team --------------------------------------------------------------------------
         self.team = QComboBox()
@@ -294,7 +298,7 @@ class SignalForm(QDialog):
         self.consent_status.setObjectName("signalConsent")
         self.consent_status.setWordWrap(True)
         self.consent_status.setTextFormat(Qt.TextFormat.PlainText)
-        self.consent_button = QPushButton("&Toestemming vastleggen…")
+        self.consent_button = QPushButton(RECORD_CONSENT)
         self.consent_button.setObjectName("signalRecordConsent")
         self.consent_button.setToolTip(
             "De toestemming van de patiënt vastleggen, afdrukken en kopiëren voor het HIS"
@@ -315,7 +319,7 @@ class SignalForm(QDialog):
             if item is not DataItem.PHONE:
                 items_row.addWidget(box)
             else:
-                self.phone = QLineEdit(patient.phone or "")
+                self.phone = QLineEdit()
                 self.phone.setObjectName("signalPhone")
                 self.phone.setPlaceholderText("06 …")
                 self.phone.setFixedWidth(120)
@@ -412,7 +416,7 @@ class SignalForm(QDialog):
         self.busy.setObjectName("signalMuted")
         self.preview_button = QPushButton("V&oorbeeld")
         self.preview_button.setObjectName("signalPreview")
-        self.preview_button.setToolTip("Precies zien wat het team krijgt (Ctrl+Shift+P)")
+        self.preview_button.setToolTip(f"Precies zien wat het team krijgt ({PREVIEW_KEY})")
         self.preview_button.setAutoDefault(False)
         self.send_button = QPushButton("&Verstuur")
         self.send_button.setObjectName("signalSend")
@@ -446,7 +450,7 @@ class SignalForm(QDialog):
         team_line = QHBoxLayout()
         team_line.addWidget(self.team, 1)
         team_line.addWidget(self.in_practice)
-        put(_caption("Te&am:", self.team), team_line)
+        put(_caption("Tea&m:", self.team), team_line)
         put(None, self.team_details, self.explanation, self.errors["team"])
         put(_caption("Thema:"), chips_box, self.errors["themas"])
         put(_caption("&Hulpvraag:", self.question), self.question, self.errors["vraag"])
@@ -478,7 +482,7 @@ class SignalForm(QDialog):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(16, 12, 16, 8)
         body_layout.setSpacing(8)
-        body_layout.addWidget(who, 0, Qt.AlignmentFlag.AlignLeft)
+        body_layout.addWidget(self.who, 0, Qt.AlignmentFlag.AlignLeft)
         body_layout.addLayout(grid)
         body_layout.addWidget(note_box)
         body_layout.addStretch(1)
@@ -512,11 +516,32 @@ class SignalForm(QDialog):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        for keys in SEND_KEYS:
             QShortcut(QKeySequence(keys), self, self._send)
-        QShortcut(QKeySequence("Ctrl+Shift+P"), self, self._preview)
+        QShortcut(QKeySequence(PREVIEW_KEY), self, self._preview)
         self._tab_order()
         fit_to_screen(self, 940, 700)
+
+    def set_patient(self, patient: PatientContext) -> None:
+        """Whom this form is for: once, before it is shown (a form serves one patient only).
+
+        A form is built ahead, without a patient, so Ctrl+Shift+S only has to fill this in
+        (``SignalController``); it is never handed to a second patient, so nothing typed for
+        one can show up for another.
+        """
+        if self._patient is not None:
+            raise RuntimeError("a signal form serves one patient")
+        self._patient = patient
+        self.who.setText(
+            f"Voor: {patient.name} · {format_birth_date(patient.birth_date)} · "
+            f"{format_postcode(patient.postcode)}"
+        )
+        self.phone.setText(patient.phone or "")
+
+    @property
+    def patient(self) -> PatientContext | None:
+        """Whom the form is for (None while it waits, built ahead, for the next patient)."""
+        return self._patient
 
     # -- keyboard ------------------------------------------------------------------------------
 
@@ -768,7 +793,7 @@ class SignalForm(QDialog):
                 f"Nog geen geldige toestemming voor {organisation}. "
                 "Vraag de patiënt en leg de toestemming vast."
             )
-            self.consent_button.setText("&Toestemming vastleggen…")
+            self.consent_button.setText(RECORD_CONSENT)
             for item, box in self.items.items():
                 box.setToolTip("Gaat altijd mee" if item in ALWAYS_SENT else "")
             return
@@ -906,9 +931,9 @@ class SentPage(QWidget):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.handout_button = QPushButton("&Print voor patiënt…")
         self.handout_button.setObjectName("signalHandout")
-        self.handout_button.setShortcut("Ctrl+P")
+        self.handout_button.setShortcut(HANDOUT_KEY)
         self.handout_button.setToolTip(
-            "Een blad voor de patiënt: waar en wanneer, met wie, wat mee te nemen (Ctrl+P)"
+            f"Een blad voor de patiënt: waar en wanneer, met wie, wat mee te nemen ({HANDOUT_KEY})"
         )
         self.close_button = QPushButton("&Sluiten")
         self.close_button.setObjectName("signalSentClose")

@@ -1,0 +1,77 @@
+"""F1 (Sneltoetsen): every key of Signaleren is listed, as the program has it, on one screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from gpdesk.config import Home
+from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.signals import form as signal_form
+from gpdesk.ui.signals.page import SignalsPage
+from tests.conftest import dispose_desktop
+from tests.gui.signal_gui_support import main_window, signed_in
+
+
+@pytest.fixture
+def gp(qtbot: QtBot, demo_home: Home) -> Iterator[Desktop]:
+    shell = signed_in(qtbot, demo_home, "bakker")
+    yield shell
+    dispose_desktop(shell)
+
+
+def test_the_overview_lists_the_signal_keys_the_program_uses(gp: Desktop) -> None:
+    window = main_window(gp)
+    sections = dict(window.shortcut_sections())
+    rows = dict(sections["Signaleren"])
+    assert rows["Ctrl+Shift+S"].startswith("Signaal wijkteam")
+    assert window.signal_action.shortcut() == QKeySequence("Ctrl+Shift+S")
+    assert rows["Ctrl+Enter"] == "Versturen"
+    assert "Ctrl+Enter" in signal_form.SEND_KEYS
+    assert rows["Ctrl+Shift+P"].startswith("Voorbeeld")
+    assert rows["Alt+T"] == "Toestemming vastleggen"
+    assert rows["Esc"].startswith("Sluiten")
+    assert rows["Ctrl+P"].startswith("Print voor patiënt")
+    assert rows["Alt+L, D"] == "Alleen open, Van deze patiënt"
+    page = window.pages["signals"]
+    assert isinstance(page, SignalsPage)
+    listed = " ".join(text for _keys, text in sections["Signaleren"])
+    for button in (*page.detail.buttons.values(), page.detail.retry_button):
+        assert button.text().replace("&", "").removesuffix("…") in listed
+    assert rows["Alt+E"] == "Opnieuw versturen"
+    everywhere = dict(sections["Overal"])
+    assert everywhere["Ctrl+L"] == "Vergrendelen"
+    assert everywhere["Ctrl+1"] == "Signaleren"
+
+
+def test_f1_shows_the_overview_on_one_screen_and_enter_closes_it(qtbot: QtBot, gp: Desktop) -> None:
+    window = main_window(gp)
+    seen: list[tuple[str, int, int]] = []
+
+    def look() -> None:
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.objectName() == "shortcutOverview"
+            ),
+            None,
+        )
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, look)
+            return
+        seen.append((box.text(), box.width(), box.height()))
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, look)
+    qtbot.keyClick(window, Qt.Key.Key_F1)  # the box's exec() returns once Enter closed it
+    assert len(seen) == 1
+    text, width, height = seen[0]
+    for words in ("Signaleren", "Ctrl+Shift+S", "Ctrl+Enter", "Alt+T", "Sociale kaart"):
+        assert words in text
+    assert width <= 910 and height <= 460  # a laptop at 150 % still shows it whole
