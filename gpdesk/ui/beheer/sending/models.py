@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from gpdesk.transport.config import TeamLine
+if TYPE_CHECKING:
+    from gpdesk.transport.config import TeamLine
 
 WARNING_COLOUR: Final = QColor("#9a4d00")
 NOTHING: Final = "–"
@@ -97,14 +98,23 @@ class TeamDeliveryModel(QAbstractTableModel):
         return None
 
     def warnings(self) -> list[str]:
-        """One sentence per team that cannot receive, or whose certificate ends."""
+        """What needs doing, shortest first: teams that cannot receive, certificates that end."""
         found = []
+        missing = [
+            line.name
+            for line in self.rows
+            if line.delivery is None and line.status == "actief" and line.kind == "wijkteam"
+        ]
+        if missing:
+            found.append(
+                "Nog geen e-mailadres of exportmap, dus geen signalen mogelijk aan: "
+                + ", ".join(missing)
+                + "."
+            )
         for line in self.rows:
-            if line.delivery is None:
-                if line.status == "actief" and line.kind == "wijkteam":
-                    found.append(f"{line.name}: nog geen e-mailadres of exportmap.")
-                continue
-            warning = line.delivery.certificate_warning(self.today)
+            warning = (
+                None if line.delivery is None else line.delivery.certificate_warning(self.today)
+            )
             if warning:
                 found.append(f"{line.name}: certificaat {warning}. Vraag het team om een nieuw.")
         return found

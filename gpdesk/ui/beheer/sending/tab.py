@@ -8,6 +8,8 @@ tabs' (P G R L S V) and the menu's (P G H): Alt+A F D O Â· E T I U W N C K B M Â
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -26,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.practice.letterhead import Letterhead
-from gpdesk.transport.config import SET, TransportView
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.sending.models import TeamDeliveryModel
+
+if TYPE_CHECKING:
+    from gpdesk.practice.letterhead import Letterhead
+    from gpdesk.transport.config import TransportView
 
 SECURITY_CHOICES = (
     ("STARTTLS (meestal poort 587)", "starttls", 587),
@@ -267,6 +271,8 @@ class MailServerBox(QGroupBox):
         self.username.setText(view.username)
         self.from_address.setText(view.from_address)
         self.ca_file.setText(view.ca_file or "")
+        from gpdesk.transport.config import SET  # the core's word, not imported at start-up
+
         self.show_password_stored(view.password == SET)
 
     def show_password_stored(self, stored: bool) -> None:

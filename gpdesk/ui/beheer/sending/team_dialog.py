@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.transport.config import TeamLine
 from gpdesk.ui.beheer.kaart.edit_dialog import EditorDialog
 from gpdesk.ui.beheer.kaart.fields import line_edit, note, with_error
+
+if TYPE_CHECKING:
+    from gpdesk.transport.config import TeamLine
 
 
 @dataclass(frozen=True)
