@@ -226,3 +226,35 @@ def run_openssl(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
     result = subprocess.run([openssl(), *map(str, args)], capture_output=True, check=False)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     return result
+
+
+class MailServers:
+    """Test servers started with aiosmtpd options, all stopped by ``stop_all`` (a fixture's end).
+
+    ``with_auth`` (default True) requires the login of ``Inbox.authenticate``.
+    """
+
+    def __init__(self) -> None:
+        self.running: list[LocalController] = []
+
+    def start(self, **options: Any) -> MailServer:
+        """A server on 127.0.0.1 with ``options``; where it listens and what it receives."""
+        inbox = Inbox()
+        if options.pop("with_auth", True):
+            options.setdefault("authenticator", inbox.authenticate)
+            options.setdefault("auth_required", True)
+        controller = start_server(inbox, **options)
+        self.running.append(controller)
+        return MailServer(port=controller.port, inbox=inbox)
+
+    def gateway(self, pki: Pki) -> MailServer:
+        """The practice's gateway: STARTTLS required, AUTH only after TLS, the test CA's cert."""
+        return self.start(
+            tls_context=pki.server_context(), require_starttls=True, auth_require_tls=True
+        )
+
+    def stop_all(self) -> None:
+        """Stop every server this started."""
+        for controller in self.running:
+            controller.stop()
+        self.running.clear()

@@ -1,4 +1,4 @@
-"""Sending settings from the terminal: ``transport set|show`` and ``team delivery``.
+"""Sending settings from the terminal: ``transport set|show|test`` and ``team delivery|list``.
 
 Only a beheerder (``Permission.SETTINGS_MANAGE``) changes or reads them; the core
 (``gpdesk.transport.config``) checks and audits every value. The SMTP password comes from
@@ -39,7 +39,7 @@ def register(sub: Subparsers) -> None:
     p_transport = sub.add_parser("transport", help="verzendinstellingen van de praktijk (beheer)")
     transport_sub = p_transport.add_subparsers(dest="transport_command", parser_class=DutchParser)
     p_transport.set_defaults(
-        func=lambda _args: fail("kies een opdracht: gpdesk transport set of show", EXIT_USAGE)
+        func=lambda _args: fail("kies een opdracht: gpdesk transport set, show of test", EXIT_USAGE)
     )
     p_set = transport_sub.add_parser(
         "set",
@@ -73,11 +73,29 @@ def register(sub: Subparsers) -> None:
     add_json(p_show)
     p_show.set_defaults(func=cmd_transport_show)
 
+    p_test = transport_sub.add_parser(
+        "test",
+        help="verbinding met de mailserver testen (TLS, certificaat, inloggen; verstuurt niets)",
+    )
+    add_user_option(p_test)
+    add_common(p_test)
+    add_json(p_test)
+    p_test.set_defaults(func=cmd_transport_test)
+
     p_team = sub.add_parser("team", help="bezorging per wijkteam (beheer)")
     team_sub = p_team.add_subparsers(dest="team_command", parser_class=DutchParser)
     p_team.set_defaults(
-        func=lambda _args: fail("kies een opdracht: gpdesk team delivery TEAM_ID", EXIT_USAGE)
+        func=lambda _args: fail(
+            "kies een opdracht: gpdesk team delivery TEAM_ID of gpdesk team list", EXIT_USAGE
+        )
     )
+    p_list = team_sub.add_parser(
+        "list", help="alle wijkteams en loketten met hun bezorging (e-mail, certificaat, map)"
+    )
+    add_user_option(p_list)
+    add_common(p_list)
+    add_json(p_list)
+    p_list.set_defaults(func=cmd_team_list)
     p_delivery = team_sub.add_parser(
         "delivery",
         help="waar een team signalen ontvangt (zonder opties: tonen)",
@@ -174,6 +192,72 @@ def cmd_transport_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_transport_test(args: argparse.Namespace) -> int:
+    """Connect as the outbox would (TLS, certificate, login, sender) without sending anything."""
+    from gpdesk.transport.config import stored_connection
+    from gpdesk.transport.smtp import check_connection
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            settings = stored_connection(session, signed.vault, signed.actor)
+    finally:
+        db.dispose()
+    check_connection(settings)
+    where = f"{settings.host}:{settings.port}"
+    emit(
+        args,
+        {"ok": True, "smtp_host": settings.host, "smtp_port": settings.port},
+        f"Verbinding met {where} gelukt: beveiligd, certificaat vertrouwd"
+        + (", ingelogd." if settings.username else "."),
+    )
+    return EXIT_OK
+
+
+def cmd_team_list(args: argparse.Namespace) -> int:
+    """Every wijkteam and desk with where it receives signals; warns about certificates."""
+    from datetime import date
+
+    from gpdesk.transport.config import team_deliveries
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            lines = team_deliveries(session, signed.actor)
+    finally:
+        db.dispose()
+    today = date.today()
+    text = []
+    for line in lines:
+        delivery = line.delivery
+        if delivery is None:
+            where = "geen bezorging ingesteld"
+        else:
+            where = ", ".join(
+                part
+                for part in (
+                    delivery.email,
+                    "exportmap" if delivery.export_folder else None,
+                    f"certificaat tot {delivery.certificate_valid_until:%d-%m-%Y}"
+                    if delivery.certificate_valid_until
+                    else None,
+                )
+                if part
+            )
+            warning = delivery.certificate_warning(today)
+            if warning:
+                where += f" (⚠ certificaat {warning})"
+        text.append(f"{line.name} ({line.kind}, {line.team_id}): {where}")
+    emit(
+        args,
+        [line.as_json() for line in lines],
+        "\n".join(text) or "De sociale kaart heeft nog geen wijkteams.",
+    )
+    return EXIT_OK
+
+
 def _delivery_text(view: DeliveryView, team_name: str) -> str:
     lines = [f"Bezorging van {team_name} ({view.team_id}):"]
     lines.append(f"  E-mail:      {view.email or 'geen'}")
@@ -190,17 +274,14 @@ def cmd_team_delivery(args: argparse.Namespace) -> int:
     """Set a team's delivery (any option given) or show it (none given)."""
     from gpdesk.models.kaart import Service
     from gpdesk.security.permissions import Permission, require
-    from gpdesk.transport.config import get_team_delivery, set_team_delivery
+    from gpdesk.transport.config import (
+        get_team_delivery,
+        read_certificate_file,
+        set_team_delivery,
+    )
 
     changing = any(v is not None for v in (args.email, args.certificate, args.export_folder))
-    certificate = None
-    if args.certificate is not None:
-        try:
-            certificate = args.certificate.read_bytes()
-        except OSError:
-            raise ValidationError(
-                {"certificaat": f"Het certificaat ({args.certificate}) is niet te lezen."}
-            ) from None
+    certificate = None if args.certificate is None else read_certificate_file(args.certificate)
     db = practice_db(args)
     try:
         signed = signed_in(args, db)

@@ -21,19 +21,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.models.base import utcnow
-from gpdesk.models.kaart import Service
+from gpdesk.models.kaart import Service, ServiceKind, ServiceStatus
 from gpdesk.models.transport import SmtpSecurity, TeamDelivery
 from gpdesk.models.transport import TransportSettings as TransportRow
 from gpdesk.security import audit
@@ -48,16 +49,21 @@ __all__ = [
     "NOT_SET",
     "SET",
     "DeliveryView",
+    "TeamLine",
     "TransportRequest",
     "TransportView",
+    "connection_settings",
     "delivery_row",
     "get_team_delivery",
     "load_transport",
+    "read_certificate_file",
     "save_transport",
     "set_team_delivery",
     "show_transport",
     "signing_identity",
+    "stored_connection",
     "team_certificate",
+    "team_deliveries",
 ]
 
 SETTINGS_ID: Final = 1
@@ -81,6 +87,9 @@ _EMAIL = re.compile(
 )
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?")
 _MAX_ADDRESS = 254
+CERTIFICATE_WARNING_DAYS: Final = 30
+"""A team certificate that ends within this many days is flagged in Beheer, so a new one can be
+asked for before signals to the team stop."""
 
 
 def _dutch_date(moment: datetime) -> str:
@@ -400,6 +409,42 @@ def load_transport(session: Session, vault: Vault) -> smtp.TransportSettings | N
     )
 
 
+def connection_settings(
+    session: Session, vault: Vault, actor: Actor, request: TransportRequest
+) -> smtp.TransportSettings:
+    """What a connection test tries: the values as filled in, checked as ``save_transport`` does.
+
+    ``request.password`` None means the stored one (the field in Beheer never shows it); without
+    a user name there is no login, so no password either. Nothing is stored or audited.
+    """
+    require(actor.permissions, Permission.SETTINGS_MANAGE)
+    checked = _check_request(request)
+    ca_file = _check_ca_file(request.ca_file)
+    password = request.password
+    if not checked.username:
+        password = ""
+    elif password is None:
+        row = session.get(TransportRow, SETTINGS_ID)
+        password = (
+            ""
+            if row is None or row.password is None
+            else vault.open("transport_settings", "password", SETTINGS_ID, bytes(row.password))
+        )
+    return replace(checked, password=password, ca_file=None if ca_file is None else Path(ca_file))
+
+
+def stored_connection(session: Session, vault: Vault, actor: Actor) -> smtp.TransportSettings:
+    """The stored settings for a connection test, or a plain refusal when there are none."""
+    require(actor.permissions, Permission.SETTINGS_MANAGE)
+    settings = load_transport(session, vault)
+    if settings is None:
+        raise GpdeskError(
+            "Er zijn nog geen verzendinstellingen.",
+            hint="Stel de mailserver in (Beheer > Verzenden, of gpdesk transport set).",
+        )
+    return settings
+
+
 def signing_identity(session: Session, vault: Vault) -> smime.SigningIdentity | None:
     """The practice's certificate and key to sign with, when a beheerder set them."""
     row = session.get(TransportRow, SETTINGS_ID)
@@ -440,6 +485,52 @@ class DeliveryView:
             ),
             "export_folder": self.export_folder,
         }
+
+    def certificate_warning(self, today: date) -> str | None:
+        """Say "verlopen op …" or "verloopt op …" (within CERTIFICATE_WARNING_DAYS), or None."""
+        until = self.certificate_valid_until
+        if until is None:
+            return None
+        if until < today:
+            return f"verlopen op {until:%d-%m-%Y}"
+        if until - today <= timedelta(days=CERTIFICATE_WARNING_DAYS):
+            return f"verloopt op {until:%d-%m-%Y}"
+        return None
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """A team of the kaart (wijkteam or central desk) and where it receives signals, if set."""
+
+    team_id: str
+    name: str
+    organisation: str
+    kind: str
+    """The kind's Dutch word: "wijkteam" or "centraal loket"."""
+    status: str
+    """The service status in Dutch ("actief", "tijdelijk gesloten" …)."""
+    delivery: DeliveryView | None
+
+    def as_json(self) -> dict[str, Any]:
+        """For ``--json``: the team and its delivery (null when none is set)."""
+        return {
+            "team": self.team_id,
+            "name": self.name,
+            "organisation": self.organisation,
+            "kind": self.kind,
+            "status": self.status,
+            "delivery": None if self.delivery is None else self.delivery.as_json(),
+        }
+
+
+def read_certificate_file(path: Path) -> bytes:
+    """A team certificate file's bytes, or a Dutch refusal naming the file (checked on saving)."""
+    try:
+        return path.expanduser().read_bytes()
+    except OSError:
+        raise ValidationError(
+            {CERTIFICATE_FIELD: f"Het certificaat ({path}) is niet te lezen."}
+        ) from None
 
 
 def _check_team_certificate(data: bytes, now: datetime) -> x509.Certificate:
@@ -499,11 +590,14 @@ def set_team_delivery(
     email: str | None = None,
     certificate: bytes | None = None,
     export_folder: Path | None = None,
+    keep_certificate: bool = False,
     now: datetime | None = None,
 ) -> DeliveryView:
     """Where ``team_id`` (a kaart service id) receives signals; replaces what was set, audited.
 
-    At least one of ``email`` and ``export_folder`` is needed: a signal goes to each.
+    At least one of ``email`` and ``export_folder`` is needed: a signal goes to each. With
+    ``keep_certificate`` and no new ``certificate`` the stored one stays (checked again: an
+    expired one is refused, so Beheer never saves a team that cannot receive).
     """
     require(actor.permissions, Permission.SETTINGS_MANAGE)
     moment = now or utcnow()
@@ -524,8 +618,10 @@ def set_team_delivery(
                 "geen signaal sturen."
             }
         )
-    cert = None if certificate is None else _check_team_certificate(certificate, moment)
     row = session.get(TeamDelivery, team.id)
+    if certificate is None and keep_certificate and row is not None:
+        certificate = None if row.certificate is None else bytes(row.certificate)
+    cert = None if certificate is None else _check_team_certificate(certificate, moment)
     created = row is None
     if row is None:
         row = TeamDelivery(team_id=team.id)
@@ -585,3 +681,36 @@ def delivery_row(session: Session, team_id: str) -> TeamDelivery:
             hint="Vraag de beheerder om de bezorging van het team in te stellen.",
         )
     return row
+
+
+_TEAM_KINDS: Final = (ServiceKind.WIJKTEAM, ServiceKind.CENTRAAL_LOKET)
+
+
+def team_deliveries(session: Session, actor: Actor) -> list[TeamLine]:
+    """Each team a signal can go to, with its delivery: Beheer's list and ``team list``.
+
+    The wijkteams and desks that are not opgeheven, and any other service with a delivery set.
+    """
+    require(actor.permissions, Permission.SETTINGS_MANAGE)
+    deliveries = {row.team_id: row for row in session.scalars(select(TeamDelivery))}
+    services = session.scalars(
+        select(Service)
+        .where(
+            (Service.kind.in_(_TEAM_KINDS) & (Service.status != ServiceStatus.DEFUNCT))
+            | Service.id.in_(list(deliveries))
+        )
+        .order_by(Service.name)
+    )
+    return [
+        TeamLine(
+            team_id=service.id,
+            name=service.name,
+            organisation=service.organization.name,
+            kind=service.kind.label,
+            status=service.status.label,
+            delivery=(
+                None if service.id not in deliveries else _delivery_view(deliveries[service.id])
+            ),
+        )
+        for service in services
+    ]

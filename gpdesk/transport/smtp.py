@@ -12,6 +12,8 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -165,13 +167,40 @@ def send(settings: TransportSettings, message: PreparedMessage) -> None:
 
     Returns only when the server accepted the message for every recipient.
     """
+    with _signed_on(settings) as client:
+        _deliver(client, message)
+
+
+def check_connection(settings: TransportSettings) -> None:
+    """Go as far as sending would, without sending: a TransportError says where it stopped.
+
+    The same steps as ``send`` (TLS with the certificate check, then the login), and then the
+    sender address offered with MAIL FROM and withdrawn with RSET, so a server that wants a
+    login, or refuses the practice's address, says so now and not at the first signal.
+    """
+    with _signed_on(settings) as client:
+        code, _answer = client.mail(settings.from_address)
+        if code == 530:
+            raise LoginRefusedError(
+                "De mailserver vraagt om inloggen. Vul de gebruikersnaam en het wachtwoord in."
+            )
+        if code != 250:
+            raise MessageRefusedError(
+                "De mailserver weigert het afzenderadres van de praktijk", code=code
+            )
+        client.rset()
+
+
+@contextmanager
+def _signed_on(settings: TransportSettings) -> Iterator[smtplib.SMTP]:
+    """A client past TLS and the login; every failure on the way becomes a TransportError."""
     context = tls_context(settings.ca_file)
     where = f"{settings.host}:{settings.port}"
     try:
         client = _connect(settings, context)
         try:
             _login(client, settings)
-            _deliver(client, message)
+            yield client
         finally:
             try:
                 client.quit()

@@ -31,6 +31,7 @@ from tests.transport_support import (
     SMTP_USER,
     Inbox,
     MailServer,
+    MailServers,
     Pki,
     make_pki,
     start_server,
@@ -389,3 +390,54 @@ def test_the_letterhead_is_shown_checked_and_set_by_the_beheerder(
     assert changed["telefoon"] == "010 765 43 21" and changed["agb"] == "01234567"
     text = run("letterhead", user="smit").stdout
     assert "Singel 12" in text and "Telefoon: 010 765 43 21" in text
+
+
+# -- transport test and team list (the core behind Beheer > Verzenden) ----------------------
+
+
+def test_transport_test_connects_without_sending_and_is_for_a_beheerder(
+    practice: Callable[..., Any], pki: Pki, gateway: MailServer
+) -> None:
+    run = practice
+    nothing = run("transport", "test", user="smit")
+    assert_clean_failure(nothing)
+    assert "nog geen verzendinstellingen" in nothing.stderr
+
+    _set_transport(run, pki, gateway.port)
+    answer = _ok(run("transport", "test", "--json", user="smit"))
+    assert answer == {"ok": True, "smtp_host": "127.0.0.1", "smtp_port": gateway.port}
+    text = run("transport", "test", user="smit").stdout
+    assert "gelukt" in text and "certificaat vertrouwd" in text and "ingelogd" in text
+    assert gateway.inbox.logins == 2 and gateway.inbox.messages == []
+    assert SMTP_USER not in answer.values()
+    assert_clean_failure(run("transport", "test", user="bakker"))  # a GP may not
+
+
+def test_transport_test_names_a_server_without_starttls(
+    practice: Callable[..., Any], pki: Pki
+) -> None:
+    servers = MailServers()
+    try:
+        plain = servers.start(auth_require_tls=False)
+        run = practice
+        _set_transport(run, pki, plain.port)
+        refused = run("transport", "test", user="smit")
+        assert_clean_failure(refused)
+        assert "geen beveiligde verbinding (STARTTLS)" in refused.stderr
+        assert plain.inbox.logins == 0
+    finally:
+        servers.stop_all()
+
+
+def test_team_list_shows_each_team_with_its_delivery(practice: Callable[..., Any]) -> None:
+    run = practice
+    before = _ok(run("team", "list", "--json", user="smit"))
+    nieuwland = next(line for line in before if line["team"] == NIEUWLAND)
+    assert nieuwland["delivery"] is None and nieuwland["kind"] == "wijkteam"
+    _ok(run("team", "delivery", NIEUWLAND, "--email", TEAM_ADDRESS, user="smit"))
+    after = _ok(run("team", "list", "--json", user="smit"))
+    nieuwland = next(line for line in after if line["team"] == NIEUWLAND)
+    assert nieuwland["delivery"]["email"] == TEAM_ADDRESS
+    text = run("team", "list", user="smit").stdout
+    assert f"Wijkteam Nieuwland (wijkteam, {NIEUWLAND}): {TEAM_ADDRESS}" in text
+    assert_clean_failure(run("team", "list", user="bakker"))

@@ -36,7 +36,8 @@ from gpdesk.ui.beheer.kaart.controller import KaartController
 from gpdesk.ui.beheer.kaart.save_feedback import alive
 from gpdesk.ui.beheer.models import AuditModel
 from gpdesk.ui.beheer.practice_page import PracticePage
-from gpdesk.ui.tasks import TaskRunner
+from gpdesk.ui.beheer.sending.controller import SendingController
+from gpdesk.ui.tasks import BackgroundTasks, TaskRunner
 
 if TYPE_CHECKING:
     from gpdesk.practice.logbook import LogbookLine
@@ -136,6 +137,7 @@ class BeheerController(QObject):
         signed: SignedIn,
         tasks: TaskRunner,
         page: PracticePage,
+        network: TaskRunner | None = None,
     ) -> None:
         super().__init__(page)
         self.db, self.home, self.tasks, self.page = db, home, tasks, page
@@ -153,9 +155,18 @@ class BeheerController(QObject):
             backup=actor.may(Permission.BACKUP),
             kaart=actor.may(Permission.KAART_EDIT),
             check=actor.may(Permission.DATABASE_CHECK),
+            sending=actor.may(Permission.SETTINGS_MANAGE),
         )
         # The kaart tab asks for the signed-in user each time, so a lock (signed = None) stops it.
         self.kaart = KaartController(db=db, tasks=tasks, tab=page.kaart, signed=self._signed)
+        # A connection test waits on a mail server: its own runner, never the database's.
+        self.sending = SendingController(
+            db=db,
+            tasks=tasks,
+            network=network or BackgroundTasks(self._warn, crash_dir=home.crash_dir, parent=self),
+            tab=page.sending,
+            signed=self._signed,
+        )
         page.tabs.currentChanged.connect(self._tab_changed)
         page.practice.backup_button.clicked.connect(self.make_backup)
         page.practice.check_button.clicked.connect(self.check_database)
@@ -183,6 +194,7 @@ class BeheerController(QObject):
         if value is None and hasattr(self, "kaart"):
             # Nothing stays open over a locked screen, least of all a one-time password.
             self.kaart.close_dialogs()
+            self.sending.close_dialogs()
             if self.add_user_dialog is not None:
                 self.add_user_dialog.reject()
             if self.report_dialog is not None and alive(self.report_dialog):
@@ -197,6 +209,8 @@ class BeheerController(QObject):
         tab = self.page.tabs.widget(index)
         if tab is self.page.kaart:
             self.kaart.refresh()
+        elif tab is self.page.sending:
+            self.sending.refresh()
         elif tab is self.page.audit and self._may_read_audit():
             self.search_audit()
 
@@ -227,6 +241,8 @@ class BeheerController(QObject):
             self.search_audit()
         if current is self.page.kaart and self.signed is not None:
             self.kaart.refresh()
+        if current is self.page.sending and self.signed is not None:
+            self.sending.refresh()
 
     def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
         overview, table = result
