@@ -15,7 +15,8 @@ What runs where (every database step through the ``TaskRunner``, each in its own
   what was loaded; the clipboard empties itself after 30 seconds.
 
 The list belongs to the patient in the banner: another patient (or none) closes it, and a
-result that arrives after that is dropped (the dialog owns every job).
+result that arrives after that is dropped (the dialog owns the reads). A withdrawal already
+under way is still reported to the window (``withdrawn``): its notices must go out.
 """
 
 from __future__ import annotations
@@ -275,16 +276,19 @@ class ConsentListController(QObject):
         db, consent_id = self.db, record.id
 
         def done(withdrawal: Withdrawal) -> None:
+            self.withdrawn.emit()  # also when the list closed meanwhile: the notices must go
             if isValid(confirmation):
                 confirmation.set_busy(False)
                 confirmation.accept()
-            self.withdrawn.emit()
-            dialog.show_status(withdrawal_report(withdrawal, dutch_date(record.scope.given_on)))
-            self._load(dialog, keep=consent_id)
+            if isValid(dialog) and dialog is self.dialog:
+                report = withdrawal_report(withdrawal, dutch_date(record.scope.given_on))
+                dialog.show_status(report)
+                self._load(dialog, keep=consent_id)
 
         def failed(exc: BaseException) -> None:
             if not isValid(confirmation):
-                dialog.show_status(_text(exc), error=True)
+                if isValid(dialog) and dialog is self.dialog:
+                    dialog.show_status(_text(exc), error=True)
                 return
             confirmation.set_busy(False)
             if isinstance(exc, ValidationError):
@@ -293,7 +297,8 @@ class ConsentListController(QObject):
                 message = _text(exc)
             confirmation.show_problem(message)
 
-        self.tasks.run(lambda: withdraw(db, signed, consent_id, reason), done, failed, owner=dialog)
+        # Owned by the controller, not the list: once written, the window must hear of it.
+        self.tasks.run(lambda: withdraw(db, signed, consent_id, reason), done, failed, owner=self)
 
     # -- copying -------------------------------------------------------------------------------
 
