@@ -87,11 +87,16 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class PrintedText:
-    """A document for the PDF renderer: title, paragraphs, the lines to sign, a small footer."""
+    """A document for the PDF renderer: title, paragraphs, the lines to sign, a small footer.
+
+    ``closing`` is a last word to the reader under the lines to sign; ``footer`` is where the
+    text comes from (small print, at the foot of the page).
+    """
 
     title: str
     paragraphs: tuple[Paragraph, ...]
     signatures: tuple[str, ...] = ()
+    closing: str = ""
     footer: str = ""
 
     def as_plain_text(self) -> str:
@@ -106,6 +111,8 @@ class PrintedText:
             lines.append("")
         for signature in self.signatures:
             lines += [f"{signature}: ______________________________", ""]
+        if self.closing:
+            lines += [self.closing, ""]
         if self.footer:
             lines.append(self.footer)
         return "\n".join(lines).rstrip() + "\n"
@@ -160,8 +167,12 @@ def _giver_text(terms: ConsentTerms) -> str:
     )
 
 
+DATE_LINE = "Datum"
+"""The first line of the signatures: where the date goes."""
+
+
 def _signatures(terms: ConsentTerms) -> tuple[str, ...]:
-    lines = ["Datum"]
+    lines = [DATE_LINE]
     if terms.patient_agreed:
         lines.append("Handtekening patiënt")
     if terms.representative is not None:
@@ -230,10 +241,8 @@ def consent_text(
         title="Toestemming om gegevens te delen",
         paragraphs=paragraphs,
         signatures=_signatures(terms),
-        footer=(
-            "Naar het model van de Autoriteit Persoonsgegevens. "
-            f"Tekstversie {TEXT_VERSION}. Bewaar een kopie voor uzelf."
-        ),
+        closing="Bewaar een kopie voor uzelf.",
+        footer=f"Naar het model van de Autoriteit Persoonsgegevens. Tekstversie {TEXT_VERSION}.",
     )
 
 
@@ -300,8 +309,35 @@ SIGN_HERE = "_" * 40
 """A line to sign or write the date on."""
 SHORT_TEXT = 160
 """A section this short goes on one line after its bold heading."""
+INLINE_ITEMS = 3
+"""A list of at most this many short items (no sentences) reads as one line after its heading:
+"Over wie gaat het? Naam: …; Geboortedatum: …". Longer lists (the data items) stay a list."""
 MAX_FOOTER = 80
 """The renderer's footer line holds this much next to the page number."""
+
+
+def _signature_row(line: str) -> Field:
+    """A line to sign gets an empty line above it to write in; the date does not need one."""
+    if line == DATE_LINE:
+        return Field(line, SIGN_HERE)
+    return Field(f"\n{line}", f"\n{SIGN_HERE}")
+
+
+def _one_line(paragraph: Paragraph) -> str | None:
+    """The section as one line after its heading, when that reads as clearly; else None.
+
+    A short text, or a short list of a few items that are not sentences (the patient's name
+    and birth date, the organisations): items are separated by semicolons, because an
+    organisation's name may hold a comma ("Gemeente Schiedam, Sociaal Domein").
+    """
+    if not paragraph.heading:
+        return None
+    if not paragraph.bullets:
+        return paragraph.text if len(paragraph.text) <= SHORT_TEXT else None
+    if len(paragraph.bullets) > INLINE_ITEMS or any(b.endswith(".") for b in paragraph.bullets):
+        return None
+    line = " ".join(part for part in (paragraph.text, "; ".join(paragraph.bullets)) if part)
+    return line if len(line) <= SHORT_TEXT else None
 
 
 def consent_document(
@@ -314,9 +350,9 @@ def consent_document(
     """
     blocks: list[Block] = []
     for paragraph in text.paragraphs:
-        short = paragraph.heading and not paragraph.bullets and len(paragraph.text) <= SHORT_TEXT
-        if short:  # one line instead of two: the whole consent fits one sheet to sign
-            blocks.append(LetterParagraph((Strong(paragraph.heading), " ", paragraph.text)))
+        line = _one_line(paragraph)
+        if line is not None:  # one line instead of two or three: the consent fits one sheet
+            blocks.append(LetterParagraph((Strong(paragraph.heading), " ", line)))
             continue
         if paragraph.heading:
             blocks.append(Heading(paragraph.heading))
@@ -326,7 +362,9 @@ def consent_document(
             blocks.append(Bullets(paragraph.bullets))
     if text.signatures:
         blocks.append(Heading("Ondertekening"))
-        blocks.append(Fields(tuple(Field(line, SIGN_HERE) for line in text.signatures)))
+        blocks.append(Fields(tuple(_signature_row(line) for line in text.signatures)))
+    if text.closing:
+        blocks.append(LetterParagraph(text.closing))
     footer = text.footer
     if len(footer) > MAX_FOOTER:
         blocks.append(LetterParagraph(footer, muted=True))  # whole, not cut off at the edge

@@ -131,6 +131,22 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
     tracking.retried.connect(lambda _reference: desktop._kick_outbox())
     if page.isVisible():
         tracking.refresh()
+    _consent_list(desktop, window, tracking.refresh)
+
+
+def _consent_list(desktop: Desktop, window: MainWindow, refresh: Callable[[], None]) -> None:
+    """Toestemmingen (Ctrl+Shift+T, Signaleren): a withdrawal's notices go out at once."""
+    from gpdesk.ui.signals.consents import ConsentListController
+
+    assert desktop.db is not None
+    consents = ConsentListController(
+        db=desktop.db, tasks=desktop.tasks, signed=lambda: desktop.session,
+        copy=desktop.clipboard.copy, parent=window,
+    )  # fmt: skip
+    window.consents_requested.connect(lambda: consents.open(desktop.patient))
+    desktop.patient_changed.connect(consents.patient_changed)
+    consents.withdrawn.connect(desktop._kick_outbox)
+    consents.withdrawn.connect(refresh)
 
 
 class Desktop(QObject):

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
     close_patient_requested = Signal()
     copy_patient_requested = Signal()
     signal_form_requested = Signal()
+    consents_requested = Signal()
     lock_requested = Signal()
     password_change_requested = Signal()
     area_changed = Signal(str)
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
             elif area.key == "signals":
                 page = SignalsPage(area)
                 page.form_requested.connect(self.signal_form_requested)
+                page.consents_requested.connect(self.consents_requested)
             else:
                 page = ComingSoonPage(area)
             self.pages[area.key] = page
@@ -209,6 +211,9 @@ class MainWindow(QMainWindow):
         self.signal_action = self._action(
             "Signaal &wijkteam…", "Ctrl+Shift+S", self.signal_form_requested.emit, "patient"
         )
+        self.consents_action = self._action(
+            "&Toestemmingen…", "Ctrl+Shift+T", self.consents_requested.emit, "patient"
+        )
         self.lock_action = self._action("&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "app")
         self.password_action = self._action(
             "&Wachtwoord wijzigen…", "", self.password_change_requested.emit, "app"
@@ -258,6 +263,7 @@ class MainWindow(QMainWindow):
         self.banner.set_patient(ctx)
         self.close_patient_action.setEnabled(ctx is not None)
         self.copy_patient_action.setEnabled(ctx is not None)
+        self.consents_action.setEnabled(ctx is not None)
         page = self.pages.get("signals")
         if isinstance(page, SignalsPage):
             page.set_patient_open(ctx is not None)
@@ -281,6 +287,7 @@ class MainWindow(QMainWindow):
         has_patient = self.banner.close_button.isVisible()
         self.close_patient_action.setEnabled(has_patient)
         self.copy_patient_action.setEnabled(has_patient)
+        self.consents_action.setEnabled(has_patient)
         self.user_label.setText(f"Ingelogd: {self._actor_text}")
 
     @property
@@ -326,6 +333,7 @@ class MainWindow(QMainWindow):
         ]
         signals: list[tuple[str, str]] = [
             (_keys(self.signal_action), "Signaal wijkteam (vanuit elk scherm)"),
+            (_keys(self.consents_action), "Toestemmingen van de patiënt (ook intrekken)"),
             ("", "In het signaal:"),
             ("Spatie, ← →", "Thema kiezen, volgend thema"),
             (form.SEND_KEYS[-1], "Versturen"),

@@ -99,6 +99,7 @@ def test_enter_records_the_consent_and_the_form_ticks_follow(
     ]
     assert not dialog.items[DataItem.MEDICAL].isChecked()
     assert not dialog.representative_row.isVisibleTo(dialog)  # an adult consents alone
+    assert not dialog.representative_caption.isVisibleTo(dialog)
     shoot(qtbot, dialog, "consent-dialog")
     qtbot.keyClick(dialog.save_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: signals.consent_dialog is None, timeout=15_000)
@@ -135,16 +136,64 @@ def test_the_age_rule_is_shown_next_to_how_it_was_given(
     assert len(stored) == 1 and stored[0].method is ConsentMethod.REPRESENTATIVE
 
 
-def test_copy_for_his_fills_the_clipboard_without_bsn_or_name(qtbot: QtBot, gp: Desktop) -> None:
-    _signals, _form, dialog = consent_dialog(qtbot, gp)
+def test_copy_for_his_saves_first_then_copies_the_recorded_consent(
+    qtbot: QtBot, gp: Desktop, ready: Home
+) -> None:
+    """The note says "vastgelegd in gpdesk": so Kopieer voor HIS records the consent first."""
+    signals, form, dialog = consent_dialog(qtbot, gp)
+    assert dialog.copy_button.text() == "Opslaan en &kopieer voor HIS"
+    assert dialog.his_note() is None  # nothing recorded: nothing to note
     QGuiApplication.clipboard().clear()
-    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: bool(QGuiApplication.clipboard().text()), timeout=15_000)
     note = QGuiApplication.clipboard().text()
-    assert note.startswith("Toestemming gegevensdeling (AVG)")
+    stored = consents(ready)
+    assert len(stored) == 1 and dialog.record is not None
+    assert note.startswith("Toestemming gegevensdeling (AVG) vastgelegd in gpdesk op")
+    assert "door H. Bakker (huisarts)" in note
     assert "Stichting Wijkteams Schiedam" in note
     assert "mondeling in de spreekkamer" in note
     assert PATIENT.bsn not in note and PATIENT.name not in note
-    assert "Gekopieerd voor het HIS" in dialog.status.text()
+    assert "Opgeslagen en gekopieerd voor het HIS" in dialog.status.text()
+    # It stays open to print or copy again; nothing left to change or cancel.
+    assert signals.consent_dialog is dialog and dialog.isVisible()
+    assert dialog.copy_button.text() == "&Kopieer voor HIS"
+    assert dialog.save_button.text() == "&Sluiten" and not dialog.cancel_button.isVisible()
+    assert not dialog.items[DataItem.PHONE].isEnabled()
+    assert "Toestemming gegeven op" in form.consent_status.text()  # the form has it too
+    shoot(qtbot, dialog, "consent-dialog-saved-and-copied")
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)  # again: no second record
+    assert dialog.status.text().startswith("Gekopieerd voor het HIS")
+    assert len(consents(ready)) == 1
+    qtbot.keyClick(dialog.save_button, Qt.Key.Key_Return)  # Enter: Sluiten
+    qtbot.waitUntil(lambda: signals.consent_dialog is None, timeout=5_000)
+    assert len(consents(ready)) == 1
+
+
+def test_copy_with_a_problem_records_and_copies_nothing(
+    qtbot: QtBot, gp_with_child: Desktop, ready: Home
+) -> None:
+    signals, _form, dialog = consent_dialog(qtbot, gp_with_child)
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)  # no representative named
+    assert dialog.errors["vertegenwoordiger"].isVisible()
+    assert QGuiApplication.clipboard().text() == ""
+    assert consents(ready) == [] and signals.consent_dialog is dialog
+    assert dialog.copy_button.text() == "Opslaan en &kopieer voor HIS"
+
+
+def test_the_representative_row_shows_only_when_one_consents(qtbot: QtBot, gp: Desktop) -> None:
+    _signals, _form, dialog = consent_dialog(qtbot, gp)
+    assert not dialog.representative_caption.isVisibleTo(dialog)  # no empty labelled row
+    assert dialog.incapable.isVisibleTo(dialog)  # under "Hoe gegeven"
+    dialog.incapable.setFocus()
+    qtbot.keyClick(dialog.incapable, Qt.Key.Key_Space)
+    assert dialog.incapable.isChecked()
+    assert dialog.representative_caption.isVisibleTo(dialog)
+    assert dialog.representative_row.isVisibleTo(dialog)
+    shoot(qtbot, dialog, "consent-dialog-incapable")
+    qtbot.keyClick(dialog.incapable, Qt.Key.Key_Space)
+    assert not dialog.representative_caption.isVisibleTo(dialog)
 
 
 def test_print_uses_the_one_renderer_and_names_no_bsn(

@@ -34,8 +34,10 @@ from gpdesk.signals.store.shapes import (
 )
 from gpdesk.signals.store.status import (
     TRANSITIONS,
+    WithdrawalEffect,
     add_event,
     change_status,
+    withdrawal_effects,
     withdrawal_hook,
     withdrawal_hook_for,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "SignalRequest",
     "SignalSummary",
     "TimelineEntry",
+    "WithdrawalEffect",
     "add_event",
     "change_status",
     "compose",
@@ -56,6 +59,7 @@ __all__ = [
     "practice_details",
     "signal_detail",
     "submit",
+    "withdrawal_effects",
     "withdrawal_hook",
     "withdrawal_hook_for",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -107,6 +108,12 @@ def add_event(
     return step
 
 
+_NOT_LEFT: Final = frozenset({OutboxState.PENDING, OutboxState.FAILED})
+"""A signal's message in these states has not left: stopping it is enough."""
+_MAY_HAVE_LEFT: Final = frozenset({OutboxState.SENT, OutboxState.SENDING})
+"""In these the team has (or may have) the signal: it gets a notice on that channel."""
+
+
 def _stop_or_notify(session: Session, signal: Signal, kind: MessageKind, at: datetime) -> bool:
     """Stop what has not left; queue a ``kind`` notice on each channel where it may have.
 
@@ -122,10 +129,10 @@ def _stop_or_notify(session: Session, signal: Signal, kind: MessageKind, at: dat
     domain = message_domain(session)
     notified = False
     for message in messages:
-        if message.state in (OutboxState.PENDING, OutboxState.FAILED):
+        if message.state in _NOT_LEFT:
             message.state = OutboxState.STOPPED
             message.next_attempt_at = None
-        elif message.state in (OutboxState.SENT, OutboxState.SENDING):
+        elif message.state in _MAY_HAVE_LEFT:
             session.add(
                 outbox_row(
                     (signal.id, signal.reference), kind, message.channel, domain=domain, at=at
@@ -205,16 +212,21 @@ STOPPED_OUTCOME: Final = "verzenden gestopt"
 NOTIFIED_OUTCOME: Final = "intrekking gemeld aan het team"
 
 
-def _withdraw(session: Session, withdrawn: WithdrawnConsent) -> list[tuple[Signal, bool]]:
-    """Stop or notify every signal resting on the withdrawn consent; (signal, notified)."""
-    rows: Sequence[Signal] = list(
+def _resting_on(session: Session, consent_id: int) -> Sequence[Signal]:
+    """The signals a withdrawal of this consent touches: every one on it not cancelled."""
+    return list(
         session.scalars(
             select(Signal)
-            .where(Signal.consent_id == withdrawn.consent_id)
+            .where(Signal.consent_id == consent_id)
             .where(Signal.status != SignalStatus.CANCELLED)
             .order_by(Signal.id)
         )
     )
+
+
+def _withdraw(session: Session, withdrawn: WithdrawnConsent) -> list[tuple[Signal, bool]]:
+    """Stop or notify every signal resting on the withdrawn consent; (signal, notified)."""
+    rows = _resting_on(session, withdrawn.consent_id)
     return [
         (row, _stop_or_notify(session, row, MessageKind.WITHDRAWAL, withdrawn.withdrawn_at))
         for row in rows
@@ -263,3 +275,44 @@ def withdrawal_hook_for(vault: Vault) -> WithdrawalHook:
         return affected
 
     return hook
+
+
+@dataclass(frozen=True)
+class WithdrawalEffect:
+    """What withdrawing a consent would do to one signal resting on it, before it is done."""
+
+    reference: str
+    team_name: str
+    notifies: bool
+    """True: the team has (or may have) the signal and gets a withdrawal notice. False: what
+    has not left is stopped, and the team hears nothing (it never had it)."""
+
+    @property
+    def outcome(self) -> str:
+        """The same words the withdrawal reports afterwards (``AffectedSignal.outcome``)."""
+        return _outcome(self.notifies)
+
+
+def withdrawal_effects(
+    session: Session, actor: Actor, consent_id: int
+) -> tuple[WithdrawalEffect, ...]:
+    """What ``withdrawal_hook`` would do to each signal on the consent; changes nothing.
+
+    For the confirmation the user reads before withdrawing: which sends stop, which teams get
+    a notice. Plain columns only (reference, team name), nothing decrypted. A message may leave
+    between this look and the withdrawal: the withdrawal's own report says what was done.
+    """
+    require(actor.permissions, Permission.PATIENT_OPEN)
+    effects = []
+    for row in _resting_on(session, consent_id):
+        states = set(
+            session.scalars(
+                select(OutboxMessage.state).where(
+                    OutboxMessage.signal_id == row.id, OutboxMessage.kind == MessageKind.SIGNAL
+                )
+            )
+        )
+        effects.append(
+            WithdrawalEffect(row.reference, row.team_name, bool(states & _MAY_HAVE_LEFT))
+        )
+    return tuple(effects)

@@ -5,8 +5,17 @@ tick), how it was given (mondeling in de spreekkamer by default; for a child und
 legal representative), the representative's name and relation, the GP's role, valid until (a
 year). The Wgbo's age rule is ``consent.check_draft``: its Dutch messages stand next to the
 fields. "Afdrukken" prints the consent text through the one renderer (like the kaart handout),
-"Kopieer voor HIS" copies the note that proves it in the practice's own record (no BSN, no
-patient name). Opslaan reports to ``SignalController``, which records it off the GUI thread.
+also before saving: the patient reads it first. Opslaan reports to ``SignalController``, which
+records it off the GUI thread.
+
+"Kopieer voor HIS" copies the note that proves the consent in the practice's own record (no
+BSN, no patient name). That note says "vastgelegd in gpdesk op … door …", so it is only ever
+the note of a consent that *is* recorded: before saving, the button reads "Opslaan en kopieer
+voor HIS" and saves first (every rule checked, as Opslaan does), then copies the stored record's
+note. A GP who reaches for it has just asked the patient and wants both done in one go; a
+disabled button would leave them guessing why, and since Opslaan closes the dialog, copying
+would otherwise never be reached from here. After that save the dialog stays open (fields
+fixed, Sluiten) so the consent can still be printed.
 """
 
 from __future__ import annotations
@@ -59,6 +68,9 @@ CONSENT_ITEMS = (
     DataItem.QUESTION,
 )
 """Ticked by default; medische informatie is asked separately."""
+SAVE_AND_COPY = "Opslaan en &kopieer voor HIS"
+"""Before saving: the note may only describe a recorded consent, so copying saves first."""
+COPY = "&Kopieer voor HIS"
 PURPOSE_HINTS = {
     Purpose.REFERRAL: "",
     Purpose.FEEDBACK: " (het team mag de huisarts laten weten dat zij helpen)",
@@ -109,7 +121,6 @@ class ConsentDialog(QDialog):
         patient: PatientContext,
         organisations: list[OrganisationRef],
         chosen: OrganisationRef | None,
-        recorded_by: str,
         gp_name: str,
         practice_name: str,
         today: date | None = None,
@@ -119,10 +130,11 @@ class ConsentDialog(QDialog):
         self.setWindowTitle(TITLE)  # never the patient's name
         self.setModal(True)
         self._patient = patient
-        self._recorded_by, self._gp_name, self._practice = recorded_by, gp_name, practice_name
+        self._gp_name, self._practice = gp_name, practice_name
         self.today = today or local_date(utcnow())
         self.age = age_on(patient.birth_date, self.today)
         self.record: ConsentRecord | None = None
+        self._copy_when_saved = False
         self.errors: dict[str, QLabel] = {}
 
         intro = QLabel(
@@ -237,22 +249,24 @@ class ConsentDialog(QDialog):
         grid.setVerticalSpacing(4)
         row = 0
 
-        def put(caption: str | None, *parts: QWidget | QHBoxLayout | QVBoxLayout) -> None:
+        def put(caption: str | None, *parts: QWidget | QHBoxLayout | QVBoxLayout) -> QLabel:
             nonlocal row
+            label = _caption(caption or "")
             if caption is not None:
-                grid.addWidget(_caption(caption), row, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             for part in parts:
                 if isinstance(part, QWidget):
                     grid.addWidget(part, row, 1)
                 else:
                     grid.addLayout(part, row, 1)
                 row += 1
+            return label
 
         put("Waarvoor:", purposes_box, self.errors["doelen"])
         put("Aan wie:", orgs_box, self.errors["organisaties"])
         put("Welke gegevens:", items_row, medical, self.errors["gegevens"])
-        put("Hoe gegeven:", methods_row, self.errors["wijze"])
-        put("Vertegenwoordiger:", self.representative_row, self.incapable)
+        put("Hoe gegeven:", methods_row, self.incapable, self.errors["wijze"])
+        self.representative_caption = put("Vertegenwoordiger:", self.representative_row)
         put(None, self.errors["vertegenwoordiger"])
         put("Rol huisarts:", roles_row)
         put("Geldig tot en met:", valid_row, self.errors["geldig_tot"], self.errors["datum"])
@@ -265,9 +279,12 @@ class ConsentDialog(QDialog):
         self.print_button.setObjectName("consentPrint")
         self.print_button.setToolTip("De toestemmingstekst om mee te geven of te laten tekenen")
         self.print_button.setAutoDefault(False)
-        self.copy_button = QPushButton("&Kopieer voor HIS")
+        self.copy_button = QPushButton(SAVE_AND_COPY)
         self.copy_button.setObjectName("consentCopy")
-        self.copy_button.setToolTip("Een notitie voor het dossier in het HIS (zonder BSN)")
+        self.copy_button.setToolTip(
+            "Slaat de toestemming op en kopieert een notitie voor het dossier in het HIS "
+            "(zonder BSN)"
+        )
         self.copy_button.setAutoDefault(False)
         self.cancel_button = QPushButton("Annuleren")
         self.cancel_button.setObjectName("consentCancel")
@@ -305,12 +322,14 @@ class ConsentDialog(QDialog):
         return next((m for m, b in self.methods.items() if b.isChecked()), ConsentMethod.ORAL)
 
     def _representative_visibility(self) -> None:
+        """The representative's row, caption included, only when one consents (no empty row)."""
         needed = (
             self.age < ADULT_AGE
             or self._method() is ConsentMethod.REPRESENTATIVE
             or self.incapable.isChecked()
         )
         self.representative_row.setVisible(needed)
+        self.representative_caption.setVisible(needed)
 
     def draft_unchecked(self) -> ConsentDraft:
         """What the dialog holds now, as the consent core takes it."""
@@ -359,26 +378,29 @@ class ConsentDialog(QDialog):
         return consent_document(text, practice_name=self._practice, today=self.today)
 
     def his_note(self) -> str | None:
-        """The note for the HIS: who, when, how, what, to whom, how long; never the BSN."""
-        if self.record is not None:
-            return consent_his_note(
-                self.record,
-                recorded_by=self.record.recorded_by,
-                recorded_at=self.record.recorded_at,
-            )
-        terms = self.terms()
-        if terms is None:
+        """The recorded consent's note for the HIS; None while nothing is recorded.
+
+        Who, when, how, what, to whom, how long; never the BSN. Without a record there is no
+        note: it says "vastgelegd in gpdesk", and that must be true.
+        """
+        if self.record is None:
             return None
-        return consent_his_note(terms, recorded_by=self._recorded_by, recorded_at=utcnow())
+        return consent_his_note(
+            self.record, recorded_by=self.record.recorded_by, recorded_at=self.record.recorded_at
+        )
 
     def _print(self) -> None:
         if self.terms() is not None:
             self.print_requested.emit()
 
     def _copy(self) -> None:
+        """Copy the recorded consent's note; not recorded yet: save first, then copy."""
         note = self.his_note()
         if note is not None:
             self.copy_requested.emit(note)
+        elif self.terms() is not None:
+            self._copy_when_saved = True
+            self.save_requested.emit()
 
     def _save(self) -> None:
         if self.record is not None:
@@ -414,13 +436,46 @@ class ConsentDialog(QDialog):
         self.status.setVisible(bool(text))
 
     def set_busy(self, busy: bool) -> None:
-        """While saving: no second save."""
+        """While saving: no second save (nor a save through Kopieer)."""
         self.save_button.setEnabled(not busy)
+        self.copy_button.setEnabled(not busy)
         if busy:
             self.show_status("Bezig met opslaan…")
+        else:
+            self._copy_when_saved = self._copy_when_saved and self.record is not None
 
     def saved(self, record: ConsentRecord) -> None:
-        """Recorded: the dialog closes; the form shows the new consent."""
+        """Recorded: the dialog closes and the form shows the new consent.
+
+        When Kopieer asked for the save, it stays open instead, fields fixed, and copies.
+        """
         self.record = record
+        copy = self._copy_when_saved
         self.set_busy(False)
-        self.accept()
+        if not copy:
+            self.accept()
+            return
+        for box in (*self.purposes.values(), *self.items.values(), self.incapable):
+            box.setEnabled(False)
+        for _org, box in self.organisations:
+            box.setEnabled(False)
+        for button in (*self.methods.values(), *self.roles.values()):
+            button.setEnabled(False)
+        for field in (self.representative_name, self.representative_relation):
+            field.setReadOnly(True)
+        self.valid_until.setEnabled(False)
+        self.copy_button.setText(COPY)
+        self.copy_button.setToolTip("Nog eens kopiëren voor het dossier in het HIS (zonder BSN)")
+        self.cancel_button.hide()  # nothing left to cancel: it is recorded
+        self.save_button.setText("&Sluiten")
+        self.save_button.setFocus()
+        self._copy()
+
+    def show_copied(self) -> None:
+        """The note is on the clipboard: say so, and that the consent was saved first."""
+        saved = "Opgeslagen en gekopieerd" if self._copy_when_saved else "Gekopieerd"
+        self._copy_when_saved = False
+        self.show_status(
+            f"{saved} voor het HIS; plak het in het dossier. Over 30 seconden wordt het "
+            "klembord weer leeggemaakt."
+        )

@@ -703,7 +703,6 @@ class SignalController(QObject):
             patient=patient,
             organisations=organisations,
             chosen=chosen,
-            recorded_by=signed.actor.describe(),
             gp_name=gp_name,
             practice_name=self.practice_name,
         )
@@ -723,10 +722,7 @@ class SignalController(QObject):
 
     def _copy_note(self, dialog: ConsentDialog, text: str) -> None:
         self.copy(text)
-        dialog.show_status(
-            "Gekopieerd voor het HIS; plak het in het dossier. Over 30 seconden wordt het "
-            "klembord weer leeggemaakt."
-        )
+        dialog.show_copied()
 
     def _print_consent(self, dialog: ConsentDialog) -> None:
         if dialog.terms() is None:

@@ -31,6 +31,8 @@ class SignalsPage(QWidget):
     """Title, the new-signal button, filters, the list (left) and the chosen signal (right)."""
 
     form_requested = Signal()
+    consents_requested = Signal()
+    """Toestemmingen: the banner patient's consents (Ctrl+Shift+T)."""
     shown = Signal()
     """The page came on screen: time to load the list again."""
     filters_changed = Signal()
@@ -48,6 +50,13 @@ class SignalsPage(QWidget):
         self.button.setToolTip("Een signaal voor de patiënt in beeld (Ctrl+Shift+S)")
         self.button.setAutoDefault(False)
         self.button.clicked.connect(self.form_requested)
+        self.consents_button = QPushButton("Toestemmingen…")
+        self.consents_button.setObjectName("signalsPageConsents")
+        self.consents_button.setToolTip(
+            "De toestemmingen van de patiënt in beeld; daar trekt u er ook een in (Ctrl+Shift+T)"
+        )
+        self.consents_button.setAutoDefault(False)
+        self.consents_button.clicked.connect(self.consents_requested)
         self.hint = QLabel(
             "Open eerst een patiënt vanuit het HIS of met Plak uit HIS (Ctrl+Shift+V). "
             "Daarna opent Ctrl+Shift+S het signaal, waar u ook bent in gpdesk."
@@ -94,7 +103,9 @@ class SignalsPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        top.addWidget(self.consents_button, 0, Qt.AlignmentFlag.AlignLeft)
         top.addWidget(self.hint, 1)
+        top.addStretch(0)  # with a patient the hint hides: the buttons stay side by side
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.addWidget(title)
@@ -107,8 +118,9 @@ class SignalsPage(QWidget):
         self.set_patient_open(False)
 
     def set_patient_open(self, is_open: bool) -> None:
-        """The button and "van deze patiënt" work only with a patient in the banner."""
+        """The buttons and "van deze patiënt" work only with a patient in the banner."""
         self.button.setEnabled(is_open)
+        self.consents_button.setEnabled(is_open)
         self.hint.setVisible(not is_open)
         self.this_patient.setVisible(is_open)
         if not is_open and self.this_patient.isChecked():
