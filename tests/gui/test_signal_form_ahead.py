@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -219,6 +220,7 @@ def test_after_sending_the_next_patients_form_starts_empty(qtbot: QtBot, gp: Des
     assert signals.last_preview is not None and signals.preview_dialog is not None
     qtbot.keyClick(signals.preview_dialog, Qt.Key.Key_Escape)  # Terug naar het signaal
     qtbot.waitUntil(lambda: signals.preview_dialog is None, timeout=5_000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form, timeout=5_000)  # keys go back
     form.phone.selectAll()
     qtbot.keyClicks(form.phone, PHONE)
     qtbot.keyClick(form.question, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -539,6 +539,9 @@ class SignalController(QObject):
         if self.preview_dialog is dialog:
             self.preview_dialog = None
         dialog.deleteLater()
+        form = self.form
+        if form is not None and isValid(form) and form.isVisible():
+            form.activateWindow()  # back to the signal: its keys (Ctrl+Enter) work again
 
     def _send_from_preview(self) -> None:
         dialog = self.preview_dialog

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -355,12 +357,19 @@ class TeamsBox(QGroupBox):
         )
 
 
-class SendingTab(QWidget):
-    """Briefhoofd and E-mailserver side by side, the teams below: one screen, no scrolling."""
+class SendingTab(QScrollArea):
+    """Briefhoofd and E-mailserver side by side, the teams below: one screen at 1366x768.
+
+    A scroll area, as the Praktijk tab: Beheer's pages share the window, so a tall tab would
+    make every area's window taller on a low screen; there it scrolls instead.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sendingBeheer")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
         self.letterhead = LetterheadBox()
         self.server = MailServerBox()
         self.teams = TeamsBox()
@@ -368,10 +377,11 @@ class SendingTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.letterhead, 2)
         top.addWidget(self.server, 3)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(body)
         layout.addLayout(top)
         layout.addWidget(self.teams, 1)
         layout.addWidget(self.status)
+        self.setWidget(body)
         self.setTabOrder(self.teams.view, self.teams.edit_button)
 
     def show_status(self, text: str) -> None:
