@@ -621,13 +621,13 @@ def build(
         problems[REQUESTER_FIELD] = "Kies de huisarts namens wie het signaal gaat."
     if not _tidy(practice.name) or not _tidy(practice.phone):
         problems[PRACTICE_FIELD] = (
-            "De naam of het telefoonnummer van de praktijk ontbreekt. De beheerder vult die in met "
-            "'gpdesk letterhead'."
+            "De naam of het telefoonnummer van de praktijk ontbreekt. De beheerder vult die in bij "
+            "Beheer > Verzenden > Briefhoofd."
         )
     elif not _EMAIL.fullmatch(practice.reply_email.strip()):
         problems[PRACTICE_FIELD] = (
             "Het e-mailadres van de praktijk voor antwoorden ontbreekt of klopt niet. "
-            "De beheerder stelt het in met 'gpdesk transport set'."
+            "De beheerder stelt het in bij Beheer > Verzenden."
         )
     if problems:
         raise ValidationError(problems)

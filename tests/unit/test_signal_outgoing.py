@@ -179,7 +179,7 @@ def test_practice_needs_a_reply_address() -> None:
     for address in ("", "praktijk", "praktijk@", "a b@c.nl", "x@y.nl?subject=z"):
         with pytest.raises(ValidationError) as caught:
             make_signal(practice=dataclasses.replace(PRACTICE, reply_email=address))
-        assert "gpdesk transport set" in caught.value.problems["praktijk"]
+        assert "Beheer > Verzenden" in caught.value.problems["praktijk"]
 
 
 def test_practice_needs_name_and_phone() -> None:

@@ -247,7 +247,7 @@ def _prepare(
         raise GpdeskError(
             f"Voor dit team ({option.team.name}) is nog geen verzendadres ingesteld.",
             hint="Vraag de beheerder om het e-mailadres of de exportmap van het team in te "
-            "stellen (Beheer, of gpdesk team delivery).",
+            "stellen (Beheer > Verzenden > Wijkteams).",
         )
     statement, consent_id = _statement(
         session, vault, actor, request,

@@ -73,7 +73,7 @@ class KaartTab(QWidget):
         self.organization_button = QPushButton("Organisa&tie…")
         self.organization_button.setObjectName("kaartOrganization")
         self.organization_button.setToolTip("De organisatie van de gekozen regel bewerken")
-        self.delete_button = QPushButton("&Verwijderen…")
+        self.delete_button = QPushButton("Ver&wijderen…")
         self.delete_button.setObjectName("kaartDelete")
         self.assure_button = QPushButton("Ge&controleerd")
         self.assure_button.setObjectName("kaartAssure")
