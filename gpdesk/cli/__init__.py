@@ -17,6 +17,7 @@ from gpdesk.cli import (
     backup,
     check,
     consent,
+    inbox,
     kaart,
     outbox,
     patient,
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     signal,
     outbox,
     consent,
+    inbox,
 )
 
 

@@ -33,6 +33,15 @@ from gpdesk.models.kaart import (
     Unit,
 )
 from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartChange
+from gpdesk.models.letter import (
+    InboxSource,
+    Letter,
+    LetterEvent,
+    LetterPart,
+    LetterSource,
+    LetterState,
+    SourceKind,
+)
 from gpdesk.models.patient import Patient
 from gpdesk.models.permission import RolePermission
 from gpdesk.models.practice import Practice
@@ -67,8 +76,14 @@ __all__ = [
     "FeedbackAgreement",
     "FixedContact",
     "GpRole",
+    "InboxSource",
     "KaartChange",
     "Language",
+    "Letter",
+    "LetterEvent",
+    "LetterPart",
+    "LetterSource",
+    "LetterState",
     "Location",
     "MessageKind",
     "NoConsentDecision",
@@ -96,6 +111,7 @@ __all__ = [
     "SignalEvent",
     "SignalStatus",
     "SmtpSecurity",
+    "SourceKind",
     "Taxonomy",
     "TaxonomyTerm",
     "TeamDelivery",

@@ -40,3 +40,5 @@ class Practice(Base):
     where this column does not exist yet. A new practice starts at 1 too; its first sign-in
     finds nothing unbound and marks it 2 without an audit entry.
     """
+    letter_retention_days: Mapped[int] = mapped_column(server_default=text("90"))
+    """How long a filed letter's content is kept before only its stub remains (``forget``)."""

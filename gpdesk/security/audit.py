@@ -134,6 +134,11 @@ EVENT_LABELS = {
     "signal.submit": "signaal klaargezet om te verzenden",
     "signal.read": "signaal ingezien",
     "signal.status": "status van signaal gewijzigd",
+    "letter.receive": "terugkoppeling ontvangen",
+    "letter.quarantine": "ontvangen bestand in quarantaine gezet",
+    "letter.list": "terugkoppelingen ingezien",
+    "letter.file": "terugkoppeling overgenomen in HIS",
+    "letter.forget": "inhoud van terugkoppeling verwijderd na de bewaartermijn",
     "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }

@@ -193,9 +193,13 @@ class Vault:
 
     def seal(self, table: str, column: str, record_id: int, value: str) -> bytes:
         """Encrypt one field for its place: it opens only in this table, column and record."""
+        return self.seal_bytes(table, column, record_id, value.encode("utf-8"))
+
+    def seal_bytes(self, table: str, column: str, record_id: int, value: bytes) -> bytes:
+        """``seal`` for bytes as they are (a received letter, a PDF): no text encoding between."""
         nonce = os.urandom(NONCE_BYTES)
         aad = self._place(table, column) + b"%d" % record_id
-        return FORMAT_V2 + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), aad)
+        return FORMAT_V2 + nonce + self._aead.encrypt(nonce, value, aad)
 
     def open(self, table: str, column: str, record_id: int, blob: bytes) -> str:
         """Decrypt one field in its place; anything changed, moved or put back is refused.
@@ -213,6 +217,16 @@ class Vault:
                 nonce, body = blob[1:_BODY_AT], blob[_BODY_AT:]
                 return self._aead.decrypt(nonce, body, place + b"%d" % record_id).decode("utf-8")
         except (InvalidTag, IndexError, ValueError):  # ValueError: a short nonce, bad UTF-8
+            pass
+        raise self._refused(table, column, record_id)
+
+    def open_bytes(self, table: str, column: str, record_id: int, blob: bytes) -> bytes:
+        """``open`` for a value sealed with ``seal_bytes``."""
+        try:
+            if blob[0] == _V2:
+                aad = self._place(table, column) + b"%d" % record_id
+                return self._aead.decrypt(blob[1:_BODY_AT], blob[_BODY_AT:], aad)
+        except (InvalidTag, IndexError, ValueError):
             pass
         raise self._refused(table, column, record_id)
 

@@ -32,6 +32,7 @@ from gpdesk.models import AuditEntry
 from gpdesk.security.crypto import Vault
 from gpdesk.security.finding import Finding
 from gpdesk.security.sealed import (
+    REMOVED_STATE,
     SEALED_TABLES,
     SealedTable,
     current_states,
@@ -44,6 +45,13 @@ Progress = Callable[[int, int], None]
 
 _EVERY = 500
 _BATCH = 2000
+_BINARY_BATCH = 20
+"""Rows per fetch of a table holding received letters: each may be megabytes."""
+
+
+def _batch(table: SealedTable) -> int:
+    return _BINARY_BATCH if any(c.binary for c in table.sealed) else _BATCH
+
 
 NOT_OPENING = "{label} opent niet op deze plek: gewijzigd, verplaatst of teruggezet buiten gpdesk"
 INDEX_MISFIT = "de zoeksleutel van {label} hoort niet bij dit record: verwisseld buiten gpdesk"
@@ -105,7 +113,7 @@ def check_sealed_values(
         t = table.table
         indexes = [name for _col, name, _purpose in table.indexes]
         query = select(t.c.id, *(t.c[c.name] for c in table.sealed), *(t.c[i] for i in indexes))
-        rows = session.execute(query.order_by(t.c.id).execution_options(yield_per=_BATCH))
+        rows = session.execute(query.order_by(t.c.id).execution_options(yield_per=_batch(table)))
         for row in rows.mappings():
             records += 1
             values += _check_row(vault, table, row, findings)
@@ -125,6 +133,9 @@ def _check_row(vault: Vault, table: SealedTable, row: RowMapping, findings: list
             continue
         count += 1
         try:
+            if column.binary:  # no index is kept on bytes: opening is the check
+                vault.open_bytes(table.name, column.name, record_id, bytes(blob))
+                continue
             opened[column.name] = vault.open(table.name, column.name, record_id, bytes(blob))
         except GpdeskError:
             problem = NOT_OPENING.format(label=column.label)
@@ -160,7 +171,7 @@ def check_record_states(
     findings: list[Finding] = []
     records = 0
     for table in SEALED_TABLES:
-        for record_id, state in current_states(session, key, table, batch=_BATCH):
+        for record_id, state in current_states(session, key, table, batch=_batch(table)):
             records += 1
             last = recorded.pop((table.name, record_id), None)
             if last is None:
@@ -169,8 +180,8 @@ def check_record_states(
                 findings.append(Finding(table.name, str(record_id), _first_up(ROLLED_BACK)))
             counter.step()
     known = {table.name for table in SEALED_TABLES}
-    for table_name, record_id in sorted(recorded):
-        if table_name in known:
+    for (table_name, record_id), last in sorted(recorded.items()):
+        if table_name in known and last != REMOVED_STATE:
             findings.append(Finding(table_name, str(record_id), _first_up(REMOVED)))
     counter.finish()
     return IntegrityResult(records=records, findings=tuple(findings))

@@ -69,6 +69,8 @@ class SealedColumn:
     """What ``FORMAT_V1`` values of this column were sealed with (read only by the rebind)."""
     label: str
     """What the practice calls it, for findings (never the value)."""
+    binary: bool = False
+    """Sealed with ``Vault.seal_bytes`` (a letter as received, a PDF): opened as bytes."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,18 @@ _SIGNAL_BOUND = (
 """What the signal was, to whom, for whom and on what consent; not its status and dates,
 which the outbox and the team's answers move (each such step is a ``signal_event``)."""
 _SIGNAL_EVENT_BOUND = ("signal_id", "status", "at", "source", "actor_id", "actor_label")
+
+_LETTER_BOUND = (
+    "received_at", "source", "message_id", "content_hash", "size", "file_type",
+    "sender_address", "patient_id", "signal_id",
+)  # fmt: skip
+"""What came in, when, and whose it is; not its triage, which moves (each move a letter_event)."""
+_LETTER_PART_BOUND = (
+    "letter_id", "position", "content_type", "sha256", "part_kind", "safe_to_open",
+)  # fmt: skip
+_LETTER_EVENT_BOUND = ("letter_id", "step", "at", "actor_id", "actor_label", "to_user_id")
+_SOURCE_BOUND = ("kind", "host", "port", "security", "username", "folder", "ca_file", "path")
+"""What says where the password goes: a changed host is a changed state."""
 
 SEALED_TABLES: tuple[SealedTable, ...] = (
     SealedTable(
@@ -174,6 +188,39 @@ SEALED_TABLES: tuple[SealedTable, ...] = (
         (SealedColumn("reason", "signal_event.reason", "reden"),),
         bound=_SIGNAL_EVENT_BOUND,
         label="stap van een signaal",
+    ),
+    SealedTable(
+        "letter",
+        (
+            SealedColumn("raw", "letter.raw", "ontvangen bericht", binary=True),
+            SealedColumn("subject", "letter.subject", "onderwerp"),
+            SealedColumn("body_text", "letter.body_text", "tekst"),
+            SealedColumn("body_html", "letter.body_html", "opgemaakte tekst"),
+        ),
+        bound=_LETTER_BOUND,
+        label="terugkoppeling",
+    ),
+    SealedTable(
+        "letter_part",
+        (
+            SealedColumn("filename", "letter_part.filename", "bestandsnaam bijlage"),
+            SealedColumn("data", "letter_part.data", "bijlage", binary=True),
+            SealedColumn("text", "letter_part.text", "tekst van bijlage"),
+        ),
+        bound=_LETTER_PART_BOUND,
+        label="bijlage",
+    ),
+    SealedTable(
+        "letter_event",
+        (SealedColumn("note", "letter_event.note", "notitie"),),
+        bound=_LETTER_EVENT_BOUND,
+        label="stap van een terugkoppeling",
+    ),
+    SealedTable(
+        "inbox_source",
+        (SealedColumn("password", "inbox_source.password", "wachtwoord mailbox"),),
+        bound=_SOURCE_BOUND,
+        label="bron van terugkoppeling",
     ),
 )
 """Every table with sealed values; the rebind, the state and ``gpdesk check`` read this."""
@@ -243,6 +290,11 @@ def state_of(session: Session, vault: Vault, table_name: str, record_id: int) ->
     row = session.execute(query).mappings().one()
     digest = state_digest(state_key(vault), table, record_id, row)
     return state_json({table.name: {record_id: digest}})
+
+
+REMOVED_STATE = "verwijderd"
+"""The state recorded for a record gpdesk deleted on purpose (a forgotten letter's attachments):
+``gpdesk check`` then knows its absence is gpdesk's own doing, not a row removed in the file."""
 
 
 def state_json(states: Mapping[str, Mapping[int, str]]) -> str:

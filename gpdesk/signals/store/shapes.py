@@ -34,6 +34,7 @@ from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission
 from gpdesk.security.sealed import (
+    REMOVED_STATE,
     SEALED_TABLES,
     parse_state,
     refuse_unless_current,
@@ -185,10 +186,17 @@ def message_domain(session: Session) -> str:
     return settings.from_address.rsplit("@", 1)[1].strip().lower() or NO_DOMAIN
 
 
-def record_states(session: Session, vault: Vault, records: Iterable[tuple[str, int]]) -> str | None:
+def record_states(
+    session: Session,
+    vault: Vault,
+    records: Iterable[tuple[str, int]],
+    *,
+    removed: Iterable[tuple[str, int]] = (),
+) -> str | None:
     """The audit ``state`` of several records at once; tables not in SEALED_TABLES are skipped.
 
     E.g. ``record_states(session, vault, [("signal", s.id), ("signal_event", e.id)])``.
+    ``removed`` names records deleted on purpose in the same write (``REMOVED_STATE``).
     """
     registered = {table.name for table in SEALED_TABLES}
     states: dict[str, dict[int, str]] = {}
@@ -197,6 +205,9 @@ def record_states(session: Session, vault: Vault, records: Iterable[tuple[str, i
             continue
         for name, number, digest in parse_state(state_of(session, vault, table, record_id)):
             states.setdefault(name, {})[number] = digest
+    for table, record_id in removed:
+        if table in registered:
+            states.setdefault(table, {})[record_id] = REMOVED_STATE
     return state_json(states) if states else None
 
 

@@ -1,0 +1,1 @@
+"""The feedback inbox: letters from the wijkteam received, recognised, matched, filed, forgotten."""

@@ -1,0 +1,103 @@
+"""Forgetting safely (issue #11 item 8): after filing and the retention period, only a stub stays.
+
+The content (the bytes as received, subject, text, HTML) and every attachment are deleted; the
+row stays with what says that there was a letter and what became of it (date, team, kind,
+signal, who filed it when), with its steps and the audit trail. Each forgotten letter is one
+audit entry with its new state, so ``gpdesk check`` sees the stub as gpdesk left it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gpdesk.models import Letter, LetterEvent, LetterPart, Patient, Practice, utcnow
+from gpdesk.security import audit
+from gpdesk.security.actor import Actor
+from gpdesk.security.crypto import Vault
+from gpdesk.signals.store.shapes import record_states
+
+FORGOTTEN_STEP = "inhoud verwijderd"
+DEFAULT_RETENTION_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """How many letters lost their content in this pass, and the retention that applied."""
+
+    letters: int
+    retention_days: int
+
+
+def retention_days(session: Session) -> int:
+    """The practice's retention period for filed letters (days)."""
+    days = session.scalar(select(Practice.letter_retention_days).limit(1))
+    return DEFAULT_RETENTION_DAYS if days is None else int(days)
+
+
+def forget_expired(
+    session: Session,
+    vault: Vault,
+    actor: Actor | None,
+    *,
+    now: datetime | None = None,
+    batch: int = 100,
+) -> Forgotten:
+    """Delete the content of letters filed longer ago than the retention period; commits nothing.
+
+    At most ``batch`` letters per call, oldest first, so one pass stays short; call again
+    until it returns 0. Letters not filed (nieuw, toegewezen, quarantaine) are never touched.
+    """
+    moment = now or utcnow()
+    days = retention_days(session)
+    limit = moment - timedelta(days=days)
+    due = list(
+        session.scalars(
+            select(Letter)
+            .where(
+                Letter.filed_at.is_not(None),
+                Letter.filed_at < limit,
+                Letter.forgotten_at.is_(None),
+            )
+            .order_by(Letter.filed_at, Letter.id)
+            .limit(batch)
+        )
+    )
+    for letter in due:
+        _forget(session, vault, actor, letter, at=moment, days=days)
+    return Forgotten(letters=len(due), retention_days=days)
+
+
+def _forget(
+    session: Session, vault: Vault, actor: Actor | None, letter: Letter, *, at: datetime, days: int
+) -> None:
+    part_ids = list(session.scalars(select(LetterPart.id).where(LetterPart.letter_id == letter.id)))
+    session.execute(delete(LetterPart).where(LetterPart.letter_id == letter.id))
+    session.expire(letter, ["parts"])
+    letter.raw = letter.subject = letter.body_text = letter.body_html = None
+    letter.forgotten_at = at
+    step = LetterEvent(
+        letter_id=letter.id, step=FORGOTTEN_STEP, at=at,
+        actor_id=None if actor is None else actor.user_id,
+        actor_label="gpdesk" if actor is None else None,
+    )  # fmt: skip
+    session.add(step)
+    session.flush()
+    patient_ref = None
+    if letter.patient_id is not None:
+        patient = session.get(Patient, letter.patient_id)
+        patient_ref = None if patient is None else patient.bsn_index.hex()
+    audit.record(
+        session, event="letter.forget", action=audit.Action.DELETE, actor=actor,
+        username=None if actor is not None else "systeem", patient_ref=patient_ref,
+        object_type="letter", object_id=letter.id,
+        detail=f"inhoud van terugkoppeling {letter.id} verwijderd na {days} dagen bewaren",
+        vault=vault,
+        state=record_states(
+            session, vault, [("letter", letter.id), ("letter_event", step.id)],
+            removed=[("letter_part", part_id) for part_id in part_ids],
+        ),
+    )  # fmt: skip
