@@ -405,20 +405,14 @@ def team_option(
 ) -> TeamOption:
     """The team the user picked by kaart id, if it is open and admits the patient's age.
 
-    Offered alternatives are taken as they are; any other open service of the kaart may be
-    picked too (the user may know better), as long as its age range admits the patient. It is
-    described as a routed team is: the named contact (the fixed one for the theme first) with
-    the deputy, the phone, the next walk-in hour and where it is, the visit address.
+    Any open service of the kaart may be picked (the user may know better than the routing),
+    as long as its age range admits the patient; the routed teams pass these checks by
+    themselves. It is described as a routed team is (``describe_team``): the named contact
+    (the fixed one for the theme first) with the deputy, the phone, the next walk-in hour and
+    where it is, the visit address. No routing over the whole kaart here: a submit calls this
+    for the team the form already showed.
     """
     moment = now or utcnow()
-    try:
-        choice = choose_for(session, patient, themes, now=moment)
-    except ValidationError:
-        choice = None
-    if choice is not None:
-        for option in choice.options:
-            if option.team.id == team_id:
-                return option
     ref = describe_team(session, team_id, theme_id=_theme_id(session, themes), now=moment)
     service = session.get(Service, team_id)  # loaded by describe_team: no second query
     if ref is None or service is None:
