@@ -1,0 +1,1 @@
+"""The feedback inbox: letters that come in, read safely, recognised and matched."""
