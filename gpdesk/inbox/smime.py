@@ -67,9 +67,11 @@ __all__ = [
     "SignatureCheck",
     "SignatureState",
     "SmimeKind",
+    "Unwrapped",
     "check_signature",
     "open_envelope",
     "smime_kind",
+    "unwrap",
 ]
 
 _ASK_ADMIN = "Vraag de beheerder van de praktijk om het certificaat en de sleutel te controleren."
@@ -149,7 +151,7 @@ _PKCS7_MIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
 _PKCS7_SIGNATURE = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature"})
 _ENVELOPED_OID = "enveloped_data"
 # What asn1crypto raises on damaged or hostile DER.
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError)
+_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 _SIGNED_OID = "signed_data"
 
 
@@ -629,14 +631,73 @@ def check_signature(
         if candidates[0] != entity:
             candidates.append(entity)
         return _check_signed_data(der, candidates, trusted, moment)
-    if content_type in _PKCS7_MIME or raw.lstrip()[:1] == b"\x30":
+    # Labelled S/MIME that cannot be read is broken; bare bytes that merely start like DER
+    # (a text beginning with "0") are just not signed.
+    labelled = content_type in _PKCS7_MIME
+    if labelled or raw.lstrip()[:1] == b"\x30":
         der = _der_of(raw)
-        if der is None:
-            return SignatureCheck(INVALID, None, _REASON_BROKEN, raw)
         try:
-            kind = _content_info(der)["content_type"].native
+            kind = None if der is None else _content_info(der)["content_type"].native
         except _ASN1_ERRORS:
-            return SignatureCheck(INVALID, None, _REASON_BROKEN, raw)
-        if kind == _SIGNED_OID:
+            kind = None
+        if der is not None and kind == _SIGNED_OID:
             return _check_signed_data(der, None, trusted, moment)
+        if labelled and kind is None:
+            return SignatureCheck(INVALID, None, _REASON_BROKEN, raw)
     return SignatureCheck(NOT_VERIFIED, None, _REASON_UNSIGNED, raw)
+
+
+# -- both steps ---------------------------------------------------------------------------------
+
+_MAX_LAYERS: Final = 4
+"""Sign-then-encrypt is two layers; a few more are allowed, endless nesting is not."""
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    """A message with its S/MIME layers taken off: the MIME entity to parse, and what they proved.
+
+    ``signature`` is the innermost signature's check ("niet geverifieerd" when there was none);
+    ``encrypted`` says whether an envelope was opened on the way.
+    """
+
+    content: bytes = field(repr=False)
+    signature: SignatureCheck
+    encrypted: bool
+
+
+def unwrap(
+    raw: bytes,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | None,
+    certificate: x509.Certificate | None,
+    trusted: Sequence[x509.Certificate] | None,
+    now: datetime | None = None,
+) -> Unwrapped:
+    """Open envelopes and check signatures until plain MIME remains (RFC 8551 3.7 nesting).
+
+    The usual letter is an envelope around a multipart/signed; a signed-only or a plain
+    message passes through with its honest signature state.
+
+    Raises:
+        EnvelopeError: an envelope could not be opened (see ``open_envelope``), or the layers
+            nest deeper than a real letter does.
+    """
+    encrypted = False
+    signature: SignatureCheck | None = None
+    content = raw
+    for _ in range(_MAX_LAYERS):
+        kind = smime_kind(content)
+        if kind is SmimeKind.ENVELOPED:
+            content = open_envelope(content, key, certificate)
+            encrypted = True
+        elif kind is SmimeKind.SIGNED:
+            signature = check_signature(content, trusted, now)
+            if signature.state == INVALID:  # the content cannot be trusted: stop here
+                return Unwrapped(signature.content, signature, encrypted)
+            content = signature.content
+        else:
+            unsigned = SignatureCheck(NOT_VERIFIED, None, _REASON_UNSIGNED, content)
+            return Unwrapped(content, signature or unsigned, encrypted)
+    raise DamagedEnvelopeError(
+        "Het bericht heeft te veel lagen versleuteling of ondertekening. De brief is bewaard."
+    )

@@ -22,6 +22,7 @@ from gpdesk.inbox.smime import (
     check_signature,
     open_envelope,
     smime_kind,
+    unwrap,
 )
 from gpdesk.transport import smime as sending
 from tests.transport_support import Issued, issue, run_openssl
@@ -343,3 +344,69 @@ def test_a_signature_made_by_openssl_is_verified(parties: Parties, tmp_path: Pat
     assert check_signature(result.stdout, [parties.ca.certificate]).state == "geverifieerd"
     tampered = result.stdout.replace(b"nemen contact op", b"nemen geen contact op")
     assert check_signature(tampered, [parties.ca.certificate]).state == "ongeldig"
+
+
+# -- both layers --------------------------------------------------------------------------------
+
+
+def test_unwrap_takes_off_envelope_and_signature(parties: Parties) -> None:
+    team = sending.SigningIdentity(parties.team.certificate, parties.team.key)
+    wire = sending.envelope(sending.sign(LETTER, team), parties.practice.certificate)
+    result = unwrap(
+        wire, parties.practice.key, parties.practice.certificate, [parties.ca.certificate]
+    )
+    assert result.encrypted
+    assert result.signature.state == "geverifieerd"
+    assert result.content.startswith(b"Content-Type: text/plain")
+    assert b"SIG-2026-000123" in result.content
+
+
+def test_unwrap_of_an_encrypted_but_unsigned_letter(parties: Parties) -> None:
+    wire = _enveloped(LETTER, parties.practice)
+    result = unwrap(wire, parties.practice.key, parties.practice.certificate, None)
+    assert (result.encrypted, result.signature.state) == (True, "niet geverifieerd")
+    assert result.content == LETTER
+
+
+def test_unwrap_of_a_plain_and_a_signed_letter(parties: Parties) -> None:
+    plain = unwrap(LETTER, None, None, None)
+    assert (plain.encrypted, plain.signature.state, plain.content) == (
+        False,
+        "niet geverifieerd",
+        LETTER,
+    )
+    signed = unwrap(_signed(LETTER, parties.team), None, None, [parties.ca.certificate])
+    assert (signed.encrypted, signed.signature.state) == (False, "geverifieerd")
+
+
+def test_unwrap_stops_at_an_invalid_signature(parties: Parties) -> None:
+    wire = _tamper(_signed(LETTER, parties.team), b"nemen contact op", b"nemen contact Op")
+    result = unwrap(wire, None, None, [parties.ca.certificate])
+    assert result.signature.state == "ongeldig"
+
+
+def test_unwrap_refuses_endless_nesting(parties: Parties) -> None:
+    wire = LETTER
+    for _ in range(5):
+        wire = _enveloped(wire, parties.practice)
+    with pytest.raises(DamagedEnvelopeError, match="te veel lagen"):
+        unwrap(wire, parties.practice.key, parties.practice.certificate, None)
+
+
+def test_deeply_nested_der_is_damage_not_a_crash(parties: Parties) -> None:
+    nested = b"\x30\x80" * 20_000 + b"\x00\x00" * 20_000
+    assert smime_kind(nested) is SmimeKind.NONE
+    with pytest.raises(DamagedEnvelopeError):
+        open_envelope(nested, parties.practice.key, parties.practice.certificate)
+    assert check_signature(nested, None).state == "niet geverifieerd"
+    labelled = (
+        b"Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(nested[:3000])
+    )
+    assert check_signature(labelled, None).state == "ongeldig"
+
+
+def test_a_text_that_starts_with_a_zero_is_just_unsigned() -> None:
+    text = b"0612345678 belde vanochtend terug.\r\n"
+    assert check_signature(text, None).state == "niet geverifieerd"
+    assert smime_kind(text) is SmimeKind.NONE
