@@ -15,6 +15,9 @@ A signature's state is never claimed without checking it:
   signature at all) — the reason says which;
 - ``ongeldig``: the signature does not match the content (changed after signing) or is broken.
 
+Not checked: revocation (CRL/OCSP; a revoked certificate verifies until it expires) and the
+signing time (the certificate must be valid at ``now``: check at receipt and store the result).
+
 An envelope (AES-CBC) has no integrity check of its own: damage in the middle of the ciphertext
 decrypts to garbage rather than an error. The signature inside is what detects it, so a letter
 that was only encrypted, never signed, is at best "niet geverifieerd".
