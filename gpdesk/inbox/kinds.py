@@ -97,7 +97,8 @@ _RULES: Final[tuple[tuple[LetterKind, tuple[str, ...]], ...]] = (
             r"ons advies",
             r"advies aan (?:u|de huisarts)",
             r"(?:wij|we) raden (?:u )?aan",
-            r"(?:door)?verwijzing\w*",
+            # "uw verwijzing" is the practice's own signal ("uw verwijzing ontvangen").
+            r"(?<!uw )(?:door)?verwijzing\w*",
             r"(?:door)?verwijzen",
             r"verwijsbrief",
             r"graag uw (?:beoordeling|oordeel|mening)",
@@ -123,6 +124,7 @@ _RULES: Final[tuple[tuple[LetterKind, tuple[str, ...]], ...]] = (
             r"afsluiting",
             r"beeindig\w*",
             r"sluiten (?:wij|we) (?:\w+ ){0,3}af",
+            r"(?:wij|we) sluiten (?:\w+ ){0,3}af",
             r"(?:traject|begeleiding|ondersteuning|hulpverlening|dossier|casus) "
             r"(?:\w+ ){0,3}(?:afgerond|gestopt)",
         ),

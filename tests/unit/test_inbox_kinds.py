@@ -110,6 +110,13 @@ CASES: list[tuple[str, str, LetterKind, str]] = [
         K.INFORMATION_REQUEST,
         "Informatieverzoek",
     ),
+    (
+        "Bericht",
+        "Wij hebben uw verwijzing in goede orde ontvangen.",
+        K.CONFIRMATION,
+        "in goede orde ontvangen",
+    ),
+    ("Ons kenmerk 4411", "Wij sluiten het dossier af.", K.CLOSING, "Wij sluiten het dossier af"),
     ("Nieuwjaarsgroet", "Wij wensen u fijne feestdagen.", K.OTHER, ""),
 ]
 
