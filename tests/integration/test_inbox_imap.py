@@ -19,6 +19,7 @@ from gpdesk.inbox.sources.errors import (
     NoTlsError,
     ServerCertificateError,
     SourceUnreachableError,
+    StuckAtMessageError,
     TlsHandshakeError,
 )
 from gpdesk.inbox.sources.imap import (
@@ -337,8 +338,17 @@ def test_a_too_large_message_is_handed_over_as_a_marker(dovecot: DovecotServer) 
         assert box.seen() == [1, 2]  # kept as a marker counts as kept: the caller quarantines
 
 
-def test_the_default_limit_is_25_mb() -> None:
+def test_a_message_over_25_mb_is_not_downloaded(dovecot: DovecotServer) -> None:
     assert MAX_MESSAGE_BYTES == 25 * 1024 * 1024
+    with dovecot.mailbox() as box:
+        box.append(letter(1, size=MAX_MESSAGE_BYTES + 1))
+    store = Store()
+
+    fetch_new(settings(dovecot), None, store.keep)
+
+    (marker,) = store.by_id.values()
+    assert (marker.too_large, marker.raw) == (True, b"")
+    assert marker.size > MAX_MESSAGE_BYTES
 
 
 # -- refusals: TLS, login, server down -----------------------------------------------------
@@ -513,3 +523,20 @@ def test_an_expired_password_is_named() -> None:
     assert error.message.startswith("Het wachtwoord van het postvak is verlopen.")
     assert not error.temporary
     assert login_failure("b'[UNAVAILABLE] Try later'").temporary
+
+
+def test_a_message_the_server_cannot_read_names_where_fetching_is_stuck(
+    dovecot: DovecotServer,
+) -> None:
+    fill(dovecot, 2)
+    maildir = dovecot.mail_root / dovecot.user.split("@")[0]  # mail_location uses %n
+    first = min(maildir.glob("[nc][eu][wr]/*"), key=lambda path: path.name)  # new/ or cur/
+    first.chmod(0o000)  # the mail process (not root) can no longer read it
+    store = Store()
+
+    with pytest.raises(StuckAtMessageError) as caught:
+        fetch_new(settings(dovecot), None, store.keep)
+
+    assert store.handed == []
+    assert "gaf bericht 1 uit de map 'INBOX' niet" in caught.value.message
+    assert caught.value.temporary and caught.value.uid == 1

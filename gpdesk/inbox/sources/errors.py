@@ -14,7 +14,7 @@ from gpdesk.errors import GpdeskError
 
 if TYPE_CHECKING:
     from gpdesk.inbox.sources.folder import ScanResult
-    from gpdesk.inbox.sources.imap import FetchResult
+    from gpdesk.inbox.sources.imap import FetchResult, ImapSettings
 
 _ASK_ADMIN = "Vraag de beheerder van de praktijk om de instellingen van het postvak te controleren."
 _LATER = "gpdesk haalt de berichten later opnieuw op; er gaat niets verloren."
@@ -108,6 +108,20 @@ class ServerRefusedError(InboxSourceError):
             hint=f"{_LATER} Blijft dit gebeuren? {_ASK_ADMIN}",
             temporary=True,
         )
+
+
+class StuckAtMessageError(InboxSourceError):
+    """Downloading one message failed (a refusal, or the server hung up); later may work."""
+
+    def __init__(self, settings: ImapSettings, uid: int) -> None:
+        super().__init__(
+            f"De mailserver van het postvak ({settings.host}:{settings.port}) gaf bericht {uid} "
+            f"uit de map '{settings.folder}' niet. De berichten ervoor zijn bewaard.",
+            hint=f"{_LATER} Stopt het ophalen steeds bij dit bericht? Vraag dan de aanbieder "
+            "van het postvak ernaar, met dit nummer.",
+            temporary=True,
+        )
+        self.uid = uid
 
 
 class DropFolderError(InboxSourceError):

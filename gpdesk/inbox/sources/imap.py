@@ -40,6 +40,7 @@ from gpdesk.inbox.sources.errors import (
     ServerCertificateError,
     ServerRefusedError,
     SourceUnreachableError,
+    StuckAtMessageError,
     TlsHandshakeError,
 )
 
@@ -186,7 +187,9 @@ def fetch_new(
 
     Raises:
         InboxSourceError: the server could not be reached, refused TLS or the login, or the
-            folder does not exist (a subclass says which); ``KeepFailedError`` as above.
+            folder does not exist (a subclass says which); ``KeepFailedError`` as above. Any
+            other error in the middle of a fetch carries no mark: the next fetch starts from
+            the old one, and the caller's dedupe passes over what was kept already.
     """
     with _signed_on(settings) as client:
         uidvalidity = _select(client, settings)
@@ -196,9 +199,14 @@ def fetch_new(
         todo = new if limit is None else new[: max(limit, 0)]
         kept = 0
         for index, (uid, size) in enumerate(_sizes(client, todo)):
-            message = _download(
-                client, settings, uid, uidvalidity=uidvalidity, size=size, max_size=max_size
-            )
+            try:
+                message = _download(
+                    client, settings, uid, uidvalidity=uidvalidity, size=size, max_size=max_size
+                )
+            except imaplib.IMAP4.error as error:
+                # Said with the UID: a message the server cannot read (Dovecot then hangs up)
+                # stops every fetch at the same place, and the provider can find it by that.
+                raise StuckAtMessageError(settings, uid) from error
             if message is not None:
                 try:
                     keep(message)
@@ -254,8 +262,10 @@ def _sizes(client: IMAPClient, uids: list[int]) -> Iterator[tuple[int, int | Non
         batch = uids[start : start + _SIZE_BATCH]
         answer: dict[int, dict[bytes, Any]] = client.fetch(batch, ["RFC822.SIZE"])
         for uid in batch:
-            size = answer.get(uid, {}).get(b"RFC822.SIZE")
-            yield uid, None if size is None else int(size)
+            if uid not in answer:
+                yield uid, None
+            else:  # a server that leaves the size out: download, still capped at the limit
+                yield uid, int(answer[uid].get(b"RFC822.SIZE", 0))
 
 
 def _download(
@@ -302,7 +312,7 @@ def _mark_done(client: IMAPClient, settings: ImapSettings, uid: int) -> None:
         client.add_flags([uid], [_DELETED], silent=True)
         if client.has_capability("UIDPLUS"):
             client.uid_expunge([uid])
-        else:
+        else:  # without UIDPLUS an EXPUNGE takes every \Deleted message in the folder: RFC 3501
             client.expunge()
     except imaplib.IMAP4.abort:
         raise
