@@ -476,6 +476,8 @@ def test_check_connection_counts_the_messages(dovecot: DovecotServer) -> None:
     )
     with dovecot.mailbox() as box:
         assert box.seen() == []
+    with pytest.raises(FolderMissingError):
+        check_connection(settings(dovecot, after="move", move_to="Verwerkt"))
 
 
 def test_nothing_secret_is_logged(dovecot: DovecotServer, caplog: pytest.LogCaptureFixture) -> None:
@@ -511,6 +513,17 @@ def test_settings_are_checked_and_hide_the_password() -> None:
         "password",
         "move_to",
     }
+    with pytest.raises(ValidationError) as caught:
+        ImapSettings(
+            host="h",
+            port=993,
+            security="tls",
+            username="u",
+            password="p",
+            after="move",
+            move_to="INBOX",
+        )
+    assert set(caught.value.problems) == {"move_to"}
     shown = repr(
         ImapSettings(host="h", port=993, security="tls", username="u", password="geheim-123")
     )

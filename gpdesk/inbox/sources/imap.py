@@ -231,7 +231,7 @@ def check_connection(settings: ImapSettings) -> str:
     """
     with _signed_on(settings) as client:
         _select(client, settings)
-        count = len(client.search("ALL"))
+        count = int(client.folder_status(settings.folder, [b"MESSAGES"])[b"MESSAGES"])
     noun = "bericht" if count == 1 else "berichten"
     return f"De verbinding met het postvak werkt: {count} {noun} in de map '{settings.folder}'."
 
