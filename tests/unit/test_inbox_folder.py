@@ -279,3 +279,13 @@ def test_a_folder_that_cannot_be_written_hands_nothing_over(shared_drop: Path) -
     assert outcome.startswith(f"gpdesk mag de ontvangstmap ({shared_drop}) niet lezen")
     assert outcome.endswith("handed=[]")
     assert (shared_drop / "brief.eml").exists()
+
+
+def test_a_dropped_file_shows_no_name_or_content(drop: Path) -> None:
+    put(drop, "Jansen J 01-02-1980.pdf", PDF)
+    store = Store()
+
+    scan(drop, store.keep)
+
+    (dropped,) = store.by_hash.values()
+    assert "Jansen" not in repr(dropped) and "testbrief" not in repr(dropped)

@@ -46,10 +46,11 @@ class DroppedFile:
     """One complete file from the drop folder, for the caller to store before it is moved.
 
     ``too_large``: bigger than the limit and not read; ``raw`` is empty. It is never dropped.
+    The name stays out of the repr: secure-mail clients often name a file after the patient.
     """
 
-    name: str
-    path: Path
+    name: str = field(repr=False)
+    path: Path = field(repr=False)
     raw: bytes = field(repr=False)
     size: int
     source: str
