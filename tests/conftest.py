@@ -14,9 +14,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from gpdesk.config import Home
 from gpdesk.security import crypto
 from gpdesk.security.crypto import KdfParams
+from tests.dovecot_support import dovecot, dovecot_server, dovecot_without_starttls, imap_pki
 from tests.pg_server import PostgresServer, postgres_server, postgresql_url
 
-__all__ = ["postgres_server", "postgresql_url"]
+__all__ = [
+    "dovecot",
+    "dovecot_server",
+    "dovecot_without_starttls",
+    "imap_pki",
+    "postgres_server",
+    "postgresql_url",
+]
 
 FAST_KDF = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 """Cheap Argon2id for tests; real accounts use DEFAULT_KDF (a benchmark measures that)."""

@@ -1,0 +1,1 @@
+"""Where letters come from: the practice's IMAP mailbox and its drop folder."""
