@@ -139,6 +139,7 @@ EVENT_LABELS = {
     "letter.list": "terugkoppelingen ingezien",
     "letter.file": "terugkoppeling overgenomen in HIS",
     "letter.forget": "inhoud van terugkoppeling verwijderd na de bewaartermijn",
+    "inbox.source": "bron van terugkoppeling ingesteld",
     "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }
