@@ -1,0 +1,231 @@
+"""Read untrusted input in a separate process with a time and memory limit.
+
+``ParserProcess`` keeps one child process (``python -m gpdesk.inbox.parsing.child``) and
+sends it one item at a time; ``parse_file`` does the same for one item. A child that crashes,
+runs out of memory, is stopped by its CPU limit or takes longer than ``Limits.timeout_s``
+(then it is killed) gives a ``Quarantined`` with a Dutch reason, and the next item gets a new
+child: the caller never sees an exception from the input and never waits longer than the
+timeout. The child's answers are read back as JSON through strict checks, never unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO, Final
+
+from gpdesk.inbox.parsing import reasons, wire
+from gpdesk.inbox.parsing.child import READY, read_frame, write_frame
+from gpdesk.inbox.parsing.model import DEFAULT_LIMITS, Limits, Parsed, Quarantined
+
+__all__ = ["ParserProcess", "child_command", "parse_file"]
+
+_STARTUP_TIMEOUT_S: Final = 60.0
+_MAX_STRUCTURE: Final = 512 * 1024 * 1024
+_SRC_ROOT: Final = str(Path(__file__).resolve().parents[3])
+# Environment the child may see: nothing else (no passwords, no keys, no PYTHON* tricks).
+_PASSED_ENV: Final = ("PATH", "SYSTEMROOT", "TEMP", "TMP", "LANG", "LC_ALL")
+
+_Frame = bytes | None
+
+
+def child_command(memory_mb: int) -> list[str]:
+    """How the child is started: the same interpreter, the child module, the memory limit."""
+    return [sys.executable, "-m", "gpdesk.inbox.parsing.child", "--memory-mb", str(memory_mb)]
+
+
+def _child_env() -> dict[str, str]:
+    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+    env["PYTHONPATH"] = _SRC_ROOT  # gpdesk as this process imported it, installed or not
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+class _Child:
+    """One running child: its process and a thread that reads its frames into a queue."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.process = subprocess.Popen(
+            child_command(limits.memory_mb),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_child_env(),
+            cwd=_SRC_ROOT,
+            close_fds=True,
+        )
+        self.frames: queue.Queue[_Frame] = queue.Queue()
+        self._frame_limit = _MAX_STRUCTURE + 2 * limits.max_bytes
+        assert self.process.stdout is not None
+        threading.Thread(
+            target=self._read, args=(self.process.stdout,), daemon=True, name="inbox-parser-read"
+        ).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        try:
+            while True:
+                frame = read_frame(stream, self._frame_limit)
+                self.frames.put(frame)
+                if frame is None:
+                    return
+        except (EOFError, OSError, ValueError):
+            self.frames.put(None)
+
+    def next_frame(self, deadline: float) -> _Frame:
+        """The next frame; None when the child ended; ``TimeoutError`` past the deadline."""
+        try:
+            return self.frames.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty as error:
+            raise TimeoutError from error
+
+    def send(self, header: bytes, raw: bytes) -> None:
+        """Write a request in a thread: a child that stops reading must not block the caller."""
+
+        def write() -> None:
+            stdin = self.process.stdin
+            if stdin is None:
+                return
+            try:
+                write_frame(stdin, header)
+                write_frame(stdin, raw)
+                stdin.flush()
+            except (OSError, ValueError):
+                pass  # the child died; the reader reports it
+
+        threading.Thread(target=write, daemon=True, name="inbox-parser-write").start()
+
+    def kill(self) -> int | None:
+        """Stop the child for good; its exit status (negative: the signal)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            return self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+
+    def close(self) -> None:
+        """Let the child end by itself (stdin closed), or stop it."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        self.kill()
+
+
+class ParserProcess:
+    """One parsing process, reused for item after item and restarted after any failure.
+
+    Thread-safe (items are read one at a time); use as a context manager or call ``close``.
+    Starting a child costs a few tenths of a second, so ingesting many files goes through one
+    ``ParserProcess``; a single file may use ``parse_file``.
+    """
+
+    def __init__(
+        self, limits: Limits = DEFAULT_LIMITS, *, startup_timeout_s: float = _STARTUP_TIMEOUT_S
+    ) -> None:
+        self.limits = limits
+        self._startup_timeout_s = startup_timeout_s
+        self._child: _Child | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> ParserProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the child (if any); a later ``parse`` starts a new one."""
+        with self._lock:
+            if self._child is not None:
+                self._child.close()
+                self._child = None
+
+    def parse(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """Read one item; ``name`` is its file name (``.eml`` for a message from IMAP)."""
+        limits = self.limits
+        if len(raw) > limits.max_bytes:
+            return reasons.too_large(limits).as_result()
+        if not raw:
+            return reasons.empty().as_result()
+        with self._lock:
+            child = self._ensure_child()
+            if child is None:
+                return reasons.could_not_start()
+            header = json.dumps(
+                {"name": name, "limits": wire.limits_to_json(limits)}, ensure_ascii=True
+            ).encode("ascii")
+            child.send(header, raw)
+            deadline = time.monotonic() + limits.timeout_s
+            try:
+                structure = child.next_frame(deadline)
+                blob = child.next_frame(deadline) if structure is not None else None
+            except TimeoutError:
+                self._drop_child()
+                return reasons.timed_out(limits)
+            if structure is None or blob is None:
+                return self._died()
+            try:
+                result = wire.load_result(structure, blob)
+            except wire.WireError:
+                self._drop_child()
+                return reasons.crashed()
+            if isinstance(result, Quarantined) and result.detail_code == "memory":
+                self._drop_child()  # it ends itself after a MemoryError; do not wait for that
+            return result
+
+    def _ensure_child(self) -> _Child | None:
+        if self._child is not None and self._child.process.poll() is None:
+            return self._child
+        if self._child is not None:
+            self._child.kill()
+        try:
+            child = _Child(self.limits)
+        except OSError:
+            return None
+        try:
+            ready = child.next_frame(time.monotonic() + self._startup_timeout_s)
+        except TimeoutError:
+            ready = None
+        if ready != READY:
+            child.kill()
+            return None
+        self._child = child
+        return child
+
+    def _drop_child(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+    def _died(self) -> Quarantined:
+        """The child ended mid-item: say why, as far as its exit status tells."""
+        status = self._child.kill() if self._child is not None else None
+        self._child = None
+        if status is not None and status == -getattr(signal, "SIGXCPU", -1000):
+            return reasons.timed_out(self.limits)
+        return reasons.crashed()
+
+
+def parse_file(name: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> Parsed | Quarantined:
+    """Read one untrusted item in a fresh child process; never raises for bad input.
+
+    For many items in a row, use one ``ParserProcess``: it keeps its child between items.
+    """
+    with ParserProcess(limits) as parser:
+        return parser.parse(name, raw)

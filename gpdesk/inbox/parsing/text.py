@@ -1,0 +1,197 @@
+"""Bytes and headers to clean text, and HTML to safe HTML and to plain text.
+
+Clean means: valid Unicode without lone surrogates, no NUL or other control characters (tab
+and newline stay in texts), so every string fits a database text column and JSON as it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from email.header import decode_header
+from html.parser import HTMLParser
+from typing import Final
+
+__all__ = [
+    "clean_line",
+    "clean_text",
+    "decode_bytes",
+    "decode_header_value",
+    "html_to_text",
+    "sanitise_html",
+]
+
+# C0 and C1 controls except tab and newline; lone surrogates (from surrogateescape).
+_TEXT_JUNK: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_JUNK: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]+")
+_CRLF: Final = re.compile(r"\r\n?")
+
+# Charsets that mail says but means something wider (as browsers read them: WHATWG), by the
+# names codecs.lookup gives them.
+_WIDER: Final = frozenset({"iso8859-1", "ascii"})
+
+
+def clean_text(text: str) -> str:
+    r"""Newlines as ``\n``; no control characters but tab and newline; no lone surrogates."""
+    return _TEXT_JUNK.sub("", _CRLF.sub("\n", text))
+
+
+def clean_line(text: str) -> str:
+    """One line: every run of control characters and line breaks becomes one space."""
+    return _LINE_JUNK.sub(" ", text).strip()
+
+
+def _codec(charset: str | None) -> str | None:
+    """A known text codec for a declared charset, or None (unknown, or not a text encoding)."""
+    if not charset:
+        return None
+    name = charset.strip().strip('"').lower()
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None  # base64, zlib, rot13 ...: never decode content with those
+    return info.name
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Text from bytes: the declared charset, else UTF-8, else cp1252; never raises.
+
+    A declared Latin-1 or ASCII is read as cp1252 (what such senders write); bytes that fit
+    no charset become U+FFFD. The result is cleaned (see ``clean_text``).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data, charset = data[3:], "utf-8"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        charset = "utf-16"
+    codec = _codec(charset)
+    if codec is not None:
+        codec = "cp1252" if codec in _WIDER else codec
+        try:
+            return clean_text(data.decode(codec))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return clean_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return clean_text(data.decode("cp1252", errors="replace"))
+
+
+def _unescape_surrogates(value: str) -> str:
+    """A header read by the email package keeps 8-bit bytes as surrogates: decode those."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value  # other lone surrogates: clean_line removes them
+    return decode_bytes(raw)
+
+
+def decode_header_value(value: object, *, max_chars: int = 2_000) -> str:
+    """A header as one clean line: encoded words decoded, 8-bit bytes guessed, never raises.
+
+    Line breaks (folding, or ones hidden in encoded words: header injection) become spaces.
+    """
+    text = _unescape_surrogates(str(value))[: max_chars * 4]
+    if "=?" in text:
+        text = _decode_words(text)
+    return clean_line(text)[:max_chars]
+
+
+def _decode_words(text: str) -> str:
+    try:
+        pieces = decode_header(text)
+    except Exception:  # the email package raises several kinds on hostile input
+        return text
+    out: list[str] = []
+    for chunk, charset in pieces:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif charset is None:
+            # decode_header gives unencoded runs back as raw-unicode-escape bytes
+            out.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        else:
+            out.append(decode_bytes(chunk, charset))
+    return "".join(out)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+# No img, no style, no link, no media, no forms, no frames: nothing that loads or runs anything.
+_TAGS: Final = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em",
+        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "small",
+        "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "u", "ul",
+    }
+)  # fmt: skip
+_DROP_WITH_CONTENT: Final = frozenset(
+    {"script", "style", "title", "head", "noscript", "template", "object", "iframe", "svg"}
+)
+_ATTRIBUTES: Final = {
+    "a": {"href", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "abbr": {"title"},
+}
+
+
+def sanitise_html(html: str) -> str:
+    """HTML safe to show: no scripts, styles, images or anything else that loads or runs.
+
+    Links stay as links (http, https, mailto) but nothing is fetched by showing the result.
+    """
+    import nh3  # lazy: not on the start-up path
+
+    return nh3.clean(
+        clean_text(html),
+        tags=set(_TAGS),
+        clean_content_tags=set(_DROP_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in _ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+_BLOCKS: Final = frozenset(
+    {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+     "table", "hr", "dl", "dt", "dd", "ul", "ol", "caption"}
+)  # fmt: skip
+
+
+class _TextCollector(HTMLParser):
+    """Collects the visible text of (sanitised) HTML, with a line break per block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+        elif tag in {"td", "th"}:
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+_SPACES: Final = re.compile(r"[ \t\xa0]+")
+_BLANK_LINES: Final = re.compile(r"\n{3,}")
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML document (sanitised first), for showing and matching."""
+    collector = _TextCollector()
+    collector.feed(sanitise_html(html))
+    collector.close()
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(collector.parts).split("\n"))
+    return clean_text(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
