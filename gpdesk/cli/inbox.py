@@ -1,16 +1,20 @@
-"""The inbox from the terminal: ``inbox list`` and ``inbox file`` (overgenomen in HIS).
+"""The inbox from the terminal: import files, set up and fetch sources, list, file.
 
-A list line names the number, state, kind, where it came from and the signal reference; the
-subject only on request of a signed-in user with the right to read letters (it may name the
-patient). Quarantined files show gpdesk's reason, never their content.
+``inbox import FILE…`` reads each file as a dropped letter and exits 0 when every file was
+kept (stored, already there, or quarantined: quarantine is not loss), non-zero only when a
+file could not be kept at all. A list line names the number, state, kind, source and signal
+reference; the subject only in ``--json`` (it may name the patient). Quarantined files show
+gpdesk's reason, never their content.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gpdesk.cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
     DutchParser,
@@ -21,11 +25,15 @@ from gpdesk.cli.common import (
     emit,
     fail,
     practice_db,
+    read_password,
     signed_in,
 )
 
 if TYPE_CHECKING:
+    from gpdesk.inbox.fetching import SourceOutcome
     from gpdesk.inbox.store import LetterSummary
+
+ENV_IMAP_PASSWORD = "GPDESK_IMAP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 
 
 def register(sub: Subparsers) -> None:
@@ -33,8 +41,29 @@ def register(sub: Subparsers) -> None:
     p_inbox = sub.add_parser("inbox", help="terugkoppeling: brieven van het wijkteam")
     inbox_sub = p_inbox.add_subparsers(dest="inbox_command", parser_class=DutchParser)
     p_inbox.set_defaults(
-        func=lambda _args: fail("kies een opdracht: gpdesk inbox list of file", EXIT_USAGE)
+        func=lambda _args: fail(
+            "kies een opdracht: gpdesk inbox import, list, file, fetch of source", EXIT_USAGE
+        )
     )
+    p_import = inbox_sub.add_parser(
+        "import",
+        help="bestanden inlezen als terugkoppeling (.eml, .pdf, .txt, Edifact)",
+        description=(
+            "Leest elk bestand veilig in. Uitkomst 0: elk bestand is bewaard (ook in "
+            "quarantaine); 1: een bestand kon niet worden bewaard."
+        ),
+    )
+    p_import.add_argument("files", nargs="+", type=Path, metavar="BESTAND")
+    add_user_option(p_import)
+    add_common(p_import)
+    add_json(p_import)
+    p_import.set_defaults(func=cmd_inbox_import)
+    p_fetch = inbox_sub.add_parser("fetch", help="haal nu op uit elk postvak en elke map (eenmaal)")
+    add_user_option(p_fetch)
+    add_common(p_fetch)
+    add_json(p_fetch)
+    p_fetch.set_defaults(func=cmd_inbox_fetch)
+    _register_sources(inbox_sub)
     p_list = inbox_sub.add_parser("list", help="alle terugkoppelingen, nieuwste eerst")
     p_list.add_argument(
         "--state",
@@ -120,4 +149,201 @@ def cmd_inbox_file(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     emit(args, as_json(row), f"Terugkoppeling {row.id} is overgenomen in het HIS.")
+    return EXIT_OK
+
+
+def _register_sources(inbox_sub: Any) -> None:
+    p_source = inbox_sub.add_parser("source", help="postvakken en mappen waaruit gpdesk ophaalt")
+    source_sub = p_source.add_subparsers(dest="source_command", parser_class=DutchParser)
+    p_source.set_defaults(
+        func=lambda _args: fail(
+            "kies: gpdesk inbox source add imap, add folder of list", EXIT_USAGE
+        )
+    )
+    p_list = source_sub.add_parser("list", help="alle bronnen, zonder wachtwoord")
+    add_user_option(p_list)
+    add_common(p_list)
+    add_json(p_list)
+    p_list.set_defaults(func=cmd_source_list)
+    p_add = source_sub.add_parser("add", help="een bron toevoegen")
+    add_sub = p_add.add_subparsers(dest="source_kind", parser_class=DutchParser)
+    p_add.set_defaults(func=lambda _args: fail("kies: imap of folder", EXIT_USAGE))
+    p_imap = add_sub.add_parser(
+        "imap",
+        help="het postvak van de beveiligde mail (IMAP, alleen versleuteld)",
+        description=f"Het wachtwoord komt uit {ENV_IMAP_PASSWORD} of wordt gevraagd.",
+    )
+    p_imap.add_argument("--host", required=True, metavar="SERVER", help="IMAP-server")
+    p_imap.add_argument("--port", required=True, type=int, metavar="POORT", help="poort")
+    p_imap.add_argument(
+        "--security", required=True, choices=["tls", "starttls"], help="beveiliging"
+    )
+    p_imap.add_argument("--username", required=True, metavar="NAAM", help="inlognaam")
+    p_imap.add_argument("--folder", default="INBOX", metavar="MAP", help="map (standaard INBOX)")
+    p_imap.add_argument("--ca-file", type=Path, metavar="PEM", help="eigen CA van de server")
+    p_imap.add_argument(
+        "--move-to", metavar="MAP", help="verplaats opgehaalde berichten naar deze map"
+    )
+    p_imap.add_argument(
+        "--interval", type=int, default=5, metavar="MINUTEN", help="hoe vaak ophalen"
+    )
+    add_user_option(p_imap)
+    add_common(p_imap)
+    add_json(p_imap)
+    p_imap.set_defaults(func=cmd_source_add_imap)
+    p_folder = add_sub.add_parser(
+        "folder", help="een map waarin het mailprogramma brieven als bestand zet"
+    )
+    p_folder.add_argument("folder", type=Path, metavar="MAP")
+    p_folder.add_argument(
+        "--interval", type=int, default=5, metavar="MINUTEN", help="hoe vaak kijken"
+    )
+    add_user_option(p_folder)
+    add_common(p_folder)
+    add_json(p_folder)
+    p_folder.set_defaults(func=cmd_source_add_folder)
+
+
+def cmd_inbox_import(args: argparse.Namespace) -> int:
+    """Each file read safely and stored once; quarantine is kept, not lost."""
+    from gpdesk.inbox.intake import practice_keys, take_in
+    from gpdesk.models import LetterSource
+    from gpdesk.security.permissions import Permission, require
+
+    db = practice_db(args)
+    results: list[dict[str, Any]] = []
+    lines: list[str] = []
+    code = EXIT_OK
+    try:
+        signed = signed_in(args, db)
+        require(signed.actor.permissions, Permission.LETTER_READ)
+        keys = practice_keys(db, signed.vault)
+        for path in args.files:
+            try:
+                raw = path.read_bytes()
+            except OSError as error:
+                code = EXIT_ERROR
+                reason = f"kan het bestand niet lezen ({error.strerror or 'onbekende fout'})"
+                results.append({"file": str(path), "id": None, "error": reason})
+                lines.append(f"{path.name}: {reason}")
+                continue
+            got = take_in(
+                db, signed, signed.vault, (path.name, raw), LetterSource.IMPORTED, keys=keys
+            )
+            state = (
+                "al aanwezig"
+                if got.duplicate
+                else ("in quarantaine" if got.quarantined else "bewaard")
+            )
+            if got.signal_reference:
+                state += f", bij {got.signal_reference}"
+            if got.status_changed:
+                state += " (status bijgewerkt)"
+            results.append(
+                {
+                    "file": str(path),
+                    "id": got.letter_id,
+                    "duplicate": got.duplicate,
+                    "quarantined": got.quarantined,
+                    "signal_reference": got.signal_reference,
+                    "status_changed": got.status_changed,
+                }
+            )
+            lines.append(f"{path.name}: {state} als terugkoppeling {got.letter_id}")
+    finally:
+        db.dispose()
+    emit(args, results, "\n".join(lines))
+    return code
+
+
+def _outcome_line(outcome: SourceOutcome) -> str:
+    line = (
+        f"{outcome.label}: {outcome.stored} nieuw, {outcome.duplicates} al aanwezig, "
+        f"{outcome.quarantined} in quarantaine"
+    )
+    if outcome.error:
+        line += f" — {outcome.error}"
+    return line
+
+
+def cmd_inbox_fetch(args: argparse.Namespace) -> int:
+    """Fetch once from every enabled source; exit 1 when a source failed (each says why)."""
+    from gpdesk.inbox.fetching import fetch_all
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        outcomes = fetch_all(db, signed)
+    finally:
+        db.dispose()
+    text = "\n".join(_outcome_line(o) for o in outcomes) or (
+        "Er is nog geen postvak of map ingesteld (gpdesk inbox source add)."
+    )
+    emit(args, [o.as_json() for o in outcomes], text)
+    return EXIT_ERROR if any(o.error for o in outcomes) else EXIT_OK
+
+
+def cmd_source_list(args: argparse.Namespace) -> int:
+    """Every source, without its password."""
+    from gpdesk.inbox.store.sources import list_sources
+    from gpdesk.security.permissions import Permission, require
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        require(signed.actor.permissions, Permission.LETTER_READ)
+        with db.session() as session:
+            views = list_sources(session)
+    finally:
+        db.dispose()
+    text = (
+        "\n".join(
+            f"{v.id:>3}  {v.label}  elke {v.interval_minutes} min"
+            + (f" — laatste fout: {v.last_error}" if v.last_error else "")
+            for v in views
+        )
+        or "Er is nog geen postvak of map ingesteld."
+    )
+    emit(args, [v.as_json() for v in views], text)
+    return EXIT_OK
+
+
+def cmd_source_add_imap(args: argparse.Namespace) -> int:
+    """A mailbox to fetch from (password from the environment or asked)."""
+    from gpdesk.inbox.sources.imap import ImapSettings
+    from gpdesk.inbox.store.sources import add_imap_source
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        password = read_password(variable=ENV_IMAP_PASSWORD, prompt="Wachtwoord van het postvak: ")
+        settings = ImapSettings(
+            host=args.host, port=args.port, security=args.security, username=args.username,
+            password=password, folder=args.folder, ca_file=args.ca_file,
+            after="move" if args.move_to else "leave", move_to=args.move_to,
+        )  # fmt: skip
+        with db.session() as session:
+            view = add_imap_source(
+                session, signed.vault, signed.actor, settings, interval_minutes=args.interval
+            )
+    finally:
+        db.dispose()
+    emit(args, view.as_json(), f"Postvak {view.id} toegevoegd: {view.label}.")
+    return EXIT_OK
+
+
+def cmd_source_add_folder(args: argparse.Namespace) -> int:
+    """A drop folder to read."""
+    from gpdesk.inbox.store.sources import add_folder_source
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            view = add_folder_source(
+                session, signed.vault, signed.actor, args.folder, interval_minutes=args.interval
+            )
+    finally:
+        db.dispose()
+    emit(args, view.as_json(), f"Map {view.id} toegevoegd: {view.label}.")
     return EXIT_OK

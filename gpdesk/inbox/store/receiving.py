@@ -122,7 +122,11 @@ def receive(
         reference = signal.reference
         changed = _apply_reply(session, vault, signal, incoming, letter_id=letter.id, at=moment)
     return Received(
-        letter_id=letter.id, duplicate=False, signal_reference=reference, status_changed=changed
+        letter_id=letter.id,
+        duplicate=False,
+        signal_reference=reference,
+        status_changed=changed,
+        quarantined=incoming.quarantine is not None,
     )
 
 

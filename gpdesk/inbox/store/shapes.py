@@ -71,6 +71,8 @@ class Received:
     signal_reference: str | None = None
     status_changed: bool = False
     """A one-click answer moved the signal's status."""
+    quarantined: bool = False
+    """Stored now, in quarantine (a duplicate says nothing about it)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,164 @@
+"""Fetching from every source once: each item stored (committed) before its source forgets it.
+
+A mailbox hands its new messages one by one; each is read and stored in its own transaction
+(``intake.take_in``) and only then marked done at the server. A drop folder's file is moved to
+``verwerkt/`` only after it is stored. A crash anywhere leaves the item at its source, and the
+next fetch hands it again: the store's dedupe makes that a duplicate, not a second letter.
+How far a mailbox got, and why a source failed, are kept per source for Beheer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError
+from gpdesk.inbox.intake import Parser, PracticeKeys, practice_keys, take_in
+from gpdesk.inbox.parsing import parse_file
+from gpdesk.inbox.sources.errors import InboxSourceError, KeepFailedError
+from gpdesk.inbox.sources.folder import DroppedFile, scan
+from gpdesk.inbox.sources.imap import FetchResult, ImapMark, RawMessage, fetch_new
+from gpdesk.inbox.store import Incoming, Quarantine, receive
+from gpdesk.inbox.store.sources import (
+    imap_settings,
+    list_sources,
+    mark_of,
+    record_fetch,
+    source_row,
+)
+from gpdesk.models import LetterSource, SourceKind
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.permissions import Permission, require
+
+log = logging.getLogger(__name__)
+
+TOO_LARGE = (
+    "Het bericht is groter dan 25 MB en is niet opgehaald. Vraag de afzender het kleiner te sturen."
+)
+
+
+@dataclass
+class SourceOutcome:
+    """What one source gave: how many stored, how many were already there, and any failure."""
+
+    source_id: int
+    label: str
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    error: str | None = None
+    temporary: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        """For ``--json``."""
+        return {
+            "source": self.source_id,
+            "label": self.label,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "error": self.error,
+        }
+
+
+@dataclass
+class _Counter:
+    outcome: SourceOutcome
+
+    def count(self, duplicate: bool, quarantined: bool) -> None:
+        if duplicate:
+            self.outcome.duplicates += 1
+        elif quarantined:
+            self.outcome.quarantined += 1
+        else:
+            self.outcome.stored += 1
+
+
+def _store_too_large(
+    database: Database, signed: SignedIn, raw: bytes, source: LetterSource, source_id: int
+) -> tuple[bool, bool]:
+    incoming = Incoming(
+        source=source, raw=raw, file_type="onbekend", source_id=source_id,
+        quarantine=Quarantine(TOO_LARGE, "too_large"),
+    )  # fmt: skip
+    with database.session() as session:
+        got = receive(session, signed.vault, signed.actor, incoming)
+    return got.duplicate, got.quarantined
+
+
+def fetch_one(
+    database: Database,
+    signed: SignedIn,
+    source_id: int,
+    *,
+    keys: PracticeKeys | None = None,
+    parser: Parser = parse_file,
+) -> SourceOutcome:
+    """Fetch from one source now; a failure is kept with the source and returned, not raised."""
+    require(signed.actor.permissions, Permission.LETTER_READ)
+    with database.session() as session:
+        row = source_row(session, source_id)
+        kind = SourceKind(row.kind)
+        mark = mark_of(row)
+        settings = imap_settings(signed.vault, row) if kind is SourceKind.IMAP else None
+        path = None if row.path is None else Path(row.path)
+        label = next(v.label for v in list_sources(session) if v.id == source_id)
+    counter = _Counter(SourceOutcome(source_id=source_id, label=label))
+    opened = keys or practice_keys(database, signed.vault)
+    source = LetterSource.IMAP if kind is SourceKind.IMAP else LetterSource.FOLDER
+
+    def keep_bytes(name: str, raw: bytes, too_large: bool) -> None:
+        if too_large:
+            counter.count(*_store_too_large(database, signed, raw, source, source_id))
+            return
+        got = take_in(
+            database, signed, signed.vault, (name, raw), source, keys=opened,
+            source_id=source_id, parser=parser,
+        )  # fmt: skip
+        counter.count(got.duplicate, got.quarantined)
+
+    new_mark: ImapMark | None = None
+    try:
+        if settings is not None:
+
+            def keep_message(message: RawMessage) -> None:
+                raw = message.headers if message.too_large else message.raw
+                keep_bytes(f"bericht-{message.uid}.eml", raw, message.too_large)
+
+            result: FetchResult = fetch_new(settings, mark, keep_message)
+            new_mark = result.mark
+        else:
+            assert path is not None
+
+            def keep_file(dropped: DroppedFile) -> None:
+                keep_bytes(dropped.name, dropped.raw, dropped.too_large)
+
+            scan(path, keep_file)
+    except KeepFailedError as error:
+        partial = error.result
+        new_mark = partial.mark if isinstance(partial, FetchResult) else None
+        counter.outcome.error = error.user_text()
+        counter.outcome.temporary = error.temporary
+    except InboxSourceError as error:
+        counter.outcome.error = error.user_text()
+        counter.outcome.temporary = error.temporary
+    except GpdeskError as error:
+        counter.outcome.error = error.user_text()
+    with database.session() as session:
+        record_fetch(session, source_id, mark=new_mark, error=counter.outcome.error)
+    if counter.outcome.error:
+        log.warning("fetch from source %s failed", source_id)  # the reason is kept with it
+    return counter.outcome
+
+
+def fetch_all(
+    database: Database, signed: SignedIn, *, parser: Parser = parse_file
+) -> list[SourceOutcome]:
+    """Fetch once from every enabled source, in the order they were added."""
+    require(signed.actor.permissions, Permission.LETTER_READ)
+    with database.session() as session:
+        ids = [v.id for v in list_sources(session) if v.enabled]
+    keys = practice_keys(database, signed.vault) if ids else None
+    return [fetch_one(database, signed, i, keys=keys, parser=parser) for i in ids]

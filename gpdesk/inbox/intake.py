@@ -1,0 +1,231 @@
+"""From received bytes to a stored letter: read safely, opened, recognised, then stored once.
+
+The order is the point. Reading untrusted bytes happens in a limited child process
+(``gpdesk.inbox.parsing``), outside any database transaction; an S/MIME envelope is opened with
+the practice key and its signature checked honestly (``gpdesk.inbox.smime``), and the inner
+message is read again in the child. What the letter says is then recognised (the signal
+reference, the kind, a one-click answer) and the result stored in one short transaction with
+its audit entry (``gpdesk.inbox.store.receive``). Anything that cannot be read is still
+stored, as a quarantined letter with gpdesk's reason: nothing received is ever dropped.
+
+``take_in`` is what every source calls (a file from the command line or dragged onto the inbox,
+a drop folder, a mailbox): it commits before it returns, so the source may then forget the item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from cryptography import x509
+from sqlalchemy import select
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError
+from gpdesk.inbox.kinds import one_click_answer, suggest_kind
+from gpdesk.inbox.parsing import Parsed, Quarantined, parse_file
+from gpdesk.inbox.references import find_references, reference_of_message_id
+from gpdesk.inbox.store import Incoming, IncomingPart, Quarantine, Received, receive
+from gpdesk.models import LetterSource, TeamDelivery, utcnow
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.crypto import Vault
+from gpdesk.transport import smime as outgoing_smime
+from gpdesk.transport.config import signing_identity
+from gpdesk.transport.smime import SigningIdentity
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[str, bytes], Parsed | Quarantined]
+
+FILE_TYPES = {
+    "email": "e-mail",
+    "pdf": "pdf",
+    "text": "tekst",
+    "edifact": "edifact",
+    "file": "bestand",
+}
+"""What the letter list calls each kind of received item."""
+SIGNATURE_WORDS = {
+    "geverifieerd": "geverifieerd",
+    "niet geverifieerd": "niet geverifieerd",
+    "ongeldig": "ongeldig",
+}
+
+
+@dataclass(frozen=True)
+class PracticeKeys:
+    """What the practice opens envelopes with and trusts signatures from.
+
+    The practice's own S/MIME identity (when the beheerder set one), and the certificates of the
+    teams it sends to: a team's letter signed with the certificate the practice encrypts to is
+    verified against exactly that certificate.
+    """
+
+    identity: SigningIdentity | None
+    trusted: tuple[x509.Certificate, ...]
+
+
+def practice_keys(database: Database, vault: Vault) -> PracticeKeys:
+    """The practice key and the teams' certificates, read once per fetch."""
+    with database.session() as session:
+        identity = signing_identity(session, vault)
+        trusted: list[x509.Certificate] = []
+        for pem in session.scalars(select(TeamDelivery.certificate)):
+            if pem is None:
+                continue
+            try:
+                trusted.append(outgoing_smime.load_certificate(bytes(pem)))
+            except GpdeskError:
+                log.warning("a stored team certificate does not load; not trusted for letters")
+    return PracticeKeys(identity=identity, trusted=tuple(trusted))
+
+
+def _quarantined(source: LetterSource, raw: bytes, reason: str, code: str) -> Incoming:
+    return Incoming(
+        source=source, raw=raw, file_type="onbekend", quarantine=Quarantine(reason, code)
+    )
+
+
+def _unwrap(
+    raw: bytes, parsed: Parsed, keys: PracticeKeys, now: datetime, parser: Parser
+) -> tuple[Parsed | Quarantined, str]:
+    """Open the envelope and check the signature; the inner message read again in the child."""
+    from gpdesk.inbox.smime import EnvelopeError, unwrap
+
+    key = None if keys.identity is None else keys.identity.key
+    certificate = None if keys.identity is None else keys.identity.certificate
+    try:
+        opened = unwrap(raw, key, certificate, list(keys.trusted) or None, now)
+    except EnvelopeError as error:
+        return Quarantined(error.message, "smime"), "versleuteld"
+    state = opened.signature.state
+    if parsed.smime == "signed" and not opened.encrypted and parsed.smime_signed_content:
+        # A detached signature: the parser already read the signed content.
+        return replace(parsed, smime=None), state
+    inner = parser("bericht.eml", opened.content)
+    if isinstance(inner, Parsed):
+        # The envelope's own headers (Message-ID, sender, date) are the letter's; an inner
+        # message may lack them.
+        inner = replace(
+            inner,
+            message_id=inner.message_id or parsed.message_id,
+            in_reply_to=inner.in_reply_to or parsed.in_reply_to,
+            references=inner.references or parsed.references,
+            subject=inner.subject or parsed.subject,
+            sender=inner.sender or parsed.sender,
+            sent_at=inner.sent_at or parsed.sent_at,
+        )
+    return inner, state
+
+
+def _medvri(raw: bytes, parsed: Parsed) -> Parsed | Quarantined:
+    """An Edifact MEDVRI letter: its sender and free text, read strictly."""
+    from gpdesk.inbox.medvri import LetterFormatError, read_medvri
+
+    try:
+        letter = read_medvri(raw)
+    except LetterFormatError as error:
+        return Quarantined(error.message, "medvri")
+    from gpdesk.inbox.parsing import Sender
+
+    sender = letter.sender_name
+    if letter.sender_department:
+        sender += f", {letter.sender_department}"
+    message_id = parsed.message_id
+    if message_id is None and letter.message_reference:
+        message_id = f"medvri-{letter.sender_code}-{letter.message_reference}"
+    return replace(
+        parsed,
+        subject=f"Bericht van {letter.sender_name}",
+        sender=Sender(address=None, display_name=sender),
+        sent_at=letter.sent_at,
+        body_text=letter.text,
+        message_id=message_id,
+    )
+
+
+def read_item(
+    name: str,
+    raw: bytes,
+    source: LetterSource,
+    *,
+    keys: PracticeKeys,
+    source_id: int | None = None,
+    parser: Parser = parse_file,
+    now: datetime | None = None,
+) -> Incoming:
+    """Read one received item into what the store keeps; never raises on bad input."""
+    moment = now or utcnow()
+    result = parser(name, raw)
+    signature: str | None = None
+    if isinstance(result, Parsed) and result.smime is not None:
+        result, signature = _unwrap(raw, result, keys, moment, parser)
+    if isinstance(result, Parsed) and result.kind == "edifact":
+        result = _medvri(raw, result)
+    if isinstance(result, Quarantined):
+        incoming = _quarantined(source, raw, result.reason, result.detail_code)
+        return replace(incoming, source_id=source_id, signature=signature)
+    subject = result.subject or ""
+    texts = [result.body_text, *(a.text for a in result.attachments if a.safe_to_open)]
+    body = result.body_text
+    ids = [i for i in (result.in_reply_to, *result.references) if i]
+    references = [
+        *find_references(subject, *texts),
+        *(r for r in (reference_of_message_id(i) for i in ids) if r is not None),
+    ]
+    answer = one_click_answer(subject, body)
+    if answer is not None and answer.reference not in references:
+        references.insert(0, answer.reference)
+    kind = suggest_kind(subject, "\n".join(texts))
+    parts = tuple(
+        IncomingPart(
+            filename=a.filename,
+            content_type=a.content_type,
+            data=a.data,
+            sha256=a.sha256,
+            part_kind=a.kind,
+            safe_to_open=a.safe_to_open,
+            problem=a.problem,
+            text=a.text or None,
+        )
+        for a in result.attachments
+    )
+    return Incoming(
+        source=source,
+        raw=raw,
+        file_type=FILE_TYPES.get(result.kind, "bestand"),
+        source_id=source_id,
+        message_id=result.message_id,
+        sender_address=None if result.sender is None else result.sender.address,
+        sender_name=None if result.sender is None else (result.sender.display_name or None),
+        sent_at=result.sent_at,
+        subject=subject,
+        body_text=body,
+        body_html=result.body_html_safe,
+        signature=signature,
+        parts=parts,
+        references=tuple(dict.fromkeys(references)),
+        reply_status=None if answer is None else answer.status.value,
+        kind=kind.kind.value,
+        urgent=kind.urgent,
+    )
+
+
+def take_in(
+    database: Database,
+    signed: SignedIn | None,
+    vault: Vault,
+    item: tuple[str, bytes],
+    source: LetterSource,
+    *,
+    keys: PracticeKeys,
+    source_id: int | None = None,
+    parser: Parser = parse_file,
+) -> Received:
+    """Read ``item`` (name, bytes) and store it in its own committed transaction."""
+    name, raw = item
+    incoming = read_item(name, raw, source, keys=keys, source_id=source_id, parser=parser)
+    with database.session() as session:
+        return receive(session, vault, None if signed is None else signed.actor, incoming)
