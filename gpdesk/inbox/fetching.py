@@ -4,7 +4,8 @@ A mailbox hands its new messages one by one; each is read and stored in its own 
 (``intake.take_in``) and only then marked done at the server. A drop folder's file is moved to
 ``verwerkt/`` only after it is stored. A crash anywhere leaves the item at its source, and the
 next fetch hands it again: the store's dedupe makes that a duplicate, not a second letter.
-How far a mailbox got, and why a source failed, are kept per source for Beheer.
+How far a mailbox got, and why a source failed, are kept per source for Beheer. After a fetch,
+what is past the retention period is forgotten (``forget_due``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from gpdesk.inbox.parsing import parse_file
 from gpdesk.inbox.sources.errors import InboxSourceError, KeepFailedError
 from gpdesk.inbox.sources.folder import DroppedFile, scan
 from gpdesk.inbox.sources.imap import FetchResult, ImapMark, RawMessage, fetch_new
-from gpdesk.inbox.store import Incoming, Quarantine, receive
+from gpdesk.inbox.store import Incoming, Quarantine, forget_expired, receive
 from gpdesk.inbox.store.sources import (
     imap_settings,
     list_sources,
@@ -161,4 +162,20 @@ def fetch_all(
     with database.session() as session:
         ids = [v.id for v in list_sources(session) if v.enabled]
     keys = practice_keys(database, signed.vault) if ids else None
-    return [fetch_one(database, signed, i, keys=keys, parser=parser) for i in ids]
+    outcomes = [fetch_one(database, signed, i, keys=keys, parser=parser) for i in ids]
+    forget_due(database, signed)
+    return outcomes
+
+
+def forget_due(database: Database, signed: SignedIn) -> int:
+    """Housekeeping after a fetch: the content of letters past their retention period goes.
+
+    In short batches, each its own transaction, so a large backlog never holds a long lock.
+    """
+    forgotten = 0
+    while True:
+        with database.session() as session:
+            done = forget_expired(session, signed.vault, None).letters
+        forgotten += done
+        if not done:
+            return forgotten
