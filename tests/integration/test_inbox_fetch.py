@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gpdesk.db import Database
-from gpdesk.inbox import fetching
+from gpdesk.inbox import fetching, intake
 from gpdesk.inbox.sources.imap import ImapSettings
 from gpdesk.inbox.store.sources import add_imap_source, list_sources
 from gpdesk.models import InboxSource, Letter
@@ -45,7 +45,7 @@ def test_a_crash_after_storing_loses_nothing_and_stores_nothing_twice(
         for number in (1, 2, 3):
             box.append(letter(number))
     assistant = signed(practice, "jansen")
-    real = fetching.take_in
+    real = intake.take_in  # what fetching calls
     calls: list[int] = []
 
     def crash_after_the_second(*args: Any, **kwargs: Any) -> Any:
