@@ -21,7 +21,12 @@ Parts: ``shapes`` (what callers hold and get back), ``sending`` (compose, submit
 (detail, lists), ``status`` (the timeline, cancelling, a consent's withdrawal).
 """
 
-from gpdesk.signals.store.reading import list_signals, signal_detail
+from gpdesk.signals.store.reading import (
+    PatientLabel,
+    list_signals,
+    patient_labels,
+    signal_detail,
+)
 from gpdesk.signals.store.sending import compose, practice_details, submit
 from gpdesk.signals.store.shapes import (
     CLOSED,
@@ -46,6 +51,7 @@ __all__ = [
     "CLOSED",
     "TRANSITIONS",
     "ChannelState",
+    "PatientLabel",
     "SignalRecord",
     "SignalRequest",
     "SignalSummary",
@@ -56,6 +62,7 @@ __all__ = [
     "compose",
     "is_overdue",
     "list_signals",
+    "patient_labels",
     "practice_details",
     "signal_detail",
     "submit",
