@@ -96,9 +96,10 @@ def test_overdue_first_then_newest_and_the_list_has_focus(
     assert model.index(1, 1).data() == f"{refs.urgent_waiting} · urgent"
     assert model.index(1, 3).data() == "niet verzonden"
     assert model.index(2, 3).data() == "verzonden"
-    assert model.index(1, 4).data() == "–"  # not sent yet
+    assert model.index(1, 4).data() == "–"  # no answer expected before it is sent
+    assert model.index(0, 2).data() == "Nieuwland"  # under the header "Wijkteam"
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Patiënt"
-    assert model.headerData(5, Qt.Orientation.Horizontal) == "Antwoord voor"
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "Antwoord voor"
     assert page.count.text() == "3 signalen"
     assert QApplication.focusWidget() is page.table
     assert page.detail.record is None  # nothing about a patient until a signal is chosen

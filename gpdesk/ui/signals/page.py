@@ -97,9 +97,9 @@ class SignalsPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([660, 440])
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([790, 360])  # the list's five columns whole at 1366 px
         self.detail.setMinimumWidth(300)  # the window still fits 910 px wide (150 % scaling)
 
         top = QHBoxLayout()

@@ -27,17 +27,19 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gpdesk.models import MessageKind, SignalStatus
-from gpdesk.signals.consent import dutch_date, local_date
+from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import PatientLabel, SignalSummary
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 LOCAL: Final = ZoneInfo("Europe/Amsterdam")
-HEADERS: Final = ("Patiënt", "Kenmerk", "Team", "Status", "Verzonden", "Antwoord voor")
-"""The last is the day the team's feedback agreement promises an answer by."""
-PATIENT_COLUMN, REFERENCE_COLUMN, TEAM_COLUMN, STATUS_COLUMN, SENT_COLUMN, EXPECTED_COLUMN = range(
-    6
-)
+HEADERS: Final = ("Patiënt", "Kenmerk", "Wijkteam", "Status", "Antwoord voor")
+"""The last is the day the team's feedback agreement promises an answer by. When it was sent
+is in the status's tooltip and on the timeline: six columns do not fit beside the timeline
+at 1366 px."""
+PATIENT_COLUMN, REFERENCE_COLUMN, TEAM_COLUMN, STATUS_COLUMN, EXPECTED_COLUMN = range(5)
+TEAM_PREFIX: Final = "wijkteam "
+"""Left off in the list (the header says it); a fallback desk keeps its whole name."""
 OVERDUE_COLOUR: Final = QColor("#a4262c")
 URGENT: Final = "urgent"
 OVERDUE: Final = "verlopen"
@@ -70,6 +72,13 @@ def status_words(status: SignalStatus, failed: Collection[MessageKind] = ()) -> 
         if kind in failed
     ]
     return " · ".join((status.value, *notices))
+
+
+def team_words(name: str) -> str:
+    """``Wijkteam Nieuwland`` as ``Nieuwland`` under the header "Wijkteam"."""
+    if name.lower().startswith(TEAM_PREFIX) and len(name) > len(TEAM_PREFIX):
+        return name[len(TEAM_PREFIX) :]
+    return name
 
 
 def in_order(rows: Sequence[SignalSummary], failed: Failed | None = None) -> list[SignalSummary]:
@@ -163,8 +172,10 @@ class SignalTableModel(QAbstractTableModel):
         return None
 
     def _tip(self, row: SignalSummary, column: int) -> str | None:
+        if column in (PATIENT_COLUMN, TEAM_COLUMN):  # whole, when the column is narrow
+            return self._display(row, column) if column == PATIENT_COLUMN else row.team_name
         tips = []
-        if column == SENT_COLUMN and row.sent_at:
+        if column == STATUS_COLUMN and row.sent_at:
             tips.append(f"Verzonden {local_moment(row.sent_at)}.")
         waiting = row.status is SignalStatus.DRAFT and row.id not in self._failed
         if column == STATUS_COLUMN and waiting:
@@ -186,11 +197,9 @@ class SignalTableModel(QAbstractTableModel):
         if column == REFERENCE_COLUMN:
             return f"{row.reference} · {URGENT}" if row.urgent else row.reference
         if column == TEAM_COLUMN:
-            return row.team_name
+            return team_words(row.team_name)
         if column == STATUS_COLUMN:
             return status_text(row, self._failed.get(row.id, ()))
-        if column == SENT_COLUMN:
-            return "–" if row.sent_at is None else dutch_date(local_date(row.sent_at))
         return "–" if row.expected_by is None else dutch_date(row.expected_by)
 
 
@@ -223,12 +232,13 @@ class SignalTable(QTableView):
         self.doubleClicked.connect(lambda _index: self.opened.emit())
 
     def setModel(self, model: object) -> None:  # noqa: N802
-        """Columns sized to their content, the team column takes what is left."""
+        """Columns sized to their content; the team takes what is left (and elides)."""
         assert isinstance(model, SignalTableModel)
         super().setModel(model)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TEAM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setHighlightSections(False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802

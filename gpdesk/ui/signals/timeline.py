@@ -126,6 +126,8 @@ class SignalDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("signalDetail")
         self.record: SignalRecord | None = None
+        self.busy = False
+        """A status change or Opnieuw is being stored."""
         self.heading = QLabel(EMPTY)
         self.heading.setObjectName("signalDetailHeading")
         self.heading.setWordWrap(True)
@@ -212,6 +214,7 @@ class SignalDetail(QWidget):
         the buttons and the scroll position stay.
         """
         self.record = record
+        self.busy = False
         scroll = self.scroller.verticalScrollBar().value()
         if not keep:
             self.message.clear()
@@ -257,7 +260,8 @@ class SignalDetail(QWidget):
         return False
 
     def set_busy(self, busy: bool) -> None:
-        """While a status change is stored, the buttons wait."""
+        """While a status change is stored, the buttons wait (until the next ``show_record``)."""
+        self.busy = busy
         for button in (*self.buttons.values(), self.retry_button):
             button.setEnabled(not busy)
 
@@ -294,13 +298,13 @@ class SignalDetail(QWidget):
     @staticmethod
     def _timeline_html(record: SignalRecord) -> str:
         rows = []
-        for entry in record.timeline:
+        for entry in record.timeline:  # who under what: the pane is narrow at 1366 px
             reason = f"<br><i>{escape(entry.reason)}</i>" if entry.reason else ""
+            step = escape(step_words(entry.status))
             rows.append(
                 "<tr>"
                 f"<td style='padding-right:10px; white-space:nowrap'>{local_moment(entry.at)}</td>"
-                f"<td style='padding-right:10px'><b>{escape(step_words(entry.status))}</b></td>"
-                f"<td>{escape(entry.who)}{reason}</td>"
+                f"<td style='padding-bottom:4px'><b>{step}</b><br>{escape(entry.who)}{reason}</td>"
                 "</tr>"
             )
         return "<table cellspacing='2'>" + "".join(rows) + "</table>"

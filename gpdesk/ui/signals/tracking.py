@@ -157,6 +157,12 @@ class SignalListController(QObject):
         self._chosen: str | None = None
         self._named: tuple[int | None, frozenset[int]] = (None, frozenset())
         """(user id, patients) the list on screen named and audited since it was opened."""
+        self._opening = False
+        """A load that opens the list (audits every patient it names) has not come back yet."""
+        self._focus_wanted = False
+        """Enter asked for the detail's first action; its read has not come back yet."""
+        self._reread = False
+        """The outbox touched the open signal while a status change was being stored."""
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
@@ -199,12 +205,20 @@ class SignalListController(QObject):
         if not self.page.isVisible():
             return  # coming on screen loads the list anyway
         self._load(again=True)
-        record = self.page.detail.record
-        if (
-            record is not None
-            and record.reference in references
-            and self._chosen == record.reference
-        ):
+        detail = self.page.detail
+        record = detail.record
+        if record is None or record.reference not in references:
+            return
+        if self._chosen != record.reference:
+            return
+        if detail.busy:  # a status change is stored now: read it again once that is done
+            self._reread = True
+        else:
+            self._load_detail(focus=self._focus_wanted, quiet=True)
+
+    def _reread_if_touched(self) -> None:
+        if self._reread:
+            self._reread = False
             self._load_detail(quiet=True)
 
     def _load(self, *, again: bool) -> None:
@@ -215,14 +229,16 @@ class SignalListController(QObject):
         bsn = self.patient.bsn if self.patient is not None and page.patient_filter() else None
         open_only = page.open_only.isChecked()
         user, named = self._named
-        audited = named if again and user == signed.actor.user_id else frozenset()
+        opening = self._opening = not again or self._opening  # a refresh does not overtake it
+        audited = named if not opening and user == signed.actor.user_id else frozenset()
         self._list_generation += 1
         generation, db = self._list_generation, self.db
 
         def done(loaded: SignalRows) -> None:
             if generation == self._list_generation:
+                self._opening = False
                 self._named = (signed.actor.user_id, audited | frozenset(loaded.patients))
-                self._show_rows(loaded)
+                self._show_rows(loaded, keep_scroll=not opening)
 
         def failed(exc: BaseException) -> None:
             if generation == self._list_generation:
@@ -233,8 +249,8 @@ class SignalListController(QObject):
             lambda: load_signals(db, signed, bsn, open_only, audited), done, failed, owner=page
         )
 
-    def _show_rows(self, loaded: SignalRows) -> None:
-        """New rows; the chosen row stays chosen and the list stays where it was scrolled to."""
+    def _show_rows(self, loaded: SignalRows, *, keep_scroll: bool = False) -> None:
+        """New rows; the chosen row stays chosen (and, ``keep_scroll``, the list where it was)."""
         page = self.page
         chosen = self._chosen
         table = page.table
@@ -245,7 +261,8 @@ class SignalListController(QObject):
         if row >= 0:
             table.selectRow(row)
         table.selectionModel().blockSignals(False)
-        table.verticalScrollBar().setValue(scroll)
+        if keep_scroll:
+            table.verticalScrollBar().setValue(scroll)
         page.show_empty(page.model.rowCount())
         # A signal filtered away (just marked afgerond, say) keeps its detail: the user chose it.
 
@@ -286,16 +303,20 @@ class SignalListController(QObject):
             return
         self._detail_generation += 1
         generation, db, detail = self._detail_generation, self.db, self.page.detail
+        self._focus_wanted = focus
 
         def done(record: SignalRecord) -> None:
             if generation == self._detail_generation:
+                self._focus_wanted = False
                 detail.show_record(record, keep=quiet)
                 if focus:
                     detail.focus_actions()
 
         def failed(exc: BaseException) -> None:
-            if generation == self._detail_generation and not quiet:
-                detail.show_record(None, busy=_text(exc))
+            if generation == self._detail_generation:
+                self._focus_wanted = False
+                if not quiet:
+                    detail.show_record(None, busy=_text(exc))
 
         self.tasks.run(lambda: load_detail(db, signed, reference), done, failed, owner=detail)
 
@@ -345,7 +366,8 @@ class SignalListController(QObject):
                 )
             if not detail.focus_actions():
                 self.page.table.setFocus()
-            self.refresh()
+            self._load(again=True)  # the same list on screen: no one is named anew
+            self._reread_if_touched()
 
         def failed(exc: BaseException) -> None:
             detail.set_busy(False)
@@ -373,7 +395,8 @@ class SignalListController(QObject):
                 "Staat weer klaar in postvak uit; gpdesk probeert het meteen opnieuw.", info=True
             )
             self.retried.emit(reference)
-            self.refresh()
+            self._load(again=True)  # the same list on screen: no one is named anew
+            self._reread_if_touched()
 
         def failed(exc: BaseException) -> None:
             detail.set_busy(False)
