@@ -10,7 +10,8 @@ status to "verzonden" when a channel delivered.
 What says something about the patient is sealed for its place: the message exactly as it
 leaves (``Signal.content``, ``snapshot.dumps`` of the ``OutgoingSignal``), the privénotitie
 (which never enters an outgoing message) and a status change's reason. Lists read plain
-columns only and decrypt nothing.
+columns only and decrypt nothing; ``patient_labels`` names a list's patients (name and birth
+date, audited per patient).
 
 Who sends: a signal always goes out under a GP's name (``Requester``). A GP sends their own
 (``Permission.SIGNAL_SEND``); a POH-GGZ or an assistant prepares it on behalf of a named GP

@@ -242,6 +242,7 @@ class SignalListController(QObject):
 
         def failed(exc: BaseException) -> None:
             if generation == self._list_generation:
+                self._opening = False
                 page.model.set_rows([])
                 page.show_empty(0, _text(exc))
 
