@@ -133,6 +133,7 @@ EVENT_LABELS = {
     "consent.none": "besloten te delen zonder toestemming",
     "signal.submit": "signaal klaargezet om te verzenden",
     "signal.read": "signaal ingezien",
+    "signal.list": "patiënt genoemd in de signalenlijst",
     "signal.status": "status van signaal gewijzigd",
     "letter.receive": "terugkoppeling ontvangen",
     "letter.quarantine": "ontvangen bestand in quarantaine gezet",

@@ -277,6 +277,8 @@ def _signal_shots(
     page = window.pages["signals"]
     assert isinstance(page, SignalsPage)
     _wait(app, lambda: page.model.row_of(sent.reference) >= 0)
+    page.this_patient.setChecked(False)  # the practice's whole list: signals in every state
+    _wait(app, lambda: page.model.rowCount() > 2)
     rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
     for status, name in (
         ("in behandeling", "signaleren-verloop"),

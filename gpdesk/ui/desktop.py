@@ -129,6 +129,7 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
     form.submitted.connect(lambda _reference: tracking.refresh())
     desktop.patient_changed.connect(tracking.set_patient)
     tracking.retried.connect(lambda _reference: desktop._kick_outbox())
+    desktop.outbox_flushed.connect(tracking.outbox_flushed)
     if page.isVisible():
         tracking.refresh()
     _consent_list(desktop, window, tracking.refresh)
@@ -154,6 +155,8 @@ class Desktop(QObject):
 
     signed_in = Signal()
     patient_changed = Signal(object)
+    outbox_flushed = Signal(object)
+    """``OutboxWorker.flushed`` of whichever worker runs now: the references a flush tried."""
     locked = Signal()
     unlocked = Signal()
 
@@ -373,6 +376,7 @@ class Desktop(QObject):
         assert self.db is not None and self.window is not None
         worker = OutboxWorker(self.outbox_tasks, self.db, signed.vault, parent=self)
         worker.status_changed.connect(self.window.show_outbox_status)
+        worker.flushed.connect(self.outbox_flushed)
         self.outbox = worker
         worker.start()
 

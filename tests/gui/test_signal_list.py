@@ -88,16 +88,19 @@ def choose(qtbot: QtBot, page: SignalsPage, reference: str) -> None:
 def test_overdue_first_then_newest_and_the_list_has_focus(
     qtbot: QtBot, gp: Desktop, refs: Seeded
 ) -> None:
-    page = shown_list(qtbot, gp, 4)  # alleen open: the afgeronde one is left out
-    assert references(page) == [refs.overdue, refs.urgent_waiting, refs.recent, refs.other_patient]
+    page = shown_list(qtbot, gp, 3)  # alleen open, alleen deze patiënt: 3 of the 5
+    assert references(page) == [refs.overdue, refs.urgent_waiting, refs.recent]
     model = page.model
-    assert model.index(0, 2).data() == "verzonden · verlopen"
-    assert model.index(1, 0).data() == f"{refs.urgent_waiting} · urgent"
-    assert model.index(1, 2).data() == "concept · niet verzonden"
-    assert model.index(2, 2).data() == "verzonden"
-    assert model.index(1, 3).data() == "–"  # not sent yet
+    assert model.index(0, 0).data() == "J. de Vries · 01-02-1970"
+    assert model.index(0, 3).data() == "verzonden · verlopen"
+    assert model.index(1, 1).data() == f"{refs.urgent_waiting} · urgent"
+    assert model.index(1, 3).data() == "niet verzonden"
+    assert model.index(2, 3).data() == "verzonden"
+    assert model.index(1, 4).data() == "–"  # no answer expected before it is sent
+    assert model.index(0, 2).data() == "Nieuwland"  # under the header "Wijkteam"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Patiënt"
     assert model.headerData(4, Qt.Orientation.Horizontal) == "Antwoord voor"
-    assert page.count.text() == "4 signalen"
+    assert page.count.text() == "3 signalen"
     assert QApplication.focusWidget() is page.table
     assert page.detail.record is None  # nothing about a patient until a signal is chosen
 
@@ -105,11 +108,12 @@ def test_overdue_first_then_newest_and_the_list_has_focus(
 def test_detail_shows_the_timeline_outbox_question_and_private_note(
     qtbot: QtBot, gp: Desktop, refs: Seeded
 ) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     choose(qtbot, page, refs.overdue)
     detail = page.detail
     timeline = detail.timeline.text()
-    assert timeline.index("concept") < timeline.index("verzonden")
+    assert "concept" not in timeline  # a GP reads it as "not sent by me"
+    assert timeline.index("in postvak uit gezet") < timeline.index("verzonden")
     assert "H. Bakker (huisarts)" in timeline and "gpdesk" in timeline
     assert "verlopen" in detail.status.text()
     assert "E-mail (signaal): verzonden" in detail.channels.text()
@@ -125,9 +129,9 @@ def test_detail_shows_the_timeline_outbox_question_and_private_note(
 def test_not_sent_shows_the_reason_and_opnieuw_puts_it_back(
     qtbot: QtBot, gp: Desktop, refs: Seeded
 ) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     row = page.model.row_of(refs.urgent_waiting)
-    assert page.model.index(row, 2).data() == "concept · niet verzonden"
+    assert page.model.index(row, 3).data() == "niet verzonden"
     choose(qtbot, page, refs.urgent_waiting)
     detail = page.detail
     assert detail.visible_actions() == ["cancel"]  # never sent: it can only be cancelled
@@ -136,7 +140,8 @@ def test_not_sent_shows_the_reason_and_opnieuw_puts_it_back(
     assert not detail.retry_button.isHidden()
     qtbot.keyClick(detail.buttons["cancel"], Qt.Key.Key_E, ALT)  # Opni&euw versturen
     qtbot.waitUntil(lambda: "weer klaar" in detail.message.text())
-    assert "wachtend" in detail.channels.text() and detail.retry_button.isHidden()
+    assert "Status: <b>wacht op verzending</b>" in detail.status.text()
+    assert "wacht op verzending" in detail.channels.text() and detail.retry_button.isHidden()
     db = database(gp.home)
     try:
         with db.session() as session:
@@ -171,7 +176,7 @@ def _reason_dialog(qtbot: QtBot, shell: Desktop) -> ReasonDialog:
 def test_close_and_reopen_by_keyboard_the_reason_is_required(
     qtbot: QtBot, gp: Desktop, refs: Seeded
 ) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     choose(qtbot, page, refs.recent)
     detail = page.detail
     qtbot.keyClick(detail.buttons["received"], Qt.Key.Key_F, ALT)  # A&fgerond
@@ -179,7 +184,7 @@ def test_close_and_reopen_by_keyboard_the_reason_is_required(
         lambda: detail.record is not None and detail.record.status is SignalStatus.COMPLETED
     )
     assert _status(gp, refs.recent) is SignalStatus.COMPLETED
-    qtbot.waitUntil(lambda: page.model.rowCount() == 3)  # alleen open: it left the list
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)  # alleen open: it left the list
     assert detail.visible_actions() == ["reopen"]  # its detail stays: the user chose it
 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is detail.buttons["reopen"])
@@ -196,13 +201,13 @@ def test_close_and_reopen_by_keyboard_the_reason_is_required(
     )
     assert "team belde, wil toch hulp" in detail.timeline.text()
     assert _status(gp, refs.recent) is SignalStatus.IN_PROGRESS
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
 
 
 def test_cancel_asks_why_esc_goes_back_and_the_team_is_told(
     qtbot: QtBot, gp: Desktop, refs: Seeded
 ) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     choose(qtbot, page, refs.recent)
     detail = page.detail
     qtbot.keyClick(detail.buttons["received"], Qt.Key.Key_A, ALT)  # &Annuleren…
@@ -238,34 +243,36 @@ def test_cancel_asks_why_esc_goes_back_and_the_team_is_told(
 
 
 def test_filters_open_only_and_this_patient(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
-    page = shown_list(qtbot, gp, 4)
-    assert page.open_only.isChecked() and not page.this_patient.isChecked()
-    assert not page.this_patient.isHidden()  # a patient is in the banner
+    page = shown_list(qtbot, gp, 3)
+    # A patient is in the banner: the list is about them first.
+    assert page.open_only.isChecked() and page.this_patient.isChecked()
+    assert not page.this_patient.isHidden()
     qtbot.keyClick(page.table, Qt.Key.Key_L, ALT)  # A&lleen open off
-    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
-    assert refs.completed in references(page)
-    qtbot.keyClick(page.table, Qt.Key.Key_D, ALT)  # Van &deze patiënt
     qtbot.waitUntil(lambda: page.model.rowCount() == 4)
-    assert refs.other_patient not in references(page)
-    gp.open_patient(OTHER)
+    assert refs.completed in references(page)
+    qtbot.keyClick(page.table, Qt.Key.Key_D, ALT)  # Alleen &deze patiënt off
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    assert refs.other_patient in references(page)
+    gp.open_patient(OTHER)  # another patient: the filter is on again, for them
     qtbot.waitUntil(lambda: references(page) == [refs.other_patient])
+    assert page.this_patient.isChecked()
     gp.open_patient(None)
     assert page.this_patient.isHidden() and not page.this_patient.isChecked()
     qtbot.waitUntil(lambda: page.model.rowCount() == 5)
 
 
 def test_a_sent_signal_reloads_the_list(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     qtbot.keyClick(page.table, Qt.Key.Key_L, ALT)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
     page.model.set_rows([])
     assert gp.signals is not None
     gp.signals.submitted.emit(refs.recent)
-    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
 
 
 def test_no_patient_data_in_window_titles(qtbot: QtBot, gp: Desktop, refs: Seeded) -> None:
-    page = shown_list(qtbot, gp, 4)
+    page = shown_list(qtbot, gp, 3)
     choose(qtbot, page, refs.recent)
     qtbot.keyClick(page.detail.buttons["received"], Qt.Key.Key_A, ALT)
     dialog = _reason_dialog(qtbot, gp)

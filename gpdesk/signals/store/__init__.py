@@ -10,7 +10,8 @@ status to "verzonden" when a channel delivered.
 What says something about the patient is sealed for its place: the message exactly as it
 leaves (``Signal.content``, ``snapshot.dumps`` of the ``OutgoingSignal``), the privénotitie
 (which never enters an outgoing message) and a status change's reason. Lists read plain
-columns only and decrypt nothing.
+columns only and decrypt nothing; ``patient_labels`` names a list's patients (name and birth
+date, audited per patient).
 
 Who sends: a signal always goes out under a GP's name (``Requester``). A GP sends their own
 (``Permission.SIGNAL_SEND``); a POH-GGZ or an assistant prepares it on behalf of a named GP
@@ -21,7 +22,12 @@ Parts: ``shapes`` (what callers hold and get back), ``sending`` (compose, submit
 (detail, lists), ``status`` (the timeline, cancelling, a consent's withdrawal).
 """
 
-from gpdesk.signals.store.reading import list_signals, signal_detail
+from gpdesk.signals.store.reading import (
+    PatientLabel,
+    list_signals,
+    patient_labels,
+    signal_detail,
+)
 from gpdesk.signals.store.sending import compose, practice_details, submit
 from gpdesk.signals.store.shapes import (
     CLOSED,
@@ -46,6 +52,7 @@ __all__ = [
     "CLOSED",
     "TRANSITIONS",
     "ChannelState",
+    "PatientLabel",
     "SignalRecord",
     "SignalRequest",
     "SignalSummary",
@@ -56,6 +63,7 @@ __all__ = [
     "compose",
     "is_overdue",
     "list_signals",
+    "patient_labels",
     "practice_details",
     "signal_detail",
     "submit",

@@ -4,7 +4,9 @@
 GUI thread): every ``interval_ms`` (30 s), and at once after a submit (``kick``). One flush runs
 at a time; a kick during a flush runs one more right after it, so a signal stored meanwhile
 does not wait for the next tick. After each flush it emits the counts and the status bar text
-("Postvak uit: 0 wachtend", "Postvak uit: 1 wachtend, 1 niet verzonden").
+("Postvak uit: 0 wachtend", "Postvak uit: 1 wachtend, 1 niet verzonden"), and, when the flush
+tried anything, the references it touched (``flushed``), so the Signaleren list and an open
+timeline show what happened without the user asking.
 
 Give it its own runner (``BackgroundTasks(threads=1)``) rather than the window's database
 worker: a gateway that answers slowly then holds up only the outbox, not every screen.
@@ -13,6 +15,7 @@ worker: a gateway that answers slowly then holds up only the outbox, not every s
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -33,7 +36,15 @@ UNKNOWN: Final = "Postvak uit: onbekend"
 """Shown when the outbox could not even be read (the database is away)."""
 
 
-def _flush_and_count(db: Database, vault: Vault) -> OutboxCounts:
+@dataclass(frozen=True)
+class Flushed:
+    """What one flush left: the counts, and the references of the signals it tried."""
+
+    counts: OutboxCounts
+    references: frozenset[str]
+
+
+def _flush_and_count(db: Database, vault: Vault) -> Flushed:
     """The background part: send what is due, then count what is left (own sessions).
 
     The outbox (PDF renderer, FHIR models, SMTP) is imported here, on the worker, so that
@@ -41,9 +52,10 @@ def _flush_and_count(db: Database, vault: Vault) -> OutboxCounts:
     """
     from gpdesk.signals import outbox
 
-    outbox.flush(db, vault)
+    report = outbox.flush(db, vault)
     with db.session() as session:
-        return outbox.counts(session)
+        counts = outbox.counts(session)
+    return Flushed(counts, frozenset(outcome.reference for outcome in report.outcomes))
 
 
 class OutboxWorker(QObject):
@@ -53,6 +65,8 @@ class OutboxWorker(QObject):
     """(waiting, failed) after every flush."""
     status_changed = Signal(str)
     """The status bar text after every flush."""
+    flushed = Signal(object)
+    """The references (a ``frozenset[str]``) of the signals a flush tried; not sent when none."""
 
     def __init__(
         self,
@@ -98,13 +112,16 @@ class OutboxWorker(QObject):
         db, vault = self._db, self._vault
         self._tasks.run(lambda: _flush_and_count(db, vault), self._done, self._failed, owner=self)
 
-    def _done(self, counts: OutboxCounts) -> None:
+    def _done(self, result: Flushed) -> None:
         from gpdesk.signals.outbox import status_text  # loaded by the worker already
 
         self._busy = False
+        counts = result.counts
         self.status = status_text(counts)
         self.counts_changed.emit(counts.waiting, counts.failed)
         self.status_changed.emit(self.status)
+        if result.references:
+            self.flushed.emit(result.references)
         self._next()
 
     def _failed(self, error: BaseException) -> None:

@@ -67,8 +67,9 @@ class SignalsPage(QWidget):
         self.open_only = QCheckBox("A&lleen open")
         self.open_only.setObjectName("signalsOpenOnly")
         self.open_only.setChecked(True)
-        self.this_patient = QCheckBox("Van &deze patiënt")
+        self.this_patient = QCheckBox("Alleen &deze patiënt")
         self.this_patient.setObjectName("signalsThisPatient")
+        self.this_patient.setToolTip("Alleen de signalen van de patiënt in beeld (Alt+D)")
         self.open_only.toggled.connect(lambda _on: self.filters_changed.emit())
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
         self.count = QLabel()
@@ -96,9 +97,9 @@ class SignalsPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([660, 440])
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([790, 360])  # the list's five columns whole at 1366 px
         self.detail.setMinimumWidth(300)  # the window still fits 910 px wide (150 % scaling)
 
         top = QHBoxLayout()
@@ -117,14 +118,22 @@ class SignalsPage(QWidget):
         self.setFocusProxy(self.table)  # the list has focus when the page opens
         self.set_patient_open(False)
 
-    def set_patient_open(self, is_open: bool) -> None:
-        """The buttons and "van deze patiënt" work only with a patient in the banner."""
+    def set_patient_open(self, is_open: bool, *, only_this: bool | None = None) -> None:
+        """The buttons and "alleen deze patiënt" work only with a patient in the banner.
+
+        ``only_this``: set the filter (on for a patient who just came into the banner: the
+        list is about them first); None leaves it as the user set it. Setting it here does not
+        emit ``filters_changed``: the caller reloads the list.
+        """
         self.button.setEnabled(is_open)
         self.consents_button.setEnabled(is_open)
         self.hint.setVisible(not is_open)
         self.this_patient.setVisible(is_open)
-        if not is_open and self.this_patient.isChecked():
-            self.this_patient.setChecked(False)
+        wanted = False if not is_open else only_this
+        if wanted is not None and self.this_patient.isChecked() != wanted:
+            self.this_patient.blockSignals(True)
+            self.this_patient.setChecked(wanted)
+            self.this_patient.blockSignals(False)
 
     def patient_filter(self) -> bool:
         """Whether the list shows only the banner's patient."""

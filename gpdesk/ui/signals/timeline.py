@@ -28,7 +28,14 @@ from gpdesk.models import Channel, MessageKind, OutboxState, SignalStatus
 from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import CLOSED, TRANSITIONS, SignalRecord
 from gpdesk.ui.flow_layout import FlowLayout
-from gpdesk.ui.signals.signal_list import OVERDUE, local_moment
+from gpdesk.ui.signals.signal_list import (
+    KIND_WORDS,
+    NOT_SENT,
+    OVERDUE,
+    WAITING,
+    local_moment,
+    status_words,
+)
 
 
 @dataclass(frozen=True)
@@ -73,21 +80,31 @@ def actions_for(status: SignalStatus) -> list[StatusAction]:
     return actions
 
 
-KIND_WORDS: Final = {
-    MessageKind.SIGNAL: "signaal",
-    MessageKind.CANCELLATION: "annulering",
-    MessageKind.WITHDRAWAL: "intrekking toestemming",
-}
 EMPTY: Final = "Kies een signaal in de lijst (↑ ↓) om het verloop te zien."
+FIRST_STEP: Final = "in postvak uit gezet"
+"""The timeline's first step (stored as "concept"): Verstuur was pressed, the outbox sends it.
+
+Then "verzonden" when a channel delivered; until then the list says "wacht op verzending".
+"""
+SENDING_NOW: Final = "wordt nu verzonden"
+
+
+def step_words(status: SignalStatus) -> str:
+    """A timeline step in words: what happened at that moment."""
+    return FIRST_STEP if status is SignalStatus.DRAFT else status.value
 
 
 def channel_line(kind: MessageKind, channel: Channel, state: OutboxState, error: str | None) -> str:
-    """``E-mail (signaal): verzonden``, or ``… niet verzonden: <reason>``."""
+    """``E-mail (signaal): verzonden``, ``… wacht op verzending``, ``… niet verzonden: <reden>``."""
     head = f"{channel.label.capitalize()} ({KIND_WORDS[kind]})"
     if state is OutboxState.FAILED:
-        return f"{head}: niet verzonden: {error or 'reden onbekend'}"
+        return f"{head}: {NOT_SENT}: {error or 'reden onbekend'}"
     if state is OutboxState.STOPPED:
-        return f"{head}: niet verzonden (gestopt)"
+        return f"{head}: {NOT_SENT} (gestopt)"
+    if state is OutboxState.PENDING:
+        return f"{head}: {WAITING}"
+    if state is OutboxState.SENDING:
+        return f"{head}: {SENDING_NOW}"
     return f"{head}: {state.value}"
 
 
@@ -109,6 +126,8 @@ class SignalDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("signalDetail")
         self.record: SignalRecord | None = None
+        self.busy = False
+        """A status change or Opnieuw is being stored."""
         self.heading = QLabel(EMPTY)
         self.heading.setObjectName("signalDetailHeading")
         self.heading.setWordWrap(True)
@@ -186,10 +205,19 @@ class SignalDetail(QWidget):
 
     # -- showing ---------------------------------------------------------------------------------
 
-    def show_record(self, record: SignalRecord | None, *, busy: str = "") -> None:
-        """Show ``record`` (None: the empty state, or ``busy`` while it loads)."""
+    def show_record(
+        self, record: SignalRecord | None, *, busy: str = "", keep: bool = False
+    ) -> None:
+        """Show ``record`` (None: the empty state, or ``busy`` while it loads).
+
+        ``keep``: the same signal read again (the outbox sent it meanwhile): the message under
+        the buttons and the scroll position stay.
+        """
         self.record = record
-        self.message.clear()
+        self.busy = False
+        scroll = self.scroller.verticalScrollBar().value()
+        if not keep:
+            self.message.clear()
         present = record is not None
         for widget in (self.status, self.timeline, self.channels, self.question, *self.sections):
             widget.setVisible(present)
@@ -215,6 +243,8 @@ class SignalDetail(QWidget):
         self.question.setText(f"{themes}\n{signal.question}\nRoute: {route}")
         self.note.setText(record.private_note or "")
         self._set_actions(actions_for(record.status))
+        if keep:
+            self.scroller.verticalScrollBar().setValue(scroll)
 
     def show_message(self, text: str, *, info: bool = False) -> None:
         """A refusal or a failure (red) or what just happened (``info``) under the buttons."""
@@ -230,7 +260,8 @@ class SignalDetail(QWidget):
         return False
 
     def set_busy(self, busy: bool) -> None:
-        """While a status change is stored, the buttons wait."""
+        """While a status change is stored, the buttons wait (until the next ``show_record``)."""
+        self.busy = busy
         for button in (*self.buttons.values(), self.retry_button):
             button.setEnabled(not busy)
 
@@ -254,7 +285,8 @@ class SignalDetail(QWidget):
 
     @staticmethod
     def _status_text(record: SignalRecord) -> str:
-        parts = [f"Status: <b>{record.status.value}</b>"]
+        failed = {c.kind for c in record.outbox if c.state is OutboxState.FAILED}
+        parts = [f"Status: <b>{escape(status_words(record.status, failed))}</b>"]
         if record.overdue:
             parts.append(f'<span style="color:#a4262c"><b>{OVERDUE}</b></span>')
         if record.expected_by is not None and record.status is SignalStatus.SENT:
@@ -266,13 +298,13 @@ class SignalDetail(QWidget):
     @staticmethod
     def _timeline_html(record: SignalRecord) -> str:
         rows = []
-        for entry in record.timeline:
+        for entry in record.timeline:  # who under what: the pane is narrow at 1366 px
             reason = f"<br><i>{escape(entry.reason)}</i>" if entry.reason else ""
+            step = escape(step_words(entry.status))
             rows.append(
                 "<tr>"
                 f"<td style='padding-right:10px; white-space:nowrap'>{local_moment(entry.at)}</td>"
-                f"<td style='padding-right:10px'><b>{escape(entry.status.value)}</b></td>"
-                f"<td>{escape(entry.who)}{reason}</td>"
+                f"<td style='padding-bottom:4px'><b>{step}</b><br>{escape(entry.who)}{reason}</td>"
                 "</tr>"
             )
         return "<table cellspacing='2'>" + "".join(rows) + "</table>"

@@ -6,21 +6,28 @@ the detail from ``store.signal_detail`` (decrypted and audited, so only when a r
 and once the cursor rests: moving through the list with the arrow keys does not read every
 signal), a status change through ``store.change_status``. A result for a request that was
 overtaken (another row, other filters) is dropped.
+
+Each row names its patient (``store.patient_labels``): the list is the practice's work list,
+opened on purpose, like a worklist in the HIS. Naming a patient is audited once per opening of
+the list (page shown, filters, another patient in the banner); the refresh after the outbox sent
+something (``outbox_flushed``) keeps the chosen row and the scroll position, audits only
+patients it names for the first time, and reads the open signal again only when the flush
+touched it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError, ValidationError
-from gpdesk.models import SignalStatus
+from gpdesk.models import MessageKind, SignalStatus
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
-from gpdesk.signals.store import SignalRecord, SignalSummary
+from gpdesk.signals.store import PatientLabel, SignalRecord, SignalSummary
 from gpdesk.ui.signals.page import SignalsPage
 from gpdesk.ui.signals.timeline import ReasonDialog, StatusAction
 from gpdesk.ui.tasks import TaskRunner
@@ -36,20 +43,35 @@ def _text(exc: BaseException) -> str:
     return exc.user_text() if isinstance(exc, GpdeskError) else UNEXPECTED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SignalRows:
-    """The list as loaded: the signals, and which of them have a message that was not sent."""
+    """The list as loaded: the signals, their messages not sent, and who each row is about."""
 
     rows: list[SignalSummary]
-    failed: frozenset[int]
+    failed: dict[int, frozenset[MessageKind]] = field(default_factory=dict)
+    """Per signal id, the kinds of its messages that were not sent (given up)."""
+    patients: dict[int, PatientLabel] = field(default_factory=dict)
+    """By patient id; never in a repr or a log."""
+
+    def __repr__(self) -> str:
+        return f"SignalRows({len(self.rows)} rows)"
 
 
-def load_signals(db: Database, signed: SignedIn, bsn: str | None, open_only: bool) -> SignalRows:
-    """Worker: the practice's signals, or one patient's (``bsn``) when the filter asks for it."""
+def load_signals(
+    db: Database,
+    signed: SignedIn,
+    bsn: str | None,
+    open_only: bool,
+    audited: Collection[int] = (),
+) -> SignalRows:
+    """Worker: the practice's signals, or one patient's (``bsn``) when the filter asks for it.
+
+    ``audited``: patients this list already named on screen (see ``store.patient_labels``).
+    """
     from sqlalchemy import select
 
     from gpdesk.models import OutboxMessage, OutboxState, Patient
-    from gpdesk.signals.store import list_signals
+    from gpdesk.signals.store import list_signals, patient_labels
 
     with db.session() as session:
         patient_id = None
@@ -57,16 +79,23 @@ def load_signals(db: Database, signed: SignedIn, bsn: str | None, open_only: boo
             index = signed.vault.blind_index("bsn", bsn)
             patient_id = session.scalar(select(Patient.id).where(Patient.bsn_index == index))
             if patient_id is None:
-                return SignalRows([], frozenset())
+                return SignalRows([])
         rows = list_signals(
             session, signed.vault, signed.actor, patient_id=patient_id, open_only=open_only
         )
-        failed = frozenset(
-            session.scalars(
-                select(OutboxMessage.signal_id).where(OutboxMessage.state == OutboxState.FAILED)
+        shown = {r.id for r in rows}
+        failed: dict[int, set[MessageKind]] = {}
+        for signal_id, kind in session.execute(
+            select(OutboxMessage.signal_id, OutboxMessage.kind).where(
+                OutboxMessage.state == OutboxState.FAILED
             )
+        ):
+            if signal_id in shown:
+                failed.setdefault(signal_id, set()).add(kind)
+        patients = patient_labels(
+            session, signed.vault, signed.actor, {r.patient_id for r in rows}, audited=audited
         )
-        return SignalRows(rows, failed & {r.id for r in rows})
+        return SignalRows(rows, {k: frozenset(v) for k, v in failed.items()}, patients)
 
 
 def load_detail(db: Database, signed: SignedIn, reference: str) -> SignalRecord:
@@ -126,6 +155,14 @@ class SignalListController(QObject):
         self._list_generation = 0
         self._detail_generation = 0
         self._chosen: str | None = None
+        self._named: tuple[int | None, frozenset[int]] = (None, frozenset())
+        """(user id, patients) the list on screen named and audited since it was opened."""
+        self._opening = False
+        """A load that opens the list (audits every patient it names) has not come back yet."""
+        self._focus_wanted = False
+        """Enter asked for the detail's first action; its read has not come back yet."""
+        self._reread = False
+        """The outbox touched the open signal while a status change was being stored."""
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(DETAIL_DELAY_MS)
@@ -140,46 +177,93 @@ class SignalListController(QObject):
     # -- the list --------------------------------------------------------------------------------
 
     def set_patient(self, patient: PatientContext | None) -> None:
-        """Another patient in the banner: "van deze patiënt" follows, the list reloads if shown."""
-        if patient is None or self.patient is None or patient.bsn != self.patient.bsn:
+        """Another patient in the banner: "alleen deze patiënt" goes on, the list reloads if shown.
+
+        The same patient again (the HIS sends the context twice) leaves the filter as the user
+        set it.
+        """
+        same = patient is not None and self.patient is not None and patient.bsn == self.patient.bsn
+        if not same:
             self._forget_detail()  # nothing of the previous patient stays on screen
         self.patient = patient
-        self.page.set_patient_open(patient is not None)
-        if self.page.isVisible() and self.page.patient_filter():
+        self.page.set_patient_open(patient is not None, only_this=None if same else True)
+        if self.page.isVisible() and not same:
             self.refresh()
 
     def refresh(self) -> None:
-        """Load the list again with the page's filters, off the GUI thread."""
+        """Load the list again with the page's filters, off the GUI thread.
+
+        The list is opened anew: every patient it names is audited.
+        """
+        self._load(again=False)
+
+    def outbox_flushed(self, references: Collection[str]) -> None:
+        """The outbox sent (or gave up on) something: show it, keeping the row and the scroll.
+
+        The open signal is read again only when the flush touched it.
+        """
+        if not self.page.isVisible():
+            return  # coming on screen loads the list anyway
+        self._load(again=True)
+        detail = self.page.detail
+        record = detail.record
+        if record is None or record.reference not in references:
+            return
+        if self._chosen != record.reference:
+            return
+        if detail.busy:  # a status change is stored now: read it again once that is done
+            self._reread = True
+        else:
+            self._load_detail(focus=self._focus_wanted, quiet=True)
+
+    def _reread_if_touched(self) -> None:
+        if self._reread:
+            self._reread = False
+            self._load_detail(quiet=True)
+
+    def _load(self, *, again: bool) -> None:
         signed = self._signed()
         if signed is None:
             return
         page = self.page
         bsn = self.patient.bsn if self.patient is not None and page.patient_filter() else None
         open_only = page.open_only.isChecked()
+        user, named = self._named
+        opening = self._opening = not again or self._opening  # a refresh does not overtake it
+        audited = named if not opening and user == signed.actor.user_id else frozenset()
         self._list_generation += 1
         generation, db = self._list_generation, self.db
 
         def done(loaded: SignalRows) -> None:
             if generation == self._list_generation:
-                self._show_rows(loaded)
+                self._opening = False
+                self._named = (signed.actor.user_id, audited | frozenset(loaded.patients))
+                self._show_rows(loaded, keep_scroll=not opening)
 
         def failed(exc: BaseException) -> None:
             if generation == self._list_generation:
+                self._opening = False
                 page.model.set_rows([])
                 page.show_empty(0, _text(exc))
 
-        self.tasks.run(lambda: load_signals(db, signed, bsn, open_only), done, failed, owner=page)
+        self.tasks.run(
+            lambda: load_signals(db, signed, bsn, open_only, audited), done, failed, owner=page
+        )
 
-    def _show_rows(self, loaded: SignalRows) -> None:
+    def _show_rows(self, loaded: SignalRows, *, keep_scroll: bool = False) -> None:
+        """New rows; the chosen row stays chosen (and, ``keep_scroll``, the list where it was)."""
         page = self.page
         chosen = self._chosen
         table = page.table
+        scroll = table.verticalScrollBar().value()
         table.selectionModel().blockSignals(True)
-        page.model.set_rows(loaded.rows, loaded.failed)
+        page.model.set_rows(loaded.rows, loaded.failed, loaded.patients)
         row = page.model.row_of(chosen) if chosen is not None else -1
         if row >= 0:
             table.selectRow(row)
         table.selectionModel().blockSignals(False)
+        if keep_scroll:
+            table.verticalScrollBar().setValue(scroll)
         page.show_empty(page.model.rowCount())
         # A signal filtered away (just marked afgerond, say) keeps its detail: the user chose it.
 
@@ -209,22 +293,31 @@ class SignalListController(QObject):
         elif not self.page.detail.focus_actions() and self.page.detail.record is None:
             self._load_detail(focus=True)
 
-    def _load_detail(self, focus: bool = False) -> None:
+    def _load_detail(self, focus: bool = False, quiet: bool = False) -> None:
+        """Read the chosen signal, off the GUI thread.
+
+        ``quiet``: a refresh of the one on screen, which stays put (its message and scroll
+        position too) and says nothing when the read fails.
+        """
         signed, reference = self._signed(), self._chosen
         if signed is None or reference is None:
             return
         self._detail_generation += 1
         generation, db, detail = self._detail_generation, self.db, self.page.detail
+        self._focus_wanted = focus
 
         def done(record: SignalRecord) -> None:
             if generation == self._detail_generation:
-                detail.show_record(record)
+                self._focus_wanted = False
+                detail.show_record(record, keep=quiet)
                 if focus:
                     detail.focus_actions()
 
         def failed(exc: BaseException) -> None:
             if generation == self._detail_generation:
-                detail.show_record(None, busy=_text(exc))
+                self._focus_wanted = False
+                if not quiet:
+                    detail.show_record(None, busy=_text(exc))
 
         self.tasks.run(lambda: load_detail(db, signed, reference), done, failed, owner=detail)
 
@@ -274,7 +367,8 @@ class SignalListController(QObject):
                 )
             if not detail.focus_actions():
                 self.page.table.setFocus()
-            self.refresh()
+            self._load(again=True)  # the same list on screen: no one is named anew
+            self._reread_if_touched()
 
         def failed(exc: BaseException) -> None:
             detail.set_busy(False)
@@ -302,7 +396,8 @@ class SignalListController(QObject):
                 "Staat weer klaar in postvak uit; gpdesk probeert het meteen opnieuw.", info=True
             )
             self.retried.emit(reference)
-            self.refresh()
+            self._load(again=True)  # the same list on screen: no one is named anew
+            self._reread_if_touched()
 
         def failed(exc: BaseException) -> None:
             detail.set_busy(False)
