@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
         if isinstance(page, SignalsPage):
             signals += [
                 ("", "In de lijst met signalen:"),
-                ("↑ ↓ en Enter", "Signaal kiezen en openen"),
+                ("↑ ↓ (of j k) en Enter", "Signaal kiezen en openen"),
             ]
             statuses = [b.text() for b in page.detail.buttons.values()]
             groups = [[page.open_only.text(), page.this_patient.text()]]

@@ -37,7 +37,8 @@ def test_the_overview_lists_the_signal_keys_the_program_uses(gp: Desktop) -> Non
     assert rows["Alt+T"] == "Toestemming vastleggen"
     assert rows["Esc"].startswith("Sluiten")
     assert rows["Ctrl+P"].startswith("Print voor patiënt")
-    assert rows["Alt+L, D"] == "Alleen open, Van deze patiënt"
+    assert rows["Alt+L, D"] == "Alleen open, Alleen deze patiënt"
+    assert rows["↑ ↓ (of j k) en Enter"] == "Signaal kiezen en openen"
     page = window.pages["signals"]
     assert isinstance(page, SignalsPage)
     listed = " ".join(text for _keys, text in sections["Signaleren"])
