@@ -6,9 +6,11 @@ and newline stay in texts), so every string fits a database text column and JSON
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
+import quopri
 import re
-from email.header import decode_header
 from html.parser import HTMLParser
 from typing import Final
 
@@ -19,6 +21,7 @@ __all__ = [
     "decode_header_value",
     "html_to_text",
     "sanitise_html",
+    "unescape_surrogates",
 ]
 
 # C0 and C1 controls except tab and newline; lone surrogates (from surrogateescape).
@@ -78,7 +81,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return clean_text(data.decode("cp1252", errors="replace"))
 
 
-def _unescape_surrogates(value: str) -> str:
+def unescape_surrogates(value: str) -> str:
     """A header read by the email package keeps 8-bit bytes as surrogates: decode those."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
@@ -94,27 +97,28 @@ def decode_header_value(value: object, *, max_chars: int = 2_000) -> str:
 
     Line breaks (folding, or ones hidden in encoded words: header injection) become spaces.
     """
-    text = _unescape_surrogates(str(value))[: max_chars * 4]
+    text = unescape_surrogates(str(value))[: max_chars * 4]
     if "=?" in text:
-        text = _decode_words(text)
+        text = _ENCODED_WORDS.sub(_decode_word, _BETWEEN_WORDS.sub("?==?", text))
     return clean_line(text)[:max_chars]
 
 
-def _decode_words(text: str) -> str:
+# RFC 2047 encoded words, read one by one and leniently: one broken word spoils only itself.
+_ENCODED_WORDS: Final = re.compile(r"=\?([^?\s]{1,40})\?([qQbB])\?([^?\s]{0,4000})\?=")
+_BETWEEN_WORDS: Final = re.compile(r"\?=[ \t\r\n]+=\?")  # whitespace between words is not text
+
+
+def _decode_word(match: re.Match[str]) -> str:
+    charset = match.group(1).split("*", 1)[0]  # RFC 2231 language tag
+    encoding, text = match.group(2).lower(), match.group(3)
     try:
-        pieces = decode_header(text)
-    except Exception:  # the email package raises several kinds on hostile input
-        return text
-    out: list[str] = []
-    for chunk, charset in pieces:
-        if isinstance(chunk, str):
-            out.append(chunk)
-        elif charset is None:
-            # decode_header gives unencoded runs back as raw-unicode-escape bytes
-            out.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        if encoding == "b":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
         else:
-            out.append(decode_bytes(chunk, charset))
-    return "".join(out)
+            data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=True)
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        return match.group(0)
+    return decode_bytes(data, charset)
 
 
 # --- HTML -------------------------------------------------------------------------------------
