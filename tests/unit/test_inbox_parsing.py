@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -370,14 +371,15 @@ def test_empty_file_is_quarantined() -> None:
 
 
 def nested(depth: int) -> bytes:
-    body = b"Content-Type: text/plain\r\n\r\nbinnenste\r\n"
-    for level in reversed(range(1, depth)):
-        boundary = f"n{level}".encode()
-        body = (
-            b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n--' + boundary
-            + b"\r\n" + body + b"\r\n--" + boundary + b"--\r\n"
-        )  # fmt: skip
-    return message("", b"--n0\r\n" + body + b"\r\n--n0--\r\n", 'multipart/mixed; boundary="n0"')
+    """A leaf inside ``depth`` nested multiparts (the message itself is the first)."""
+    opening = [
+        f'Content-Type: multipart/mixed; boundary="n{level}"\r\n\r\n--n{level}\r\n'.encode()
+        for level in range(1, depth)
+    ]
+    closing = [f"\r\n--n{level}--\r\n".encode() for level in reversed(range(1, depth))]
+    leaf = b"Content-Type: text/plain\r\n\r\nbinnenste\r\n"
+    body = b"--n0\r\n" + b"".join(opening) + leaf + b"".join(closing) + b"\r\n--n0--\r\n"
+    return message("", body, 'multipart/mixed; boundary="n0"')
 
 
 def test_depth_limit() -> None:
@@ -468,3 +470,42 @@ def test_result_is_json_and_pickle_safe() -> None:
     again = load_result(structure, blob)
     assert again == result and again.attachments[0].data == result.attachments[0].data
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_mangled_corpus_never_raises() -> None:
+    """Seeded random damage to every corpus file: each result is a result, never an exception."""
+    rng = random.Random(11)
+    snippets = [b"\r\n", b"\n--", b"=?utf-8?b?", b"?=", b"boundary=", b"\x00", b"%PDF-", b"MZ",
+                b"Content-Type: multipart/mixed; boundary=x\r\n", b"=\r\n"]  # fmt: skip
+    files = [path for path in sorted(CORPUS.iterdir()) if path.suffix != ".md"]
+    for _ in range(400):
+        path = rng.choice(files)
+        data = bytearray(path.read_bytes())
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(data) + 1)
+            choice = rng.randrange(4)
+            if choice == 0:
+                data[at:at] = bytes([rng.randrange(256)])
+            elif choice == 1:
+                del data[at : at + rng.randint(1, 40)]
+            elif choice == 2:
+                data[at:at] = rng.choice(snippets)
+            else:
+                start = rng.randrange(len(data) + 1)
+                data[at:at] = data[start : start + rng.randint(1, 200)]
+        result = parse_in_process(path.name, bytes(data))
+        if isinstance(result, Parsed):
+            assert_clean(result.body_text)
+            for item in result.attachments:
+                assert item.safe_to_open == (item.problem is None)
+
+
+def test_html_too_complex_to_sanitise_becomes_text() -> None:
+    deep = "<div>" * 60_000 + "<script>x()</script>Beste collega" + "</div>" * 60_000
+    raw = message("", deep.encode(), "text/html; charset=utf-8")
+    result = parse_in_process("x.eml", raw)
+    assert isinstance(result, Parsed)
+    assert "Beste collega" in result.body_text
+    assert result.body_html_safe is not None and "<div" not in result.body_html_safe
+    assert "<script" not in result.body_html_safe  # escaped text only
+    assert any("HTML" in note for note in result.problems)

@@ -162,12 +162,13 @@ def test_a_child_that_never_starts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_child_killed_between_items_is_replaced(parser: ParserProcess) -> None:
     assert isinstance(parser.parse("a.txt", b"een"), Parsed)
-    child = parser._child
-    assert child is not None
-    os.kill(child.process.pid, signal.SIGKILL)
-    child.process.wait()
+    pid = parser.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)  # reaped here, so the parser finds it gone
     result = parser.parse("b.txt", b"twee")
     assert isinstance(result, Parsed) and result.body_text == "twee"
+    assert parser.pid not in (None, pid)
 
 
 def test_the_child_sees_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             del raw
         except MemoryError:
             result = reasons.out_of_memory(limits)
-        except RecursionError:
+        except Exception:  # a reader's bug met by hostile input: quarantine, keep serving
             result = reasons.crashed()
         structure, blob = wire.dump_result(result)
         write_frame(out, structure)

@@ -24,6 +24,7 @@ from gpdesk.inbox.parsing.text import (
     decode_bytes,
     decode_header_value,
     html_to_text,
+    is_complex_html,
     sanitise_html,
     unescape_surrogates,
 )
@@ -288,6 +289,8 @@ def parse_message(raw: bytes, limits: Limits) -> Parsed:
         )
 
     body_html_safe = sanitise_html(html).strip() if html is not None else None
+    if html is not None and is_complex_html(html):
+        problems.append(reasons.NOTE_HTML_AS_TEXT)
     body_text = "\n\n".join(part.strip("\n") for part in body_parts if part.strip())
     if not body_text and html is not None:
         body_text = html_to_text(html)

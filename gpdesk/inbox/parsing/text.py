@@ -11,7 +11,7 @@ import binascii
 import codecs
 import quopri
 import re
-from html.parser import HTMLParser
+from html import escape, unescape
 from typing import Final
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "decode_bytes",
     "decode_header_value",
     "html_to_text",
+    "is_complex_html",
     "sanitise_html",
     "unescape_surrogates",
 ]
@@ -143,11 +144,37 @@ _ATTRIBUTES: Final = {
 }
 
 
+MAX_HTML_TAGS: Final = 20_000
+"""Above this many tags HTML is shown as plain text: a sanitiser's tree costs time per nesting
+level, and a deeply nested document (100,000 divs) would take minutes."""
+
+# A tag of the sanitiser's output (attribute values are double-quoted there); linear to match.
+_TAG: Final = re.compile(r'<[^<>"]*(?:"[^"]*"[^<>"]*)*>')
+_ROUGH_TAG: Final = re.compile(r"<[^<>]*>")
+_BLOCK_TAG: Final = re.compile(
+    r"</?(?:p|div|br|tr|li|h[1-6]|blockquote|pre|table|hr|dl|dt|dd|ul|ol|caption)\b[^<>]*>"
+)
+_CELL_TAG: Final = re.compile(r"<t[dh]\b[^<>]*>")
+
+
+def is_complex_html(html: str) -> bool:
+    """Too many tags to sanitise in good time: shown as text only."""
+    return html.count("<") > MAX_HTML_TAGS
+
+
+def _rough_text(html: str) -> str:
+    """Tags dropped without building a tree (linear), entities decoded."""
+    return unescape(_ROUGH_TAG.sub(" ", html))
+
+
 def sanitise_html(html: str) -> str:
     """HTML safe to show: no scripts, styles, images or anything else that loads or runs.
 
     Links stay as links (http, https, mailto) but nothing is fetched by showing the result.
+    HTML with more than ``MAX_HTML_TAGS`` tags comes back as its escaped text in ``<pre>``.
     """
+    if is_complex_html(html):
+        return f"<pre>{escape(_tidy(_rough_text(clean_text(html))))}</pre>"
     import nh3  # lazy: not on the start-up path
 
     return nh3.clean(
@@ -161,41 +188,18 @@ def sanitise_html(html: str) -> str:
     )
 
 
-_BLOCKS: Final = frozenset(
-    {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-     "table", "hr", "dl", "dt", "dd", "ul", "ol", "caption"}
-)  # fmt: skip
-
-
-class _TextCollector(HTMLParser):
-    """Collects the visible text of (sanitised) HTML, with a line break per block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-        elif tag in {"td", "th"}:
-            self.parts.append("\t")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 _SPACES: Final = re.compile(r"[ \t\xa0]+")
 _BLANK_LINES: Final = re.compile(r"\n{3,}")
 
 
+def _tidy(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return clean_text(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
+
+
 def html_to_text(html: str) -> str:
     """The readable text of an HTML document (sanitised first), for showing and matching."""
-    collector = _TextCollector()
-    collector.feed(sanitise_html(html))
-    collector.close()
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(collector.parts).split("\n"))
-    return clean_text(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
+    if is_complex_html(html):
+        return _tidy(_rough_text(clean_text(html)))
+    safe = _CELL_TAG.sub("\t", _BLOCK_TAG.sub("\n", sanitise_html(html)))
+    return _tidy(unescape(_TAG.sub("", safe)))
