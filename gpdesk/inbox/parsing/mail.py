@@ -203,7 +203,9 @@ def _smime_kind(entity: Message) -> SmimeState | None:
     content_type = _content_type(entity)
     if content_type in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
         smime_type = str(entity.get_param("smime-type", "") or "").lower()
-        return "signed" if "signed" in smime_type else "encrypted"
+        if smime_type == "certs-only":
+            return None  # a certificate being sent: an ordinary attachment
+        return "signed" if "signed" in smime_type else "encrypted"  # absent: an envelope
     if content_type == "multipart/signed":
         protocol = str(entity.get_param("protocol", "") or "").lower()
         if "pkcs7-signature" in protocol:
