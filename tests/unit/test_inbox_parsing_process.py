@@ -177,3 +177,24 @@ def test_the_child_sees_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "GPDESK_IMAP_PASSWORD" not in env
     assert set(env) <= {"PATH", "SYSTEMROOT", "TEMP", "TMP", "LANG", "LC_ALL", "PYTHONPATH",
                         "PYTHONDONTWRITEBYTECODE", "PYTHONIOENCODING"}  # fmt: skip
+
+
+def test_a_child_stopped_by_its_cpu_limit_is_a_timeout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_child(monkeypatch, tmp_path, "os.kill(os.getpid(), signal.SIGXCPU)")
+    with ParserProcess() as stopped:
+        result = stopped.parse("brief.eml", b"Subject: x\r\n\r\nx")
+    assert isinstance(result, Quarantined) and result.detail_code == "timeout"
+
+
+def test_importing_the_package_loads_no_reader() -> None:
+    """pikepdf, pypdf and nh3 load in the parsing process only, never on the app's start-up."""
+    import subprocess
+
+    code = (
+        "import sys, gpdesk.inbox.parsing; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pikepdf', 'pypdf', 'nh3')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
