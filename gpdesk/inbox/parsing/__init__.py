@@ -22,6 +22,7 @@ from gpdesk.inbox.parsing.model import (
 )
 from gpdesk.inbox.parsing.process import ParserProcess, parse_file
 from gpdesk.inbox.parsing.text import html_to_text, sanitise_html
+from gpdesk.inbox.parsing.wire import WireError, dump_result, load_result
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -34,7 +35,10 @@ __all__ = [
     "Quarantined",
     "Sender",
     "SmimeState",
+    "WireError",
+    "dump_result",
     "html_to_text",
+    "load_result",
     "parse_file",
     "parse_in_process",
     "sanitise_html",

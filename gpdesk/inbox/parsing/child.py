@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from gpdesk.inbox.parsing import reasons, wire
     from gpdesk.inbox.parsing.dispatch import parse_in_process
-    from gpdesk.inbox.parsing.model import Quarantined
+    from gpdesk.inbox.parsing.model import Parsed, Quarantined
 
     # Import the readers now, so their memory counts from the start and items start fast.
     for module in ("nh3", "pikepdf", "pypdf"):
@@ -114,25 +114,26 @@ def main(argv: list[str] | None = None) -> int:
         header = read_frame(stdin, 1 << 20)
         if header is None:
             return 0
-        raw = read_frame(stdin, _MAX_REQUEST)
-        if raw is None:
-            return 1
         request = json.loads(header)
         limits = wire.limits_from_json(request["limits"])
         _limit_cpu(limits.timeout_s)
+        result: Parsed | Quarantined
         try:
+            raw = read_frame(stdin, _MAX_REQUEST)
+            if raw is None:
+                return 1
             result = parse_in_process(str(request["name"]), raw, limits)
+            del raw
         except MemoryError:
             result = reasons.out_of_memory(limits)
-        except RecursionError:
+        except Exception:  # a reader's bug met by hostile input: quarantine, keep serving
             result = reasons.crashed()
-        del raw
         structure, blob = wire.dump_result(result)
         write_frame(out, structure)
         write_frame(out, blob)
         out.flush()
         if isinstance(result, Quarantined) and result.detail_code == "memory":
-            return 0  # start afresh: the app starts a new process for the next item
+            return 0  # start afresh (the request may not have been read whole)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def build_attachment(
             report = check_pdf(data, limits)
             problem, text = report.problem, report.text
         elif kind in ("text", "edifact"):
-            text = decode_bytes(data[: limits.max_text_chars * 4], charset)
+            text = decode_bytes(data, charset)  # whole: a cut could split a character
         elif kind == "html":
             text = html_to_text(decode_bytes(data, charset))
     return make_attachment(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import email
 import re
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
+from email.policy import Compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Final
 
@@ -24,7 +24,9 @@ from gpdesk.inbox.parsing.text import (
     decode_bytes,
     decode_header_value,
     html_to_text,
+    is_complex_html,
     sanitise_html,
+    unescape_surrogates,
 )
 
 __all__ = ["looks_like_message", "parse_message"]
@@ -47,6 +49,16 @@ _MAX_REFERENCES: Final = 100
 _CONTENT_TYPE: Final = re.compile(
     r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,127}"
 )
+
+
+class _Policy(Compat32):
+    """compat32, but 8-bit header bytes come back as text (UTF-8, else cp1252), not as U+FFFD."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return unescape_surrogates(value)
+
+
+_POLICY: Final = _Policy()
 
 
 def looks_like_message(raw: bytes) -> bool:
@@ -191,7 +203,9 @@ def _smime_kind(entity: Message) -> SmimeState | None:
     content_type = _content_type(entity)
     if content_type in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
         smime_type = str(entity.get_param("smime-type", "") or "").lower()
-        return "signed" if "signed" in smime_type else "encrypted"
+        if smime_type == "certs-only":
+            return None  # a certificate being sent: an ordinary attachment
+        return "signed" if "signed" in smime_type else "encrypted"  # absent: an envelope
     if content_type == "multipart/signed":
         protocol = str(entity.get_param("protocol", "") or "").lower()
         if "pkcs7-signature" in protocol:
@@ -224,7 +238,7 @@ def _signed_content(raw: bytes, boundary: str | None) -> bytes | None:
 def parse_message(raw: bytes, limits: Limits) -> Parsed:
     """The message's envelope, body and checked attachments; raises ``QuarantineError``."""
     _prescan(raw, limits)
-    message = email.message_from_bytes(raw, policy=policy.compat32)
+    message = email.message_from_bytes(raw, policy=_POLICY)
     if not any(name.lower() in _KNOWN_HEADERS for name in message):
         raise reasons.not_a_message()
     entities = _entities(message, limits)
@@ -276,7 +290,9 @@ def parse_message(raw: bytes, limits: Limits) -> Parsed:
             )
         )
 
-    body_html_safe = sanitise_html(html) if html is not None else None
+    body_html_safe = sanitise_html(html).strip() if html is not None else None
+    if html is not None and is_complex_html(html):
+        problems.append(reasons.NOTE_HTML_AS_TEXT)
     body_text = "\n\n".join(part.strip("\n") for part in body_parts if part.strip())
     if not body_text and html is not None:
         body_text = html_to_text(html)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 import math
 import zlib
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,7 @@ from gpdesk.inbox.parsing.text import clean_text
 
 if TYPE_CHECKING:
     import pikepdf
+    from pypdf import PdfReader
 
 __all__ = ["PdfReport", "check_pdf"]
 
@@ -259,10 +261,20 @@ def _extract_text(data: bytes, limits: Limits) -> str:
     """Text of the first pages for matching; an extraction failure leaves it empty."""
     from pypdf import PdfReader
 
+    # pypdf's warnings quote bytes of the file, which may be letter content: not for a log.
+    log = logging.getLogger("pypdf")
+    was_disabled, log.disabled = log.disabled, True
+    try:
+        return _pypdf_text(PdfReader, data, limits)
+    finally:
+        log.disabled = was_disabled
+
+
+def _pypdf_text(reader_type: type[PdfReader], data: bytes, limits: Limits) -> str:
     parts: list[str] = []
     total = 0
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = reader_type(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")  # permissions-only encryption: readable without a password
         for index, page in enumerate(reader.pages):

@@ -63,6 +63,7 @@ class _Child:
             cwd=_SRC_ROOT,
             close_fds=True,
         )
+        self.memory_mb = limits.memory_mb  # fixed for its life (RLIMIT_AS)
         self.frames: queue.Queue[_Frame] = queue.Queue()
         self._frame_limit = _MAX_STRUCTURE + 2 * limits.max_bytes
         assert self.process.stdout is not None
@@ -189,8 +190,18 @@ class ParserProcess:
                 self._drop_child()  # it ends itself after a MemoryError; do not wait for that
             return result
 
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id (for diagnostics), or None."""
+        child = self._child
+        return child.process.pid if child is not None and child.process.poll() is None else None
+
     def _ensure_child(self) -> _Child | None:
-        if self._child is not None and self._child.process.poll() is None:
+        if (
+            self._child is not None
+            and self._child.process.poll() is None
+            and self._child.memory_mb == self.limits.memory_mb
+        ):
             return self._child
         if self._child is not None:
             self._child.kill()

@@ -187,6 +187,8 @@ NOTE_DEFECTS = (
     "Het bericht is niet helemaal volgens de regels opgebouwd; gpdesk heeft gelezen wat het kon."
 )
 NOTE_TEXT_CUT = "De tekst is erg lang; gpdesk toont en doorzoekt alleen het begin."
-NOTE_PART_UNREADABLE = "Een deel van het bericht kon niet worden gelezen; het is wel bewaard."
+NOTE_HTML_AS_TEXT = (
+    "De opmaak (HTML) van het bericht is te ingewikkeld; gpdesk toont alleen de tekst."
+)
 NOTE_SMIME_ENCRYPTED = "Het bericht is versleuteld (S/MIME); de inhoud is nog niet ontsleuteld."
 NOTE_SMIME_OPAQUE = "Het bericht is ondertekend (S/MIME); de inhoud zit nog in de handtekening."

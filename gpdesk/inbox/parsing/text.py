@@ -6,10 +6,12 @@ and newline stay in texts), so every string fits a database text column and JSON
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
+import quopri
 import re
-from email.header import decode_header
-from html.parser import HTMLParser
+from html import escape, unescape
 from typing import Final
 
 __all__ = [
@@ -18,7 +20,9 @@ __all__ = [
     "decode_bytes",
     "decode_header_value",
     "html_to_text",
+    "is_complex_html",
     "sanitise_html",
+    "unescape_surrogates",
 ]
 
 # C0 and C1 controls except tab and newline; lone surrogates (from surrogateescape).
@@ -78,7 +82,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return clean_text(data.decode("cp1252", errors="replace"))
 
 
-def _unescape_surrogates(value: str) -> str:
+def unescape_surrogates(value: str) -> str:
     """A header read by the email package keeps 8-bit bytes as surrogates: decode those."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
@@ -94,27 +98,28 @@ def decode_header_value(value: object, *, max_chars: int = 2_000) -> str:
 
     Line breaks (folding, or ones hidden in encoded words: header injection) become spaces.
     """
-    text = _unescape_surrogates(str(value))[: max_chars * 4]
+    text = unescape_surrogates(str(value))[: max_chars * 4]
     if "=?" in text:
-        text = _decode_words(text)
+        text = _ENCODED_WORDS.sub(_decode_word, _BETWEEN_WORDS.sub("?==?", text))
     return clean_line(text)[:max_chars]
 
 
-def _decode_words(text: str) -> str:
+# RFC 2047 encoded words, read one by one and leniently: one broken word spoils only itself.
+_ENCODED_WORDS: Final = re.compile(r"=\?([^?\s]{1,40})\?([qQbB])\?([^?\s]{0,4000})\?=")
+_BETWEEN_WORDS: Final = re.compile(r"\?=[ \t\r\n]+=\?")  # whitespace between words is not text
+
+
+def _decode_word(match: re.Match[str]) -> str:
+    charset = match.group(1).split("*", 1)[0]  # RFC 2231 language tag
+    encoding, text = match.group(2).lower(), match.group(3)
     try:
-        pieces = decode_header(text)
-    except Exception:  # the email package raises several kinds on hostile input
-        return text
-    out: list[str] = []
-    for chunk, charset in pieces:
-        if isinstance(chunk, str):
-            out.append(chunk)
-        elif charset is None:
-            # decode_header gives unencoded runs back as raw-unicode-escape bytes
-            out.append(chunk.decode("raw-unicode-escape", errors="replace"))
+        if encoding == "b":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
         else:
-            out.append(decode_bytes(chunk, charset))
-    return "".join(out)
+            data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=True)
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        return match.group(0)
+    return decode_bytes(data, charset)
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -139,11 +144,37 @@ _ATTRIBUTES: Final = {
 }
 
 
+MAX_HTML_TAGS: Final = 20_000
+"""Above this many tags HTML is shown as plain text: a sanitiser's tree costs time per nesting
+level, and a deeply nested document (100,000 divs) would take minutes."""
+
+# A tag of the sanitiser's output (attribute values are double-quoted there); linear to match.
+_TAG: Final = re.compile(r'<[^<>"]*(?:"[^"]*"[^<>"]*)*>')
+_ROUGH_TAG: Final = re.compile(r"<[^<>]*>")
+_BLOCK_TAG: Final = re.compile(
+    r"</?(?:p|div|br|tr|li|h[1-6]|blockquote|pre|table|hr|dl|dt|dd|ul|ol|caption)\b[^<>]*>"
+)
+_CELL_TAG: Final = re.compile(r"<t[dh]\b[^<>]*>")
+
+
+def is_complex_html(html: str) -> bool:
+    """Too many tags to sanitise in good time: shown as text only."""
+    return html.count("<") > MAX_HTML_TAGS
+
+
+def _rough_text(html: str) -> str:
+    """Tags dropped without building a tree (linear), entities decoded."""
+    return unescape(_ROUGH_TAG.sub(" ", html))
+
+
 def sanitise_html(html: str) -> str:
     """HTML safe to show: no scripts, styles, images or anything else that loads or runs.
 
     Links stay as links (http, https, mailto) but nothing is fetched by showing the result.
+    HTML with more than ``MAX_HTML_TAGS`` tags comes back as its escaped text in ``<pre>``.
     """
+    if is_complex_html(html):
+        return f"<pre>{escape(_tidy(_rough_text(clean_text(html))))}</pre>"
     import nh3  # lazy: not on the start-up path
 
     return nh3.clean(
@@ -157,41 +188,18 @@ def sanitise_html(html: str) -> str:
     )
 
 
-_BLOCKS: Final = frozenset(
-    {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-     "table", "hr", "dl", "dt", "dd", "ul", "ol", "caption"}
-)  # fmt: skip
-
-
-class _TextCollector(HTMLParser):
-    """Collects the visible text of (sanitised) HTML, with a line break per block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-        elif tag in {"td", "th"}:
-            self.parts.append("\t")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 _SPACES: Final = re.compile(r"[ \t\xa0]+")
 _BLANK_LINES: Final = re.compile(r"\n{3,}")
 
 
+def _tidy(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return clean_text(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
+
+
 def html_to_text(html: str) -> str:
     """The readable text of an HTML document (sanitised first), for showing and matching."""
-    collector = _TextCollector()
-    collector.feed(sanitise_html(html))
-    collector.close()
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(collector.parts).split("\n"))
-    return clean_text(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
+    if is_complex_html(html):
+        return _tidy(_rough_text(clean_text(html)))
+    safe = _CELL_TAG.sub("\t", _BLOCK_TAG.sub("\n", sanitise_html(html)))
+    return _tidy(unescape(_TAG.sub("", safe)))
