@@ -10,6 +10,7 @@ gpdesk's reason, never their content.
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -207,6 +208,7 @@ def _register_sources(inbox_sub: Any) -> None:
 def cmd_inbox_import(args: argparse.Namespace) -> int:
     """Each file read safely and stored once; quarantine is kept, not lost."""
     from gpdesk.inbox.intake import practice_keys, take_in
+    from gpdesk.inbox.parsing import ParserProcess
     from gpdesk.models import LetterSource
     from gpdesk.security.permissions import Permission, require
 
@@ -214,10 +216,13 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     lines: list[str] = []
     code = EXIT_OK
-    try:
+    with ExitStack() as stack:
+        stack.callback(db.dispose)
         signed = signed_in(args, db)
         require(signed.actor.permissions, Permission.LETTER_READ)
         keys = practice_keys(db, signed.vault)
+        process = ParserProcess()
+        stack.callback(process.close)
         for path in args.files:
             try:
                 raw = path.read_bytes()
@@ -228,7 +233,13 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
                 lines.append(f"{path.name}: {reason}")
                 continue
             got = take_in(
-                db, signed, signed.vault, (path.name, raw), LetterSource.IMPORTED, keys=keys
+                db,
+                signed,
+                signed.vault,
+                (path.name, raw),
+                LetterSource.IMPORTED,
+                keys=keys,
+                parser=process.parse,
             )
             state = (
                 "al aanwezig"
@@ -250,8 +261,6 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
                 }
             )
             lines.append(f"{path.name}: {state} als terugkoppeling {got.letter_id}")
-    finally:
-        db.dispose()
     emit(args, results, "\n".join(lines))
     return code
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.intake import Parser, PracticeKeys, practice_keys, take_in
-from gpdesk.inbox.parsing import parse_file
+from gpdesk.inbox.parsing import ParserProcess
 from gpdesk.inbox.sources.errors import InboxSourceError, KeepFailedError
 from gpdesk.inbox.sources.folder import DroppedFile, scan
 from gpdesk.inbox.sources.imap import FetchResult, ImapMark, RawMessage, fetch_new
@@ -95,9 +95,15 @@ def fetch_one(
     source_id: int,
     *,
     keys: PracticeKeys | None = None,
-    parser: Parser = parse_file,
+    parser: Parser | None = None,
 ) -> SourceOutcome:
-    """Fetch from one source now; a failure is kept with the source and returned, not raised."""
+    """Fetch from one source now; a failure is kept with the source and returned, not raised.
+
+    Without ``parser``, one reading process serves the whole fetch.
+    """
+    if parser is None:
+        with ParserProcess() as process:
+            return fetch_one(database, signed, source_id, keys=keys, parser=process.parse)
     require(signed.actor.permissions, Permission.LETTER_READ)
     with database.session() as session:
         row = source_row(session, source_id)
@@ -155,10 +161,13 @@ def fetch_one(
 
 
 def fetch_all(
-    database: Database, signed: SignedIn, *, parser: Parser = parse_file
+    database: Database, signed: SignedIn, *, parser: Parser | None = None
 ) -> list[SourceOutcome]:
     """Fetch once from every enabled source, in the order they were added."""
     require(signed.actor.permissions, Permission.LETTER_READ)
+    if parser is None:
+        with ParserProcess() as process:
+            return fetch_all(database, signed, parser=process.parse)
     with database.session() as session:
         ids = [v.id for v in list_sources(session) if v.enabled]
     keys = practice_keys(database, signed.vault) if ids else None

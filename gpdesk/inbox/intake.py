@@ -10,6 +10,8 @@ stored, as a quarantined letter with gpdesk's reason: nothing received is ever d
 
 ``take_in`` is what every source calls (a file from the command line or dragged onto the inbox,
 a drop folder, a mailbox): it commits before it returns, so the source may then forget the item.
+Pass one ``ParserProcess``'s ``parse`` as ``parser`` for many items: starting a child per item
+costs a third of a second.
 """
 
 from __future__ import annotations
@@ -52,6 +54,20 @@ SIGNATURE_WORDS = {
     "niet geverifieerd": "niet geverifieerd",
     "ongeldig": "ongeldig",
 }
+
+
+UNAVAILABLE = "parser_unavailable"
+
+
+class ParserUnavailableError(GpdeskError):
+    """The child process that reads letters could not start: try again, nothing is lost."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "gpdesk kon het bericht nu niet veilig lezen: het leesproces start niet.",
+            hint="Het bericht blijft waar het was; gpdesk probeert het later opnieuw. Blijft "
+            "dit gebeuren, start gpdesk dan opnieuw.",
+        )
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,9 @@ def read_item(
     """Read one received item into what the store keeps; never raises on bad input."""
     moment = now or utcnow()
     result = parser(name, raw)
+    if isinstance(result, Quarantined) and result.detail_code == UNAVAILABLE:
+        # Not the letter's fault: the reading process did not start. Kept at its source.
+        raise ParserUnavailableError()
     signature: str | None = None
     if isinstance(result, Parsed) and result.smime is not None:
         result, signature = _unwrap(raw, result, keys, moment, parser)
