@@ -38,7 +38,7 @@ from gpdesk.inbox.store import (
     record_phone_feedback,
     unlink,
 )
-from gpdesk.inbox.store.his import suggest_episode, without_bsn
+from gpdesk.inbox.store.his import catalogue, parse_catalogue, suggest_episode, without_bsn
 from gpdesk.inbox.store.triage import advice_due_on
 from gpdesk.models import (
     AuditEntry,
@@ -56,6 +56,7 @@ from gpdesk.roles import Role
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.integrity import check_record_states, check_sealed_values
 from gpdesk.security.permissions import PermissionDeniedError
+from gpdesk.signals.outgoing import THEMES
 from gpdesk.signals.store import add_event, submit
 from tests.store_support import NOW, consented, open_patient, ready_practice, request, signed
 
@@ -553,6 +554,14 @@ def test_the_his_note_has_what_the_his_asks_and_no_bsn(
     assert letter.body_text is not None
     assert jansen.vault.open("letter", "body_text", letter_id, bytes(letter.body_text)) == BODY
     _checks_clean(practice, jansen)
+
+
+def test_the_shipped_icpc_list_reads_and_maps_every_theme() -> None:
+    icpc = catalogue()
+    assert all(code.startswith("Z") for code in icpc.codes) and icpc.default == "Z29"
+    assert {theme.code for theme in THEMES} <= set(icpc.themes)
+    with pytest.raises(ValueError, match="Z99"):
+        parse_catalogue({"codes": {"Z29": "x"}, "default": "Z29", "themes": {"t": ["Z99"]}})
 
 
 def test_episode_suggestions_and_bsn_removal() -> None:

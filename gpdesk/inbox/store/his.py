@@ -111,7 +111,9 @@ class HisNote:
 
 
 @dataclass(frozen=True)
-class _Catalogue:
+class IcpcCatalogue:
+    """The ICPC file read: titles per code, candidates per theme, word patterns per code."""
+
     codes: dict[str, str]
     themes: dict[str, tuple[str, ...]]
     keywords: dict[str, tuple[re.Pattern[str], ...]]
@@ -123,7 +125,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def parse_catalogue(data: Any) -> _Catalogue:
+def parse_catalogue(data: Any) -> IcpcCatalogue:
     """Read the ICPC file's JSON; a code named anywhere must be among ``codes``."""
     codes = {str(k): str(v) for k, v in data["codes"].items()}
     themes = {str(k): tuple(str(c) for c in v) for k, v in data.get("themes", {}).items()}
@@ -136,18 +138,18 @@ def parse_catalogue(data: Any) -> _Catalogue:
     unknown = sorted(named - codes.keys())
     if unknown:
         raise ValueError(f"ICPC codes used but not listed: {', '.join(unknown)}")
-    return _Catalogue(codes, themes, keywords, default)
+    return IcpcCatalogue(codes, themes, keywords, default)
 
 
 @cache
-def catalogue() -> _Catalogue:
+def catalogue() -> IcpcCatalogue:
     """The ICPC list shipped in ``resources/inbox`` (read once per process)."""
     text = (files("gpdesk.resources") / "inbox" / ICPC_FILE).read_text("utf-8")
     return parse_catalogue(json.loads(text))
 
 
 def suggest_episode(
-    themes: tuple[str, ...], text: str, *, icpc: _Catalogue | None = None
+    themes: tuple[str, ...], text: str, *, icpc: IcpcCatalogue | None = None
 ) -> Episode:
     """The episode for a letter: the signal's themes first, words in the text next, else NAO.
 

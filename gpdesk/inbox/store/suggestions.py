@@ -7,9 +7,9 @@ numbers, a labelled BSN) are read from its subject, text and readable attachment
 here but one audit entry for the whole comparison (``letter.match``): it opened the letter and
 the patients' sealed name, birth date, postcode and phone.
 
-Only what the letter gives is opened: a letter without a phone number never opens a phone. A
-few thousand patients take a few thousand AES-GCM openings per field, well under a second. The
-patients suggested are checked against the state the audit chain last recorded for them (a
+Only what the letter gives is opened: a letter without a phone number never opens a phone, and
+a name only when something else already matches (a name alone is never enough). The patients
+suggested are checked against the state the audit chain last recorded for them (a
 row put back from an older copy is refused), the others are only compared.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpdesk.inbox.matching import (
@@ -78,8 +78,8 @@ def patient_suggestions(
     matches: list[PatientMatch] = []
     if not facts.empty:
         with refusing_tampered(session, actor=actor, vault=vault):
-            candidates = _candidates(session, vault, facts)
-            compared = len(candidates)
+            candidates = _candidates(session, vault, facts, name_alone=min_score < MIN_SCORE)
+            compared = session.scalar(select(func.count()).select_from(Patient)) or 0
             matches = suggest_patients(facts, candidates, min_score=min_score)
             for match in matches:
                 patient = session.get(Patient, match.patient_id)
@@ -114,8 +114,16 @@ def _text(session: Session, vault: Vault, letter: Letter) -> str:
     return "\n".join(pieces)
 
 
-def _candidates(session: Session, vault: Vault, facts: LetterFacts) -> list[PatientFacts]:
-    """Every patient, with only the fields the letter's facts can be compared with opened."""
+def _candidates(
+    session: Session, vault: Vault, facts: LetterFacts, *, name_alone: bool
+) -> list[PatientFacts]:
+    """The patients worth scoring, with only the fields the letter can be compared with opened.
+
+    A name alone never reaches ``MIN_SCORE`` (``gpdesk.inbox.matching``), so unless
+    ``name_alone`` a patient is only scored when the birth date, postcode, phone number or BSN
+    is one the letter gives; their name is opened only then. That keeps a practice of a few
+    thousand patients well under a second: the name comparison is the costly part.
+    """
     want_postcode = bool(facts.postcodes)
     want_phone = bool(facts.phones)
     want_bsn = bool(facts.bsns)
@@ -127,20 +135,30 @@ def _candidates(session: Session, vault: Vault, facts: LetterFacts) -> list[Pati
     )  # fmt: skip
     found: list[PatientFacts] = []
     for pid, name, birth, postcode, phone, bsn in rows:
+        born = date.fromisoformat(vault.open("patient", "birth_date", pid, bytes(birth)))
+        lives = vault.open("patient", "postcode", pid, bytes(postcode)) if want_postcode else None
+        calls = (
+            vault.open("patient", "phone", pid, bytes(phone))
+            if want_phone and phone is not None
+            else None
+        )
+        number = vault.open("patient", "bsn", pid, bytes(bsn)) if want_bsn else None
+        shared = (
+            born in facts.birth_dates
+            or lives in facts.postcodes
+            or calls in facts.phones
+            or number in facts.bsns
+        )
+        if not (shared or name_alone):
+            continue
         found.append(
             PatientFacts(
                 id=pid,
                 name=vault.open("patient", "name", pid, bytes(name)),
-                birth_date=date.fromisoformat(
-                    vault.open("patient", "birth_date", pid, bytes(birth))
-                ),
-                postcode=vault.open("patient", "postcode", pid, bytes(postcode))
-                if want_postcode
-                else None,
-                phone=vault.open("patient", "phone", pid, bytes(phone))
-                if want_phone and phone is not None
-                else None,
-                bsn=vault.open("patient", "bsn", pid, bytes(bsn)) if want_bsn else None,
+                birth_date=born,
+                postcode=lives,
+                phone=calls,
+                bsn=number,
             )
         )
     return found
