@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gpdesk.models.base import Base
@@ -18,6 +18,10 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_entry"
+    __table_args__ = (
+        # The last write of one record (a letter not yet linked to a patient has no patient_ref).
+        Index("ix_audit_entry_object", "object_type", "object_id"),
+    )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]

@@ -23,6 +23,7 @@ from gpdesk.inbox.store import (
     Incoming,
     IncomingPart,
     Quarantine,
+    archive,
     content_hash,
     file_letter,
     forget_expired,
@@ -318,3 +319,29 @@ def test_after_the_retention_period_only_a_stub_of_a_filed_letter_stays(
         again = forget_expired(session, assistant.vault, None, now=NOW + timedelta(days=400))
     assert again.letters == 0
     _checks_clean(practice, assistant)
+
+
+def test_an_archived_quarantined_file_is_forgotten_after_the_same_period(
+    practice: Database, assistant: SignedIn
+) -> None:
+    bad = _incoming(
+        raw=b"MZ\x90\x00" * 16, file_type="onbekend", message_id=None,
+        quarantine=Quarantine("Het bestand is een programma.", "executable"),
+    )  # fmt: skip
+    letter_id, _ = _receive(practice, assistant, bad)
+    manager = signed(practice, "smit")
+    with practice.session() as session:
+        archive(session, manager.vault, manager.actor, letter_id, now=NOW)
+    with practice.session() as session:
+        assert (
+            forget_expired(session, manager.vault, None, now=NOW + timedelta(days=89)).letters == 0
+        )
+    with practice.session() as session:
+        assert (
+            forget_expired(session, manager.vault, None, now=NOW + timedelta(days=91)).letters == 1
+        )
+    with practice.session() as session:
+        stub = session.get(Letter, letter_id)
+        assert stub is not None and stub.raw is None and stub.forgotten_at is not None
+        assert stub.quarantine_reason == "Het bestand is een programma."
+    _checks_clean(practice, manager)

@@ -1,6 +1,7 @@
 """Forgetting safely (issue #11 item 8): after filing and the retention period, only a stub stays.
 
-The content (the bytes as received, subject, text, HTML) and every attachment are deleted; the
+A quarantined file the beheerder archived goes the same way after the same period. The
+content (the bytes as received, subject, text, HTML) and every attachment are deleted; the
 row stays with what says that there was a letter and what became of it (date, team, kind,
 signal, who filed it when), with its steps and the audit trail. Each forgotten letter is one
 audit entry with its new state, so ``gpdesk check`` sees the stub as gpdesk left it.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from gpdesk.models import Letter, LetterEvent, LetterPart, Patient, Practice, utcnow
@@ -46,10 +47,11 @@ def forget_expired(
     now: datetime | None = None,
     batch: int = 100,
 ) -> Forgotten:
-    """Delete the content of letters filed longer ago than the retention period; commits nothing.
+    """Delete the content of letters filed or archived longer ago than the retention period.
 
-    At most ``batch`` letters per call, oldest first, so one pass stays short; call again
-    until it returns 0. Letters not filed (nieuw, toegewezen, quarantaine) are never touched.
+    Commits nothing. At most ``batch`` letters per call, oldest first, so one pass stays
+    short; call again until it returns 0. Letters neither filed nor archived (nieuw,
+    toegewezen, a quarantined file the beheerder has not looked at) are never touched.
     """
     moment = now or utcnow()
     days = retention_days(session)
@@ -58,11 +60,10 @@ def forget_expired(
         session.scalars(
             select(Letter)
             .where(
-                Letter.filed_at.is_not(None),
-                Letter.filed_at < limit,
+                or_(Letter.filed_at < limit, Letter.archived_at < limit),
                 Letter.forgotten_at.is_(None),
             )
-            .order_by(Letter.filed_at, Letter.id)
+            .order_by(Letter.id)
             .limit(batch)
         )
     )

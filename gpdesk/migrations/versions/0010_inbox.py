@@ -4,7 +4,8 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
 
-New tables, and the practice's retention period for filed letters. What may say something about
+New tables, the practice's retention period for filed letters, and an index to find the last
+audit entry of one record by object. What may say something about
 the patient (the received bytes, subject, text, sanitised HTML, each part's name, bytes and text,
 a step's note) and a mailbox password are ciphertext under the practice data key, bound to their
 place. ``message_id`` and ``content_hash`` are unique: a letter is stored once.
@@ -20,6 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The last write of one record, by object: a letter not yet linked has no patient_ref.
+    # Plain CREATE INDEX, never a batch (a copied table would lose its append-only triggers).
+    op.create_index("ix_audit_entry_object", "audit_entry", ["object_type", "object_id"])
     op.create_table(
         "inbox_source",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -210,6 +214,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_entry_object", table_name="audit_entry")
     with op.batch_alter_table("practice", schema=None) as batch_op:
         batch_op.drop_column("letter_retention_days")
     with op.batch_alter_table("letter_part", schema=None) as batch_op:
