@@ -138,6 +138,8 @@ EVENT_LABELS = {
     "letter.receive": "terugkoppeling ontvangen",
     "letter.quarantine": "ontvangen bestand in quarantaine gezet",
     "letter.list": "terugkoppelingen ingezien",
+    "letter.read": "terugkoppeling gelezen",
+    "letter.attachment": "bijlage van terugkoppeling bekeken of opgeslagen",
     "letter.file": "terugkoppeling overgenomen in HIS",
     "letter.forget": "inhoud van terugkoppeling verwijderd na de bewaartermijn",
     "letter.assign": "terugkoppeling toegewezen",

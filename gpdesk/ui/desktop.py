@@ -135,6 +135,22 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
     _consent_list(desktop, window, tracking.refresh)
 
 
+def _inbox(desktop: Desktop, window: MainWindow) -> None:
+    """The Terugkoppeling page's list and reading pane: reloaded on show and per patient."""
+    from gpdesk.ui.inbox.controller import InboxController
+
+    assert desktop.db is not None
+    page = window.inbox_page()
+    inbox = InboxController(
+        db=desktop.db, tasks=desktop.tasks, signed=lambda: desktop.session, page=page,
+        parent=window,
+    )  # fmt: skip
+    inbox.set_patient(desktop.patient)
+    desktop.patient_changed.connect(inbox.set_patient)
+    if page.isVisible():
+        inbox.refresh()
+
+
 def _consent_list(desktop: Desktop, window: MainWindow, refresh: Callable[[], None]) -> None:
     """Toestemmingen (Ctrl+Shift+T, Signaleren): a withdrawal's notices go out at once."""
     from gpdesk.ui.signals.consents import ConsentListController
@@ -334,6 +350,7 @@ class Desktop(QObject):
         )
         self.signals = _signal_controller(self, window)
         self.signals.submitted.connect(self._kick_outbox)
+        _inbox(self, window)
         self._start_outbox(signed)
         if previous is None:
             self.login.rejected.disconnect(self._quit_from_login)

@@ -28,6 +28,7 @@ from gpdesk.security.actor import Actor
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.inbox.page import InboxPage
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
                 page = SignalsPage(area)
                 page.form_requested.connect(self.signal_form_requested)
                 page.consents_requested.connect(self.consents_requested)
+            elif area.key == "inbox":
+                page = InboxPage(area)
             else:
                 page = ComingSoonPage(area)
             self.pages[area.key] = page
@@ -267,6 +270,9 @@ class MainWindow(QMainWindow):
         page = self.pages.get("signals")
         if isinstance(page, SignalsPage):
             page.set_patient_open(ctx is not None)
+        inbox = self.pages.get("inbox")
+        if isinstance(inbox, InboxPage):
+            inbox.set_patient_open(ctx is not None)
 
     def lock(self) -> None:
         """Hide all work and patient data; only the lock page and Afsluiten stay usable."""
@@ -299,6 +305,12 @@ class MainWindow(QMainWindow):
         """The Beheer page, for the controller to fill."""
         page = self.pages["beheer"]
         assert isinstance(page, PracticePage)
+        return page
+
+    def inbox_page(self) -> InboxPage:
+        """The Terugkoppeling page, for its controller to drive."""
+        page = self.pages["inbox"]
+        assert isinstance(page, InboxPage)
         return page
 
     def kaart_page(self) -> KaartPage:
@@ -367,18 +379,42 @@ class MainWindow(QMainWindow):
             ("Ctrl+M", "Meld correctie"),
             ("F5", "Vernieuwen"),
         ]
-        return [("Overal", general), ("Sociale kaart", kaart), ("Signaleren", signals)]
+        inbox: list[tuple[str, str]] = [
+            ("j k, ↑ ↓", "Volgende, vorige brief"),
+            ("Enter", "Brief lezen"),
+        ]
+        page = self.pages.get("inbox")
+        if isinstance(page, InboxPage):
+            from gpdesk.ui.inbox import reading_pane
+
+            chips = [chip.text() for chip in page.chips.values()]
+            inbox += [
+                (f"Alt+{', '.join(_mnemonic(t)[-1] for t in chips)}", "Filters: "
+                 + ", ".join(_plain(t).split("/")[0].lower() for t in chips)),
+                ("Alt+S, Alt+T", "Stand, team kiezen"),
+                (reading_pane.FILE_KEY, "Overgenomen in HIS (Enter bevestigt)"),
+                (_mnemonic(reading_pane.SAVE_TEXT), "Bijlage opslaan als"),
+                ("F5", "Vernieuwen"),
+            ]  # fmt: skip
+        return [
+            ("Overal", general),
+            ("Sociale kaart", kaart),
+            ("Signaleren", signals),
+            ("Terugkoppeling", inbox),
+        ]
 
     def _show_shortcuts(self) -> None:
-        """F1: the keys in two columns (everywhere and the kaart; Signaleren), one screen."""
+        """F1: the keys in three columns (everywhere and the kaart; Signaleren; Terugkoppeling)."""
         sections = self.shortcut_sections()
         left = "".join(_section_html(title, rows) for title, rows in sections[:2])
-        right = "".join(_section_html(title, rows) for title, rows in sections[2:])
+        middle = _section_html(*sections[2])
+        right = "".join(_section_html(title, rows) for title, rows in sections[3:])
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
             "Sneltoetsen",
             "<table cellspacing='0' cellpadding='0'><tr>"
-            f"<td valign='top'>{left}</td><td width='28'></td>"
+            f"<td valign='top'>{left}</td><td width='20'></td>"
+            f"<td valign='top'>{middle}</td><td width='20'></td>"
             f"<td valign='top'>{right}</td></tr></table>",
             QMessageBox.StandardButton.Ok,
             self,

@@ -1,0 +1,1 @@
+"""The Terugkoppeling area: the inbox list, the reading pane and their controller."""

@@ -1,0 +1,402 @@
+"""The Terugkoppeling page's controller: the list a page at a time, the letter, and its actions.
+
+Every read and write runs through the ``TaskRunner`` (never on the GUI thread), each in its own
+short session: the first page with the count and the teams (``store.listing``), further pages
+when the list scrolls near its end, the letter when the cursor rests on a row or Enter is
+pressed (``store.detail.letter_detail``, audited), an attachment's bytes when it is chosen or
+saved (``letter_part_data``), and "Overgenomen in HIS" (``store.file_letter``). A result for a
+request that was overtaken (other filters, another letter) is dropped.
+
+Assigning, forwarding, linking and the other triage actions come from ``store.triage`` next;
+each becomes a button in the reading pane and a worker function here, like ``file_one``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QItemSelection, QObject, QTimer
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from gpdesk.db import Database
+from gpdesk.errors import GpdeskError
+from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDetail
+from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
+from gpdesk.patients.context import PatientContext
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.permissions import Permission
+from gpdesk.ui.inbox.page import InboxPage
+from gpdesk.ui.tasks import TaskRunner
+
+DETAIL_DELAY_MS: Final = 150
+"""The cursor rests this long on a row before its letter is opened (and audited)."""
+UNEXPECTED: Final = "Er ging iets mis; probeer het opnieuw."
+NO_PREVIEW: Final = (
+    "Van dit soort bestand toont gpdesk geen voorbeeld. Bewaar het met Bijlage opslaan als… "
+    "(Alt+L) om het in het HIS te zetten."
+)
+_UNSAFE_NAME: Final = re.compile(r"[^\w.\- ]+")
+
+SavePathAsker = Callable[[QWidget, str], Path | None]
+
+
+def _text(exc: BaseException) -> str:
+    return exc.user_text() if isinstance(exc, GpdeskError) else UNEXPECTED
+
+
+def safe_file_name(name: str) -> str:
+    """An attachment's name fit to suggest in a save dialog: no folders, no odd characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE_NAME.sub("_", base).strip(" .")
+    return cleaned[:120] or "bijlage"
+
+
+def ask_save_path(parent: QWidget, suggested: str) -> Path | None:
+    """The file dialog "Bijlage opslaan"; None when the user cancels."""
+    from gpdesk.ui.kaart.handout_dialog import pdf_save_path
+
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Bijlage opslaan", str(pdf_save_path(safe_file_name(suggested)))
+    )
+    return Path(name) if name else None
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The list as first loaded: how many match, the first page, and the teams to filter on."""
+
+    total: int
+    page: LetterPage
+    teams: list[TeamChoice]
+
+
+def _patient_id(session: object, signed: SignedIn, bsn: str) -> int | None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from gpdesk.models import Patient
+
+    assert isinstance(session, Session)
+    index = signed.vault.blind_index("bsn", bsn)
+    return session.scalar(select(Patient.id).where(Patient.bsn_index == index))
+
+
+def load_first(db: Database, signed: SignedIn, query: LetterQuery, bsn: str | None) -> FirstPage:
+    """Worker: the count, the first page (audited) and the teams; one patient's with ``bsn``."""
+    from dataclasses import replace
+
+    from gpdesk.inbox.store.listing import count_letters, inbox_teams, letter_page
+
+    with db.session() as session:
+        teams = inbox_teams(session, signed.actor)
+        if bsn is not None:
+            patient_id = _patient_id(session, signed, bsn)
+            if patient_id is None:
+                return FirstPage(0, LetterPage(0, []), teams)
+            query = replace(query, patient_id=patient_id)
+        total = count_letters(session, signed.actor, query)
+        page = letter_page(session, signed.vault, signed.actor, query, offset=0)
+        return FirstPage(total, page, teams)
+
+
+def load_more(
+    db: Database, signed: SignedIn, query: LetterQuery, bsn: str | None, offset: int
+) -> LetterPage:
+    """Worker: the page from ``offset``, audited."""
+    from dataclasses import replace
+
+    from gpdesk.inbox.store.listing import letter_page
+
+    with db.session() as session:
+        if bsn is not None:
+            query = replace(query, patient_id=_patient_id(session, signed, bsn) or -1)
+        return letter_page(session, signed.vault, signed.actor, query, offset=offset)
+
+
+def load_letter(db: Database, signed: SignedIn, letter_id: int) -> LetterDetail:
+    """Worker: one letter opened; the read is audited."""
+    from gpdesk.inbox.store.detail import letter_detail
+
+    with db.session() as session:
+        return letter_detail(session, signed.vault, signed.actor, letter_id)
+
+
+def load_part(db: Database, signed: SignedIn, letter_id: int, part_id: int) -> AttachmentData:
+    """Worker: one safe attachment's bytes, for the preview; audited."""
+    from gpdesk.inbox.store.detail import letter_part_data
+
+    with db.session() as session:
+        return letter_part_data(session, signed.vault, signed.actor, letter_id, part_id)
+
+
+def file_one(db: Database, signed: SignedIn, letter_id: int) -> LetterDetail:
+    """Worker: Overgenomen in HIS, committed with its audit entry; the letter as it is now."""
+    from gpdesk.inbox.store import file_letter
+
+    with db.session() as session:
+        file_letter(session, signed.vault, signed.actor, letter_id)
+    return load_letter(db, signed, letter_id)
+
+
+def save_part(db: Database, signed: SignedIn, letter_id: int, part_id: int, target: Path) -> Path:
+    """Worker: a safe attachment written to ``target`` (whole, or not at all); audited export."""
+    from gpdesk.inbox.store.detail import letter_part_data
+
+    with db.session() as session:
+        data = letter_part_data(
+            session, signed.vault, signed.actor, letter_id, part_id, export=True
+        ).data
+        partial = target.with_name(f".{target.name}.gpdesk-deel")
+        try:
+            with partial.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise GpdeskError(
+                "De bijlage kon niet worden opgeslagen op die plek.",
+                hint="Kies een andere map, bijvoorbeeld Documenten.",
+            ) from exc
+    return target
+
+
+def text_of(data: bytes) -> str:
+    """A text attachment's characters: UTF-8, else Windows-1252 as Dutch mail clients send it."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+class InboxController(QObject):
+    """Keeps the Terugkoppeling page's list and reading pane current and carries out actions."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        tasks: TaskRunner,
+        signed: Callable[[], SignedIn | None],
+        page: InboxPage,
+        ask_path: SavePathAsker = ask_save_path,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.tasks, self._signed, self.page = db, tasks, signed, page
+        self.ask_path = ask_path
+        self.patient: PatientContext | None = None
+        self._list_generation = 0
+        self._detail_generation = 0
+        self._part_generation = 0
+        self._chosen: int | None = None
+        self._query = LetterQuery()
+        self._bsn: str | None = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(DETAIL_DELAY_MS)
+        self._detail_timer.timeout.connect(self._load_letter)
+        page.shown.connect(self.refresh)
+        page.filters_changed.connect(self.refresh)
+        page.model.more_wanted.connect(self._load_more)
+        page.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        page.table.opened.connect(self._open_chosen)
+        page.pane.part_chosen.connect(self._show_part)
+        page.pane.file_confirmed.connect(self.file)
+        page.pane.save_requested.connect(self.save)
+        who = signed()
+        page.pane.set_may_file(who is not None and who.actor.may(Permission.LETTER_FILE))
+
+    # -- the list --------------------------------------------------------------------------------
+
+    def set_patient(self, patient: PatientContext | None) -> None:
+        """Another patient in the banner: "van deze patiënt" follows, the list reloads if shown."""
+        other = patient is None or self.patient is None or patient.bsn != self.patient.bsn
+        if other and self.page.patient_filter():
+            self._forget_letter()  # nothing of the previous patient stays on screen
+        self.patient = patient
+        self.page.set_patient_open(patient is not None)
+        if self.page.isVisible() and self.page.patient_filter():
+            self.refresh()
+
+    def _current_query(self) -> LetterQuery:
+        page = self.page
+        state, all_states = page.state_filter()
+        return LetterQuery(
+            view=page.view(), state=state, all_states=all_states, team_id=page.team_filter()
+        )
+
+    def refresh(self) -> None:
+        """Load the list again with the page's filters, off the GUI thread."""
+        signed = self._signed()
+        if signed is None:
+            return
+        page = self.page
+        query = self._current_query()
+        bsn = self.patient.bsn if self.patient is not None and page.patient_filter() else None
+        self._query, self._bsn = query, bsn
+        self._list_generation += 1
+        generation, db = self._list_generation, self.db
+
+        def done(first: FirstPage) -> None:
+            if generation == self._list_generation:
+                self._show_first(first)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._list_generation:
+                page.model.reset([], page_size=PAGE_SIZE)
+                page.show_count(0, _text(exc))
+
+        self.tasks.run(lambda: load_first(db, signed, query, bsn), done, failed, owner=page)
+
+    def _show_first(self, first: FirstPage) -> None:
+        page = self.page
+        table = page.table
+        page.set_teams(first.teams)
+        table.selectionModel().blockSignals(True)
+        page.model.reset(first.page.rows, page_size=PAGE_SIZE)
+        row = page.model.row_of(self._chosen) if self._chosen is not None else -1
+        if row >= 0:
+            table.selectRow(row)
+        elif page.model.rowCount() > 0 and not table.currentIndex().isValid():
+            table.setCurrentIndex(page.model.index(0, 0))  # the cursor, without opening
+            table.clearSelection()
+        table.selectionModel().blockSignals(False)
+        page.show_count(first.total)
+
+    def _load_more(self, offset: int) -> None:
+        signed = self._signed()
+        if signed is None:
+            return
+        generation, db, query, bsn = self._list_generation, self.db, self._query, self._bsn
+        model = self.page.model
+
+        def done(more: LetterPage) -> None:
+            if generation == self._list_generation:
+                model.append(more.offset, more.rows, page_size=PAGE_SIZE)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._list_generation:
+                model.page_failed()
+                self.page.show_count(model.rowCount(), _text(exc))
+
+        self.tasks.run(
+            lambda: load_more(db, signed, query, bsn, offset), done, failed, owner=self.page
+        )
+
+    def _forget_letter(self) -> None:
+        self._chosen = None
+        self._detail_timer.stop()
+        self._detail_generation += 1
+        self.page.table.clearSelection()
+        self.page.pane.show_letter(None)
+
+    # -- the letter ------------------------------------------------------------------------------
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = {index.row() for index in selected.indexes()}
+        row = self.page.model.row_at(min(rows)) if rows else None
+        if row is None:
+            return
+        self._chosen = row.id
+        self.page.pane.show_letter(None, busy="De brief wordt geopend…")
+        self._detail_timer.start()
+
+    def _open_chosen(self) -> None:
+        """Enter on the list: the letter now, not after the pause."""
+        if self._detail_timer.isActive() or self.page.pane.letter is None:
+            self._detail_timer.stop()
+            self._load_letter()
+
+    def _load_letter(self) -> None:
+        signed, letter_id = self._signed(), self._chosen
+        if signed is None or letter_id is None:
+            return
+        self._detail_generation += 1
+        generation, db, pane = self._detail_generation, self.db, self.page.pane
+
+        def done(letter: LetterDetail) -> None:
+            if generation == self._detail_generation:
+                pane.show_letter(letter)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._detail_generation:
+                pane.show_letter(None, busy=_text(exc))
+
+        self.tasks.run(lambda: load_letter(db, signed, letter_id), done, failed, owner=pane)
+
+    def _show_part(self, part: AttachmentInfo) -> None:
+        """A safe attachment chosen: a PDF previewed, text shown, anything else described."""
+        signed, letter = self._signed(), self.page.pane.letter
+        pane = self.page.pane
+        if signed is None or letter is None:
+            return
+        if part.part_kind not in ("pdf", "text"):
+            pane.show_notice(f"{part.filename}: {NO_PREVIEW}")
+            return
+        self._part_generation += 1
+        generation, db, letter_id = self._part_generation, self.db, letter.id
+
+        def done(data: AttachmentData) -> None:
+            if generation != self._part_generation:
+                return
+            if part.part_kind == "pdf":
+                pane.show_pdf(part.id, data.data)
+            else:
+                pane.show_attachment_text(part.id, text_of(data.data))
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._part_generation:
+                pane.show_notice(_text(exc))
+
+        self.tasks.run(lambda: load_part(db, signed, letter_id, part.id), done, failed, owner=pane)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def file(self, letter_id: int) -> None:
+        """Overgenomen in HIS (confirmed in the pane): once; someone else's filing is named."""
+        signed = self._signed()
+        if signed is None:
+            return
+        self._detail_generation += 1
+        generation, db, pane = self._detail_generation, self.db, self.page.pane
+
+        def done(letter: LetterDetail) -> None:
+            if generation != self._detail_generation:
+                return
+            pane.show_letter(letter)
+            pane.show_message("Vastgelegd: overgenomen in het HIS.", info=True)
+            self.page.table.setFocus()
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._detail_generation:
+                pane.file_refused(_text(exc))
+
+        self.tasks.run(lambda: file_one(db, signed, letter_id), done, failed, owner=pane)
+
+    def save(self, part: AttachmentInfo) -> None:
+        """Bijlage opslaan als…: the dialog here, the reading and writing off the GUI thread."""
+        signed, letter = self._signed(), self.page.pane.letter
+        if signed is None or letter is None or not part.safe_to_open:
+            return
+        target = self.ask_path(self.page, part.filename)
+        if target is None:
+            return
+        db, pane, letter_id = self.db, self.page.pane, letter.id
+
+        def done(path: Path) -> None:
+            pane.show_message(f"Opgeslagen als {path.name}.", info=True)
+
+        def failed(exc: BaseException) -> None:
+            pane.show_message(_text(exc))
+
+        self.tasks.run(
+            lambda: save_part(db, signed, letter_id, part.id, target), done, failed, owner=pane
+        )

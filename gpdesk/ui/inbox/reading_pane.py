@@ -1,0 +1,522 @@
+"""One letter read: the facts on top, its attachments, the text or the PDF, and what to do.
+
+Layout only; the inbox controller reads the letter (``store.detail.letter_detail``) and an
+attachment's bytes off the GUI thread and hands them here. What this pane promises:
+
+- received HTML is shown as the sanitiser left it, in a browser that loads nothing: no remote
+  image, no file, no other page (``LetterBrowser.loadResource`` answers nothing but ``data:``),
+  and a link is never followed by itself;
+- a PDF is previewed with QtPdf from the bytes in memory, only when the intake judged it safe;
+  a program or a macro document says "niet geopend" with the reason and is never opened;
+- a quarantined letter shows its reason and nothing else;
+- the S/MIME signature is named as it was checked: geverifieerd, niet geverifieerd, ongeldig.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Final
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gpdesk.inbox.kinds import LetterKind
+from gpdesk.inbox.store.detail import AttachmentInfo, LetterDetail
+from gpdesk.models import LetterState
+from gpdesk.signals.consent import dutch_date
+from gpdesk.ui.inbox.letter_list import WARNING_SIGN
+from gpdesk.ui.signals.signal_list import local_moment
+
+EMPTY: Final = "Kies een brief in de lijst (j/k of ↑ ↓) en druk op Enter om hem te lezen."
+FILE_TEXT: Final = "&Overgenomen in HIS…"
+FILE_KEY: Final = "Ctrl+H"
+SAVE_TEXT: Final = "Bijlage opslaan a&ls…"
+CONFIRM_TEXT: Final = (
+    "Hebt u deze brief overgenomen in het HIS? gpdesk legt vast dat u dat nu deed; "
+    "dat kan maar één keer."
+)
+BODY_ITEM: Final = "Tekst van het bericht"
+
+PART_WORDS: Final = {
+    "pdf": "PDF",
+    "text": "tekst",
+    "html": "opgemaakte tekst",
+    "image": "afbeelding",
+    "executable": "programma",
+    "macro_document": "document met macro's",
+    "archive": "archief",
+    "other": "ander bestand",
+}
+NEVER_OPENED: Final = {
+    "executable": "een programma opent gpdesk nooit",
+    "macro_document": "een document met macro's opent gpdesk nooit",
+}
+SIGNATURE_WORDS: Final = {
+    "geverifieerd": "geverifieerd (ondertekend door een vertrouwd certificaat)",
+    "niet geverifieerd": "niet geverifieerd (de afzender is niet vastgesteld)",
+    "ongeldig": "ongeldig: de brief is na ondertekening gewijzigd of de handtekening klopt niet",
+}
+
+
+def size_text(size: int) -> str:
+    """``12 kB``, ``1,4 MB``: enough to recognise a file, in Dutch notation."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} kB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def attachment_line(part: AttachmentInfo) -> str:
+    """``brief.pdf · PDF · 120 kB``, and ``· niet geopend: …`` for one that is never opened."""
+    words = [part.filename, PART_WORDS.get(part.part_kind, part.part_kind), size_text(part.size)]
+    if not part.safe_to_open:
+        words.append(f"niet geopend: {not_opened_reason(part)}")
+    elif part.problem:
+        words.append(part.problem)
+    return " · ".join(words)
+
+
+def not_opened_reason(part: AttachmentInfo) -> str:
+    """Why gpdesk keeps an attachment closed, in the intake's words or by its kind."""
+    return part.problem or NEVER_OPENED.get(part.part_kind, "het is geen veilig bestand")
+
+
+def signature_text(signature: str | None) -> str:
+    """The signature as checked; a letter that was not signed says so, never "geverifieerd"."""
+    if signature is None:
+        return "geen (niet ondertekend)"
+    return SIGNATURE_WORDS.get(signature, signature)
+
+
+def kind_line(letter: LetterDetail) -> str:
+    """``⚠ escalatie (voorstel van gpdesk)``; "nog niet bekend" when gpdesk could not tell."""
+    kind = letter.kind or "nog niet bekend"
+    if letter.urgent or letter.kind == LetterKind.ESCALATION.value:
+        kind = f"{WARNING_SIGN} {kind}"
+    if letter.kind and not letter.kind_confirmed:
+        kind += " (voorstel van gpdesk)"
+    return kind
+
+
+def link_line(letter: LetterDetail) -> str:
+    """The signal with its status, or that the letter is not linked yet."""
+    if letter.signal_reference is not None:
+        status = "" if letter.signal_status is None else f" · signaal {letter.signal_status.value}"
+        return f"{letter.signal_reference}{status}"
+    if letter.patient_matched:
+        return "gekoppeld aan een patiënt, niet aan een signaal"
+    return "niet gekoppeld"
+
+
+def state_line(letter: LetterDetail) -> str:
+    """The triage state; filed says by whom and when."""
+    if letter.filed_at is not None:
+        return f"overgenomen in HIS door {letter.filed_by or 'onbekend'} op " + local_moment(
+            letter.filed_at
+        )
+    if letter.state is LetterState.ASSIGNED and letter.assignee:
+        return f"toegewezen aan {letter.assignee}"
+    return letter.state.value
+
+
+def facts_html(letter: LetterDetail) -> str:
+    """The header facts as a two-column table (label, value), escaped."""
+    received = local_moment(letter.received_at)
+    sender = letter.sender or "onbekend"
+    if letter.team_name and letter.team_name != letter.sender:
+        sender = f"{letter.team_name} ({sender})"
+    rows = [
+        ("Ontvangen", f"{received} · {letter.source.value}"),
+        ("Afzender", sender),
+        ("Kenmerk", link_line(letter)),
+        ("Soort", kind_line(letter)),
+        ("Handtekening", signature_text(letter.signature)),
+        ("Stand", state_line(letter)),
+    ]
+    if letter.due_on is not None:
+        rows.append(("Beslissen vóór", dutch_date(letter.due_on)))
+    alarm = {
+        "Handtekening": letter.signature == "ongeldig",
+        "Soort": WARNING_SIGN in kind_line(letter),
+    }
+    cells = []
+    for label, value in rows:
+        style = " style='color:#a4262c; font-weight:600'" if alarm.get(label) else ""
+        cells.append(
+            f"<tr><td style='color:#4a555c; padding-right:10px; white-space:nowrap'>"
+            f"{escape(label)}</td><td{style}>{escape(value)}</td></tr>"
+        )
+    return "<table cellspacing='0' cellpadding='1'>" + "".join(cells) + "</table>"
+
+
+class LetterBrowser(QTextBrowser):
+    """Shows received text or sanitised HTML; loads nothing from outside, follows no link."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("letterText")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setReadOnly(True)
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:  # noqa: N802
+        """Only data embedded in the letter itself (``data:``); anything else stays empty."""
+        if QUrl(name).scheme() == "data":
+            return super().loadResource(kind, name)
+        return None
+
+
+class ReadingPane(QWidget):
+    """The chosen letter: facts, attachments, content, and Overgenomen in HIS."""
+
+    part_chosen = Signal(object)
+    """An ``AttachmentInfo`` to show, or None for the letter's own text."""
+    file_confirmed = Signal(int)
+    """The user confirmed "overgenomen in HIS" for this letter id."""
+    save_requested = Signal(object)
+    """An ``AttachmentInfo`` to save to a file."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readingPane")
+        self.letter: LetterDetail | None = None
+        self.may_file = False
+        self._buffer: QBuffer | None = None
+
+        self.heading = QLabel(EMPTY)
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts = QLabel()
+        self.facts.setObjectName("letterFacts")
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setWordWrap(True)
+        self.quarantine = QLabel()
+        self.quarantine.setObjectName("warning")
+        self.quarantine.setWordWrap(True)
+
+        self.parts = QListWidget()
+        self.parts.setObjectName("letterParts")
+        self.parts.setAccessibleName("Tekst en bijlagen")
+        self.parts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.parts.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.parts.currentRowChanged.connect(self._part_row_changed)
+
+        self.browser = LetterBrowser()
+        self.pdf_document = QPdfDocument(self)
+        self.pdf_view = QPdfView()
+        self.pdf_view.setObjectName("letterPdf")
+        self.pdf_view.setDocument(self.pdf_document)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.notice = QLabel()
+        self.notice.setObjectName("letterNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notice_page = QWidget()
+        notice_layout = QVBoxLayout(self.notice_page)
+        notice_layout.setContentsMargins(0, 4, 0, 0)
+        notice_layout.addWidget(self.notice)
+        notice_layout.addStretch(1)
+        self.content = QStackedWidget()
+        self.content.addWidget(self.browser)
+        self.content.addWidget(self.pdf_view)
+        self.content.addWidget(self.notice_page)
+
+        self.file_button = QPushButton(FILE_TEXT)
+        self.file_button.setObjectName("letterFile")
+        self.file_button.setToolTip(
+            f"Vastleggen dat u deze brief in het HIS hebt gezet ({FILE_KEY})"
+        )
+        self.file_button.setAutoDefault(False)
+        self.file_button.clicked.connect(self.ask_file)
+        self.save_button = QPushButton(SAVE_TEXT)
+        self.save_button.setObjectName("letterSave")
+        self.save_button.setToolTip(
+            "De gekozen bijlage als bestand bewaren, om in het HIS te zetten"
+        )
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self._save_chosen)
+        self.filed = QLabel()
+        self.filed.setObjectName("kaartNotice")
+        self.filed.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.file_button)
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.filed, 1)
+        actions.addStretch(0)  # the buttons keep their own width while the line is hidden
+
+        self.confirm = QFrame()
+        self.confirm.setObjectName("warning")
+        confirm_text = QLabel(CONFIRM_TEXT)
+        confirm_text.setWordWrap(True)
+        self.confirm_yes = QPushButton("Ja, overgenomen")
+        self.confirm_yes.setObjectName("letterFileYes")
+        self.confirm_yes.setDefault(True)
+        self.confirm_yes.clicked.connect(self._confirmed)
+        self.confirm_no = QPushButton("Annuleren")
+        self.confirm_no.setObjectName("letterFileNo")
+        self.confirm_no.setAutoDefault(False)
+        self.confirm_no.clicked.connect(self.cancel_file)
+        confirm_layout = QHBoxLayout(self.confirm)
+        confirm_layout.setContentsMargins(8, 6, 8, 6)
+        confirm_layout.addWidget(confirm_text, 1)
+        confirm_layout.addWidget(self.confirm_yes)
+        confirm_layout.addWidget(self.confirm_no)
+        escape_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.confirm)
+        escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape_key.activated.connect(self.cancel_file)
+
+        self.message = QLabel()
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.quarantine)
+        layout.addWidget(self.parts)
+        layout.addWidget(self.content, 1)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.message)
+        layout.addLayout(actions)
+        layout.addStretch(0)  # takes the room only while there is no content to show
+        self._layout = layout
+        self.show_letter(None)
+
+    # -- what is shown ---------------------------------------------------------------------------
+
+    def show_letter(self, letter: LetterDetail | None, *, busy: str | None = None) -> None:
+        """Show ``letter``; None shows the empty state, or ``busy`` while it loads or failed."""
+        self.letter = letter
+        self._clear_content()
+        self.confirm.hide()
+        self.file_button.setEnabled(True)
+        self.message.hide()
+        self.parts.blockSignals(True)
+        self.parts.clear()
+        self.parts.blockSignals(False)
+        if letter is None:
+            self._fill_bottom(True)
+            self.heading.setText(busy or EMPTY)
+            for widget in (self.facts, self.quarantine, self.parts, self.content, self.filed):
+                widget.hide()
+            self.file_button.hide()
+            self.save_button.hide()
+            return
+        self.facts.setText(facts_html(letter))
+        self.facts.show()
+        if letter.quarantined:
+            self._show_quarantine(letter)
+            return
+        self.heading.setText(letter.subject or "(geen onderwerp)")
+        self.quarantine.hide()
+        self.content.show()
+        self._fill_bottom(False)
+        has_text = bool(letter.body_text.strip() or (letter.body_html or "").strip())
+        if has_text or not letter.attachments:
+            item = QListWidgetItem(BODY_ITEM)
+            item.setData(Qt.ItemDataRole.UserRole, None)
+            self.parts.addItem(item)
+        for part in letter.attachments:
+            item = QListWidgetItem(attachment_line(part))
+            item.setData(Qt.ItemDataRole.UserRole, part)
+            item.setToolTip(attachment_line(part))
+            self.parts.addItem(item)
+        rows = self.parts.count()
+        self.parts.setVisible(rows > 1)
+        line = max(self.parts.sizeHintForRow(0), self.parts.fontMetrics().lineSpacing() + 4)
+        self.parts.setFixedHeight(line * min(rows, 4) + 2 * self.parts.frameWidth() + 4)
+        self._update_actions()
+        pdfs = [i for i in range(rows) if self._is_pdf(self._part(i))]
+        self.parts.setCurrentRow(pdfs[0] if pdfs else 0)
+
+    def _show_quarantine(self, letter: LetterDetail) -> None:
+        self._fill_bottom(True)
+        self.heading.setText("In quarantaine: niet geopend")
+        self.quarantine.setText(
+            f"{letter.quarantine_reason}\n\nWat nu: vraag de beheerder het bericht te bekijken, "
+            "of vraag het wijkteam de brief opnieuw te sturen."
+        )
+        self.quarantine.show()
+        for widget in (self.parts, self.content, self.filed):
+            widget.hide()
+        self.file_button.hide()
+        self.save_button.hide()
+
+    def _fill_bottom(self, empty: bool) -> None:
+        """Without content the facts stay on top and the empty room goes below them."""
+        self._layout.setStretch(self._layout.count() - 1, 1 if empty else 0)
+
+    def _update_actions(self) -> None:
+        letter = self.letter
+        if letter is None or letter.quarantined:
+            return
+        open_for_filing = letter.filed_at is None and not letter.forgotten
+        self.file_button.setVisible(open_for_filing and self.may_file)
+        self.filed.setVisible(letter.filed_at is not None)
+        if letter.filed_at is not None:
+            line = state_line(letter)
+            self.filed.setText(f"{line[:1].upper()}{line[1:]}.")
+        part = self.chosen_part()
+        self.save_button.setVisible(bool(letter.attachments))
+        self.save_button.setEnabled(part is not None and part.safe_to_open)
+
+    def set_may_file(self, may: bool) -> None:
+        """Whether this user may mark letters as overgenomen in HIS (the permission table)."""
+        self.may_file = may
+        self._update_actions()
+
+    def _part(self, row: int) -> AttachmentInfo | None:
+        item = self.parts.item(row)
+        part = None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return part if isinstance(part, AttachmentInfo) else None
+
+    @staticmethod
+    def _is_pdf(part: AttachmentInfo | None) -> bool:
+        return part is not None and part.part_kind == "pdf" and part.safe_to_open
+
+    def chosen_part(self) -> AttachmentInfo | None:
+        """The attachment chosen in the list (None: the letter's own text)."""
+        return self._part(self.parts.currentRow())
+
+    def _part_row_changed(self, row: int) -> None:
+        if self.letter is None or row < 0:
+            return
+        part = self._part(row)
+        self._update_actions()
+        if part is None:
+            self.show_text(self.letter)
+        elif not part.safe_to_open:
+            self.show_notice(
+                f"{part.filename}: niet geopend: {not_opened_reason(part)}.", warning=True
+            )
+        else:
+            self.show_notice(f"{part.filename} wordt geopend…")
+            self.part_chosen.emit(part)
+
+    def show_text(self, letter: LetterDetail) -> None:
+        """The letter's own text: the sanitised HTML when there is one, else the plain text."""
+        self._clear_pdf()
+        if letter.body_html:
+            self.browser.setHtml(letter.body_html)
+        else:
+            self.browser.setPlainText(letter.body_text or "(Dit bericht heeft geen tekst.)")
+        self.content.setCurrentWidget(self.browser)
+
+    def show_pdf(self, part_id: int, data: bytes) -> None:
+        """Preview a safe PDF from memory, if it is still the attachment chosen."""
+        part = self.chosen_part()
+        if part is None or part.id != part_id:
+            return
+        self._clear_pdf()
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(data))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self._buffer = buffer
+        self.pdf_document.load(buffer)
+        if self.pdf_document.status() == QPdfDocument.Status.Error:
+            self.show_notice(
+                f"{part.filename}: deze PDF kan gpdesk niet tonen. Sla hem op om hem in het HIS "
+                "te zetten, of vraag het wijkteam hem opnieuw te sturen."
+            )
+            return
+        self.pdf_view.pageNavigator().jump(0, QPointF(), 0)
+        self.content.setCurrentWidget(self.pdf_view)
+
+    def show_attachment_text(self, part_id: int, text: str) -> None:
+        """A safe text attachment, shown as plain text (never as HTML)."""
+        part = self.chosen_part()
+        if part is None or part.id != part_id:
+            return
+        self._clear_pdf()
+        self.browser.setPlainText(text)
+        self.content.setCurrentWidget(self.browser)
+
+    def show_notice(self, text: str, *, warning: bool = False) -> None:
+        """A line instead of content: why an attachment is not opened, or that it is loading."""
+        self._clear_pdf()
+        self.notice.setText(text)
+        self.notice.setObjectName("warning" if warning else "letterNotice")
+        self.notice.style().unpolish(self.notice)
+        self.notice.style().polish(self.notice)
+        self.content.setCurrentWidget(self.notice_page)
+
+    def show_message(self, text: str, *, info: bool = False) -> None:
+        """A refusal or a confirmation under the letter."""
+        self.message.setText(text)
+        self.message.setProperty("info", info)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+
+    def file_refused(self, text: str) -> None:
+        """Filing did not happen (already filed by someone else, no right): say why."""
+        self.file_button.setEnabled(True)
+        self.show_message(text)
+
+    def _clear_pdf(self) -> None:
+        self.pdf_document.close()
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer.deleteLater()
+            self._buffer = None
+
+    def _clear_content(self) -> None:
+        self._clear_pdf()
+        self.browser.clear()
+        self.notice.clear()
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def ask_file(self) -> None:
+        """Overgenomen in HIS: first a confirmation in the pane (Enter confirms, Esc cancels)."""
+        letter = self.letter
+        if letter is None or not self.file_button.isVisible():
+            return
+        self.message.hide()
+        self.confirm.show()
+        self.confirm_yes.setFocus()
+
+    def cancel_file(self) -> None:
+        """Esc or Annuleren: nothing recorded."""
+        self.confirm.hide()
+        if self.file_button.isVisible():
+            self.file_button.setFocus()
+
+    def _confirmed(self) -> None:
+        letter = self.letter
+        self.confirm.hide()
+        if letter is not None:
+            self.file_button.setEnabled(False)
+            self.file_confirmed.emit(letter.id)
+
+    def _save_chosen(self) -> None:
+        part = self.chosen_part()
+        if part is not None and part.safe_to_open:
+            self.save_requested.emit(part)
+
+    def focus_letter(self) -> None:
+        """After Enter on the list: the keyboard goes to the attachments or the text."""
+        if self.parts.isVisible():
+            self.parts.setFocus()
+        elif self.content.isVisible():
+            current = self.content.currentWidget()
+            if current is not None:
+                current.setFocus()
