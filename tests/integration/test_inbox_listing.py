@@ -199,6 +199,19 @@ def test_a_subject_moved_from_another_letter_is_refused(
         letter_page(session, assistant.vault, assistant.actor, LetterQuery())
 
 
+def test_a_letter_moved_to_another_signal_outside_gpdesk_is_refused(
+    practice: Database, assistant: SignedIn, seeded: SeededInbox
+) -> None:
+    with practice.session() as session:
+        signal_id = session.scalar(select(Letter.signal_id).where(Letter.id == seeded.linked))
+        session.execute(
+            update(Letter).where(Letter.id == seeded.advice).values(signal_id=signal_id)
+        )
+    with practice.session() as session, pytest.raises(TamperedError):
+        letter_detail(session, assistant.vault, assistant.actor, seeded.advice)
+    assert [e.object_id for e in _audits(practice, "data.tampered")]
+
+
 def test_only_a_safe_attachment_gives_its_bytes(
     practice: Database, assistant: SignedIn, seeded: SeededInbox
 ) -> None:

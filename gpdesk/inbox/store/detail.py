@@ -1,10 +1,12 @@
 """One letter opened for reading: its facts, text, sanitised HTML, attachments and steps.
 
 Opening a letter is a read of what may be patient data, so it is audited (``letter.read``), and a
-sealed value that was moved or changed outside gpdesk is refused and audited
-(``refusing_tampered``). A quarantined letter opens nothing: only its reason. An attachment's
-bytes are opened one at a time (``letter_part_data``), and only when the parser judged it safe
-to open: a program or a macro document is kept but never handed out.
+sealed value that was moved or changed outside gpdesk, or a letter whose bound columns (who sent
+it, whose it is) no longer match its last audited state, is refused and audited
+(``refusing_tampered``, ``refuse_unless_letter_current``). A quarantined letter opens nothing:
+only its reason. An attachment's bytes are opened one at a time (``letter_part_data``), and only
+when the parser judged it safe to open: a program or a macro document is kept but never handed
+out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT, letter_row
+from gpdesk.inbox.store.triage import refuse_unless_letter_current
 from gpdesk.models import (
     Letter,
     LetterEvent,
@@ -137,6 +140,7 @@ def letter_detail(session: Session, vault: Vault, actor: Actor, letter_id: int) 
     attachments: list[AttachmentInfo] = []
     steps: list[LetterStep] = []
     with refusing_tampered(session, actor=actor, vault=vault, patient_ref=patient_ref):
+        refuse_unless_letter_current(session, vault, row.id)
         if row.quarantine_reason is not None:
             subject = QUARANTINE_SUBJECT
         elif row.forgotten_at is not None:
@@ -256,6 +260,7 @@ def letter_part_data(
         )
     patient_ref = _patient_ref(session, row)
     with refusing_tampered(session, actor=actor, vault=vault, patient_ref=patient_ref):
+        refuse_unless_letter_current(session, vault, row.id)
         data = vault.open_bytes("letter_part", "data", part.id, bytes(part.data))
         name = (
             "" if part.filename is None
