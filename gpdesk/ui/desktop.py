@@ -143,7 +143,7 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     page = window.inbox_page()
     inbox = InboxController(
         db=desktop.db, tasks=desktop.tasks, signed=lambda: desktop.session, page=page,
-        parent=window,
+        copy=desktop.clipboard.copy, parent=window,
     )  # fmt: skip
     inbox.set_patient(desktop.patient)
     desktop.patient_changed.connect(inbox.set_patient)

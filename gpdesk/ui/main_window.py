@@ -392,6 +392,7 @@ class MainWindow(QMainWindow):
                 (f"Alt+{', '.join(_mnemonic(t)[-1] for t in chips)}", "Filters: "
                  + ", ".join(_plain(t).split("/")[0].lower() for t in chips)),
                 ("Alt+S, Alt+T", "Stand, team kiezen"),
+                (reading_pane.HIS_KEY, "Kopieer voor HIS (30 s op het klembord)"),
                 (reading_pane.FILE_KEY, "Overgenomen in HIS (Enter bevestigt)"),
                 (_mnemonic(reading_pane.SAVE_TEXT), "Bijlage opslaan als"),
                 ("F5", "Vernieuwen"),

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from gpdesk.config import Home
 from gpdesk.inbox.store import file_letter
-from gpdesk.models import Letter, LetterState, User
+from gpdesk.models import AuditEntry, Letter, LetterState, User
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.inbox.controller import InboxController, safe_file_name
 from gpdesk.ui.inbox.page import InboxPage
@@ -226,6 +228,38 @@ def test_a_program_is_never_opened_and_remote_content_never_loaded(
     shoot(qtbot, assistant, "terugkoppeling-advies")
 
 
+def test_kopieer_voor_his_by_keyboard_with_a_shorter_summary(
+    qtbot: QtBot, assistant: Desktop, letters: SeededInbox
+) -> None:
+    page = opened_by_shortcut(qtbot, assistant, rows=4)
+    go_to(qtbot, page, letters.linked)
+    pane = page.pane
+    qtbot.keyClick(page.table, Qt.Key.Key_K, CTRL)
+    qtbot.waitUntil(lambda: pane.content.currentWidget() is pane.his, timeout=10_000)
+    text = pane.his.preview.text()
+    assert f"Kenmerk signaal: {letters.reference}" in text
+    assert "Soort correspondentie: bevestiging" in text and "Episode (suggestie): Z" in text
+    assert pane.his.copy_button.hasFocus()
+    shoot(qtbot, assistant, "terugkoppeling-kopieer-voor-his")
+    pane.his.summary.setPlainText("Team helpt met schulden; belt over zes weken terug.")
+    qtbot.keyClick(pane.his.copy_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(pane.message.isVisible, timeout=10_000)
+    copied = QApplication.clipboard().text()
+    assert "Samenvatting: Team helpt met schulden; belt over zes weken terug." in copied
+    assert copied == pane.his.preview.text() and "30 seconden" in pane.message.text()
+    qtbot.keyClick(pane.his.summary, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: pane.content.currentWidget() is pane.pdf_view, timeout=10_000)
+    db = database(assistant.home)
+    try:
+        with db.session() as session:
+            events = session.scalars(
+                select(AuditEntry.event).where(AuditEntry.object_id == str(letters.linked))
+            ).all()
+    finally:
+        db.dispose()
+    assert events.count("letter.copy") == 2  # shown, then copied: each a read of the letter
+
+
 def test_filed_by_someone_else_meanwhile_is_refused_by_name(
     qtbot: QtBot, assistant: Desktop, letters: SeededInbox
 ) -> None:
@@ -274,4 +308,5 @@ def test_the_overview_lists_the_inbox_keys(assistant: Desktop) -> None:
     inbox = dict(sections["Terugkoppeling"])
     assert inbox["Ctrl+H"].startswith("Overgenomen in HIS")
     assert inbox["Alt+L"] == "Bijlage opslaan als"
+    assert inbox["Ctrl+K"].startswith("Kopieer voor HIS")
     assert "Alt+A, M, N, K, D, Q" in inbox

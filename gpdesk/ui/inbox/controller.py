@@ -7,8 +7,10 @@ pressed (``store.detail.letter_detail``, audited), an attachment's bytes when it
 saved (``letter_part_data``), and "Overgenomen in HIS" (``store.file_letter``). A result for a
 request that was overtaken (other filters, another letter) is dropped.
 
-Assigning, forwarding, linking and the other triage actions come from ``store.triage`` next;
-each becomes a button in the reading pane and a worker function here, like ``file_one``.
+"Kopieer voor HIS" makes the note with ``store.his.his_note`` and puts it on the practice's
+sensitive clipboard (cleared after 30 seconds). Assigning, forwarding, linking and the other
+triage actions of ``store.triage`` come next; each becomes a button in the reading pane and a
+worker function here, like ``file_one``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDetail
+from gpdesk.inbox.store.his import HisNote
 from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
@@ -167,6 +170,14 @@ def save_part(db: Database, signed: SignedIn, letter_id: int, part_id: int, targ
     return target
 
 
+def make_his_note(db: Database, signed: SignedIn, letter_id: int, summary: str | None) -> HisNote:
+    """Worker: the text for the HIS (audited as a read, ``letter.copy``)."""
+    from gpdesk.inbox.store.his import his_note
+
+    with db.session() as session:
+        return his_note(session, signed.vault, signed.actor, letter_id, summary=summary)
+
+
 def text_of(data: bytes) -> str:
     """A text attachment's characters: UTF-8, else Windows-1252 as Dutch mail clients send it."""
     try:
@@ -185,12 +196,14 @@ class InboxController(QObject):
         tasks: TaskRunner,
         signed: Callable[[], SignedIn | None],
         page: InboxPage,
+        copy: Callable[[str], None],
         ask_path: SavePathAsker = ask_save_path,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.db, self.tasks, self._signed, self.page = db, tasks, signed, page
         self.ask_path = ask_path
+        self._copy = copy
         self.patient: PatientContext | None = None
         self._list_generation = 0
         self._detail_generation = 0
@@ -210,6 +223,7 @@ class InboxController(QObject):
         page.pane.part_chosen.connect(self._show_part)
         page.pane.file_confirmed.connect(self.file)
         page.pane.save_requested.connect(self.save)
+        page.pane.his_requested.connect(self.his_note)
         who = signed()
         page.pane.set_may_file(who is not None and who.actor.may(Permission.LETTER_FILE))
 
@@ -380,6 +394,25 @@ class InboxController(QObject):
                 pane.file_refused(_text(exc))
 
         self.tasks.run(lambda: file_one(db, signed, letter_id), done, failed, owner=pane)
+
+    def his_note(self, letter_id: int, summary: str | None) -> None:
+        """Kopieer voor HIS: the note shown (summary None) or, with the summary, copied."""
+        signed = self._signed()
+        if signed is None:
+            return
+        db, pane, copy = self.db, self.page.pane, self._copy
+
+        def done(note: HisNote) -> None:
+            if summary is not None:
+                copy(note.text)
+            pane.show_his(letter_id, note.text, note.summary, copied=summary is not None)
+
+        def failed(exc: BaseException) -> None:
+            pane.show_message(_text(exc))
+
+        self.tasks.run(
+            lambda: make_his_note(db, signed, letter_id, summary), done, failed, owner=pane
+        )
 
     def save(self, part: AttachmentInfo) -> None:
         """Bijlage opslaan als…: the dialog here, the reading and writing off the GUI thread."""

@@ -26,7 +26,7 @@ from gpdesk.inbox.store.listing import COUNT_CAP, LetterView, TeamChoice
 from gpdesk.models import LetterState
 from gpdesk.ui.areas import Area
 from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
-from gpdesk.ui.inbox.reading_pane import FILE_KEY, ReadingPane
+from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
 REFRESH_KEY: Final = "F5"
 
@@ -166,6 +166,9 @@ class InboxPage(QWidget):
         self.file_shortcut = QShortcut(QKeySequence(FILE_KEY), self)
         self.file_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.file_shortcut.activated.connect(self.pane.ask_file)
+        self.his_shortcut = QShortcut(QKeySequence(HIS_KEY), self)
+        self.his_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.his_shortcut.activated.connect(self.pane.ask_his)
         self.refresh_shortcut = QShortcut(QKeySequence(REFRESH_KEY), self)
         self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_shortcut.activated.connect(self.filters_changed)

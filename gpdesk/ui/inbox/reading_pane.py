@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QTextBrowser,
@@ -45,6 +46,12 @@ EMPTY: Final = "Kies een brief in de lijst (j/k of ↑ ↓) en druk op Enter om 
 FILE_TEXT: Final = "&Overgenomen in HIS…"
 FILE_KEY: Final = "Ctrl+H"
 SAVE_TEXT: Final = "Bijlage opslaan a&ls…"
+HIS_TEXT: Final = "Kop&ieer voor HIS…"
+HIS_KEY: Final = "Ctrl+K"
+HIS_COPIED: Final = (
+    "Gekopieerd. Plak het in het HIS (Ctrl+V); gpdesk haalt het over 30 seconden weer van "
+    "het klembord."
+)
 CONFIRM_TEXT: Final = (
     "Hebt u deze brief overgenomen in het HIS? gpdesk legt vast dat u dat nu deed; "
     "dat kan maar één keer."
@@ -181,6 +188,72 @@ class LetterBrowser(QTextBrowser):
         return None
 
 
+class HisPanel(QFrame):
+    """Kopieer voor HIS: the text the HIS asks for, with a summary the user may shorten.
+
+    What is copied is always rebuilt by the core from the summary (so a BSN typed into it is
+    still left out); the letter itself is never changed.
+    """
+
+    copy_requested = Signal(str)
+    """The summary as the user left it."""
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("letterHis")
+        title = QLabel("Kopieer voor HIS")
+        title.setObjectName("sectionTitle")
+        self.preview = QLabel()
+        self.preview.setObjectName("letterHisText")
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.preview.setMargin(6)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary = QPlainTextEdit()
+        self.summary.setObjectName("letterHisSummary")
+        self.summary.setTabChangesFocus(True)
+        self.summary.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        summary_label = QLabel(
+            "Samenvatting (inkorten of aanvullen mag; de brief zelf verandert niet):"
+        )
+        summary_label.setWordWrap(True)
+        summary_label.setBuddy(self.summary)
+        self.copy_button = QPushButton("Kopiëren")
+        self.copy_button.setObjectName("letterHisCopy")
+        self.copy_button.setDefault(True)
+        self.copy_button.clicked.connect(
+            lambda: self.copy_requested.emit(self.summary.toPlainText())
+        )
+        self.close_button = QPushButton("Sluiten")
+        self.close_button.setObjectName("letterHisClose")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.closed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.close_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(self.preview)
+        layout.addWidget(summary_label)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        escape_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape_key.activated.connect(self.closed)
+
+    def show_note(self, text: str, summary: str, *, keep_summary: bool = False) -> None:
+        """The note as the core made it; the summary field refilled unless the user is editing."""
+        self.preview.setText(text)
+        if not keep_summary:
+            self.summary.setPlainText(summary)
+
+
 class ReadingPane(QWidget):
     """The chosen letter: facts, attachments, content, and Overgenomen in HIS."""
 
@@ -190,6 +263,8 @@ class ReadingPane(QWidget):
     """The user confirmed "overgenomen in HIS" for this letter id."""
     save_requested = Signal(object)
     """An ``AttachmentInfo`` to save to a file."""
+    his_requested = Signal(int, object)
+    """Kopieer voor HIS for this letter id: the note with this summary (None: the default)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -237,6 +312,10 @@ class ReadingPane(QWidget):
         self.content.addWidget(self.browser)
         self.content.addWidget(self.pdf_view)
         self.content.addWidget(self.notice_page)
+        self.his = HisPanel()
+        self.his.copy_requested.connect(self._copy_his)
+        self.his.closed.connect(self.close_his)
+        self.content.addWidget(self.his)
 
         self.file_button = QPushButton(FILE_TEXT)
         self.file_button.setObjectName("letterFile")
@@ -245,6 +324,13 @@ class ReadingPane(QWidget):
         )
         self.file_button.setAutoDefault(False)
         self.file_button.clicked.connect(self.ask_file)
+        self.his_button = QPushButton(HIS_TEXT)
+        self.his_button.setObjectName("letterHisOpen")
+        self.his_button.setToolTip(
+            f"Datum, afzender, soort, samenvatting en episode om in het HIS te plakken ({HIS_KEY})"
+        )
+        self.his_button.setAutoDefault(False)
+        self.his_button.clicked.connect(self.ask_his)
         self.save_button = QPushButton(SAVE_TEXT)
         self.save_button.setObjectName("letterSave")
         self.save_button.setToolTip(
@@ -256,6 +342,7 @@ class ReadingPane(QWidget):
         self.filed.setObjectName("kaartNotice")
         self.filed.setWordWrap(True)
         actions = QHBoxLayout()
+        actions.addWidget(self.his_button)
         actions.addWidget(self.file_button)
         actions.addWidget(self.save_button)
         actions.addWidget(self.filed, 1)
@@ -318,6 +405,7 @@ class ReadingPane(QWidget):
             for widget in (self.facts, self.quarantine, self.parts, self.content, self.filed):
                 widget.hide()
             self.file_button.hide()
+            self.his_button.hide()
             self.save_button.hide()
             return
         self.facts.setText(facts_html(letter))
@@ -358,6 +446,7 @@ class ReadingPane(QWidget):
         for widget in (self.parts, self.content, self.filed):
             widget.hide()
         self.file_button.hide()
+        self.his_button.hide()
         self.save_button.hide()
 
     def _fill_bottom(self, empty: bool) -> None:
@@ -370,6 +459,7 @@ class ReadingPane(QWidget):
             return
         open_for_filing = letter.filed_at is None and not letter.forgotten
         self.file_button.setVisible(open_for_filing and self.may_file)
+        self.his_button.setVisible(not letter.forgotten)
         self.filed.setVisible(letter.filed_at is not None)
         if letter.filed_at is not None:
             line = state_line(letter)
@@ -506,6 +596,36 @@ class ReadingPane(QWidget):
         if letter is not None:
             self.file_button.setEnabled(False)
             self.file_confirmed.emit(letter.id)
+
+    def ask_his(self) -> None:
+        """Kopieer voor HIS: the controller makes the note (audited) and calls ``show_his``."""
+        letter = self.letter
+        if letter is not None and self.his_button.isVisible():
+            self.message.hide()
+            self.his_requested.emit(letter.id, None)
+
+    def show_his(self, letter_id: int, text: str, summary: str, *, copied: bool = False) -> None:
+        """The note for the HIS in place of the content; after copying, say so."""
+        if self.letter is None or self.letter.id != letter_id:
+            return
+        self._clear_pdf()
+        self.his.show_note(text, summary, keep_summary=copied)
+        self.content.setCurrentWidget(self.his)
+        if copied:
+            self.show_message(HIS_COPIED, info=True)
+        else:
+            self.his.copy_button.setFocus()
+
+    def close_his(self) -> None:
+        """Back to what was shown before (the text or the chosen attachment)."""
+        if self.content.currentWidget() is self.his and self.letter is not None:
+            self._part_row_changed(self.parts.currentRow())
+            self.his_button.setFocus()
+
+    def _copy_his(self, summary: str) -> None:
+        letter = self.letter
+        if letter is not None:
+            self.his_requested.emit(letter.id, summary)
 
     def _save_chosen(self) -> None:
         part = self.chosen_part()
