@@ -137,7 +137,7 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
 
 def _inbox(desktop: Desktop, window: MainWindow) -> None:
     """The Terugkoppeling page's list and reading pane: reloaded on show and per patient."""
-    from gpdesk.ui.inbox.controller import InboxController
+    from gpdesk.ui.inbox.controller import InboxController, counts_text
 
     assert desktop.db is not None
     page = window.inbox_page()
@@ -147,8 +147,13 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     )  # fmt: skip
     inbox.set_patient(desktop.patient)
     desktop.patient_changed.connect(inbox.set_patient)
+    inbox.counts_changed.connect(
+        lambda numbers: window.set_area_count("inbox", numbers.new, counts_text(numbers))
+    )
     if page.isVisible():
         inbox.refresh()
+    else:
+        inbox.refresh_counts()
 
 
 def _consent_list(desktop: Desktop, window: MainWindow, refresh: Callable[[], None]) -> None:

@@ -257,6 +257,16 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.setFocus()
 
+    def set_area_count(self, key: str, count: int, detail: str = "") -> None:
+        """A number behind an area's name ("Terugkoppeling  5"), its meaning in the tooltip."""
+        row = next(i for i, a in enumerate(AREAS) if a.key == key)
+        area, item = AREAS[row], self.nav.item(row)
+        if item is None:
+            return
+        item.setText(f"{area.title}  {count}" if count > 0 else area.title)
+        tip = f"{area.summary} ({area.shortcut})"
+        item.setToolTip(f"{tip}\n{detail}" if detail else tip)
+
     def current_area(self) -> str:
         """Key of the area on screen."""
         return AREAS[self.nav.currentRow()].key

@@ -114,6 +114,9 @@ def shoot(qtbot: QtBot, shell: Desktop, name: str) -> None:
 def test_keyboard_from_the_list_to_overgenomen_in_his(
     qtbot: QtBot, assistant: Desktop, letters: SeededInbox
 ) -> None:
+    nav = main_window(assistant).nav.item(2)
+    assert nav is not None
+    qtbot.waitUntil(lambda: nav.text() == "Terugkoppeling  3", timeout=10_000)
     page = opened_by_shortcut(qtbot, assistant, rows=4)
     table, pane = page.table, page.pane
     assert page.count.text() == "4 brieven"
@@ -151,6 +154,10 @@ def test_keyboard_from_the_list_to_overgenomen_in_his(
     qtbot.waitUntil(lambda: pane.letter is not None and pane.letter.filed_at is not None)
     assert "door M. Jansen" in pane.filed.text() and not pane.file_button.isVisible()
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10_000)  # te doen: one fewer
+    nav = window.nav.item(2)
+    assert nav is not None
+    qtbot.waitUntil(lambda: nav.text() == "Terugkoppeling  2")  # new, not counting quarantine
+    assert "1 in quarantaine" in nav.toolTip()
     db = database(assistant.home)
     try:
         with db.session() as session:

@@ -128,8 +128,8 @@ def _conditions(actor: Actor, query: LetterQuery) -> list[ColumnElement[bool]]:
             or_(Letter.patient_id.is_(None), Letter.match_confirmed.is_(False)),
             Letter.quarantine_reason.is_(None),
         ]
-    elif view is LetterView.ATTENTION:
-        where.append(or_(Letter.kind.in_(ATTENTION_KINDS), Letter.urgent.is_(True)))
+    elif view is LetterView.ATTENTION:  # as ``triage.counts`` counts them for the badge
+        where.append(Letter.kind.in_(ATTENTION_KINDS))
     elif view is LetterView.QUARANTINE:
         where.append(Letter.quarantine_reason.is_not(None))
     return where

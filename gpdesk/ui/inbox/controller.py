@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QItemSelection, QObject, QTimer
+from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from gpdesk.db import Database
@@ -30,6 +30,7 @@ from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDetail
 from gpdesk.inbox.store.his import HisNote
 from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
+from gpdesk.inbox.store.triage import InboxCounts
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
@@ -69,13 +70,38 @@ def ask_save_path(parent: QWidget, suggested: str) -> Path | None:
     return Path(name) if name else None
 
 
+COUNTS_EVERY_MS: Final = 60_000
+"""How often the navigation's number is brought up to date while nobody looks at the inbox."""
+
+
 @dataclass(frozen=True)
 class FirstPage:
-    """The list as first loaded: how many match, the first page, and the teams to filter on."""
+    """The list as first loaded, with the teams to filter on and the navigation's numbers."""
 
     total: int
     page: LetterPage
     teams: list[TeamChoice]
+    counts: InboxCounts | None = None
+
+
+def counts_text(counts: InboxCounts) -> str:
+    """The navigation's tooltip: what waits, in words."""
+    parts = [f"{counts.new} nieuw", f"{counts.mine} voor u"]
+    if counts.advice_or_escalation:
+        parts.append(f"{counts.advice_or_escalation} advies of escalatie")
+    if counts.unmatched:
+        parts.append(f"{counts.unmatched} niet gekoppeld")
+    if counts.quarantined:
+        parts.append(f"{counts.quarantined} in quarantaine")
+    return "Wacht: " + ", ".join(parts) + "."
+
+
+def load_counts(db: Database, signed: SignedIn) -> InboxCounts:
+    """Worker: the numbers for the navigation (plain columns, not audited)."""
+    from gpdesk.inbox.store.triage import counts
+
+    with db.session() as session:
+        return counts(session, signed.actor)
 
 
 def _patient_id(session: object, signed: SignedIn, bsn: str) -> int | None:
@@ -94,17 +120,19 @@ def load_first(db: Database, signed: SignedIn, query: LetterQuery, bsn: str | No
     from dataclasses import replace
 
     from gpdesk.inbox.store.listing import count_letters, inbox_teams, letter_page
+    from gpdesk.inbox.store.triage import counts
 
     with db.session() as session:
         teams = inbox_teams(session, signed.actor)
+        numbers = counts(session, signed.actor)
         if bsn is not None:
             patient_id = _patient_id(session, signed, bsn)
             if patient_id is None:
-                return FirstPage(0, LetterPage(0, []), teams)
+                return FirstPage(0, LetterPage(0, []), teams, numbers)
             query = replace(query, patient_id=patient_id)
         total = count_letters(session, signed.actor, query)
         page = letter_page(session, signed.vault, signed.actor, query, offset=0)
-        return FirstPage(total, page, teams)
+        return FirstPage(total, page, teams, numbers)
 
 
 def load_more(
@@ -189,6 +217,9 @@ def text_of(data: bytes) -> str:
 class InboxController(QObject):
     """Keeps the Terugkoppeling page's list and reading pane current and carries out actions."""
 
+    counts_changed = Signal(object)
+    """``InboxCounts`` for the navigation, after each load of the list and every minute."""
+
     def __init__(
         self,
         *,
@@ -224,6 +255,10 @@ class InboxController(QObject):
         page.pane.file_confirmed.connect(self.file)
         page.pane.save_requested.connect(self.save)
         page.pane.his_requested.connect(self.his_note)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setInterval(COUNTS_EVERY_MS)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.start()
         who = signed()
         page.pane.set_may_file(who is not None and who.actor.may(Permission.LETTER_FILE))
 
@@ -269,7 +304,20 @@ class InboxController(QObject):
 
         self.tasks.run(lambda: load_first(db, signed, query, bsn), done, failed, owner=page)
 
+    def refresh_counts(self) -> None:
+        """The navigation's numbers, off the GUI thread (the list's load brings them too)."""
+        signed = self._signed()
+        if signed is None:
+            return
+        db = self.db
+        self.tasks.run(
+            lambda: load_counts(db, signed), self.counts_changed.emit, lambda _exc: None,
+            owner=self.page,
+        )  # fmt: skip
+
     def _show_first(self, first: FirstPage) -> None:
+        if first.counts is not None:
+            self.counts_changed.emit(first.counts)
         page = self.page
         table = page.table
         page.set_teams(first.teams)
