@@ -328,6 +328,8 @@ def _open_dialog(qtbot: QtBot, tab: SendingTab, ctrl: BeheerController) -> TeamD
     dialog = ctrl.sending.dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    # Its Alt keys work once it is the active window; on a busy machine that comes later.
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
     return dialog
 
 

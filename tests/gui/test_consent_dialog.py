@@ -73,6 +73,8 @@ def consent_dialog(
     qtbot.waitUntil(lambda: signals.consent_dialog is not None, timeout=2_000)
     dialog = signals.consent_dialog
     assert dialog is not None
+    # Its Alt keys work once it is the active window; on a busy machine that comes later.
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
     return signals, form, dialog
 
 

@@ -314,12 +314,14 @@ class SendingController(QObject):
             return
         if self.dialog is not None:
             self.dialog.raise_()
+            self.dialog.activateWindow()
             return
         dialog = TeamDeliveryDialog(self.tab.teams.model.rows[row], self.tab)
         dialog.submitted.connect(lambda value: self._save_delivery(dialog, value))
         dialog.finished.connect(lambda _code: self._forget(dialog))
         self.dialog = dialog
         dialog.open()
+        dialog.activateWindow()  # without a window manager (X11) nobody else gives it the keys
 
     def _save_delivery(self, dialog: TeamDeliveryDialog, value: DeliveryInput) -> None:
         signed = self._may_manage()
