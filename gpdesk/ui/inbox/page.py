@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from gpdesk.inbox.store.listing import COUNT_CAP, LetterView, TeamChoice
 from gpdesk.models import LetterState
 from gpdesk.ui.areas import Area
+from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
 from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
@@ -90,8 +91,7 @@ class InboxPage(QWidget):
         self.views = QButtonGroup(self)
         self.views.setExclusive(True)
         self.chips: dict[LetterView, QToolButton] = {}
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
+        filters = FlowLayout(spacing=6, row_spacing=6)  # two rows on a narrow screen
         for view, text, tip in VIEW_CHIPS:
             chip = _chip(text, f"inboxView_{view.name.lower()}", tip)
             self.views.addButton(chip)
@@ -120,17 +120,17 @@ class InboxPage(QWidget):
         self.count = QLabel()
         self.count.setObjectName("pageSummary")
 
-        second = QHBoxLayout()
-        second.addWidget(state_label)
-        second.addWidget(self.state)
-        second.addSpacing(12)
-        second.addWidget(team_label)
-        second.addWidget(self.team)
-        second.addSpacing(12)
+        second = FlowLayout(spacing=12, row_spacing=6)  # a label stays beside its field
+        for label, field in ((state_label, self.state), (team_label, self.team)):
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.setSpacing(6)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(field)
+            second.addWidget(pair)
         second.addWidget(self.this_patient)
-        second.addStretch(1)
-        second.addWidget(self.count)
-        filters.addStretch(1)
+        second.add_trailing(self.count)
 
         self.model = LetterTableModel(self)
         self.table = LetterTable()
