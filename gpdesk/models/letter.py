@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gpdesk.models.base import Base, utcnow
@@ -74,6 +74,10 @@ class Letter(Base):
     """
 
     __tablename__ = "letter"
+    __table_args__ = (
+        # The inbox's first page: "nieuw" first, newest first, per state.
+        Index("ix_letter_state_received", "state", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -101,7 +105,8 @@ class Letter(Base):
     signature: Mapped[str | None] = mapped_column(String(32), default=None)
     """S/MIME: versleuteld, geverifieerd, niet geverifieerd, ongeldig; None when plain."""
     quarantine_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    quarantine_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    quarantine_code: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    """Set exactly when ``quarantine_reason`` is: the quarantine filter reads this index."""
     signal_id: Mapped[int | None] = mapped_column(
         ForeignKey("signal.id", ondelete="SET NULL"), default=None, index=True
     )

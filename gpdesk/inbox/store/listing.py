@@ -120,18 +120,18 @@ def _conditions(actor: Actor, query: LetterQuery) -> list[ColumnElement[bool]]:
         where += [
             Letter.assignee_id.is_(None),
             Letter.assignee_role.is_(None),
-            Letter.quarantine_reason.is_(None),
+            Letter.quarantine_code.is_(None),
         ]
     elif view is LetterView.UNMATCHED:
         where += [
             Letter.signal_id.is_(None),
             or_(Letter.patient_id.is_(None), Letter.match_confirmed.is_(False)),
-            Letter.quarantine_reason.is_(None),
+            Letter.quarantine_code.is_(None),
         ]
     elif view is LetterView.ATTENTION:  # as ``triage.counts`` counts them for the badge
         where.append(Letter.kind.in_(ATTENTION_KINDS))
     elif view is LetterView.QUARANTINE:
-        where.append(Letter.quarantine_reason.is_not(None))
+        where.append(Letter.quarantine_code.is_not(None))  # indexed; set with the reason
     return where
 
 

@@ -153,6 +153,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_letter_signal_id"), ["signal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_letter_state"), ["state"], unique=False)
         batch_op.create_index(batch_op.f("ix_letter_team_id"), ["team_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_letter_quarantine_code"), ["quarantine_code"], unique=False
+        )
+        batch_op.create_index("ix_letter_state_received", ["state", "received_at"], unique=False)
     op.create_table(
         "letter_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -225,6 +229,8 @@ def downgrade() -> None:
     op.drop_table("letter_event")
     with op.batch_alter_table("letter", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_letter_team_id"))
+        batch_op.drop_index(batch_op.f("ix_letter_quarantine_code"))
+        batch_op.drop_index("ix_letter_state_received")
         batch_op.drop_index(batch_op.f("ix_letter_state"))
         batch_op.drop_index(batch_op.f("ix_letter_signal_id"))
         batch_op.drop_index(batch_op.f("ix_letter_received_at"))
