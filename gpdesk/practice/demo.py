@@ -59,7 +59,8 @@ def create_demo(
     """Fill an empty database with the demo practice in one transaction: all of it or nothing.
 
     With ``home`` (``gpdesk demo``) the demo signals follow, each in its own transactions as
-    gpdesk sends them, their teams delivering to an export folder in that home.
+    gpdesk sends them, their teams delivering to an export folder in that home; then the
+    teams' letters, stored as a fetch stores them, and the drop folder they came from.
     """
     manager, *others = DEMO_USERS
     patients = demo_patients()
@@ -98,9 +99,13 @@ def create_demo(
             save_patient(session, created.vault, patient)
         load_demo_kaart(session)
     if home is not None:
-        from gpdesk.signals.demo import add_demo_signals
+        from gpdesk.inbox.demo import add_demo_letters
+        from gpdesk.signals.demo import DEMO_SIGNALS, add_demo_signals
 
         gp = next(a for a in added if a.role is Role.GP)
-        add_demo_signals(db, created.vault, manager=created.manager, gp=gp, patients=patients,
-                         home=home)  # fmt: skip
+        references = add_demo_signals(db, created.vault, manager=created.manager, gp=gp,
+                                      patients=patients, home=home)  # fmt: skip
+        add_demo_letters(db, created.vault, manager=created.manager, home=home,
+                         references=dict(zip((s.bsn for s in DEMO_SIGNALS), references,
+                                             strict=True)))  # fmt: skip
     return created

@@ -77,7 +77,7 @@ DEMO_SIGNALS: Final = (
         "252760189", ("eenzaamheid",),
         "Mevrouw is net verhuisd en kent niemand in de wijk. Graag contact met een "
         "buurtcoach.", 4,
-        ((3, SignalStatus.RECEIVED, ""),), Route.TEAM_CALLS,
+        (), Route.TEAM_CALLS,  # "ontvangen" 3 days ago: the team's one-click answer (inbox.demo)
     ),
     DemoSignal(
         "628194821", ("wonen_werk_inkomen_schulden",),
@@ -90,7 +90,10 @@ DEMO_SIGNALS: Final = (
         by_folder=False,
     ),
 )  # fmt: skip
-"""Afgerond, in behandeling, ontvangen, verzonden and overdue, and niet verzonden."""
+"""Afgerond, in behandeling, ontvangen, verzonden and overdue, and niet verzonden.
+
+"Ontvangen" is the team's one-click answer, one of the demo letters (``gpdesk.inbox.demo``).
+"""
 
 
 def _consent(items: frozenset[DataItem]) -> ConsentDraft:
