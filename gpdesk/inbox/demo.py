@@ -36,10 +36,12 @@ from sqlalchemy import select
 
 from gpdesk.db import Database
 from gpdesk.inbox.intake import practice_keys, read_item
+from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.parsing import parse_in_process
 from gpdesk.inbox.sources.folder import PROCESSED
-from gpdesk.inbox.store import Received, receive
+from gpdesk.inbox.store import Received, file_letter, receive
 from gpdesk.inbox.store.sources import add_folder_source
+from gpdesk.inbox.store.triage import confirm_kind
 from gpdesk.letters.document import (
     Block,
     Bullets,
@@ -72,6 +74,8 @@ CLOSED_BSN: Final = "507529170"
 """The demo signal that is afgerond: its closing letter."""
 CARER_BSN: Final = "385280841"
 """In behandeling: an escalation now, a progress letter waiting in the drop folder."""
+CLOSING_NAME: Final = "afsluiting-wijkteam.eml"
+ADVICE_NAME: Final = "Advies wijkteam Nieuwland.pdf"
 LONELY_BSN: Final = "252760189"
 """Sent four days ago: the team's one-click "ontvangen", then an advice letter."""
 
@@ -220,7 +224,7 @@ def closing_letter(signal: DemoSignalFacts, at: datetime) -> DemoLetter:
         f"{writer.signature}\n",
         at - timedelta(minutes=4), slug="afsluiting", pdf=("Afsluitbrief wijkteam.pdf", pdf),
     )  # fmt: skip
-    return DemoLetter("afsluiting-wijkteam.eml", at, raw)
+    return DemoLetter(CLOSING_NAME, at, raw)
 
 
 def escalation(signal: DemoSignalFacts, at: datetime) -> DemoLetter:
@@ -279,7 +283,7 @@ def advice(signal: DemoSignalFacts, at: datetime) -> DemoLetter:
             "het goed. Wij blijven haar in de wijk ondersteunen."
         ),
     )  # fmt: skip
-    return DemoLetter("Advies wijkteam Nieuwland.pdf", at, raw)
+    return DemoLetter(ADVICE_NAME, at, raw)
 
 
 def involvement(at: datetime) -> DemoLetter:
@@ -378,12 +382,16 @@ def add_demo_letters(
     manager: Actor,
     home: Path,
     references: Mapping[str, str],
+    assistant: Actor | None = None,
     now: datetime | None = None,
 ) -> list[Received]:
     """The demo's drop folder as a source, its letters stored, one more waiting there.
 
     ``references`` maps a demo patient's BSN to the reference of their signal. Each letter is
-    read and stored in its own transaction at the moment it came in, as a fetch does.
+    read and stored in its own transaction at the moment it came in, as a fetch does. With
+    ``assistant``, she has done what the doktersassistent does first: the closing letter is
+    overgenomen in HIS and the advice letter's kind confirmed (so it is the GP's, with a due
+    day); everything else is nieuw.
     """
     moment = now or utcnow()
     folder = home / DEMO_INBOX
@@ -394,7 +402,8 @@ def add_demo_letters(
     signals = signal_facts(db, references)
     keys = practice_keys(db, vault)
     stored = []
-    for letter in demo_letters(signals, moment):
+    letters = demo_letters(signals, moment)
+    for letter in letters:
         incoming = read_item(
             letter.name, letter.raw, LetterSource.FOLDER, keys=keys, source_id=source_id,
             parser=parse_in_process, now=letter.received_at,
@@ -402,6 +411,16 @@ def add_demo_letters(
         with db.session() as session:
             stored.append(receive(session, vault, None, incoming, now=letter.received_at))
         _place(processed, letter)
+    if assistant is not None:
+        by_name = {letter.name: (got.letter_id, letter.received_at)
+                   for letter, got in zip(letters, stored, strict=True)}  # fmt: skip
+        letter_id, at = by_name[CLOSING_NAME]
+        with db.session() as session:
+            file_letter(session, vault, assistant, letter_id, now=at + timedelta(hours=2))
+        letter_id, at = by_name[ADVICE_NAME]
+        with db.session() as session:
+            confirm_kind(session, vault, assistant, letter_id, LetterKind.ADVICE,
+                         now=at + timedelta(minutes=40))  # fmt: skip
     waiting = progress(signals[CARER_BSN], moment - timedelta(days=2))
     path = folder / waiting.name
     path.write_bytes(waiting.raw)

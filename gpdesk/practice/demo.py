@@ -105,7 +105,8 @@ def create_demo(
         gp = next(a for a in added if a.role is Role.GP)
         references = add_demo_signals(db, created.vault, manager=created.manager, gp=gp,
                                       patients=patients, home=home)  # fmt: skip
+        assistant = next(a for a in added if a.role is Role.ASSISTANT)
         add_demo_letters(db, created.vault, manager=created.manager, home=home,
                          references=dict(zip((s.bsn for s in DEMO_SIGNALS), references,
-                                             strict=True)))  # fmt: skip
+                                             strict=True)), assistant=assistant)  # fmt: skip
     return created

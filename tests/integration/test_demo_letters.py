@@ -15,11 +15,11 @@ from sqlalchemy import select
 from gpdesk.db import Database
 from gpdesk.inbox.demo import CARER_BSN, CLOSED_BSN, DEMO_INBOX, LONELY_BSN
 from gpdesk.inbox.fetching import fetch_all
-from gpdesk.inbox.matching import PatientFacts, extract_facts, suggest_patients
 from gpdesk.inbox.sources.folder import PROCESSED
 from gpdesk.inbox.store import LetterSummary, list_letters
-from gpdesk.models import EventSource, Letter, Signal, SignalEvent, SignalStatus
-from gpdesk.practice.demo import DEMO_PASSWORD, create_demo, demo_patients
+from gpdesk.inbox.store.suggestions import patient_suggestions
+from gpdesk.models import EventSource, Letter, Patient, Signal, SignalEvent, SignalStatus
+from gpdesk.practice.demo import DEMO_PASSWORD, create_demo
 from gpdesk.security.accounts import SignedIn, sign_in
 from gpdesk.security.check import check_database
 from gpdesk.signals.demo import DEMO_SIGNALS
@@ -34,17 +34,17 @@ def _letters(db: Database, who: SignedIn) -> list[LetterSummary]:
         return list_letters(session, who.vault, who.actor)
 
 
-def _suggested(db: Database, who: SignedIn, letter_id: int) -> list[str]:
-    """The demo patients the matcher suggests for a letter's text, best first (by BSN)."""
+def _suggested(db: Database, who: SignedIn, letter_id: int) -> list[int]:
+    """The patients the store suggests for a letter (their ids), best first."""
     with db.session() as session:
-        row = session.get_one(Letter, letter_id)
-        assert row.body_text is not None
-        text = who.vault.open("letter", "body_text", row.id, bytes(row.body_text))
-    candidates = [
-        PatientFacts(p.bsn, p.name, p.birth_date, p.postcode, p.phone, p.bsn)
-        for p in demo_patients()
-    ]
-    return [str(m.patient_id) for m in suggest_patients(extract_facts(text), candidates)]
+        matches = patient_suggestions(session, who.vault, who.actor, letter_id)
+    return [int(m.patient_id) for m in matches]
+
+
+def _patient_id(db: Database, who: SignedIn, bsn: str) -> int:
+    index = who.vault.blind_index("bsn", bsn)
+    with db.session() as session:
+        return session.scalars(select(Patient.id).where(Patient.bsn_index == index)).one()
 
 
 def _reference(db: Database, bsn: str) -> str:
@@ -59,22 +59,26 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
     jansen = sign_in(db, "jansen", DEMO_PASSWORD)
     letters = _letters(db, jansen)
     assert len(letters) == 7
-    assert {letter.state.value for letter in letters} == {"nieuw"}
     by_kind = {letter.kind: letter for letter in letters}
+    states = {letter.kind: letter.state.value for letter in letters}
+    assert states.pop("afsluiting") == "overgenomen in HIS"
+    assert states.pop("advies") == "toegewezen"
+    assert set(states.values()) == {"nieuw"}
 
     closed = by_kind["afsluiting"]  # the reference only in the attached PDF
     assert closed.signal_reference == _reference(db, CLOSED_BSN) and closed.patient_matched
-    assert "SIG-" not in closed.subject
+    assert "SIG-" not in closed.subject and closed.filed_by == "M. Jansen"
 
     escalation = by_kind["escalatie"]
     assert escalation.urgent and escalation.signal_reference == _reference(db, CARER_BSN)
 
     advice = by_kind["advies"]  # a bare PDF, linked by the reference in its text
     assert advice.signal_reference == _reference(db, LONELY_BSN) and advice.patient_matched
+    assert advice.due_on is not None and advice.due_on > advice.received_at.date()
 
     involved = by_kind["betrokkenheidsmelding"]  # no reference: a patient suggestion
     assert involved.signal_reference is None and not involved.patient_matched
-    assert _suggested(db, jansen, involved.id)[:1] == [WIJNALDA]
+    assert _suggested(db, jansen, involved.id)[:1] == [_patient_id(db, jansen, WIJNALDA)]
 
     unmatched = by_kind["voortgang"]  # someone who is not a patient here
     assert unmatched.signal_reference is None and not unmatched.patient_matched
