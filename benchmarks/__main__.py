@@ -7,6 +7,7 @@ import sys
 from benchmarks import (
     check,
     handover,
+    inbox,
     kaart_import,
     kaart_search,
     security,
@@ -21,6 +22,7 @@ def main() -> int:
     failed = False
     for bench in (
         startup, handover, security, sign_in_names, kaart_search, kaart_import, check, signals,
+        inbox,
     ):  # fmt: skip
         try:
             for line in bench.run():

@@ -13,8 +13,10 @@ Everything is made here, in code: the e-mails with the ``email`` package, the PD
 gpdesk's own renderer (``gpdesk.letters``), so no binary file is committed. They are stored
 through the real path, ``intake.read_item`` and ``store.receive``, each at the moment it came
 in. They are read in this process (``parse_in_process``): they are gpdesk's own letters, made a
-moment ago, and a reading process for them would double the demo's making time. The files
-stored are also put in ``demo-inbox/verwerkt``, where a fetch leaves what it stored.
+moment ago, and the limited reading process would add its start-up to every demo the tests
+make. The files stored are also put in ``demo-inbox/verwerkt``, where a fetch leaves them.
+The doktersassistent has done her first steps: the closing letter is overgenomen in HIS and
+the advice letter's kind confirmed (now the GP's, with a due day); the rest is nieuw.
 
 All people, teams' staff and numbers are fictional (the staff are the demo kaart's contacts).
 """
@@ -55,11 +57,12 @@ from gpdesk.letters.document import (
 from gpdesk.models import LetterSource, MessageKind, OutboxMessage, Signal, utcnow
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
+from gpdesk.signals.demo import GATEWAY
 from gpdesk.signals.replies import ReplyStatus, reply_mailto
 
 DEMO_INBOX: Final = "demo-inbox"
 """Inside the demo home: the demo practice's drop folder (a source of the inbox)."""
-PRACTICE_ADDRESS: Final = "praktijk@desingel.example"
+PRACTICE_ADDRESS: Final = GATEWAY.from_address
 """The demo practice's reply address (its mail gateway's from-address)."""
 PRACTICE_LINES: Final = (
     "Huisartsenpraktijk De Singel",
@@ -68,16 +71,19 @@ PRACTICE_LINES: Final = (
     "3112 GS Schiedam",
 )
 DOMAIN: Final = "voorbeeld-schiedam.nl"
+TEAM_ADDRESS: Final = ("Voorbeeldplein 1", "3100 AA Schiedam")
+TEAM_PHONE: Final = "010-000 98 76"
+"""The teams' letterhead: a made-up address and a number that does not exist."""
 FOOTER: Final = "Gemeente Schiedam, sociaal wijkteam · fictieve brief voor de demo van gpdesk"
 
 CLOSED_BSN: Final = "507529170"
 """The demo signal that is afgerond: its closing letter."""
 CARER_BSN: Final = "385280841"
 """In behandeling: an escalation now, a progress letter waiting in the drop folder."""
-CLOSING_NAME: Final = "afsluiting-wijkteam.eml"
-ADVICE_NAME: Final = "Advies wijkteam Nieuwland.pdf"
 LONELY_BSN: Final = "252760189"
 """Sent four days ago: the team's one-click "ontvangen", then an advice letter."""
+CLOSING_NAME: Final = "afsluiting-wijkteam.eml"
+ADVICE_NAME: Final = "Advies wijkteam Nieuwland.pdf"
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ def _pdf(
 
     document = Document(
         letterhead=Letterhead(
-            writer.team, ("Stadserf 1", "3112 DZ Schiedam"), phone="14 010", email=writer.address
+            writer.team, TEAM_ADDRESS, phone=TEAM_PHONE, email=writer.address
         ),
         title=title,
         blocks=(Fields(fields), *blocks, Paragraph(writer.signature)),
