@@ -77,6 +77,8 @@ class Letter(Base):
     __table_args__ = (
         # The inbox's first page: "nieuw" first, newest first, per state.
         Index("ix_letter_state_received", "state", "received_at"),
+        # The team filter's list of teams, from the index alone.
+        Index("ix_letter_team", "team_id", "team_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,12 +128,13 @@ class Letter(Base):
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
     forgotten_at: Mapped[datetime | None] = mapped_column(default=None)
-    raw: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    """The bytes exactly as received, sealed; the letter itself is never altered."""
     subject: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     body_text: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     body_html: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     """Sanitised HTML (no scripts, nothing remote), sealed."""
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The bytes exactly as received, sealed; the letter itself is never altered. Last in the
+    row (as ``data`` of a part): a list reading the subject never reads through it."""
 
     parts: Mapped[list[LetterPart]] = relationship(
         back_populates="letter",
@@ -164,8 +167,8 @@ class LetterPart(Base):
     problem: Mapped[str | None] = mapped_column(Text, default=None)
     """gpdesk's words about what is wrong with it (encrypted PDF, JavaScript), never content."""
     filename: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     text: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
     letter: Mapped[Letter] = relationship(back_populates="parts")
 

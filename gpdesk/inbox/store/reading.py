@@ -8,7 +8,7 @@ audit entry, not one per letter.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.shapes import LetterSummary
@@ -31,10 +31,15 @@ def list_letters(
     state: LetterState | None = None,
     limit: int | None = None,
 ) -> list[LetterSummary]:
-    """Letters newest first; ``state`` keeps only those in that triage state."""
+    """Letters newest first; ``state`` keeps only those in that triage state.
+
+    For the command line: every letter (or ``limit``) at once, its content left unread. The
+    screen pages through ``listing.letter_page`` instead.
+    """
     require(actor.permissions, Permission.LETTER_READ)
     query = (
         select(Letter, Signal.reference, User.display_name)
+        .options(defer(Letter.raw), defer(Letter.body_text), defer(Letter.body_html))
         .outerjoin(Signal, Signal.id == Letter.signal_id)
         .outerjoin(User, User.id == Letter.filed_by_id)
         .order_by(Letter.received_at.desc(), Letter.id.desc())

@@ -113,10 +113,12 @@ def upgrade() -> None:
         sa.Column("filed_by_id", sa.Integer(), nullable=True),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("forgotten_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("raw", sa.LargeBinary(), nullable=True),
+        # The subject before the large values: SQLite reads a row's columns in order, so a
+        # list that shows the subject never reads through the received bytes.
         sa.Column("subject", sa.LargeBinary(), nullable=True),
         sa.Column("body_text", sa.LargeBinary(), nullable=True),
         sa.Column("body_html", sa.LargeBinary(), nullable=True),
+        sa.Column("raw", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["user_account.id"], name=op.f("fk_letter_assignee_id_user_account")
         ),
@@ -157,6 +159,7 @@ def upgrade() -> None:
             batch_op.f("ix_letter_quarantine_code"), ["quarantine_code"], unique=False
         )
         batch_op.create_index("ix_letter_state_received", ["state", "received_at"], unique=False)
+        batch_op.create_index("ix_letter_team", ["team_id", "team_name"], unique=False)
     op.create_table(
         "letter_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -197,8 +200,8 @@ def upgrade() -> None:
         sa.Column("safe_to_open", sa.Boolean(), nullable=False),
         sa.Column("problem", sa.Text(), nullable=True),
         sa.Column("filename", sa.LargeBinary(), nullable=True),
-        sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.Column("text", sa.LargeBinary(), nullable=True),
+        sa.Column("data", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["letter_id"],
             ["letter.id"],
@@ -231,6 +234,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_letter_team_id"))
         batch_op.drop_index(batch_op.f("ix_letter_quarantine_code"))
         batch_op.drop_index("ix_letter_state_received")
+        batch_op.drop_index("ix_letter_team")
         batch_op.drop_index(batch_op.f("ix_letter_state"))
         batch_op.drop_index(batch_op.f("ix_letter_signal_id"))
         batch_op.drop_index(batch_op.f("ix_letter_received_at"))
