@@ -15,8 +15,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from gpdesk.db import Database
-from gpdesk.models import Practice, TeamDelivery
+from gpdesk.models import EventSource, Practice, Signal, SignalStatus, TeamDelivery
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.records import open_from_his
 from gpdesk.security.accounts import SignedIn
@@ -30,7 +32,7 @@ from gpdesk.signals.consent import (
     record_consent,
 )
 from gpdesk.signals.outgoing import DEFAULT_ITEMS
-from gpdesk.signals.store import SignalRequest
+from gpdesk.signals.store import SignalRequest, add_event, submit
 from gpdesk.transport import config
 from tests.security_support import EXTRA_PATIENT, make_demo, signed
 
@@ -51,6 +53,7 @@ __all__ = [
     "open_patient",
     "ready_practice",
     "request",
+    "sent_signal",
     "signed",
 ]
 
@@ -147,3 +150,23 @@ def request(patient_id: int, **changes: Any) -> SignalRequest:
         private_note=PRIVATE_NOTE,
     )
     return replace(base, **changes)
+
+
+def sent_signal(db: Database, who: SignedIn) -> str:
+    """A signal the team has (status verzonden), requested by ``who``; its reference.
+
+    For the inbox tests: what a team's letter answers. Marked sent as the outbox does when a
+    channel delivered, without a mail server.
+    """
+    patient_id = open_patient(db, who)
+    consented(db, who, patient_id)
+    with db.session() as session:
+        record = submit(session, who.vault, who.actor, request(patient_id), now=NOW)
+    with db.session() as session:
+        row = session.scalars(select(Signal).where(Signal.reference == record.reference)).one()
+        row.sent_at = NOW
+        add_event(
+            session, who.vault, row, SignalStatus.SENT, source=EventSource.SYSTEM, at=NOW,
+            actor_label="gpdesk",
+        )  # fmt: skip
+    return record.reference

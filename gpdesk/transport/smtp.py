@@ -28,6 +28,7 @@ from gpdesk.transport.errors import (
     TlsHandshakeError,
 )
 from gpdesk.transport.message import PreparedMessage
+from gpdesk.transport.tls import verified_context
 
 Security = Literal["starttls", "tls"]
 SECURITY_CHOICES: tuple[Security, ...] = ("starttls", "tls")
@@ -68,19 +69,10 @@ class TransportSettings:
 
 def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
     """Verification always on: the system's CAs, plus the practice's gateway CA when given."""
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ca_file is not None:
-        try:
-            context.load_verify_locations(cafile=str(ca_file))
-        except (OSError, ssl.SSLError) as error:
-            raise ServerCertificateError(
-                "het CA-bestand van de praktijk is niet te lezen"
-            ) from error
-    # create_default_context sets both already; said again so no later edit can loosen them.
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
+    try:
+        return verified_context(ca_file)
+    except (OSError, ssl.SSLError) as error:
+        raise ServerCertificateError("het CA-bestand van de praktijk is niet te lezen") from error
 
 
 def _tls_failure(error: ssl.SSLError) -> ServerCertificateError | TlsHandshakeError:

@@ -22,11 +22,13 @@ from sqlalchemy import select
 from gpdesk.db import Database
 from gpdesk.models import EventSource, Signal, SignalEvent, SignalStatus
 from gpdesk.practice.demo import DEMO_PASSWORD
-from gpdesk.security.accounts import SignedIn
-from gpdesk.signals.store import add_event, submit
 from tests.cli_support import gpdesk
 from tests.dovecot_support import IMAP_PASSWORD, DovecotServer, letter
-from tests.store_support import NOW, consented, open_patient, ready_practice, request, signed
+from tests.store_support import (
+    ready_practice,
+    sent_signal,
+    signed,
+)
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -55,21 +57,6 @@ def run(practice: Database, database_url: str, tmp_path: Path) -> Run:
     return run
 
 
-def _sent(db: Database, who: SignedIn) -> str:
-    patient_id = open_patient(db, who)
-    consented(db, who, patient_id)
-    with db.session() as session:
-        record = submit(session, who.vault, who.actor, request(patient_id), now=NOW)
-    with db.session() as session:
-        row = session.scalars(select(Signal).where(Signal.reference == record.reference)).one()
-        row.sent_at = NOW
-        add_event(
-            session, who.vault, row, SignalStatus.SENT, source=EventSource.SYSTEM, at=NOW,
-            actor_label="gpdesk",
-        )  # fmt: skip
-    return record.reference
-
-
 def _mail(subject: str, body: str, message_id: str) -> bytes:
     return (
         "From: Wijkteam Nieuwland <nieuwland@wijkteam.example>\r\n"
@@ -91,7 +78,7 @@ def _pdf(path: Path, text: str) -> None:
 def test_import_list_and_file_as_the_readme_says(
     practice: Database, run: Run, tmp_path: Path
 ) -> None:
-    reference = _sent(practice, signed(practice, "bakker"))
+    reference = sent_signal(practice, signed(practice, "bakker"))
     files = tmp_path / "in"
     files.mkdir()
     (files / "antwoord.eml").write_bytes(

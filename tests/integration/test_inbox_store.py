@@ -44,8 +44,13 @@ from gpdesk.models import (
 )
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.integrity import check_record_states, check_sealed_values
-from gpdesk.signals.store import add_event, change_status, submit
-from tests.store_support import NOW, consented, open_patient, ready_practice, request, signed
+from gpdesk.signals.store import change_status
+from tests.store_support import (
+    NOW,
+    ready_practice,
+    sent_signal,
+    signed,
+)
 
 RAW = (
     b"From: Wijkteam Nieuwland <nieuwland@wijkteam.example>\r\n"
@@ -102,22 +107,6 @@ def assistant(practice: Database) -> SignedIn:
     return signed(practice, "jansen")
 
 
-def _sent_signal(db: Database, who: SignedIn) -> str:
-    """A signal the team has (status verzonden): SIG-2026-000001."""
-    patient_id = open_patient(db, who)
-    consented(db, who, patient_id)
-    with db.session() as session:
-        record = submit(session, who.vault, who.actor, request(patient_id), now=NOW)
-    with db.session() as session:
-        row = session.scalars(select(Signal).where(Signal.reference == record.reference)).one()
-        row.sent_at = NOW
-        add_event(
-            session, who.vault, row, SignalStatus.SENT, source=EventSource.SYSTEM, at=NOW,
-            actor_label="gpdesk",
-        )  # fmt: skip
-    return record.reference
-
-
 def _receive(db: Database, who: SignedIn, incoming: Incoming) -> tuple[int, bool]:
     with db.session() as session:
         got = receive(session, who.vault, who.actor, incoming, now=NOW + timedelta(hours=1))
@@ -138,7 +127,7 @@ def _checks_clean(db: Database, who: SignedIn) -> None:
 def test_a_letter_is_stored_sealed_linked_and_audited(
     practice: Database, bakker: SignedIn, assistant: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id, duplicate = _receive(practice, assistant, _incoming())
     assert not duplicate
     with practice.session() as session:
@@ -188,7 +177,7 @@ def test_the_same_message_twice_is_one_letter(practice: Database, assistant: Sig
 def test_a_one_click_answer_moves_its_signal_once_and_never_reopens_it(
     practice: Database, bakker: SignedIn, assistant: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     answer = _incoming(
         raw=RAW + b"ontvangen", message_id="<antwoord-1@wijkteam.example>",
         subject=f"{reference} ontvangen", reply_status="ontvangen",
@@ -288,7 +277,7 @@ def test_two_workstations_storing_one_message_at_once_store_it_once(
 def test_after_the_retention_period_only_a_stub_of_a_filed_letter_stays(
     practice: Database, bakker: SignedIn, assistant: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     filed_id, _ = _receive(practice, assistant, _incoming())
     waiting_id, _ = _receive(
         practice, assistant, _incoming(raw=PDF, message_id=None, references=(), parts=())

@@ -42,14 +42,12 @@ from gpdesk.inbox.store.his import catalogue, parse_catalogue, suggest_episode, 
 from gpdesk.inbox.store.triage import advice_due_on
 from gpdesk.models import (
     AuditEntry,
-    EventSource,
     Letter,
     LetterEvent,
     LetterSource,
     LetterState,
     Patient,
     Signal,
-    SignalStatus,
     User,
 )
 from gpdesk.roles import Role
@@ -57,8 +55,12 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.integrity import check_record_states, check_sealed_values
 from gpdesk.security.permissions import PermissionDeniedError
 from gpdesk.signals.outgoing import THEMES
-from gpdesk.signals.store import add_event, submit
-from tests.store_support import NOW, consented, open_patient, ready_practice, request, signed
+from tests.store_support import (
+    NOW,
+    ready_practice,
+    sent_signal,
+    signed,
+)
 
 RAW = (
     b"From: Wijkteam Nieuwland <nieuwland@wijkteam.example>\r\n"
@@ -110,22 +112,6 @@ def visser(practice: Database) -> SignedIn:
 @pytest.fixture
 def smit(practice: Database) -> SignedIn:
     return signed(practice, "smit")
-
-
-def _sent_signal(db: Database, who: SignedIn) -> str:
-    """A signal the team has (status verzonden), requested by ``who``: SIG-2026-000001."""
-    patient_id = open_patient(db, who)
-    consented(db, who, patient_id)
-    with db.session() as session:
-        record = submit(session, who.vault, who.actor, request(patient_id), now=NOW)
-    with db.session() as session:
-        row = session.scalars(select(Signal).where(Signal.reference == record.reference)).one()
-        row.sent_at = NOW
-        add_event(
-            session, who.vault, row, SignalStatus.SENT, source=EventSource.SYSTEM, at=NOW,
-            actor_label="gpdesk",
-        )  # fmt: skip
-    return record.reference
 
 
 def _receive(db: Database, who: SignedIn, number: int, **changes: Any) -> int:
@@ -284,7 +270,7 @@ def test_two_assistants_assigning_at_once_do_not_both_win(
 def test_the_feedback_contact_forwards_to_the_gp_who_signalled(
     practice: Database, bakker: SignedIn, visser: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id = _receive(practice, jansen, 1, references=(reference,))
     with practice.session() as session:
         forward_to_referrer(
@@ -316,7 +302,7 @@ def test_the_feedback_contact_forwards_to_the_gp_who_signalled(
 def test_advice_is_due_in_five_working_days_and_goes_to_the_gp(
     practice: Database, bakker: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id = _receive(practice, jansen, 1, references=(reference,))
     with practice.session() as session:
         confirm_kind(session, jansen.vault, jansen.actor, letter_id, LetterKind.ADVICE, now=NOW)
@@ -360,7 +346,7 @@ def test_the_due_day_of_advice_skips_weekends_and_holidays() -> None:
 def test_linking_records_the_letters_new_state_and_unlinking_undoes_it(
     practice: Database, bakker: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id = _receive(practice, jansen, 1)
     assert _letter(practice, letter_id).signal_id is None
     with practice.session() as session:
@@ -406,7 +392,7 @@ def test_linking_records_the_letters_new_state_and_unlinking_undoes_it(
 def test_a_letter_changed_outside_gpdesk_is_refused_and_reported(
     practice: Database, bakker: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id = _receive(practice, jansen, 1)
     with practice.session() as session:
         signal_id = session.scalars(select(Signal.id).where(Signal.reference == reference)).one()
@@ -468,7 +454,7 @@ def _call(**changes: Any) -> PhoneFeedback:
 def test_phone_feedback_becomes_a_letter_that_is_filed_like_any_other(
     practice: Database, bakker: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     with practice.session() as session:
         kept = record_phone_feedback(
             session, jansen.vault, jansen.actor, _call(signal_reference=reference), now=NOW
@@ -524,7 +510,7 @@ def test_phone_feedback_says_every_problem_at_its_field(
 def test_the_his_note_has_what_the_his_asks_and_no_bsn(
     practice: Database, bakker: SignedIn, jansen: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     letter_id = _receive(practice, jansen, 1, references=(reference,))
     with practice.session() as session:
         confirm_kind(session, jansen.vault, jansen.actor, letter_id, LetterKind.ADVICE)
@@ -624,7 +610,7 @@ def test_an_unmatched_letter_suggests_its_patient_and_stores_nothing(
 def test_counts_for_the_navigation_come_from_plain_columns(
     practice: Database, bakker: SignedIn, jansen: SignedIn, visser: SignedIn, smit: SignedIn
 ) -> None:
-    reference = _sent_signal(practice, bakker)
+    reference = sent_signal(practice, bakker)
     linked = _receive(practice, jansen, 1, references=(reference,))
     advice = _receive(practice, jansen, 2, kind="advies")
     for_poh = _receive(practice, jansen, 3)

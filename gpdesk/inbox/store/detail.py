@@ -18,15 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
-from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT, letter_row
+from gpdesk.inbox.store.reading import (
+    FORGOTTEN_SUBJECT,
+    QUARANTINE_SUBJECT,
+    letter_row,
+    patient_ref_of,
+)
 from gpdesk.inbox.store.triage import refuse_unless_letter_current
 from gpdesk.models import (
-    Letter,
     LetterEvent,
     LetterPart,
     LetterSource,
     LetterState,
-    Patient,
     Signal,
     SignalStatus,
     User,
@@ -122,18 +125,11 @@ def _name(session: Session, user_id: int | None) -> str | None:
     return None if user is None else user.display_name
 
 
-def _patient_ref(session: Session, row: Letter) -> str | None:
-    if row.patient_id is None:
-        return None
-    patient = session.get(Patient, row.patient_id)
-    return None if patient is None else patient.bsn_index.hex()
-
-
 def letter_detail(session: Session, vault: Vault, actor: Actor, letter_id: int) -> LetterDetail:
     """The letter opened for ``actor``; the read is audited, a tampered value refused."""
     require(actor.permissions, Permission.LETTER_READ)
     row = letter_row(session, letter_id)
-    patient_ref = _patient_ref(session, row)
+    patient_ref = patient_ref_of(session, row.patient_id)
     signal = None if row.signal_id is None else session.get(Signal, row.signal_id)
     closed = row.quarantine_reason is not None or row.forgotten_at is not None
     subject, text, html = "", "", None
@@ -258,7 +254,7 @@ def letter_part_data(
             "De inhoud van deze bijlage is na de bewaartermijn verwijderd.",
             hint="De brief staat in het HIS, als die daar is overgenomen.",
         )
-    patient_ref = _patient_ref(session, row)
+    patient_ref = patient_ref_of(session, row.patient_id)
     with refusing_tampered(session, actor=actor, vault=vault, patient_ref=patient_ref):
         refuse_unless_letter_current(session, vault, row.id)
         data = vault.open_bytes("letter_part", "data", part.id, bytes(part.data))

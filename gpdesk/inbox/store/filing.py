@@ -13,9 +13,9 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
-from gpdesk.inbox.store.reading import letter_row, summary
+from gpdesk.inbox.store.reading import letter_row, patient_ref_of, summary
 from gpdesk.inbox.store.shapes import LetterSummary
-from gpdesk.models import Letter, LetterEvent, LetterState, Patient, Signal, User, utcnow
+from gpdesk.models import Letter, LetterEvent, LetterState, Signal, User, utcnow
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -65,10 +65,7 @@ def file_letter(
     step = LetterEvent(letter_id=row.id, step=FILED_STEP, at=moment, actor_id=actor.user_id)
     session.add(step)
     session.flush()
-    patient_ref = None
-    if row.patient_id is not None:
-        patient = session.get(Patient, row.patient_id)
-        patient_ref = None if patient is None else patient.bsn_index.hex()
+    patient_ref = patient_ref_of(session, row.patient_id)
     audit.record(
         session, event="letter.file", action=audit.Action.UPDATE, actor=actor,
         patient_ref=patient_ref, object_type="letter", object_id=row.id,

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from gpdesk.models import Letter, LetterEvent, LetterPart, Patient, Practice, utcnow
+from gpdesk.inbox.store.reading import patient_ref_of
+from gpdesk.models import Letter, LetterEvent, LetterPart, Practice, utcnow
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -87,10 +88,7 @@ def _forget(
     )  # fmt: skip
     session.add(step)
     session.flush()
-    patient_ref = None
-    if letter.patient_id is not None:
-        patient = session.get(Patient, letter.patient_id)
-        patient_ref = None if patient is None else patient.bsn_index.hex()
+    patient_ref = patient_ref_of(session, letter.patient_id)
     audit.record(
         session, event="letter.forget", action=audit.Action.DELETE, actor=actor,
         username=None if actor is not None else "systeem", patient_ref=patient_ref,

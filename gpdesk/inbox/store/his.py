@@ -36,9 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpdesk.inbox.kinds import LetterKind
-from gpdesk.inbox.store.reading import letter_row
+from gpdesk.inbox.store.reading import letter_row, patient_ref_of
 from gpdesk.inbox.store.triage import (
-    patient_ref_of,
     refuse_closed,
     refuse_unless_letter_current,
 )

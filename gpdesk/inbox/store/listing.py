@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gpdesk.inbox.kinds import LetterKind
-from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT
-from gpdesk.models import Letter, LetterState, Patient, Signal, SignalStatus, User
+from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT, patient_ref_of
+from gpdesk.models import Letter, LetterState, Signal, SignalStatus, User
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -180,10 +180,7 @@ def letter_page(
     rows: list[LetterRow] = []
     with refusing_tampered(session, actor=actor, vault=vault):
         rows.extend(_row(vault, found[i]) for i in ids if i in found)
-    patient_ref = None
-    if query.patient_id is not None:
-        patient = session.get(Patient, query.patient_id)
-        patient_ref = None if patient is None else patient.bsn_index.hex()
+    patient_ref = patient_ref_of(session, query.patient_id)
     audit.record(
         session, event="letter.list", action=audit.Action.READ, actor=actor,
         patient_ref=patient_ref,

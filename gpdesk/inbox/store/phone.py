@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 
 from gpdesk.errors import ValidationError
 from gpdesk.inbox.kinds import suggest_kind
-from gpdesk.inbox.store.reading import summary
+from gpdesk.inbox.store.reading import patient_ref_of, summary
 from gpdesk.inbox.store.shapes import MAX_SUBJECT, LetterSummary
 from gpdesk.inbox.store.triage import (
     PATIENT_FIELD,
     SIGNAL_FIELD,
     add_step,
-    patient_ref_of,
 )
 from gpdesk.models import Letter, LetterSource, LetterState, Patient, Signal, utcnow
 from gpdesk.models.signal import TEAM_NAME_LENGTH

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, defer
 
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.shapes import LetterSummary
-from gpdesk.models import Letter, LetterSource, LetterState, Signal, User
+from gpdesk.models import Letter, LetterSource, LetterState, Patient, Signal, User
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -98,3 +98,11 @@ def letter_row(session: Session, letter_id: int) -> Letter:
             hint="Kijk in de lijst (gpdesk inbox list) welk nummer u bedoelt.",
         )
     return row
+
+
+def patient_ref_of(session: Session, patient_id: int | None) -> str | None:
+    """How the audit trail names the letter's patient (the BSN's blind index), if any."""
+    if patient_id is None:
+        return None
+    patient = session.get(Patient, patient_id)
+    return None if patient is None else patient.bsn_index.hex()

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gpdesk.inbox.store.reading import patient_ref_of
 from gpdesk.inbox.store.shapes import MAX_SUBJECT, Incoming, Received
 from gpdesk.models import (
     EventSource,
@@ -32,7 +33,6 @@ from gpdesk.models import (
     LetterPart,
     LetterSource,
     LetterState,
-    Patient,
     Signal,
     SignalStatus,
     utcnow,
@@ -215,10 +215,7 @@ def _insert(
     session.add(step)
     session.flush()
     records.append(("letter_event", step.id))
-    patient_ref = None
-    if letter.patient_id is not None:
-        patient = session.get(Patient, letter.patient_id)
-        patient_ref = None if patient is None else patient.bsn_index.hex()
+    patient_ref = patient_ref_of(session, letter.patient_id)
     detail = f"{incoming.file_type} {_SOURCE_WORDS[incoming.source]}"
     if quarantine:
         detail += f"; quarantaine: {quarantine.code}"

@@ -28,9 +28,8 @@ from gpdesk.inbox.matching import (
     extract_facts,
     suggest_patients,
 )
-from gpdesk.inbox.store.reading import letter_row
+from gpdesk.inbox.store.reading import letter_row, patient_ref_of
 from gpdesk.inbox.store.triage import (
-    patient_ref_of,
     refuse_closed,
     refuse_unless_letter_current,
 )

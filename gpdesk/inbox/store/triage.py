@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError, TamperedError, ValidationError
 from gpdesk.inbox.kinds import LetterKind
-from gpdesk.inbox.store.reading import letter_row, summary
+from gpdesk.inbox.store.reading import letter_row, patient_ref_of, summary
 from gpdesk.inbox.store.shapes import LetterSummary
 from gpdesk.models import (
     AuditEntry,
@@ -119,14 +119,6 @@ class InboxCounts:
 
 
 # -- shared: the state check, the step, the claim ------------------------------------------------
-
-
-def patient_ref_of(session: Session, patient_id: int | None) -> str | None:
-    """How the audit trail names the letter's patient (the BSN's blind index), if any."""
-    if patient_id is None:
-        return None
-    patient = session.get(Patient, patient_id)
-    return None if patient is None else patient.bsn_index.hex()
 
 
 def reference_of(session: Session, signal_id: int | None) -> str | None:
