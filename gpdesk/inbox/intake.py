@@ -26,13 +26,14 @@ from sqlalchemy import select
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
-from gpdesk.inbox.kinds import one_click_answer, suggest_kind
+from gpdesk.inbox.kinds import LetterKind, one_click_answer, suggest_kind
 from gpdesk.inbox.parsing import Parsed, Quarantined, parse_file
 from gpdesk.inbox.references import find_references, reference_of_message_id
 from gpdesk.inbox.store import Incoming, IncomingPart, Quarantine, Received, receive
 from gpdesk.models import LetterSource, TeamDelivery, utcnow
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.crypto import Vault
+from gpdesk.signals.replies import ReplyStatus
 from gpdesk.transport import smime as outgoing_smime
 from gpdesk.transport.config import signing_identity
 from gpdesk.transport.smime import SigningIdentity
@@ -57,6 +58,13 @@ SIGNATURE_WORDS = {
 
 
 UNAVAILABLE = "parser_unavailable"
+ANSWER_KINDS = {
+    ReplyStatus.RECEIVED: LetterKind.CONFIRMATION,
+    ReplyStatus.IN_PROGRESS: LetterKind.PROGRESS,
+    ReplyStatus.COMPLETED: LetterKind.CLOSING,
+    ReplyStatus.NOT_REACHED: LetterKind.PROGRESS,
+}
+"""What a one-click answer is, as a letter: "ontvangen" confirms, "afgerond" closes."""
 
 
 class ParserUnavailableError(GpdeskError):
@@ -187,6 +195,8 @@ def read_item(
         incoming = _quarantined(source, raw, result.reason, result.detail_code)
         return replace(incoming, source_id=source_id, signature=signature)
     subject = result.subject or ""
+    if not subject and result.kind != "email" and result.attachments:
+        subject = result.attachments[0].filename  # a bare file: its (made safe) name says most
     texts = [result.body_text, *(a.text for a in result.attachments if a.safe_to_open)]
     body = result.body_text
     ids = [i for i in (result.in_reply_to, *result.references) if i]
@@ -198,6 +208,9 @@ def read_item(
     if answer is not None and answer.reference not in references:
         references.insert(0, answer.reference)
     kind = suggest_kind(subject, "\n".join(texts))
+    kind_value = kind.kind.value
+    if answer is not None and kind.kind is LetterKind.OTHER:
+        kind_value = ANSWER_KINDS[answer.status].value  # a one-click answer says what it is
     parts = tuple(
         IncomingPart(
             filename=a.filename,
@@ -227,7 +240,7 @@ def read_item(
         parts=parts,
         references=tuple(dict.fromkeys(references)),
         reply_status=None if answer is None else answer.status.value,
-        kind=kind.kind.value,
+        kind=kind_value,
         urgent=kind.urgent,
     )
 

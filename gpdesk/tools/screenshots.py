@@ -14,6 +14,10 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gpdesk.ui.main_window import MainWindow
 
 SIZE = (1366, 768)
 SMALL = (1280, 720)
@@ -91,12 +95,9 @@ def render(outdir: Path) -> list[Path]:
                 phone="0612345678",
             )
         )
-        for key, name in (
-            ("signals", "signaleren"),
-            ("inbox", "terugkoppeling"),
-        ):
-            window.show_area(key)
-            shot(window, name)
+        window.show_area("signals")
+        shot(window, "signaleren")
+        _inbox_shots(app, window, shot)
         written.extend(_signal_shots(app, desktop, outdir, Path(tmp), shot))
         written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
         # The smallest screen a practice has: everything must still fit (no scroll, no cut-off).
@@ -132,10 +133,13 @@ def render(outdir: Path) -> list[Path]:
             (page.users, "beheer-gebruikers"),
             (page.permissions, "beheer-rechten"),
             (page.audit, "beheer-logboek"),
+            (page.sending, "beheer-verzenden"),
         ):
             page.tabs.setCurrentWidget(tab)
             if tab is page.audit:  # the Logboek reloads each time it is opened
                 _wait(app, lambda: page.audit.model.rowCount() > 0)
+            if tab is page.sending:
+                _wait(app, lambda: page.sending.teams.model.rowCount() > 0)
             shot(manager_window, name)
         # "Database controleren" on the Praktijk tab: the report of an untouched practice.
         page.tabs.setCurrentWidget(page.practice)
@@ -171,6 +175,48 @@ def render(outdir: Path) -> list[Path]:
         desktop.shutdown()
         manager_window.close()
     return written
+
+
+def _inbox_shots(app: object, window: MainWindow, shot: Callable[[object, str], None]) -> None:
+    """Terugkoppeling with the demo's letters: an escalation, a PDF, the HIS text, a quarantine."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.show_area("inbox")
+    page = window.inbox_page()
+    pane = page.pane
+    _wait(app, lambda: page.model.rowCount() > 0)
+
+    def wanted(row: int, kind: str) -> int | None:
+        letter = page.model.row_at(row)
+        if letter is None or not (letter.kind == kind or (kind == "-" and letter.quarantined)):
+            return None
+        return letter.id
+
+    def read(kind: str) -> bool:
+        """Enter on the first row of this kind ("-": quarantined); wait for the pane."""
+        for row in range(page.model.rowCount()):
+            letter_id = wanted(row, kind)
+            if letter_id is not None:
+                page.table.setCurrentIndex(page.model.index(row, 0))
+                QTest.keyClick(page.table, Qt.Key.Key_Return)
+                _wait(app, lambda n=letter_id: pane.letter is not None and pane.letter.id == n)
+                return True
+        return False
+
+    if read("escalatie"):
+        shot(window, "terugkoppeling")
+    if read("advies"):
+        _wait(app, lambda: pane.content.currentWidget() is pane.pdf_view)
+        for _ in range(20):  # the PDF's pages render off the GUI thread
+            QTest.qWait(25)
+        shot(window, "terugkoppeling-pdf")
+        QTest.keyClick(page.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+        _wait(app, lambda: pane.content.currentWidget() is pane.his)
+        shot(window, "terugkoppeling-kopieer-voor-his")
+        pane.close_his()
+    if read("-"):
+        shot(window, "terugkoppeling-quarantaine")
 
 
 def _first_run_shots(shot: Callable[[object, str], None]) -> None:

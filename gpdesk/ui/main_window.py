@@ -71,17 +71,23 @@ def _section_html(title: str, rows: list[tuple[str, str]]) -> str:
 class Navigation(QListWidget):
     """The areas on the left: as wide as the longest name, so the work gets the rest."""
 
-    SPARE = 16
-    """Room for a count behind a name ("Terugkoppeling 5") without a jump in width."""
+    COUNT_ROOM = "  99"
+    """Room kept for a count behind a name ("Terugkoppeling  5"), so the width never jumps and
+    the count is never cut off (up to 99; more shows "99+", the tooltip has the number). The
+    names' width is taken once, before any count: a count never widens the navigation."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._names_width: int | None = None
 
     def sizeHint(self) -> QSize:  # noqa: N802
         hint = super().sizeHint()
-        width = self.sizeHintForColumn(0) + 2 * self.frameWidth() + self.SPARE
+        if self._names_width is None and self.count():
+            self._names_width = self.sizeHintForColumn(0)  # the names alone, before any count
+        room = self.fontMetrics().horizontalAdvance(self.COUNT_ROOM)
+        width = (self._names_width or 0) + room + 2 * self.frameWidth()
         return QSize(width, hint.height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
@@ -263,7 +269,8 @@ class MainWindow(QMainWindow):
         area, item = AREAS[row], self.nav.item(row)
         if item is None:
             return
-        item.setText(f"{area.title}  {count}" if count > 0 else area.title)
+        shown = "99+" if count > 99 else str(count)  # the tooltip has the exact number
+        item.setText(f"{area.title}  {shown}" if count > 0 else area.title)
         tip = f"{area.summary} ({area.shortcut})"
         item.setToolTip(f"{tip}\n{detail}" if detail else tip)
 

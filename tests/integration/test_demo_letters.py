@@ -95,7 +95,7 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
         }  # fmt: skip
 
     # The one-click "ontvangen" moved its signal, as the team's own step.
-    confirmation = by_kind["overig"]
+    confirmation = by_kind["bevestiging"]  # a one-click "ontvangen" is a confirmation
     lonely = _reference(db, LONELY_BSN)
     assert confirmation.subject == f"{lonely} ontvangen"
     assert confirmation.signal_reference == lonely
