@@ -500,13 +500,13 @@ def test_a_trail_that_does_not_reach_the_manifests_anchor_is_refused(
 
 
 # What schema 0003 did not have yet: the seal (0004), the kaart fields (0005), the binding
-# (0007) and the practice's letterhead (0009).
+# (0007), the practice's letterhead (0009) and its retention period for letters (0010).
 _LATER_COLUMNS = {
     "audit_head": ("sealed_seq", "sealed_hash", "sealed_at", "seal", "pre_seal_entries"),
     "kaart_organization": ("former_names",),
     "kaart_service": ("wait_time", "municipal_contract", "former_names"),
     "kaart_contact": ("departed_on",),
-    "practice": ("binding", "address", "phone", "agb_code"),
+    "practice": ("binding", "address", "phone", "agb_code", "letter_retention_days"),
     "user_account": ("seal",),
     "role_permission": ("seal",),
 }
