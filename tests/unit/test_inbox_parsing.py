@@ -200,7 +200,7 @@ def test_smime_signature_keeps_the_exact_signed_bytes() -> None:
 
 def test_every_corpus_item_is_parsed_or_quarantined_with_clean_strings() -> None:
     for path in sorted(CORPUS.iterdir()):
-        if path.suffix == ".md":
+        if path.suffix == ".md" or not path.is_file():  # medvri/ has its own tests
             continue
         result = read(path.name)
         if isinstance(result, Quarantined):
@@ -477,7 +477,7 @@ def test_mangled_corpus_never_raises() -> None:
     rng = random.Random(11)
     snippets = [b"\r\n", b"\n--", b"=?utf-8?b?", b"?=", b"boundary=", b"\x00", b"%PDF-", b"MZ",
                 b"Content-Type: multipart/mixed; boundary=x\r\n", b"=\r\n"]  # fmt: skip
-    files = [path for path in sorted(CORPUS.iterdir()) if path.suffix != ".md"]
+    files = [p for p in sorted(CORPUS.iterdir()) if p.is_file() and p.suffix != ".md"]
     for _ in range(400):
         path = rng.choice(files)
         data = bytearray(path.read_bytes())

@@ -39,7 +39,7 @@ def parser() -> Iterator[ParserProcess]:
 
 def test_corpus_through_the_child_equals_reading_in_process(parser: ParserProcess) -> None:
     for path in sorted(CORPUS.iterdir()):
-        if path.suffix == ".md":
+        if path.suffix == ".md" or not path.is_file():  # medvri/ has its own tests
             continue
         raw = path.read_bytes()
         through_child = parser.parse(path.name, raw)
