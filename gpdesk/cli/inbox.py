@@ -228,7 +228,7 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
                 raw = path.read_bytes()
             except OSError as error:
                 code = EXIT_ERROR
-                reason = f"kan het bestand niet lezen ({error.strerror or 'onbekende fout'})"
+                reason = _unreadable(error)
                 results.append({"file": str(path), "id": None, "error": reason})
                 lines.append(f"{path.name}: {reason}")
                 continue
@@ -263,6 +263,17 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
             lines.append(f"{path.name}: {state} als terugkoppeling {got.letter_id}")
     emit(args, results, "\n".join(lines))
     return code
+
+
+def _unreadable(error: OSError) -> str:
+    """Why a file could not be read, in Dutch (the system's own text is English)."""
+    if isinstance(error, FileNotFoundError):
+        return "het bestand bestaat niet; controleer de naam en de map"
+    if isinstance(error, PermissionError):
+        return "gpdesk mag dit bestand niet lezen; vraag de beheerder van de computer"
+    if isinstance(error, IsADirectoryError):
+        return "dit is een map, geen bestand"
+    return "het bestand is niet te lezen; probeer het opnieuw of kopieer het eerst"
 
 
 def _outcome_line(outcome: SourceOutcome) -> str:
@@ -300,7 +311,8 @@ def cmd_source_list(args: argparse.Namespace) -> int:
     db = practice_db(args)
     try:
         signed = signed_in(args, db)
-        require(signed.actor.permissions, Permission.LETTER_READ)
+        if not signed.actor.may(Permission.SETTINGS_MANAGE):  # the beheerder set them up
+            require(signed.actor.permissions, Permission.LETTER_READ)
         with db.session() as session:
             views = list_sources(session)
     finally:

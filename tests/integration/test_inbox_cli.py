@@ -205,3 +205,18 @@ def test_a_mailbox_that_refuses_the_login_says_so_and_keeps_the_reason(
     assert "wachtwoord" in failed.stdout.lower() and "fout-wachtwoord" not in failed.stdout
     sources = _ok(run("inbox", "source", "list", "--json"))
     assert sources[0]["last_error"]
+
+
+def test_a_file_that_cannot_be_read_is_named_in_dutch_and_the_beheerder_lists_sources(
+    practice: Database, run: Run, tmp_path: Path
+) -> None:
+    kept = tmp_path / "brief.pdf"
+    _pdf(kept, "Terugkoppeling van het wijkteam.")
+    result = run("inbox", "import", str(kept), str(tmp_path / "weg.pdf"), str(tmp_path))
+    assert result.returncode == 1  # one could not be kept at all; the other was
+    assert "brief.pdf: bewaard" in result.stdout
+    assert "weg.pdf: het bestand bestaat niet" in result.stdout
+    assert "dit is een map" in result.stdout
+    _ok(run("inbox", "source", "add", "folder", str(tmp_path), user="smit"))
+    sources = _ok(run("inbox", "source", "list", "--json", user="smit"))
+    assert [s["kind"] for s in sources] == ["map"]
