@@ -235,7 +235,6 @@ def cmd_inbox_import(args: argparse.Namespace) -> int:
             got = take_in(
                 db,
                 signed,
-                signed.vault,
                 (path.name, raw),
                 LetterSource.IMPORTED,
                 keys=keys,

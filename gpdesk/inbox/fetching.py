@@ -28,6 +28,7 @@ from gpdesk.inbox.store.sources import (
     mark_of,
     record_fetch,
     source_row,
+    view,
 )
 from gpdesk.models import LetterSource, SourceKind
 from gpdesk.security.accounts import SignedIn
@@ -111,7 +112,7 @@ def fetch_one(
         mark = mark_of(row)
         settings = imap_settings(signed.vault, row) if kind is SourceKind.IMAP else None
         path = None if row.path is None else Path(row.path)
-        label = next(v.label for v in list_sources(session) if v.id == source_id)
+        label = view(row).label
     counter = _Counter(SourceOutcome(source_id=source_id, label=label))
     opened = keys or practice_keys(database, signed.vault)
     source = LetterSource.IMAP if kind is SourceKind.IMAP else LetterSource.FOLDER
@@ -121,7 +122,7 @@ def fetch_one(
             counter.count(*_store_too_large(database, signed, raw, source, source_id))
             return
         got = take_in(
-            database, signed, signed.vault, (name, raw), source, keys=opened,
+            database, signed, (name, raw), source, keys=opened,
             source_id=source_id, parser=parser,
         )  # fmt: skip
         counter.count(got.duplicate, got.quarantined)

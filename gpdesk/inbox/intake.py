@@ -247,8 +247,7 @@ def read_item(
 
 def take_in(
     database: Database,
-    signed: SignedIn | None,
-    vault: Vault,
+    signed: SignedIn,
     item: tuple[str, bytes],
     source: LetterSource,
     *,
@@ -260,4 +259,4 @@ def take_in(
     name, raw = item
     incoming = read_item(name, raw, source, keys=keys, source_id=source_id, parser=parser)
     with database.session() as session:
-        return receive(session, vault, None if signed is None else signed.actor, incoming)
+        return receive(session, signed.vault, signed.actor, incoming)

@@ -97,7 +97,7 @@ def test_an_smime_letter_is_opened_and_its_signature_verified(
     keys = practice_keys(practice, assistant.vault)
     assert keys.identity is not None and len(keys.trusted) == 1
     got = take_in(
-        practice, assistant, assistant.vault, ("brief.eml", _team_letter(pki)),
+        practice, assistant, ("brief.eml", _team_letter(pki)),
         LetterSource.IMPORTED, keys=keys,
     )  # fmt: skip
     letter = _stored(practice, got.letter_id)
@@ -114,7 +114,7 @@ def test_a_changed_signed_letter_is_marked_invalid_and_without_key_kept_unopened
     _with_practice_key(practice, pki)
     keys = practice_keys(practice, assistant.vault)
     got = take_in(
-        practice, assistant, assistant.vault, ("brief.eml", _team_letter(pki, tamper=True)),
+        practice, assistant, ("brief.eml", _team_letter(pki, tamper=True)),
         LetterSource.IMPORTED, keys=keys,
     )  # fmt: skip
     assert _stored(practice, got.letter_id).signature == "ongeldig"
@@ -122,7 +122,7 @@ def test_a_changed_signed_letter_is_marked_invalid_and_without_key_kept_unopened
     no_key = type(no_key)(identity=None, trusted=no_key.trusted)
     other = _team_letter(pki).replace(b"versleuteld-1@", b"versleuteld-2@")
     kept = take_in(
-        practice, assistant, assistant.vault, ("brief.eml", other), LetterSource.IMPORTED,
+        practice, assistant, ("brief.eml", other), LetterSource.IMPORTED,
         keys=no_key,
     )  # fmt: skip
     letter = _stored(practice, kept.letter_id)
@@ -136,7 +136,7 @@ def test_a_medvri_file_and_a_bare_pdf_become_letters(
     keys = practice_keys(practice, assistant.vault)
     for path in sorted(MEDVRI.glob("*.edi")):
         got = take_in(
-            practice, assistant, assistant.vault, (path.name, path.read_bytes()),
+            practice, assistant, (path.name, path.read_bytes()),
             LetterSource.FOLDER, keys=keys,
         )  # fmt: skip
         letter = _stored(practice, got.letter_id)
@@ -145,7 +145,7 @@ def test_a_medvri_file_and_a_bare_pdf_become_letters(
         assert letter.body_text is not None
     escalation = next(MEDVRI.glob("*escalatie*.edi"))
     again = take_in(
-        practice, assistant, assistant.vault, (escalation.name, escalation.read_bytes()),
+        practice, assistant, (escalation.name, escalation.read_bytes()),
         LetterSource.FOLDER, keys=keys,
     )  # fmt: skip
     assert again.duplicate
