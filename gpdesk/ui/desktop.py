@@ -147,6 +147,13 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     )  # fmt: skip
     inbox.set_patient(desktop.patient)
     desktop.patient_changed.connect(inbox.set_patient)
+    inbox.start_intake()
+
+    def record_phone() -> None:  # from every screen: the new item shows in Terugkoppeling
+        window.show_area("inbox")
+        inbox.record_phone()
+
+    window.phone_requested.connect(record_phone)
     inbox.counts_changed.connect(
         lambda numbers: window.set_area_count("inbox", numbers.new, counts_text(numbers))
     )

@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 from gpdesk import __version__
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.actor import Actor
+from gpdesk.security.permissions import Permission
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.inbox.drop import ADD_KEY, ADD_TEXT
 from gpdesk.ui.inbox.page import InboxPage
+from gpdesk.ui.inbox.phone_dialog import PHONE_KEY, PHONE_TEXT
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
@@ -102,6 +105,7 @@ class MainWindow(QMainWindow):
     copy_patient_requested = Signal()
     signal_form_requested = Signal()
     consents_requested = Signal()
+    phone_requested = Signal()
     lock_requested = Signal()
     password_change_requested = Signal()
     area_changed = Signal(str)
@@ -171,6 +175,7 @@ class MainWindow(QMainWindow):
         self.root.addWidget(self.lock_page)
         self.setCentralWidget(self.root)
         self._actor_text = actor.describe()
+        self._may_phone = actor.may(Permission.LETTER_FILE)
 
         self.user_label = QLabel(f"Ingelogd: {actor.describe()}")
         self.user_label.setObjectName("statusUser")
@@ -223,6 +228,11 @@ class MainWindow(QMainWindow):
         self.consents_action = self._action(
             "&Toestemmingen…", "Ctrl+Shift+T", self.consents_requested.emit, "patient"
         )
+        self.phone_action = self._action(
+            "Tele&fonische terugkoppeling vastleggen…", PHONE_KEY, self.phone_requested.emit,
+            "patient",
+        )  # fmt: skip
+        self.phone_action.setEnabled(self._may_phone)
         self.lock_action = self._action("&Vergrendelen", "Ctrl+L", self.lock_requested.emit, "app")
         self.password_action = self._action(
             "&Wachtwoord wijzigen…", "", self.password_change_requested.emit, "app"
@@ -311,6 +321,7 @@ class MainWindow(QMainWindow):
         self.close_patient_action.setEnabled(has_patient)
         self.copy_patient_action.setEnabled(has_patient)
         self.consents_action.setEnabled(has_patient)
+        self.phone_action.setEnabled(self._may_phone)
         self.user_label.setText(f"Ingelogd: {self._actor_text}")
 
     @property
@@ -413,6 +424,9 @@ class MainWindow(QMainWindow):
                 (reading_pane.FILE_KEY, "Overgenomen in HIS (Enter bevestigt)"),
                 (_mnemonic(reading_pane.SAVE_TEXT), "Bijlage opslaan als"),
                 ("F5", "Vernieuwen"),
+                (f"{ADD_KEY}, {_mnemonic(ADD_TEXT)}", "Brief toevoegen (of bestanden slepen)"),
+                (f"{PHONE_KEY}, {_mnemonic(PHONE_TEXT)}",
+                 "Telefoon vastleggen (ook vanuit elk scherm)"),
             ]  # fmt: skip
         return [
             ("Overal", general),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import ValidationError
@@ -26,14 +26,23 @@ from gpdesk.inbox.store.triage import (
     add_step,
 )
 from gpdesk.models import Letter, LetterSource, LetterState, Patient, Signal, utcnow
-from gpdesk.models.signal import TEAM_NAME_LENGTH
+from gpdesk.models.kaart import Service, ServiceKind, ServiceStatus
+from gpdesk.models.signal import TEAM_NAME_LENGTH, SignalStatus
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
-from gpdesk.signals.store.shapes import record_states
+from gpdesk.signals.store.shapes import CLOSED, record_states
 
-__all__ = ["PHONE_STEP", "PhoneFeedback", "record_phone_feedback"]
+__all__ = [
+    "PHONE_STEP",
+    "PhoneChoices",
+    "PhoneFeedback",
+    "SignalChoice",
+    "patient_of_bsn",
+    "phone_choices",
+    "record_phone_feedback",
+]
 
 PHONE_STEP: Final = "telefonisch vastgelegd"
 FILE_TYPE: Final = "telefoon"
@@ -47,6 +56,9 @@ CALLER_FIELD: Final = "beller"
 TEAM_FIELD: Final = "organisatie"
 CALLED_AT_FIELD: Final = "tijdstip"
 AGREED_FIELD: Final = "afspraak"
+RECENT_SIGNALS: Final = timedelta(days=180)
+"""A closed signal stays offered this long: a team often calls back after closing."""
+MAX_SIGNAL_CHOICES: Final = 20
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -181,3 +193,87 @@ def record_phone_feedback(
         state=record_states(session, vault, [("letter", letter.id), ("letter_event", step.id)]),
     )  # fmt: skip
     return summary(vault, letter, None if signal is None else signal.reference, None)
+
+
+# -- what the screen offers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignalChoice:
+    """A signal the call may be about, as the dialog offers it: plain columns only."""
+
+    reference: str
+    team_name: str
+    status: SignalStatus
+    created_at: datetime
+
+    @property
+    def text(self) -> str:
+        """``SIG-2026-000123 · Wijkteam Nieuwland · in behandeling``."""
+        return f"{self.reference} · {self.team_name} · {self.status.value}"
+
+
+@dataclass(frozen=True)
+class PhoneChoices:
+    """The teams the practice works with, and the signals of the patient in context."""
+
+    teams: list[str]
+    signals: list[SignalChoice]
+
+
+def patient_of_bsn(session: Session, vault: Vault, bsn: str) -> int | None:
+    """The stored patient with this BSN (a blind index: nothing is decrypted), or None."""
+    index = vault.blind_index("bsn", bsn)
+    return session.scalar(select(Patient.id).where(Patient.bsn_index == index))
+
+
+def phone_choices(
+    session: Session,
+    actor: Actor,
+    *,
+    patient_id: int | None = None,
+    now: datetime | None = None,
+) -> PhoneChoices:
+    """What "Telefonische terugkoppeling vastleggen" offers to choose from; plain columns only.
+
+    The teams: every wijkteam and central desk on the kaart that is not opgeheven, and every
+    team a letter came from, by name. The signals: the patient's open ones and those closed in
+    the last ``RECENT_SIGNALS``, newest first. Nothing is opened, so nothing is audited; the
+    patient is the one already in the banner (opened and audited there).
+    """
+    require(actor.permissions, Permission.LETTER_FILE)
+    moment = now or utcnow()
+    names = set(
+        session.scalars(
+            select(Service.name).where(
+                Service.kind.in_((ServiceKind.WIJKTEAM, ServiceKind.CENTRAAL_LOKET)),
+                Service.status != ServiceStatus.DEFUNCT,
+            )
+        )
+    )
+    names.update(
+        name
+        for name in session.scalars(
+            select(func.max(Letter.team_name))
+            .where(Letter.team_name.is_not(None))
+            .group_by(Letter.team_id, Letter.team_name)
+        )
+        if name
+    )
+    teams = sorted({name.casefold(): name for name in names}.values(), key=str.casefold)
+    signals: list[SignalChoice] = []
+    if patient_id is not None:
+        since = moment - RECENT_SIGNALS
+        rows = session.execute(
+            select(Signal.reference, Signal.team_name, Signal.status, Signal.created_at)
+            .where(Signal.patient_id == patient_id)
+            .order_by(Signal.created_at.desc(), Signal.id.desc())
+        )
+        for reference, team_name, status, created_at in rows:
+            state = SignalStatus(status)  # "concept" too: stored, waiting in the outbox
+            if state in CLOSED and created_at < since:
+                continue
+            signals.append(SignalChoice(reference, team_name or "", state, created_at))
+            if len(signals) == MAX_SIGNAL_CHOICES:
+                break
+    return PhoneChoices(teams=teams, signals=signals)

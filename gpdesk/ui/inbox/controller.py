@@ -31,10 +31,13 @@ from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDeta
 from gpdesk.inbox.store.his import HisNote
 from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
 from gpdesk.inbox.store.triage import InboxCounts
+from gpdesk.models import LetterSource
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.inbox.drop import OpenPathsAsker, ask_open_paths
 from gpdesk.ui.inbox.page import InboxPage
+from gpdesk.ui.inbox.phone_dialog import PhoneDialog, PhoneInput
 from gpdesk.ui.tasks import TaskRunner
 
 DETAIL_DELAY_MS: Final = 150
@@ -481,3 +484,130 @@ class InboxController(QObject):
         self.tasks.run(
             lambda: save_part(db, signed, letter_id, part.id, target), done, failed, owner=pane
         )
+
+    # -- letters added by hand and calls written down (drop.py, phone_dialog.py) ---------------
+
+    def start_intake(self, ask_files: OpenPathsAsker = ask_open_paths) -> None:
+        """Wire "Brief toevoegen…", dropped files and "Telefoon vastleggen…"; per permission."""
+        self.ask_files = ask_files
+        self.phone_dialog: PhoneDialog | None = None
+        who = self._signed()
+        may_add = who is not None and who.actor.may(Permission.LETTER_READ)
+        may_phone = who is not None and who.actor.may(Permission.LETTER_FILE)
+        page = self.page
+        page.intake.set_allowed(may_add=may_add, may_phone=may_phone)
+        page.drop_zone.enabled = may_add
+        page.intake.add_requested.connect(self.choose_files)
+        page.intake.phone_requested.connect(self.record_phone)
+        page.drop_zone.dropped.connect(self.take_in_files)
+
+    def choose_files(self) -> None:
+        """Brief toevoegen… (Ctrl+O): the file dialog here, the reading off the GUI thread."""
+        if self._signed() is None or not self.page.intake.add_button.isEnabled():
+            return
+        paths = self.ask_files(self.page)
+        if paths:
+            self.take_in_files(paths, LetterSource.IMPORTED)
+
+    def take_in_files(self, paths: list[Path], source: LetterSource = LetterSource.DROPPED) -> None:
+        """Files dropped or chosen: stored through the intake, the outcome said on the page."""
+        from gpdesk.ui.inbox.drop import IntakeOutcome, take_in_paths
+
+        signed = self._signed()
+        if signed is None or not paths:
+            return
+        intake, db, batch = self.page.intake, self.db, list(paths)
+        intake.show_busy(len(batch))
+
+        def done(outcome: IntakeOutcome) -> None:
+            intake.show_message(outcome.summary(), problem=outcome.refused_any)
+            self.show_new(outcome.newest_id)
+
+        def failed(exc: BaseException) -> None:
+            intake.show_message(_text(exc), problem=True)
+
+        self.tasks.run(
+            lambda: take_in_paths(db, signed, batch, source), done, failed, owner=self.page
+        )
+
+    def show_new(self, letter_id: int | None) -> None:
+        """A letter just added: the list reloaded with it chosen and opened, the count updated.
+
+        Filters that would hide it are put back to the default (te doen, alle teams).
+        """
+        from gpdesk.inbox.store.listing import LetterView
+
+        if letter_id is None:
+            self.refresh()
+            return
+        page = self.page
+        if page.filtered():
+            widgets = (page.views, page.state, page.team, page.this_patient)
+            for widget in widgets:
+                widget.blockSignals(True)
+            page.chips[LetterView.ALL].setChecked(True)
+            page.state.setCurrentIndex(0)
+            page.team.setCurrentIndex(0)
+            page.this_patient.setChecked(False)
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._chosen = letter_id
+        self.refresh()
+        self._detail_timer.start()
+
+    def record_phone(self) -> None:
+        """Telefoon vastleggen…: the dialog, its choices loaded and its input saved off-thread."""
+        from gpdesk.ui.inbox.phone_dialog import load_choices
+
+        signed = self._signed()
+        if signed is None or not self.page.intake.phone_button.isEnabled():
+            return
+        if self.phone_dialog is not None:
+            self.phone_dialog.raise_()
+            self.phone_dialog.activateWindow()
+            return
+        dialog = PhoneDialog(self.page, patient=self.patient)
+        self.phone_dialog = dialog
+        db, bsn = self.db, None if self.patient is None else self.patient.bsn
+        dialog.save_requested.connect(self._save_phone)
+        dialog.finished.connect(self._phone_closed)
+        self.tasks.run(
+            lambda: load_choices(db, signed, bsn), dialog.set_choices,
+            lambda exc: dialog.show_status(_text(exc)), owner=dialog,
+        )  # fmt: skip
+        dialog.open()
+
+    def _save_phone(self, entry: PhoneInput) -> None:
+        from gpdesk.errors import ValidationError
+        from gpdesk.inbox.store.shapes import LetterSummary
+        from gpdesk.ui.inbox.phone_dialog import save_phone
+
+        signed, dialog = self._signed(), self.phone_dialog
+        if signed is None or dialog is None:
+            return
+        db = self.db
+        dialog.set_busy(True)
+
+        def done(kept: LetterSummary) -> None:
+            dialog.saved(kept)
+            self.page.intake.show_message(
+                "De telefonische terugkoppeling is vastgelegd. Zet die in het HIS zoals een "
+                "brief: Kopieer voor HIS, dan Overgenomen in HIS."
+            )
+            self.show_new(kept.id)
+
+        def failed(exc: BaseException) -> None:
+            dialog.set_busy(False)
+            if isinstance(exc, ValidationError):
+                dialog.show_problems(exc.problems)
+            else:
+                dialog.show_status(_text(exc))
+
+        self.tasks.run(lambda: save_phone(db, signed, entry), done, failed, owner=dialog)
+
+    def _phone_closed(self, _result: int) -> None:
+        dialog, self.phone_dialog = self.phone_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if self.page.isVisible():
+            self.page.table.setFocus()

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -26,6 +34,7 @@ from gpdesk.inbox.store.listing import COUNT_CAP, LetterView, TeamChoice
 from gpdesk.models import LetterState
 from gpdesk.ui.areas import Area
 from gpdesk.ui.flow_layout import FlowLayout
+from gpdesk.ui.inbox.drop import DropZone, IntakeBar
 from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
 from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
@@ -155,10 +164,16 @@ class InboxPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
-        layout.addWidget(title)
+        self.intake = IntakeBar(self)  # Brief toevoegen, Telefoon vastleggen (drop.py)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.intake)
+        layout.addLayout(top)
         layout.addSpacing(4)
         layout.addLayout(filters)
         layout.addLayout(second)
+        layout.addWidget(self.intake.message)
         layout.addSpacing(4)
         layout.addWidget(self.splitter, 1)
         self.setFocusProxy(self.table)  # the list has focus when the page opens
@@ -173,6 +188,8 @@ class InboxPage(QWidget):
         self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_shortcut.activated.connect(self.filters_changed)
         self.set_patient_open(False)
+        self.drop_zone = DropZone(self)  # files dragged onto the page (drop.py)
+        self.setAcceptDrops(True)
 
     # -- filters ---------------------------------------------------------------------------------
 
@@ -241,3 +258,20 @@ class InboxPage(QWidget):
         super().showEvent(event)
         if not event.spontaneous():
             self.shown.emit()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        """Files dragged onto the page: highlighted (``drop.DropZone``)."""
+        self.drop_zone.drag_enter(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        """Still over the page."""
+        self.drop_zone.drag_move(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        """Gone without dropping."""
+        self.drop_zone.drag_leave()
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        """Let go: stored through the intake by the controller."""
+        self.drop_zone.drag_drop(event)
