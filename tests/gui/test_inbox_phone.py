@@ -224,10 +224,12 @@ def test_the_banner_patient_without_a_signal_and_the_overview(
     assert PATIENT.name in dialog.by_banner.text()
     qtbot.keyClicks(dialog.caller, "K. Yilmaz")
     dialog.agreed.setPlainText("Meneer is aangemeld bij de schuldhulp.")
-    qtbot.keyClick(dialog.caller, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.team, "Buurtteam Oost")  # not on the list: typed
+    qtbot.keyClick(dialog.team, Qt.Key.Key_Return)  # Enter in the team box: Opslaan
     qtbot.waitUntil(lambda: _closed(dialog), timeout=10_000)
     [kept] = _letters(assistant)
     assert kept.signal_id is None and kept.patient_id is not None and kept.match_confirmed
+    assert kept.team_name == "Buurtteam Oost"
 
     inbox = dict(dict(main_window(assistant).shortcut_sections())["Terugkoppeling"])
     assert inbox["Ctrl+Shift+B, Alt+F"].startswith("Telefoon vastleggen")
