@@ -209,6 +209,10 @@ def test_wrong_input_is_named_beside_its_field(qtbot: QtBot, assistant: Desktop)
 def test_esc_without_typing_closes_at_once(qtbot: QtBot, assistant: Desktop) -> None:
     dialog = open_dialog(qtbot, assistant)
     qtbot.waitUntil(lambda: dialog.signal.count() == 1, timeout=10_000)  # chosen, not typed
+    qtbot.keyClick(dialog.caller, Qt.Key.Key_Tab)  # Tab goes down the form as it reads
+    assert dialog.team.hasFocus()
+    qtbot.keyClick(dialog.team, Qt.Key.Key_Tab)
+    assert dialog.when.hasFocus()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.discard_box is None
     qtbot.waitUntil(lambda: _closed(dialog))

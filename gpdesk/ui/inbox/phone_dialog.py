@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Final
 
 from PySide6.QtCore import QDateTime, Qt, Signal
@@ -324,6 +325,13 @@ class PhoneDialog(QDialog):
         layout.addLayout(buttons)
         for keys in SAVE_KEYS:
             QShortcut(QKeySequence(keys), self, self._save)
+        chain = [
+            self.caller, self.team, self.when, self.now_button, self.by_signal, self.signal,
+            self.by_banner, self.by_bsn, self.bsn, self.later, self.agreed, self.kind,
+            self.cancel_button, self.save_button,
+        ]  # fmt: skip
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)  # top to bottom, as the form reads
         fit_to_screen(self, 680, 600)
         self.caller.setFocus()
 
@@ -337,7 +345,7 @@ class PhoneDialog(QDialog):
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(self.when)
-        now = QPushButton("N&u")
+        now = self.now_button = QPushButton("N&u")
         now.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         now.setObjectName("phoneNow")
         now.setAutoDefault(False)
