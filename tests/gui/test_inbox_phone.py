@@ -275,3 +275,15 @@ def _shoot(qtbot: QtBot, widget: object, name: str, size: tuple[int, int] | None
             widget.resize(*size)
         qtbot.wait(150)
         widget.grab().save(f"{SHOTS}/{name}.png")
+
+
+def test_ctrl_l_in_the_dialog_locks_and_closes_it_without_asking(
+    qtbot: QtBot, assistant: Desktop
+) -> None:
+    dialog = open_dialog(qtbot, assistant)
+    qtbot.keyClicks(dialog.caller, "Sanne de Boer")  # typed: Esc would ask, the lock does not
+    qtbot.keyClick(dialog.caller, Qt.Key.Key_L, CTRL)
+    window = main_window(assistant)
+    qtbot.waitUntil(lambda: window.is_locked and _closed(dialog), timeout=10_000)
+    assert _dialog() is None
+    assert not window.phone_action.isEnabled()  # locked: every action off
