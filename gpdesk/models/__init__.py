@@ -12,6 +12,7 @@ from gpdesk.models.consent import (
     NoConsentGround,
     Purpose,
 )
+from gpdesk.models.involvement import Involvement
 from gpdesk.models.kaart import (
     Address,
     Attribute,
@@ -77,6 +78,7 @@ __all__ = [
     "FixedContact",
     "GpRole",
     "InboxSource",
+    "Involvement",
     "KaartChange",
     "Language",
     "Letter",

@@ -161,6 +161,17 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
         inbox.refresh()
     else:
         inbox.refresh_counts()
+    signals_page = window.pages.get("signals")
+    if signals_page is not None:  # a signal's timeline: "Openen" on one of its letters
+        from gpdesk.ui.signals.page import SignalsPage
+
+        assert isinstance(signals_page, SignalsPage)
+
+        def open_letter(letter_id: int) -> None:
+            window.show_area("inbox")
+            inbox.open_letter(letter_id)
+
+        signals_page.detail.letter_open_requested.connect(open_letter)
 
 
 def _consent_list(desktop: Desktop, window: MainWindow, refresh: Callable[[], None]) -> None:

@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -29,6 +30,7 @@ from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDetail
 from gpdesk.inbox.store.his import HisNote
+from gpdesk.inbox.store.involvement import InvolvementInfo
 from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
 from gpdesk.inbox.store.triage import InboxCounts
 from gpdesk.models import LetterSource
@@ -36,6 +38,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.inbox.drop import OpenPathsAsker, ask_open_paths
+from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
 from gpdesk.ui.inbox.page import InboxPage
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog, PhoneInput
 from gpdesk.ui.tasks import TaskRunner
@@ -258,6 +261,8 @@ class InboxController(QObject):
         page.pane.file_confirmed.connect(self.file)
         page.pane.save_requested.connect(self.save)
         page.pane.his_requested.connect(self.his_note)
+        page.pane.involvement_requested.connect(self.open_involvement)
+        self.involvement_dialog: InvolvementDialog | None = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setInterval(COUNTS_EVERY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
@@ -611,3 +616,92 @@ class InboxController(QObject):
             dialog.deleteLater()
         if self.page.isVisible():
             self.page.table.setFocus()
+
+    # -- from elsewhere -------------------------------------------------------------------------
+
+    def open_letter(self, letter_id: int) -> None:
+        """Show this letter, asked for from another area (a signal's timeline: "Openen").
+
+        The letter is read at once (audited as any read); its row is chosen when the list holds
+        it, now or once the list has loaded (a filed letter may be filtered away: it is shown
+        all the same).
+        """
+        self._chosen = letter_id
+        self._detail_timer.stop()
+        table = self.page.table
+        row = self.page.model.row_of(letter_id)
+        table.selectionModel().blockSignals(True)
+        if row >= 0:
+            table.selectRow(row)
+        else:
+            table.clearSelection()
+        table.selectionModel().blockSignals(False)
+        self.page.pane.show_letter(None, busy="De brief wordt geopend…")
+        self._load_letter()
+
+    # -- betrokkenheid (a betrokkenheidsmelding) ------------------------------------------------
+
+    def open_involvement(self, letter_id: int) -> InvolvementDialog | None:
+        """Betrokkenheid vastleggen: the dialog; Vastleggen stores it off the GUI thread."""
+        from gpdesk.models import utcnow
+        from gpdesk.signals.consent import local_date
+
+        letter = self.page.pane.letter
+        if letter is None or letter.id != letter_id or self._signed() is None:
+            return None
+        dialog = InvolvementDialog(self.page, letter, today=local_date(utcnow()))
+        self.involvement_dialog = dialog
+        dialog.confirm.clicked.connect(lambda: self._register(dialog))
+        dialog.finished.connect(lambda _code: self._involvement_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _involvement_closed(self, dialog: InvolvementDialog) -> None:
+        if self.involvement_dialog is dialog:
+            self.involvement_dialog = None
+            self.page.pane.involvement_button.setFocus()
+        dialog.deleteLater()
+
+    def _register(self, dialog: InvolvementDialog) -> None:
+        signed = self._signed()
+        if signed is None:
+            return
+        db, pane, letter_id = self.db, self.page.pane, dialog.letter_id
+        since, team = dialog.since_date(), dialog.team_name()
+        dialog.set_busy(True)
+
+        def done(info: InvolvementInfo) -> None:
+            dialog.accept()
+            if pane.letter is not None and pane.letter.id == letter_id:
+                pane.show_message(
+                    f"Vastgelegd: {info.text}. U ziet dit in Signaleren bij de patiënt en in "
+                    "het signaalformulier.",
+                    info=True,
+                )
+
+        def failed(exc: BaseException) -> None:
+            dialog.show_problem(_problem_text(exc))
+
+        self.tasks.run(
+            lambda: register_one(db, signed, letter_id, since, team), done, failed, owner=dialog
+        )
+
+
+def _problem_text(exc: BaseException) -> str:
+    from gpdesk.errors import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.problems.values())
+    return _text(exc)
+
+
+def register_one(
+    db: Database, signed: SignedIn, letter_id: int, since: date, team: str | None
+) -> InvolvementInfo:
+    """Worker: the letter's team registered as involved with its patient; committed, audited."""
+    from gpdesk.inbox.store.involvement import register_involvement
+
+    with db.session() as session:
+        return register_involvement(
+            session, signed.vault, signed.actor, letter_id, since=since, team_name=team
+        )

@@ -265,6 +265,8 @@ class ReadingPane(QWidget):
     """An ``AttachmentInfo`` to save to a file."""
     his_requested = Signal(int, object)
     """Kopieer voor HIS for this letter id: the note with this summary (None: the default)."""
+    involvement_requested = Signal(int)
+    """Betrokkenheid vastleggen for this letter id (a betrokkenheidsmelding)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -385,6 +387,7 @@ class ReadingPane(QWidget):
         layout.addLayout(actions)
         layout.addStretch(0)  # takes the room only while there is no content to show
         self._layout = layout
+        self._add_involvement_action()
         self.show_letter(None)
 
     # -- what is shown ---------------------------------------------------------------------------
@@ -392,6 +395,7 @@ class ReadingPane(QWidget):
     def show_letter(self, letter: LetterDetail | None, *, busy: str | None = None) -> None:
         """Show ``letter``; None shows the empty state, or ``busy`` while it loads or failed."""
         self.letter = letter
+        self._show_involvement_action(letter)
         self._clear_content()
         self.confirm.hide()
         self.file_button.setEnabled(True)
@@ -640,3 +644,40 @@ class ReadingPane(QWidget):
             current = self.content.currentWidget()
             if current is not None:
                 current.setFocus()
+
+    # -- betrokkenheid: one self-contained hook (gpdesk.ui.inbox.involvement_dialog) -------------
+
+    def _add_involvement_action(self) -> None:
+        """A line under the facts for a betrokkenheidsmelding, with "Betrokkenheid vastleggen"."""
+        from gpdesk.ui.inbox.involvement_dialog import ACTION_TEXT
+
+        self.involvement_box = QFrame()
+        self.involvement_box.setObjectName("involvementBox")
+        text = QLabel("Het team helpt deze patiënt al. Leg dat vast bij de patiënt.")
+        text.setWordWrap(True)
+        self.involvement_button = QPushButton(ACTION_TEXT)
+        self.involvement_button.setObjectName("letterInvolvement")
+        self.involvement_button.setAutoDefault(False)
+        self.involvement_button.setToolTip(
+            "Vastleggen dat dit wijkteam de patiënt helpt; Signaleren en het signaalformulier "
+            "tonen het dan"
+        )
+        self.involvement_button.clicked.connect(self.ask_involvement)
+        row = QHBoxLayout(self.involvement_box)
+        row.setContentsMargins(0, 2, 0, 2)
+        row.addWidget(text, 1)
+        row.addWidget(self.involvement_button)
+        self._layout.insertWidget(self._layout.indexOf(self.facts) + 1, self.involvement_box)
+        self.involvement_box.hide()
+
+    def _show_involvement_action(self, letter: LetterDetail | None) -> None:
+        from gpdesk.ui.inbox.involvement_dialog import offers_involvement
+
+        self.involvement_box.setVisible(self.may_file and offers_involvement(letter))
+
+    def ask_involvement(self) -> None:
+        """Betrokkenheid vastleggen: the controller opens the dialog."""
+        letter = self.letter
+        if letter is not None and self.involvement_box.isVisible():
+            self.message.hide()
+            self.involvement_requested.emit(letter.id)

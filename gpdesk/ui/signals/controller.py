@@ -93,6 +93,8 @@ class FormData:
     consents: dict[str, ConsentScope | None]
     """Per team id: the newest consent that holds for its organisation, or None."""
     gps: tuple[tuple[str, str], ...]
+    involved: tuple[str, ...] = ()
+    """Teams registered as involved with the patient, one line each, in words."""
 
 
 def team_details(option: object) -> str:
@@ -177,7 +179,15 @@ def load_form_data(
                 for user in list_users(session, include_disabled=False)
                 if user.role is Role.GP
             )
-    return FormData(patient_id, teams, chosen, explanation, problem, consents, gps)
+        involved: tuple[str, ...] = ()
+        if actor.may(Permission.PATIENT_OPEN):
+            from gpdesk.inbox.store.involvement import involvements_of
+
+            involved = tuple(
+                f"{i.team_name} is al betrokken bij deze patiënt, sinds {dutch_date(i.since)}"
+                for i in involvements_of(session, vault, actor, patient_id)
+            )
+    return FormData(patient_id, teams, chosen, explanation, problem, consents, gps, involved)
 
 
 class SignalController(QObject):
@@ -396,6 +406,7 @@ class SignalController(QObject):
             form.set_teams([t.view for t in data.teams], chosen, data.explanation)
         preferred = restored.on_behalf_of if restored is not None else None
         form.set_gps(list(data.gps), preferred)
+        form.set_involved(list(data.involved))
         self._show_consent()
         if restored is not None:
             form.restore_items(restored.items)

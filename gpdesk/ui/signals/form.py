@@ -94,6 +94,7 @@ STYLE = """
 #signalInPractice { color: #1d4f2a; background: #e7f4ea; border-radius: 4px; padding: 1px 6px;
                     font-weight: 600; }
 #signalEmergency { color: #4a555c; }
+#signalInvolved { color: #1f3a3d; background: #e8f1f4; border-radius: 4px; padding: 3px 6px; }
 #signalEmergency[urgent="true"] { color: #7a1c1c; background: #fdecea; border-radius: 4px;
                                   padding: 4px 8px; font-weight: 600; }
 #signalConsent { color: #1d4f2a; }
@@ -238,6 +239,11 @@ class SignalForm(QDialog):
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
         self.explanation.hide()
+        self.involved = QLabel()
+        self.involved.setObjectName("signalInvolved")
+        self.involved.setWordWrap(True)
+        self.involved.setTextFormat(Qt.TextFormat.PlainText)
+        self.involved.hide()
         self.errors["team"] = _error()
 
         # -- themes ------------------------------------------------------------------------
@@ -451,7 +457,7 @@ class SignalForm(QDialog):
         team_line.addWidget(self.team, 1)
         team_line.addWidget(self.in_practice)
         put(_caption("Tea&m:", self.team), team_line)
-        put(None, self.team_details, self.explanation, self.errors["team"])
+        put(None, self.team_details, self.explanation, self.involved, self.errors["team"])
         put(_caption("Thema:"), chips_box, self.errors["themas"])
         put(_caption("&Hulpvraag:", self.question), self.question, self.errors["vraag"])
         put(_caption("Route:"), route_row)
@@ -773,6 +779,20 @@ class SignalForm(QDialog):
         self.team.addItem("Geen team gevonden")
         self.team.setEnabled(False)
         self.show_problems({"team": text})
+
+    def set_involved(self, lines: list[str]) -> None:
+        """Teams already involved with this patient (a betrokkenheidsmelding): a quiet notice.
+
+        Not a block: the GP may still signal, e.g. to ask the team something new.
+        """
+        if not lines:
+            self.involved.hide()
+            return
+        self.involved.setText(
+            "; ".join(lines) + " (volgens een betrokkenheidsmelding van het team). "
+            "Misschien is een telefoontje naar het team genoeg."
+        )
+        self.involved.show()
 
     def set_consent(self, scope: ConsentScope | None, organisation: str) -> None:
         """Prefill the ticks from the consent that covers this team's organisation, or say none.

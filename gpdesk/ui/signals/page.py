@@ -6,10 +6,13 @@ detail off the GUI thread and carries out the status actions.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.inbox.store.involvement import InvolvementInfo
 from gpdesk.ui.areas import Area
 from gpdesk.ui.signals.signal_list import SignalTable, SignalTableModel
 from gpdesk.ui.signals.timeline import SignalDetail
@@ -36,6 +40,8 @@ class SignalsPage(QWidget):
     shown = Signal()
     """The page came on screen: time to load the list again."""
     filters_changed = Signal()
+    involvement_end_requested = Signal(int)
+    """Betrokkenheid beëindigd, confirmed: this registration's id."""
 
     def __init__(self, area: Area, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +97,7 @@ class SignalsPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
+        self._add_involved(left_layout)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -155,3 +162,100 @@ class SignalsPage(QWidget):
         super().showEvent(event)
         if not event.spontaneous():
             self.shown.emit()
+
+    # -- betrokkenheid: teams already involved with the banner's patient --------------------------
+
+    def _add_involved(self, layout: QVBoxLayout) -> None:
+        """A quiet line above the list, and an inline confirmation for ending one."""
+        self.involved = QLabel()
+        self.involved.setObjectName("signalsInvolved")
+        self.involved.setWordWrap(True)
+        self.involved.setTextFormat(Qt.TextFormat.RichText)
+        self.involved.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.involved.setAccessibleName("Betrokken wijkteams")
+        self.involved.setStyleSheet(
+            "#signalsInvolved { color: #1f3a3d; background: #e8f1f4; border-radius: 4px;"
+            " padding: 3px 6px; }"
+        )
+        self.involved.linkActivated.connect(self._end_asked)
+        self.involved.hide()
+        self.end_confirm = QFrame()
+        self.end_confirm.setObjectName("warning")
+        self.end_text = QLabel()
+        self.end_text.setWordWrap(True)
+        self.end_yes = QPushButton("Ja, beëindigen")
+        self.end_yes.setObjectName("involvementEndYes")
+        self.end_yes.setDefault(True)
+        self.end_yes.clicked.connect(self._end_confirmed)
+        self.end_no = QPushButton("Annuleren")
+        self.end_no.setObjectName("involvementEndNo")
+        self.end_no.setAutoDefault(False)
+        self.end_no.clicked.connect(self._end_cancelled)
+        row = QHBoxLayout(self.end_confirm)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.end_text, 1)
+        row.addWidget(self.end_yes)
+        row.addWidget(self.end_no)
+        escape_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.end_confirm)
+        escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape_key.activated.connect(self._end_cancelled)
+        self.end_confirm.hide()
+        self.involved_message = QLabel()
+        self.involved_message.setObjectName("pageSummary")
+        self.involved_message.setWordWrap(True)
+        self.involved_message.hide()
+        self._involved: dict[int, InvolvementInfo] = {}
+        self._ending: int | None = None
+        layout.addWidget(self.involved)
+        layout.addWidget(self.end_confirm)
+        layout.addWidget(self.involved_message)
+
+    def show_involved(self, involved: list[InvolvementInfo], *, may_end: bool) -> None:
+        """The banner patient's teams: "Wijkteam X is betrokken sinds …", each with beëindigen."""
+        self._involved = {i.id: i for i in involved}
+        if self._ending not in self._involved:
+            self.end_confirm.hide()
+            self._ending = None
+        if not involved:
+            self.involved.hide()
+            return
+        lines = []
+        for info in involved:
+            end = f" · <a href='end:{info.id}'>beëindigen…</a>" if may_end else ""
+            lines.append(f"{escape(info.text)}{end}")
+        self.involved.setText("<br>".join(lines))
+        self.involved.setToolTip("Vastgelegd uit een betrokkenheidsmelding van het team")
+        self.involved.show()
+
+    def show_involved_message(self, text: str) -> None:
+        """What ending did, or why it did not happen."""
+        self.involved_message.setText(text)
+        self.involved_message.setVisible(bool(text))
+
+    def _end_asked(self, href: str) -> None:
+        number = href.removeprefix("end:")
+        info = self._involved.get(int(number)) if number.isdigit() else None
+        if info is None:
+            return
+        self._ending = info.id
+        self.end_text.setText(
+            f"Beëindigen: {info.team_name} is niet meer betrokken bij deze patiënt?"
+        )
+        self.involved_message.hide()
+        self.end_confirm.show()
+        self.end_yes.setFocus()
+
+    def _end_confirmed(self) -> None:
+        ending, self._ending = self._ending, None
+        self.end_confirm.hide()
+        if ending is not None:
+            self.involvement_end_requested.emit(ending)
+        self.table.setFocus()
+
+    def _end_cancelled(self) -> None:
+        self._ending = None
+        self.end_confirm.hide()
+        self.involved.setFocus()

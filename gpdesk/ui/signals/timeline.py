@@ -1,12 +1,17 @@
 """One signal in full: its timeline, how far each channel got, the question, and what to do next.
 
 The detail shows a ``SignalRecord`` (``store.signal_detail``, read off the GUI thread by the
-list controller). The status buttons are those ``store.TRANSITIONS`` allows from the current
-status; reopening and cancelling ask for a reason first (``ReasonDialog``).
+list controller) and the letters linked to the signal (``inbox.store.by_signal``), merged into
+one timeline in time order; each letter has an "Openen" link (Tab reaches it, Enter follows it)
+that asks for the letter in Terugkoppeling (``letter_open_requested``).
+
+The status buttons are those ``store.TRANSITIONS`` allows from the current status; reopening
+and cancelling ask for a reason first (``ReasonDialog``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Final
@@ -24,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.models import Channel, MessageKind, OutboxState, SignalStatus
+from gpdesk.inbox.store.by_signal import SignalLetter
+from gpdesk.models import Channel, LetterSource, LetterState, MessageKind, OutboxState, SignalStatus
 from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import CLOSED, TRANSITIONS, SignalRecord
 from gpdesk.ui.flow_layout import FlowLayout
@@ -108,6 +114,64 @@ def channel_line(kind: MessageKind, channel: Channel, state: OutboxState, error:
     return f"{head}: {state.value}"
 
 
+LETTER_LINK: Final = "letter:"
+"""The href of a letter's "Openen" on the timeline: ``letter:<id>``."""
+OPEN_LETTER: Final = "Openen"
+MAX_SUBJECT_SHOWN: Final = 90
+
+
+def letter_step(letter: SignalLetter) -> str:
+    """What came in, as a timeline step: ``Advies ontvangen``, ``Telefonische terugkoppeling``."""
+    if letter.source is LetterSource.PHONE:
+        kind = f" ({letter.kind})" if letter.kind and letter.kind != "overig" else ""
+        return f"Telefonische terugkoppeling{kind}"
+    if letter.quarantined:
+        return "Bericht ontvangen, in quarantaine"
+    return f"{(letter.kind or 'brief').capitalize()} ontvangen"
+
+
+def letter_state(letter: SignalLetter) -> str:
+    """How far the letter got: ``toegewezen aan …``, ``overgenomen in HIS door … op …``."""
+    if letter.filed_at is not None:
+        who = letter.filed_by or "onbekend"
+        filed = f"overgenomen in HIS door {who} op {local_moment(letter.filed_at)}"
+        return f"{filed}, gearchiveerd" if letter.state is LetterState.ARCHIVED else filed
+    if letter.state is LetterState.ASSIGNED and letter.assignee:
+        return f"toegewezen aan {letter.assignee}"
+    if letter.state is LetterState.NEW:
+        return "nieuw, nog niet toegewezen"
+    return letter.state.value
+
+
+def letter_from(letter: SignalLetter) -> str:
+    """Who sent it: the team (and for a call, who called)."""
+    if letter.source is LetterSource.PHONE and letter.sender:
+        team = f" ({letter.team_name})" if letter.team_name else ""
+        return f"{letter.sender}{team} belde"
+    return letter.team_name or letter.sender or "afzender onbekend"
+
+
+def letter_row_html(letter: SignalLetter) -> str:
+    """One letter on the timeline, escaped, with its "Openen" link."""
+    step = escape(letter_step(letter))
+    if letter.urgent:
+        step = f"<span style='color:#a4262c'>⚠ {step}</span>"
+    # A call's subject is gpdesk's own "Telefonische terugkoppeling van …", said above.
+    subject = "" if letter.source is LetterSource.PHONE else letter.subject.strip()
+    if len(subject) > MAX_SUBJECT_SHOWN:
+        subject = subject[: MAX_SUBJECT_SHOWN - 1].rstrip() + "…"
+    said = f"<br><i>{escape(subject)}</i>" if subject else ""
+    facts = escape(f"{letter_from(letter)} · {letter_state(letter)}")
+    link = f"<a href='{LETTER_LINK}{letter.id}'>{OPEN_LETTER}</a>"
+    when = local_moment(letter.received_at)
+    return (
+        "<tr>"
+        f"<td style='padding-right:10px; white-space:nowrap'>{when}</td>"
+        f"<td style='padding-bottom:4px'><b>{step}</b> · {link}<br>{facts}{said}</td>"
+        "</tr>"
+    )
+
+
 def _section(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
@@ -121,11 +185,15 @@ class SignalDetail(QWidget):
     """A ``StatusAction`` the user chose."""
     retry_requested = Signal()
     """Opnieuw: put what was not sent back in the outbox."""
+    letter_open_requested = Signal(int)
+    """"Openen" on a letter of the timeline: show this letter id in Terugkoppeling."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signalDetail")
         self.record: SignalRecord | None = None
+        self.letters: tuple[SignalLetter, ...] = ()
+        """The letters linked to the signal on screen, oldest first."""
         self.busy = False
         """A status change or Opnieuw is being stored."""
         self.heading = QLabel(EMPTY)
@@ -137,6 +205,12 @@ class SignalDetail(QWidget):
         self.timeline.setObjectName("signalTimeline")
         self.timeline.setTextFormat(Qt.TextFormat.RichText)
         self.timeline.setWordWrap(True)
+        self.timeline.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.timeline.setAccessibleName("Verloop en terugkoppelingen")
+        self.timeline.linkActivated.connect(self._link_activated)
         self.channels = QLabel()
         self.channels.setObjectName("signalChannels")
         self.channels.setTextFormat(Qt.TextFormat.RichText)
@@ -206,13 +280,24 @@ class SignalDetail(QWidget):
     # -- showing ---------------------------------------------------------------------------------
 
     def show_record(
-        self, record: SignalRecord | None, *, busy: str = "", keep: bool = False
+        self,
+        record: SignalRecord | None,
+        *,
+        busy: str = "",
+        keep: bool = False,
+        letters: Sequence[SignalLetter] | None = None,
     ) -> None:
         """Show ``record`` (None: the empty state, or ``busy`` while it loads).
 
         ``keep``: the same signal read again (the outbox sent it meanwhile): the message under
-        the buttons and the scroll position stay.
+        the buttons and the scroll position stay. ``letters``: the letters linked to it; None
+        keeps those on screen when it is the same signal (a status change reads no letters).
         """
+        same = record is not None and self.record is not None and record.id == self.record.id
+        if letters is not None:
+            self.letters = tuple(letters)
+        elif not same:
+            self.letters = ()
         self.record = record
         self.busy = False
         scroll = self.scroller.verticalScrollBar().value()
@@ -235,7 +320,7 @@ class SignalDetail(QWidget):
             return
         self.heading.setText(f"<b>{record.reference}</b> · {escape(record.team_name)}")
         self.status.setText(self._status_text(record))
-        self.timeline.setText(self._timeline_html(record))
+        self.timeline.setText(self._timeline_html(record, self.letters))
         self.channels.setText(self._channels_html(record))
         signal = record.signal
         themes = ", ".join(t.label for t in signal.themes)
@@ -295,19 +380,34 @@ class SignalDetail(QWidget):
             parts.append("<b>urgent</b>")
         return " · ".join(parts)
 
+    def letter_links(self) -> list[int]:
+        """The letter ids with an "Openen" on the timeline, in order (for tests)."""
+        return [letter.id for letter in self.letters] if self.record is not None else []
+
+    def _link_activated(self, href: str) -> None:
+        if href.startswith(LETTER_LINK) and href[len(LETTER_LINK) :].isdigit():
+            self.letter_open_requested.emit(int(href[len(LETTER_LINK) :]))
+
     @staticmethod
-    def _timeline_html(record: SignalRecord) -> str:
-        rows = []
+    def _timeline_html(record: SignalRecord, letters: Sequence[SignalLetter] = ()) -> str:
+        """The status steps and the letters, in time order (a step before a letter at a tie)."""
+        rows: list[tuple[float, int, str]] = []
         for entry in record.timeline:  # who under what: the pane is narrow at 1366 px
             reason = f"<br><i>{escape(entry.reason)}</i>" if entry.reason else ""
             step = escape(step_words(entry.status))
             rows.append(
-                "<tr>"
-                f"<td style='padding-right:10px; white-space:nowrap'>{local_moment(entry.at)}</td>"
-                f"<td style='padding-bottom:4px'><b>{step}</b><br>{escape(entry.who)}{reason}</td>"
-                "</tr>"
+                (
+                    entry.at.timestamp(),
+                    0,
+                    "<tr>"
+                    f"<td style='padding-right:10px; white-space:nowrap'>{local_moment(entry.at)}"
+                    f"</td><td style='padding-bottom:4px'><b>{step}</b><br>{escape(entry.who)}"
+                    f"{reason}</td></tr>",
+                )
             )
-        return "<table cellspacing='2'>" + "".join(rows) + "</table>"
+        rows += [(letter.received_at.timestamp(), 1, letter_row_html(letter)) for letter in letters]
+        rows.sort(key=lambda row: (row[0], row[1]))
+        return "<table cellspacing='2'>" + "".join(html for _, _, html in rows) + "</table>"
 
     @staticmethod
     def _channels_html(record: SignalRecord) -> str:

@@ -24,9 +24,12 @@ from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError, ValidationError
+from gpdesk.inbox.store.by_signal import SignalLetter
+from gpdesk.inbox.store.involvement import InvolvementInfo
 from gpdesk.models import MessageKind, SignalStatus
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.accounts import SignedIn
+from gpdesk.security.permissions import Permission
 from gpdesk.signals.store import PatientLabel, SignalRecord, SignalSummary
 from gpdesk.ui.signals.page import SignalsPage
 from gpdesk.ui.signals.timeline import ReasonDialog, StatusAction
@@ -52,6 +55,8 @@ class SignalRows:
     """Per signal id, the kinds of its messages that were not sent (given up)."""
     patients: dict[int, PatientLabel] = field(default_factory=dict)
     """By patient id; never in a repr or a log."""
+    involved: tuple[InvolvementInfo, ...] = ()
+    """The banner patient's open registrations (a team already involved)."""
 
     def __repr__(self) -> str:
         return f"SignalRows({len(self.rows)} rows)"
@@ -63,10 +68,14 @@ def load_signals(
     bsn: str | None,
     open_only: bool,
     audited: Collection[int] = (),
+    *,
+    banner_bsn: str | None = None,
 ) -> SignalRows:
     """Worker: the practice's signals, or one patient's (``bsn``) when the filter asks for it.
 
     ``audited``: patients this list already named on screen (see ``store.patient_labels``).
+    ``banner_bsn``: the patient in the banner, whose registered teams (betrokkenheid) the page
+    shows above the list; read audited unless ``audited`` already holds that patient.
     """
     from sqlalchemy import select
 
@@ -95,15 +104,63 @@ def load_signals(
         patients = patient_labels(
             session, signed.vault, signed.actor, {r.patient_id for r in rows}, audited=audited
         )
-        return SignalRows(rows, {k: frozenset(v) for k, v in failed.items()}, patients)
+        involved = _involved(session, signed, banner_bsn, audited)
+        return SignalRows(rows, {k: frozenset(v) for k, v in failed.items()}, patients, involved)
 
 
-def load_detail(db: Database, signed: SignedIn, reference: str) -> SignalRecord:
-    """Worker: one signal in full; the read is audited."""
+def _involved(
+    session: object, signed: SignedIn, bsn: str | None, audited: Collection[int]
+) -> tuple[InvolvementInfo, ...]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from gpdesk.inbox.store.involvement import involvements_of
+    from gpdesk.models import Patient
+
+    assert isinstance(session, Session)
+    if bsn is None:
+        return ()
+    index = signed.vault.blind_index("bsn", bsn)
+    patient_id = session.scalar(select(Patient.id).where(Patient.bsn_index == index))
+    if patient_id is None:
+        return ()
+    found = involvements_of(
+        session, signed.vault, signed.actor, patient_id, audited=patient_id in audited
+    )
+    return tuple(found)
+
+
+def end_one(db: Database, signed: SignedIn, involvement_id: int) -> InvolvementInfo:
+    """Worker: Betrokkenheid beëindigd, by hand; committed with its audit entry."""
+    from gpdesk.inbox.store.involvement import end_involvement
+
+    with db.session() as session:
+        return end_involvement(session, signed.vault, signed.actor, involvement_id)
+
+
+@dataclass(frozen=True, repr=False)
+class SignalRead:
+    """One signal in full, and the letters linked to it (none for someone who reads none)."""
+
+    record: SignalRecord
+    letters: tuple[SignalLetter, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"SignalRead({self.record.reference}, {len(self.letters)} letters)"
+
+
+def load_detail(db: Database, signed: SignedIn, reference: str) -> SignalRead:
+    """Worker: one signal in full with its letters; each read is audited."""
+    from gpdesk.inbox.store.by_signal import letters_of_signal
+    from gpdesk.security.permissions import Permission
     from gpdesk.signals.store import signal_detail
 
     with db.session() as session:
-        return signal_detail(session, signed.vault, signed.actor, reference)
+        record = signal_detail(session, signed.vault, signed.actor, reference)
+        letters: tuple[SignalLetter, ...] = ()
+        if signed.actor.may(Permission.LETTER_READ):
+            letters = tuple(letters_of_signal(session, signed.vault, signed.actor, record.id))
+        return SignalRead(record, letters)
 
 
 def move(
@@ -173,6 +230,7 @@ class SignalListController(QObject):
         page.table.opened.connect(self._open_chosen)
         page.detail.action_requested.connect(self.act)
         page.detail.retry_requested.connect(self.retry)
+        page.involvement_end_requested.connect(self.end_involvement)
 
     # -- the list --------------------------------------------------------------------------------
 
@@ -227,6 +285,7 @@ class SignalListController(QObject):
             return
         page = self.page
         bsn = self.patient.bsn if self.patient is not None and page.patient_filter() else None
+        banner = self.patient.bsn if self.patient is not None else None
         open_only = page.open_only.isChecked()
         user, named = self._named
         opening = self._opening = not again or self._opening  # a refresh does not overtake it
@@ -246,9 +305,10 @@ class SignalListController(QObject):
                 page.model.set_rows([])
                 page.show_empty(0, _text(exc))
 
-        self.tasks.run(
-            lambda: load_signals(db, signed, bsn, open_only, audited), done, failed, owner=page
-        )
+        def work() -> SignalRows:
+            return load_signals(db, signed, bsn, open_only, audited, banner_bsn=banner)
+
+        self.tasks.run(work, done, failed, owner=page)
 
     def _show_rows(self, loaded: SignalRows, *, keep_scroll: bool = False) -> None:
         """New rows; the chosen row stays chosen (and, ``keep_scroll``, the list where it was)."""
@@ -265,6 +325,11 @@ class SignalListController(QObject):
         if keep_scroll:
             table.verticalScrollBar().setValue(scroll)
         page.show_empty(page.model.rowCount())
+        signed = self._signed()
+        page.show_involved(
+            list(loaded.involved),
+            may_end=signed is not None and signed.actor.may(Permission.LETTER_FILE),
+        )
         # A signal filtered away (just marked afgerond, say) keeps its detail: the user chose it.
 
     def _forget_detail(self) -> None:
@@ -306,10 +371,10 @@ class SignalListController(QObject):
         generation, db, detail = self._detail_generation, self.db, self.page.detail
         self._focus_wanted = focus
 
-        def done(record: SignalRecord) -> None:
+        def done(read: SignalRead) -> None:
             if generation == self._detail_generation:
                 self._focus_wanted = False
-                detail.show_record(record, keep=quiet)
+                detail.show_record(read.record, keep=quiet, letters=read.letters)
                 if focus:
                     detail.focus_actions()
 
@@ -404,3 +469,21 @@ class SignalListController(QObject):
             detail.show_message(_text(exc))
 
         self.tasks.run(lambda: retry_failed(db, signed, reference), done, failed, owner=detail)
+
+    # -- betrokkenheid ---------------------------------------------------------------------------
+
+    def end_involvement(self, involvement_id: int) -> None:
+        """Betrokkenheid beëindigd (confirmed on the page): stored, then the list read again."""
+        signed = self._signed()
+        if signed is None:
+            return
+        db, page = self.db, self.page
+
+        def done(info: InvolvementInfo) -> None:
+            page.show_involved_message(f"Beëindigd: {info.text}.")
+            self._load(again=True)
+
+        def failed(exc: BaseException) -> None:
+            page.show_involved_message(_text(exc))
+
+        self.tasks.run(lambda: end_one(db, signed, involvement_id), done, failed, owner=page)
