@@ -101,8 +101,12 @@ class SendingController(QObject):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def refresh(self, *, select: str | None = None) -> None:
-        """Read letterhead, mail server and teams (on opening the tab and after a change)."""
+    def refresh(self, *, select: str | None = None, status: str = "") -> None:
+        """Read letterhead, mail server and teams (on opening the tab and after a change).
+
+        ``status`` is what the tab says once the list is back: the result of the change that
+        asked for this refresh (cleared otherwise, so an old message does not linger).
+        """
         signed = self._may_manage()
         if signed is None:
             return
@@ -121,7 +125,7 @@ class SendingController(QObject):
                 )
 
         def done(loaded: Loaded) -> None:
-            self.tab.show_status("")
+            self.tab.show_status(status)
             self.tab.letterhead.show_letterhead(loaded.letterhead)
             self.tab.server.show_settings(loaded.transport)
             self.show_teams(loaded.teams, keep)
@@ -350,8 +354,9 @@ class SendingController(QObject):
             name = dialog.line.name if alive(dialog) else "het team"
             if alive(dialog):
                 dialog.accept()
-            self.tab.show_status(f"✔ Bezorging van {name} opgeslagen.")
-            self.refresh(select=view.team_id)
+            saved = f"✔ Bezorging van {name} opgeslagen."
+            self.tab.show_status(saved)
+            self.refresh(select=view.team_id, status=saved)
 
         self.tasks.run(work, done, lambda exc: report_failure(self.tab.show_status, dialog, exc))
 
