@@ -395,7 +395,7 @@ class ReadingPane(QWidget):
         self.more_button.setToolTip("Alle acties voor deze brief: toewijzen, koppelen, soort…")
         self.more_button.setAutoDefault(False)
         self.more_button.setMenu(self.more_menu)
-        actions = FlowLayout(spacing=6, row_spacing=6)  # two rows when the pane is narrow
+        actions = FlowLayout(spacing=4, row_spacing=6)  # two rows when the pane is narrow
         for button in (self.primary_button, self.file_button, self.his_button, self.more_button):
             actions.addWidget(button)
 

@@ -239,7 +239,7 @@ class KindDialog(TriageDialog):
         who = (
             "de huisarts die het signaal stuurde."
             if letter.signal_reference is not None
-            else "de rol huisarts, als hij nog bij niemand ligt."
+            else "de rol huisarts, als niemand hem heeft."
         )
         if kind is LetterKind.ADVICE:
             due = dutch_date(advice_due_on(letter.received_at))
