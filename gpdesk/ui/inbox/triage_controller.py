@@ -22,6 +22,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.inbox.store.detail import LetterDetail
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
+from gpdesk.signals.consent import dutch_date
 from gpdesk.ui.inbox import triage_work as work
 from gpdesk.ui.inbox.letter_actions import ARCHIVE, ASSIGN, FORWARD, KIND, LINK, UNLINK
 from gpdesk.ui.inbox.triage_dialogs import (
@@ -60,7 +61,7 @@ def done_text(key: str, letter: LetterDetail) -> str:
     if key == KIND:
         extra = ""
         if letter.due_on is not None:
-            extra = f" De huisarts beslist vóór {letter.due_on.strftime('%d-%m-%Y')}."
+            extra = f" De huisarts beslist vóór {dutch_date(letter.due_on)}."
         elif letter.urgent:
             extra = " Urgent: de brief ligt bij de huisarts."
         return f"Soort vastgelegd: {letter.kind}.{extra}"
