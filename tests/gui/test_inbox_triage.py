@@ -18,7 +18,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -139,6 +139,9 @@ def shoot(qtbot: QtBot, widget: QWidget, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with app_style():
         qtbot.wait(200)
+        if widget.isWindow() and not isinstance(widget, QMainWindow):
+            widget.adjustSize()  # the program has its style from the start: sized with it
+            qtbot.wait(50)
         widget.grab().save(str(SHOTS / f"{name}.png"))
 
 

@@ -183,11 +183,10 @@ class ForwardDialog(TriageDialog):
     def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
         super().__init__("Doorsturen naar verwijzer", "Doorsturen", letter, parent)
         self.setObjectName("forwardDialog")
-        self.to = QLabel(
-            f"Naar de huisarts die signaal {letter.signal_reference} stuurde. De brief wordt aan "
-            "hem of haar toegewezen; uw notitie staat erbij."
+        self.to = QLabel(  # broken by hand: a wrapped label would not make the dialog grow
+            f"Naar de huisarts die signaal {letter.signal_reference} stuurde.\n"
+            "Hij of zij krijgt de brief toegewezen, met uw notitie."
         )
-        self.to.setWordWrap(True)
         self.body.addWidget(self.to)
         self.note = _note_field("forwardNote", "bijv. Mevrouw wil graag een afspraak")
         _labelled(self.body, "&Notitie voor de huisarts:", self.note)
