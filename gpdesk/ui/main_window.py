@@ -414,6 +414,7 @@ class MainWindow(QMainWindow):
         page = self.pages.get("inbox")
         if isinstance(page, InboxPage):
             from gpdesk.ui.inbox import reading_pane
+            from gpdesk.ui.inbox.letter_actions import LETTER_ACTIONS
 
             chips = [chip.text() for chip in page.chips.values()]
             inbox += [
@@ -423,11 +424,15 @@ class MainWindow(QMainWindow):
                 (reading_pane.HIS_KEY, "Kopieer voor HIS (30 s op het klembord)"),
                 (reading_pane.FILE_KEY, "Overgenomen in HIS (Enter bevestigt)"),
                 (_mnemonic(reading_pane.SAVE_TEXT), "Bijlage opslaan als"),
-                ("F5", "Vernieuwen"),
                 (f"{ADD_KEY}, {_mnemonic(ADD_TEXT)}", "Brief toevoegen (of bestanden slepen)"),
                 (f"{PHONE_KEY}, {_mnemonic(PHONE_TEXT)}",
                  "Telefoon vastleggen (ook vanuit elk scherm)"),
             ]  # fmt: skip
+            inbox += [(a.shortcut, a.overview) for a in LETTER_ACTIONS if a.shortcut]
+            inbox += [
+                (_mnemonic(reading_pane.MORE_TEXT), "Meer: alle acties voor de brief"),
+                ("F5", "Vernieuwen"),
+            ]
         return [
             ("Overal", general),
             ("Sociale kaart", kaart),

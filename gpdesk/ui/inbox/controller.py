@@ -8,9 +8,10 @@ saved (``letter_part_data``), and "Overgenomen in HIS" (``store.file_letter``). 
 request that was overtaken (other filters, another letter) is dropped.
 
 "Kopieer voor HIS" makes the note with ``store.his.his_note`` and puts it on the practice's
-sensitive clipboard (cleared after 30 seconds). Assigning, forwarding, linking and the other
-triage actions of ``store.triage`` come next; each becomes a button in the reading pane and a
-worker function here, like ``file_one``.
+sensitive clipboard (cleared after 30 seconds). The triage actions (toewijzen, doorsturen,
+soort, koppelen, archiveren) are carried out by ``triage_controller.TriageActions``; after
+each one the letter is shown as it is now, its row updated in place and the navigation's
+number counted again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.detail import AttachmentData, AttachmentInfo, LetterDetail
 from gpdesk.inbox.store.his import HisNote
 from gpdesk.inbox.store.involvement import InvolvementInfo
-from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, TeamChoice
+from gpdesk.inbox.store.listing import PAGE_SIZE, LetterPage, LetterQuery, LetterRow, TeamChoice
 from gpdesk.inbox.store.triage import InboxCounts
 from gpdesk.models import LetterSource
 from gpdesk.patients.context import PatientContext
@@ -39,8 +40,10 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.inbox.drop import OpenPathsAsker, ask_open_paths
 from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
+from gpdesk.ui.inbox.letter_actions import INVOLVE
 from gpdesk.ui.inbox.page import InboxPage
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog, PhoneInput
+from gpdesk.ui.inbox.triage_controller import TriageActions
 from gpdesk.ui.tasks import TaskRunner
 
 DETAIL_DELAY_MS: Final = 150
@@ -212,6 +215,18 @@ def make_his_note(db: Database, signed: SignedIn, letter_id: int, summary: str |
         return his_note(session, signed.vault, signed.actor, letter_id, summary=summary)
 
 
+def row_of(letter: LetterDetail) -> LetterRow:
+    """The list's line for a letter just read: its row updates without reloading the list."""
+    return LetterRow(
+        id=letter.id, received_at=letter.received_at, state=letter.state, kind=letter.kind,
+        kind_confirmed=letter.kind_confirmed, urgent=letter.urgent, sender=letter.sender,
+        team_name=letter.team_name, signal_reference=letter.signal_reference,
+        signal_status=letter.signal_status, patient_matched=letter.patient_matched,
+        quarantined=letter.quarantined, forgotten=letter.forgotten, assignee=letter.assignee,
+        subject=letter.subject,
+    )  # fmt: skip
+
+
 def text_of(data: bytes) -> str:
     """A text attachment's characters: UTF-8, else Windows-1252 as Dutch mail clients send it."""
     try:
@@ -267,7 +282,15 @@ class InboxController(QObject):
         self._counts_timer.setInterval(COUNTS_EVERY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._counts_timer.start()
+        self.triage = TriageActions(
+            db=db, tasks=tasks, signed=signed, parent_widget=page,
+            changed=self._letter_changed, refused=self._letter_refused, parent=self,
+        )  # fmt: skip
+        self.triage.handlers[INVOLVE] = self._involve
+        page.pane.action_requested.connect(self._letter_action)
         who = signed()
+        if who is not None:
+            page.pane.set_permissions(who.actor.permissions, who.actor.role)
         page.pane.set_may_file(who is not None and who.actor.may(Permission.LETTER_FILE))
 
     # -- the list --------------------------------------------------------------------------------
@@ -426,6 +449,47 @@ class InboxController(QObject):
                 pane.show_notice(_text(exc))
 
         self.tasks.run(lambda: load_part(db, signed, letter_id, part.id), done, failed, owner=pane)
+
+    # -- triage ----------------------------------------------------------------------------------
+
+    def _letter_action(self, key: str, letter_id: int) -> None:
+        letter = self.page.pane.letter
+        if letter is not None and letter.id == letter_id:
+            self.triage.act(key, letter)
+
+    def _letter_changed(self, letter: LetterDetail, text: str) -> None:
+        """An action was done: the letter as it is now, its row, the navigation's number."""
+        self.page.model.replace_row(row_of(letter))
+        self.refresh_counts()
+        pane = self.page.pane
+        if self._chosen == letter.id or (pane.letter is not None and pane.letter.id == letter.id):
+            self._detail_generation += 1  # a read still under way would show the old state
+            pane.show_letter(letter)
+            pane.show_message(text, info=True)
+            self.page.table.setFocus()
+
+    def _letter_refused(self, letter_id: int, text: str) -> None:
+        """An action was refused: read the letter again (it may have changed), then say why."""
+        signed = self._signed()
+        pane = self.page.pane
+        if signed is None or self._chosen != letter_id:
+            pane.show_message(text)
+            return
+        self._detail_generation += 1
+        generation, db = self._detail_generation, self.db
+
+        def done(letter: LetterDetail) -> None:
+            if generation == self._detail_generation:
+                pane.show_letter(letter)
+                pane.action_refused(text)
+                self.page.model.replace_row(row_of(letter))
+                self.refresh_counts()
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self._detail_generation:
+                pane.action_refused(text)
+
+        self.tasks.run(lambda: load_letter(db, signed, letter_id), done, failed, owner=pane)
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -640,6 +704,10 @@ class InboxController(QObject):
         self._load_letter()
 
     # -- betrokkenheid (a betrokkenheidsmelding) ------------------------------------------------
+
+    def _involve(self, letter: LetterDetail) -> None:
+        """The letter action (Ctrl+Shift+I, the Meer menu): the same dialog as the button."""
+        self.open_involvement(letter.id)
 
     def open_involvement(self, letter_id: int) -> InvolvementDialog | None:
         """Betrokkenheid vastleggen: the dialog; Vastleggen stores it off the GUI thread."""

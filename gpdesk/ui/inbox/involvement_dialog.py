@@ -29,8 +29,9 @@ from gpdesk.models.signal import TEAM_NAME_LENGTH
 from gpdesk.signals.consent import local_date
 
 TITLE: Final = "Betrokkenheid vastleggen"
-ACTION_TEXT: Final = "&Betrokkenheid vastleggen…"
-"""The reading pane's button (Alt+B) for a betrokkenheidsmelding."""
+ACTION_TEXT: Final = "Betrokkenheid vastleggen…"
+"""The reading pane's button for a betrokkenheidsmelding; its key is the letter action's
+(``letter_actions.INVOLVE``, Ctrl+Shift+I): every Alt letter in its words is taken on the page."""
 EXPLANATION: Final = (
     "Het wijkteam meldt dat het deze patiënt al helpt. gpdesk legt dat vast bij de patiënt: "
     "in Signaleren en in het signaalformulier ziet u dan dat het team betrokken is."

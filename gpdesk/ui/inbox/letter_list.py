@@ -104,6 +104,14 @@ class LetterTableModel(QAbstractTableModel):
         self._more = False
         self._asking = False
 
+    def replace_row(self, row: LetterRow) -> None:
+        """The letter changed (assigned, linked…): its line now, where it is; unloaded, nothing."""
+        index = self.row_of(row.id)
+        if index >= 0:
+            self._rows[index] = row
+            last = self.columnCount() - 1
+            self.dataChanged.emit(self.index(index, 0), self.index(index, last))
+
     def row_at(self, row: int) -> LetterRow | None:
         """The letter on ``row``, or None outside what is loaded."""
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -35,6 +35,7 @@ from gpdesk.models import LetterState
 from gpdesk.ui.areas import Area
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.drop import DropZone, IntakeBar
+from gpdesk.ui.inbox.letter_actions import LETTER_ACTIONS
 from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
 from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
@@ -184,6 +185,13 @@ class InboxPage(QWidget):
         self.his_shortcut = QShortcut(QKeySequence(HIS_KEY), self)
         self.his_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.his_shortcut.activated.connect(self.pane.ask_his)
+        self.action_shortcuts: dict[str, QShortcut] = {}
+        for letter_action in LETTER_ACTIONS:  # Ctrl+T toewijzen…: anywhere on the page
+            if letter_action.shortcut:
+                key = QShortcut(QKeySequence(letter_action.shortcut), self)
+                key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                key.activated.connect(lambda k=letter_action.key: self.pane.trigger(k))
+                self.action_shortcuts[letter_action.key] = key
         self.refresh_shortcut = QShortcut(QKeySequence(REFRESH_KEY), self)
         self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_shortcut.activated.connect(self.filters_changed)

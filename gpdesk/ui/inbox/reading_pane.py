@@ -18,7 +18,7 @@ from html import escape
 from typing import Final
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -38,7 +39,11 @@ from PySide6.QtWidgets import (
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.detail import AttachmentInfo, LetterDetail
 from gpdesk.models import LetterState
+from gpdesk.roles import Role
+from gpdesk.security.permissions import Permission
 from gpdesk.signals.consent import dutch_date
+from gpdesk.ui.flow_layout import FlowLayout
+from gpdesk.ui.inbox.letter_actions import ARCHIVE, FILE, LETTER_ACTIONS, action, next_step
 from gpdesk.ui.inbox.letter_list import WARNING_SIGN
 from gpdesk.ui.signals.signal_list import local_moment
 
@@ -56,6 +61,14 @@ CONFIRM_TEXT: Final = (
     "Hebt u deze brief overgenomen in het HIS? gpdesk legt vast dat u dat nu deed; "
     "dat kan maar één keer."
 )
+ARCHIVE_CONFIRM_TEXT: Final = (
+    "Deze brief archiveren? Hij verdwijnt uit Te doen en blijft te vinden onder "
+    "Stand: Gearchiveerd."
+)
+ARCHIVE_YES: Final = "Ja, a&rchiveren"
+"""Alt+R: the page's A is the filter Alle."""
+MORE_TEXT: Final = "M&eer ▾"
+"""Alt+E opens the menu with every letter action (M is the filter Mijn)."""
 BODY_ITEM: Final = "Tekst van het bericht"
 
 PART_WORDS: Final = {
@@ -141,6 +154,14 @@ def state_line(letter: LetterDetail) -> str:
     return letter.state.value
 
 
+def last_note(letter: LetterDetail) -> str | None:
+    """The newest note someone left with a step (toegewezen, doorgestuurd), with who wrote it."""
+    step = next((s for s in reversed(letter.steps) if s.note), None)
+    if step is None:
+        return None
+    return f"{step.note} ({step.by or 'onbekend'}, {local_moment(step.at)})"
+
+
 def facts_html(letter: LetterDetail) -> str:
     """The header facts as a two-column table (label, value), escaped."""
     received = local_moment(letter.received_at)
@@ -157,6 +178,9 @@ def facts_html(letter: LetterDetail) -> str:
     ]
     if letter.due_on is not None:
         rows.append(("Beslissen vóór", dutch_date(letter.due_on)))
+    note = last_note(letter)
+    if note is not None:
+        rows.append(("Notitie", note))
     alarm = {
         "Handtekening": letter.signature == "ongeldig",
         "Soort": WARNING_SIGN in kind_line(letter),
@@ -267,12 +291,17 @@ class ReadingPane(QWidget):
     """Kopieer voor HIS for this letter id: the note with this summary (None: the default)."""
     involvement_requested = Signal(int)
     """Betrokkenheid vastleggen for this letter id (a betrokkenheidsmelding)."""
+    action_requested = Signal(str, int)
+    """A letter action (``letter_actions``) by its key, for this letter id; archiving confirmed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("readingPane")
         self.letter: LetterDetail | None = None
         self.may_file = False
+        self.permissions: frozenset[Permission] = frozenset()
+        self.role = Role.ASSISTANT
+        self.next_key: str | None = None
         self._buffer: QBuffer | None = None
 
         self.heading = QLabel(EMPTY)
@@ -318,6 +347,9 @@ class ReadingPane(QWidget):
         self.his.copy_requested.connect(self._copy_his)
         self.his.closed.connect(self.close_his)
         self.content.addWidget(self.his)
+        # The tallest page (the HIS text) must not set the window's minimum: on a small screen
+        # the letter gets less room rather than the window growing off the screen.
+        self.content.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
 
         self.file_button = QPushButton(FILE_TEXT)
         self.file_button.setObjectName("letterFile")
@@ -343,12 +375,52 @@ class ReadingPane(QWidget):
         self.filed = QLabel()
         self.filed.setObjectName("kaartNotice")
         self.filed.setWordWrap(True)
-        actions = QHBoxLayout()
-        actions.addWidget(self.his_button)
-        actions.addWidget(self.file_button)
-        actions.addWidget(self.save_button)
-        actions.addWidget(self.filed, 1)
-        actions.addStretch(0)  # the buttons keep their own width while the line is hidden
+
+        # The next step as the one coloured button, the rest beside it and under "Meer".
+        self.primary_button = QPushButton()
+        self.primary_button.setObjectName("letterNext")
+        self.primary_button.setProperty("primary", True)
+        self.primary_button.setAutoDefault(False)
+        self.primary_button.clicked.connect(self._primary_clicked)
+        self.more_menu = QMenu(self)
+        self.more_menu.setObjectName("letterMore")
+        self.more_menu.setToolTipsVisible(True)
+        self.menu_actions: dict[str, QAction] = {}
+        for letter_action in LETTER_ACTIONS:
+            shortcut = f"\t{letter_action.shortcut}" if letter_action.shortcut else ""
+            entry = self.more_menu.addAction(letter_action.text + shortcut)
+            entry.setToolTip(letter_action.tip)
+            entry.triggered.connect(lambda _on=False, k=letter_action.key: self.trigger(k))
+            self.menu_actions[letter_action.key] = entry
+        self.more_button = QPushButton(MORE_TEXT)
+        self.more_button.setObjectName("letterMoreButton")
+        self.more_button.setToolTip("Alle acties voor deze brief: toewijzen, koppelen, soort…")
+        self.more_button.setAutoDefault(False)
+        self.more_button.setMenu(self.more_menu)
+        actions = FlowLayout(spacing=4, row_spacing=6)  # two rows when the pane is narrow
+        for button in (self.primary_button, self.file_button, self.his_button, self.more_button):
+            actions.addWidget(button)
+
+        self.archive_confirm = QFrame()
+        self.archive_confirm.setObjectName("warning")
+        archive_text = QLabel(ARCHIVE_CONFIRM_TEXT)
+        archive_text.setWordWrap(True)
+        self.archive_yes = QPushButton(ARCHIVE_YES)
+        self.archive_yes.setObjectName("letterArchiveYes")
+        self.archive_yes.setAutoDefault(False)
+        self.archive_yes.clicked.connect(self._archive_confirmed)
+        self.archive_no = QPushButton("Niet archiveren")
+        self.archive_no.setObjectName("letterArchiveNo")
+        self.archive_no.setDefault(True)  # Enter keeps the letter: the safe choice
+        self.archive_no.clicked.connect(self.cancel_archive)
+        archive_layout = QHBoxLayout(self.archive_confirm)
+        archive_layout.setContentsMargins(8, 6, 8, 6)
+        archive_layout.addWidget(archive_text, 1)
+        archive_layout.addWidget(self.archive_yes)
+        archive_layout.addWidget(self.archive_no)
+        archive_escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.archive_confirm)
+        archive_escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        archive_escape.activated.connect(self.cancel_archive)
 
         self.confirm = QFrame()
         self.confirm.setObjectName("warning")
@@ -380,11 +452,18 @@ class ReadingPane(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.facts)
         layout.addWidget(self.quarantine)
-        layout.addWidget(self.parts)
-        layout.addWidget(self.content, 1)
+        layout.addLayout(actions)  # what to do, right under what it is
+        layout.addWidget(self.filed)
         layout.addWidget(self.confirm)
+        layout.addWidget(self.archive_confirm)
         layout.addWidget(self.message)
-        layout.addLayout(actions)
+        attachments = QHBoxLayout()  # saving goes with the attachment chosen in the list
+        attachments.setSpacing(6)
+        attachments.addWidget(self.parts, 1)
+        attachments.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        attachments.addStretch(0)  # the button keeps its width while the list is hidden
+        layout.addLayout(attachments)
+        layout.addWidget(self.content, 1)
         layout.addStretch(0)  # takes the room only while there is no content to show
         self._layout = layout
         self._add_involvement_action()
@@ -398,6 +477,7 @@ class ReadingPane(QWidget):
         self._show_involvement_action(letter)
         self._clear_content()
         self.confirm.hide()
+        self.archive_confirm.hide()
         self.file_button.setEnabled(True)
         self.message.hide()
         self.parts.blockSignals(True)
@@ -408,9 +488,7 @@ class ReadingPane(QWidget):
             self.heading.setText(busy or EMPTY)
             for widget in (self.facts, self.quarantine, self.parts, self.content, self.filed):
                 widget.hide()
-            self.file_button.hide()
-            self.his_button.hide()
-            self.save_button.hide()
+            self._hide_actions()
             return
         self.facts.setText(facts_html(letter))
         self.facts.show()
@@ -449,9 +527,16 @@ class ReadingPane(QWidget):
         self.quarantine.show()
         for widget in (self.parts, self.content, self.filed):
             widget.hide()
-        self.file_button.hide()
-        self.his_button.hide()
-        self.save_button.hide()
+        self._hide_actions()
+        self._update_triage()  # the beheerder may archive it, having read the reason
+
+    def _hide_actions(self) -> None:
+        for button in (
+            self.file_button, self.his_button, self.save_button, self.primary_button,
+            self.more_button,
+        ):  # fmt: skip
+            button.hide()
+        self.next_key = None
 
     def _fill_bottom(self, empty: bool) -> None:
         """Without content the facts stay on top and the empty room goes below them."""
@@ -471,10 +556,50 @@ class ReadingPane(QWidget):
         part = self.chosen_part()
         self.save_button.setVisible(bool(letter.attachments))
         self.save_button.setEnabled(part is not None and part.safe_to_open)
+        self._update_triage()
+
+    def _update_triage(self) -> None:
+        """The main button shows the next step; the menu enables what may be done now."""
+        letter = self.letter
+        if letter is None:
+            return
+        permissions = self.allowed()
+        for name, entry in self.menu_actions.items():
+            why_not = action(name).refused(letter, permissions)
+            entry.setEnabled(why_not is None)
+            entry.setToolTip(why_not or action(name).tip)
+        key = next_step(letter, permissions, self.role)
+        self.next_key = key
+        primary = key is not None and key != FILE
+        if primary and key is not None:
+            chosen = action(key)
+            keys = f" ({chosen.shortcut})" if chosen.shortcut else ""
+            self.primary_button.setText(chosen.plain)
+            self.primary_button.setToolTip(f"Volgende stap: {chosen.tip}{keys}")
+        self.primary_button.setVisible(primary)
+        self._set_primary(self.file_button, key == FILE)
+        self.more_button.setVisible(any(e.isEnabled() for e in self.menu_actions.values()))
+
+    @staticmethod
+    def _set_primary(button: QPushButton, on: bool) -> None:
+        if bool(button.property("primary")) != on:
+            button.setProperty("primary", on)
+            button.style().unpolish(button)
+            button.style().polish(button)
 
     def set_may_file(self, may: bool) -> None:
         """Whether this user may mark letters as overgenomen in HIS (the permission table)."""
         self.may_file = may
+        self._update_actions()
+
+    def allowed(self) -> frozenset[Permission]:
+        """The user's permissions (``set_may_file`` alone grants filing, as before)."""
+        return self.permissions | ({Permission.LETTER_FILE} if self.may_file else frozenset())
+
+    def set_permissions(self, permissions: frozenset[Permission], role: Role) -> None:
+        """What the signed-in user may do (the permission table) and their role."""
+        self.permissions, self.role = permissions, role
+        self.may_file = Permission.LETTER_FILE in permissions
         self._update_actions()
 
     def _part(self, row: int) -> AttachmentInfo | None:
@@ -585,6 +710,7 @@ class ReadingPane(QWidget):
         if letter is None or not self.file_button.isVisible():
             return
         self.message.hide()
+        self.archive_confirm.hide()
         self.confirm.show()
         self.confirm_yes.setFocus()
 
@@ -636,6 +762,45 @@ class ReadingPane(QWidget):
         if part is not None and part.safe_to_open:
             self.save_requested.emit(part)
 
+    def trigger(self, key: str) -> None:
+        """A letter action by key (its shortcut, the menu, the main button); or why not now."""
+        letter = self.letter
+        if letter is None:
+            self.show_message("Kies eerst een brief in de lijst (j/k en Enter).")
+            return
+        permissions = self.allowed()
+        why_not = action(key).refused(letter, permissions)
+        if why_not is not None:
+            self.show_message(why_not)
+            return
+        self.message.hide()
+        if key == ARCHIVE:
+            self.confirm.hide()
+            self.archive_confirm.show()
+            self.archive_no.setFocus()
+            return
+        self.action_requested.emit(key, letter.id)
+
+    def _primary_clicked(self) -> None:
+        if self.next_key is not None and self.next_key != FILE:
+            self.trigger(self.next_key)
+
+    def cancel_archive(self) -> None:
+        """Esc, Enter or Niet archiveren: nothing changes."""
+        self.archive_confirm.hide()
+        if self.primary_button.isVisible():
+            self.primary_button.setFocus()
+
+    def _archive_confirmed(self) -> None:
+        letter = self.letter
+        self.archive_confirm.hide()
+        if letter is not None:
+            self.action_requested.emit(ARCHIVE, letter.id)
+
+    def action_refused(self, text: str) -> None:
+        """An action did not happen (someone else acted, no right, letter closed): say why."""
+        self.show_message(text)
+
     def focus_letter(self) -> None:
         """After Enter on the list: the keyboard goes to the attachments or the text."""
         if self.parts.isVisible():
@@ -660,7 +825,7 @@ class ReadingPane(QWidget):
         self.involvement_button.setAutoDefault(False)
         self.involvement_button.setToolTip(
             "Vastleggen dat dit wijkteam de patiënt helpt; Signaleren en het signaalformulier "
-            "tonen het dan"
+            "tonen het dan (Ctrl+Shift+I)"
         )
         self.involvement_button.clicked.connect(self.ask_involvement)
         row = QHBoxLayout(self.involvement_box)
