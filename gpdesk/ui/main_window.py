@@ -28,7 +28,7 @@ from gpdesk.security.actor import Actor
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
-from gpdesk.ui.inbox.page import InboxPage
+from gpdesk.ui.inbox.page import FETCH_KEY, InboxPage
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
 from gpdesk.ui.resources import app_icon
@@ -179,7 +179,11 @@ class MainWindow(QMainWindow):
         self.outbox_label = QLabel()
         self.outbox_label.setObjectName("statusOutbox")
         self.outbox_label.hide()  # until the outbox worker reports (show_outbox_status)
+        self.inbox_label = QLabel()
+        self.inbox_label.setObjectName("statusInbox")
+        self.inbox_label.hide()  # until the fetch worker reports (show_inbox_status)
         self.statusBar().addWidget(self.user_label, 1)
+        self.statusBar().addPermanentWidget(self.inbox_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.statusBar().messageChanged.connect(self._status_message_changed)
@@ -254,6 +258,15 @@ class MainWindow(QMainWindow):
         """The outbox line, e.g. "Postvak uit: 0 wachtend" (``OutboxWorker.status_changed``)."""
         self.outbox_label.setText(text)
         self.outbox_label.setVisible(bool(text))
+
+    def show_inbox_status(self, text: str, tooltip: str = "") -> None:
+        """The fetching line, e.g. "Postvak in: opgehaald 10:42" (``FetchWorker.status_changed``).
+
+        The tooltip names each mailbox and folder with its full message.
+        """
+        self.inbox_label.setText(text)
+        self.inbox_label.setToolTip(tooltip)
+        self.inbox_label.setVisible(bool(text))
 
     def show_area(self, key: str) -> None:
         """Switch to an area by key (``signals``, ``kaart``, ``inbox``, ``beheer``)."""
@@ -413,6 +426,7 @@ class MainWindow(QMainWindow):
                 (reading_pane.FILE_KEY, "Overgenomen in HIS (Enter bevestigt)"),
                 (_mnemonic(reading_pane.SAVE_TEXT), "Bijlage opslaan als"),
                 ("F5", "Vernieuwen"),
+                (FETCH_KEY, "Nu ophalen uit postvak en ontvangstmap"),
             ]  # fmt: skip
         return [
             ("Overal", general),

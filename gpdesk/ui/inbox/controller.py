@@ -315,6 +315,16 @@ class InboxController(QObject):
             owner=self.page,
         )  # fmt: skip
 
+    def letters_arrived(self, _count: int = 0) -> None:
+        """A fetch stored letters: the list reloads when on screen, else only the numbers.
+
+        The letter being read stays in the reading pane and stays chosen (``_show_first``).
+        """
+        if self.page.isVisible():
+            self.refresh()
+        else:
+            self.refresh_counts()
+
     def _show_first(self, first: FirstPage) -> None:
         if first.counts is not None:
             self.counts_changed.emit(first.counts)
