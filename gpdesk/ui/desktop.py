@@ -138,7 +138,7 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
 
 def _inbox(desktop: Desktop, window: MainWindow) -> None:
     """The Terugkoppeling page's list and reading pane: reloaded on show and per patient."""
-    from gpdesk.ui.inbox.controller import InboxController, counts_text
+    from gpdesk.ui.inbox.controller import InboxController, badge_number, counts_text
 
     assert desktop.db is not None
     page = window.inbox_page()
@@ -151,7 +151,7 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     desktop.letters_fetched.connect(inbox.letters_arrived)
     page.fetch_requested.connect(desktop.fetch_now)
     inbox.counts_changed.connect(
-        lambda numbers: window.set_area_count("inbox", numbers.new, counts_text(numbers))
+        lambda numbers: window.set_area_count("inbox", badge_number(numbers), counts_text(numbers))
     )
     if page.isVisible():
         inbox.refresh()

@@ -84,6 +84,15 @@ class FirstPage:
     counts: InboxCounts | None = None
 
 
+def badge_number(counts: InboxCounts) -> int:
+    """The navigation's number: what waits for this user, theirs (or their role's) or nobody's.
+
+    A letter from a known team goes to that team's feedback contact on arrival, so it counts
+    for that role ("Mijn"), not for everyone.
+    """
+    return counts.mine + counts.unassigned
+
+
 def counts_text(counts: InboxCounts) -> str:
     """The navigation's tooltip: what waits, in words."""
     parts = [f"{counts.new} nieuw", f"{counts.mine} voor u"]
