@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from gpdesk.db import Database
+from gpdesk.db import Database, _alembic_config, current_revision, head_revision
 from gpdesk.errors import ValidationError
 from gpdesk.inbox.store import Incoming, counts, receive
 from gpdesk.inbox.store.routing import (
@@ -25,12 +25,14 @@ from gpdesk.inbox.store.routing import (
     set_feedback_contact,
 )
 from gpdesk.models import AuditEntry, Letter, LetterEvent, LetterSource, LetterState
+from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.roles import Role
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.integrity import check_record_states
 from gpdesk.security.permissions import Permission, PermissionDeniedError
 from gpdesk.security.users import set_permission
 from gpdesk.transport.config import get_team_delivery
+from tests.cli_support import gpdesk
 from tests.store_support import NIEUWLAND, NOW, ready_practice, sent_signal, signed
 
 
@@ -200,3 +202,40 @@ def test_a_contact_that_lost_the_right_to_read_letters_gets_nothing(
         assert routed_role(session, smit.vault, NIEUWLAND) is None
     letter_id = _receive(practice, bakker, 5, reference)
     assert _letter(practice, letter_id) == (LetterState.NEW, None, None)
+
+
+def test_from_the_command_line(practice: Database, database_url: str, tmp_path: Path) -> None:
+    def run(*args: str) -> Any:
+        return gpdesk(
+            "team", "delivery", NIEUWLAND, *args, "--user", "smit",
+            "--home", str(tmp_path / "home"), "--database-url", database_url,
+            password=DEMO_PASSWORD,
+        )  # fmt: skip
+
+    shown = run()
+    assert shown.returncode == 0, shown.stderr
+    assert "Terugkoppeling naar: POH-GGZ" in shown.stdout
+    changed = run("--feedback-contact", "huisarts", "--json")
+    assert changed.returncode == 0, changed.stderr
+    assert '"feedback_contact": "gp"' in changed.stdout
+    wrong = run("--feedback-contact", "liaison")
+    assert wrong.returncode != 0 and "POH-GGZ, huisarts, doktersassistent" in wrong.stderr
+    with practice.session() as session:
+        assert feedback_contact(session, NIEUWLAND) is Role.GP
+
+
+def test_migration_0011_gives_every_team_the_poh_ggz_and_goes_down_and_up(
+    practice: Database, smit: SignedIn
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    with practice.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0010")
+    columns = {c["name"] for c in inspect(practice.engine).get_columns("team_delivery")}
+    assert "feedback_contact_role" not in columns and current_revision(practice.engine) == "0010"
+    with practice.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert current_revision(practice.engine) == head_revision()
+    with practice.session() as session:
+        assert feedback_contact(session, NIEUWLAND) is Role.POH_GGZ  # the team set up before
