@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -55,6 +56,7 @@ TICK_MS: Final = 15_000
 """How often the worker looks whether a source is due (the shortest interval is a minute)."""
 NO_SOURCE: Final = PREFIX + "geen postvak of map ingesteld, vraag de beheerder"
 """After "Nu ophalen" when Beheer has set up nothing to fetch from."""
+LOCAL: Final = ZoneInfo("Europe/Amsterdam")
 UNKNOWN: Final = PREFIX + "onbekend"
 """The sources could not even be read (the database is away); the next tick tries again."""
 
@@ -98,7 +100,8 @@ def fetch_due(db: Database, signed: SignedIn, due_times: Mapping[int, float], no
 
 
 def _local_now() -> datetime:
-    return datetime.now().astimezone()
+    """Dutch time, as every other time on screen, whatever the computer's own zone."""
+    return datetime.now(LOCAL)
 
 
 class FetchWorker(QObject):
