@@ -83,6 +83,17 @@ def test_the_feedback_contact_is_chosen_by_keyboard_and_stored_with_the_delivery
     assert view.feedback_contact is Role.GP
     [detail] = _contact_entries(database)
     assert detail.endswith("terugkoppeling gaat naar huisarts (was POH-GGZ)")
+    model = tab.teams.model
+    qtbot.waitUntil(
+        lambda: any(
+            model.index(row, model.CONTACT).data() == "huisarts" for row in range(model.rowCount())
+        ),
+        timeout=WAIT,
+    )  # the team list says it too
+    window = tab.window()
+    with app_style():
+        qtbot.wait(50)
+        window.grab().save(str(SHOTS / "beheer-verzenden-terugkoppeling.png"))
 
     # Opened again: it shows the choice; a role that reads no letters is refused at the field.
     dialog = _open_dialog(qtbot, tab, ctrl)
