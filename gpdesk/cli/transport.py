@@ -113,6 +113,12 @@ def register(sub: Subparsers) -> None:
     p_delivery.add_argument(
         "--export-folder", type=Path, metavar="MAP", help="map voor een beveiligd mailprogramma"
     )
+    p_delivery.add_argument(
+        "--feedback-contact",
+        metavar="ROL",
+        help="wie de brieven van dit team eerst krijgt: POH-GGZ (standaard), huisarts, "
+        "doktersassistent of praktijkmanager",
+    )
     add_user_option(p_delivery)
     add_common(p_delivery)
     add_json(p_delivery)
@@ -267,12 +273,15 @@ def _delivery_text(view: DeliveryView, team_name: str) -> str:
     else:
         lines.append("  Certificaat: geen (niet versleuteld voor het team)")
     lines.append(f"  Exportmap:   {view.export_folder or 'geen'}")
+    lines.append(f"  Terugkoppeling naar: {view.feedback_contact.label}")
     return "\n".join(lines)
 
 
 def cmd_team_delivery(args: argparse.Namespace) -> int:
-    """Set a team's delivery (any option given) or show it (none given)."""
+    """Set a team's delivery and feedback contact (any option given) or show them (none)."""
+    from gpdesk.inbox.store.routing import set_feedback_contact
     from gpdesk.models.kaart import Service
+    from gpdesk.roles import Role
     from gpdesk.security.permissions import Permission, require
     from gpdesk.transport.config import (
         get_team_delivery,
@@ -282,15 +291,32 @@ def cmd_team_delivery(args: argparse.Namespace) -> int:
 
     changing = any(v is not None for v in (args.email, args.certificate, args.export_folder))
     certificate = None if args.certificate is None else read_certificate_file(args.certificate)
+    contact = None
+    if args.feedback_contact is not None:
+        try:
+            contact = Role.parse(args.feedback_contact)
+        except ValueError:
+            return fail(
+                "kies voor --feedback-contact POH-GGZ, huisarts, doktersassistent of "
+                "praktijkmanager."
+            )
     db = practice_db(args)
     try:
         signed = signed_in(args, db)
         with db.session() as session:
-            if changing:
-                view = set_team_delivery(
-                    session, signed.actor, args.team_id, email=args.email,
-                    certificate=certificate, export_folder=args.export_folder,
-                )  # fmt: skip
+            if changing or contact is not None:
+                if changing:
+                    set_team_delivery(
+                        session, signed.actor, args.team_id, email=args.email,
+                        certificate=certificate, export_folder=args.export_folder,
+                    )  # fmt: skip
+                if contact is not None:
+                    set_feedback_contact(
+                        session, signed.vault, signed.actor, args.team_id.strip(), contact
+                    )
+                stored = get_team_delivery(session, args.team_id.strip())
+                assert stored is not None
+                view = stored
             else:
                 require(signed.actor.permissions, Permission.SETTINGS_MANAGE)
                 found = get_team_delivery(session, args.team_id.strip())
@@ -305,5 +331,6 @@ def cmd_team_delivery(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     text = _delivery_text(view, name)
-    emit(args, view.as_json() | {"team_name": name}, ("Opgeslagen. " if changing else "") + text)
+    saved = changing or contact is not None
+    emit(args, view.as_json() | {"team_name": name}, ("Opgeslagen. " if saved else "") + text)
     return EXIT_OK

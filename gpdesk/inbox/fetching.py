@@ -18,6 +18,7 @@ from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.intake import Parser, PracticeKeys, practice_keys, take_in
 from gpdesk.inbox.parsing import ParserProcess
+from gpdesk.inbox.polling import problem_of
 from gpdesk.inbox.sources.errors import InboxSourceError, KeepFailedError
 from gpdesk.inbox.sources.folder import DroppedFile, scan
 from gpdesk.inbox.sources.imap import FetchResult, ImapMark, RawMessage, fetch_new
@@ -52,6 +53,8 @@ class SourceOutcome:
     quarantined: int = 0
     error: str | None = None
     temporary: bool = False
+    problem: str | None = None
+    """A few words for the status bar ("server niet bereikbaar"), when it failed."""
 
     def as_json(self) -> dict[str, object]:
         """For ``--json``."""
@@ -149,11 +152,14 @@ def fetch_one(
         new_mark = partial.mark if isinstance(partial, FetchResult) else None
         counter.outcome.error = error.user_text()
         counter.outcome.temporary = error.temporary
+        counter.outcome.problem = problem_of(error)
     except InboxSourceError as error:
         counter.outcome.error = error.user_text()
         counter.outcome.temporary = error.temporary
+        counter.outcome.problem = problem_of(error)
     except GpdeskError as error:
         counter.outcome.error = error.user_text()
+        counter.outcome.problem = problem_of(error)
     with database.session() as session:
         record_fetch(session, source_id, mark=new_mark, error=counter.outcome.error)
     if counter.outcome.error:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gpdesk.models.base import Base, utcnow
 from gpdesk.models.signal import TEAM_ID_LENGTH
+from gpdesk.roles import Role
 
 
 class SmtpSecurity(enum.StrEnum):
@@ -60,6 +61,7 @@ class TeamDelivery(Base):
     """Where one team receives signals: a mail address, a certificate, an export folder.
 
     At least one of ``email`` and ``export_folder`` is set; a signal goes to each that is.
+    Also who in the practice receives the team's letters first (``feedback_contact_role``).
     """
 
     __tablename__ = "team_delivery"
@@ -69,5 +71,10 @@ class TeamDelivery(Base):
     certificate: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     """The team's S/MIME certificate (PEM): messages are enveloped to it when set."""
     export_folder: Mapped[str | None] = mapped_column(Text, default=None)
+    feedback_contact_role: Mapped[str] = mapped_column(
+        String(32), default=Role.POH_GGZ.value, server_default=Role.POH_GGZ.value
+    )
+    """The team's feedback contact (terugkoppelcontact), a ``Role`` value: the role a new letter
+    from this team is assigned to. POH-GGZ unless the practice routes this team otherwise."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)

@@ -117,6 +117,7 @@ EVENT_LABELS = {
     "database.check": "database gecontroleerd",
     "transport.set": "verzendinstellingen gewijzigd",
     "team.delivery": "bezorging van een team ingesteld",
+    "team.feedback_contact": "terugkoppelcontact van een team ingesteld",
     "outbox.prepare": "bericht klaargemaakt voor verzending",
     "outbox.sent": "bericht verzonden",
     "outbox.retry": "bericht opnieuw in het postvak uit gezet",

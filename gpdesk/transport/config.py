@@ -37,6 +37,7 @@ from gpdesk.models.base import utcnow
 from gpdesk.models.kaart import Service, ServiceKind, ServiceStatus
 from gpdesk.models.transport import SmtpSecurity, TeamDelivery
 from gpdesk.models.transport import TransportSettings as TransportRow
+from gpdesk.roles import Role
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -471,6 +472,8 @@ class DeliveryView:
     certificate_valid_until: date | None
     export_folder: str | None
     updated_at: datetime
+    feedback_contact: Role = Role.POH_GGZ
+    """Who in the practice gets this team's letters first (``gpdesk.inbox.store.routing``)."""
 
     def as_json(self) -> dict[str, Any]:
         """For ``--json``."""
@@ -484,6 +487,7 @@ class DeliveryView:
                 else self.certificate_valid_until.isoformat()
             ),
             "export_folder": self.export_folder,
+            "feedback_contact": self.feedback_contact.value,
         }
 
     def certificate_warning(self, today: date) -> str | None:
@@ -655,7 +659,16 @@ def _delivery_view(row: TeamDelivery) -> DeliveryView:
         certificate_valid_until=valid_until,
         export_folder=row.export_folder,
         updated_at=row.updated_at,
+        feedback_contact=_role_or_default(row.feedback_contact_role),
     )
+
+
+def _role_or_default(value: str | None) -> Role:
+    """The stored feedback contact; POH-GGZ for anything no version of gpdesk wrote."""
+    try:
+        return Role.POH_GGZ if value is None else Role(value)
+    except ValueError:
+        return Role.POH_GGZ
 
 
 def get_team_delivery(session: Session, team_id: str) -> DeliveryView | None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.actor import Actor
     from gpdesk.ui.beheer.controller import BeheerController
+    from gpdesk.ui.inbox.fetch_worker import FetchWorker, Pace
     from gpdesk.ui.kaart.controller import KaartController
     from gpdesk.ui.lock import IdleWatcher, LockGuard
     from gpdesk.ui.main_window import MainWindow
@@ -137,7 +138,7 @@ def _signal_list(desktop: Desktop, window: MainWindow, form: SignalController) -
 
 def _inbox(desktop: Desktop, window: MainWindow) -> None:
     """The Terugkoppeling page's list and reading pane: reloaded on show and per patient."""
-    from gpdesk.ui.inbox.controller import InboxController, counts_text
+    from gpdesk.ui.inbox.controller import InboxController, badge_number, counts_text
 
     assert desktop.db is not None
     page = window.inbox_page()
@@ -154,8 +155,10 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
         inbox.record_phone()
 
     window.phone_requested.connect(record_phone)
+    desktop.letters_fetched.connect(inbox.letters_arrived)
+    page.fetch_requested.connect(desktop.fetch_now)
     inbox.counts_changed.connect(
-        lambda numbers: window.set_area_count("inbox", numbers.new, counts_text(numbers))
+        lambda numbers: window.set_area_count("inbox", badge_number(numbers), counts_text(numbers))
     )
     if page.isVisible():
         inbox.refresh()
@@ -196,6 +199,8 @@ class Desktop(QObject):
     patient_changed = Signal(object)
     outbox_flushed = Signal(object)
     """``OutboxWorker.flushed`` of whichever worker runs now: the references a flush tried."""
+    letters_fetched = Signal(int)
+    """``FetchWorker.letters_arrived`` of whichever worker runs now: how many were stored."""
     locked = Signal()
     unlocked = Signal()
 
@@ -206,6 +211,7 @@ class Desktop(QObject):
         database_url: str | None = None,
         idle_minutes: float | None = None,
         idle_clock: Callable[[], float] = time.monotonic,
+        fetch_pace: Pace | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -213,6 +219,7 @@ class Desktop(QObject):
         self._cli_url = database_url
         self._idle_minutes = idle_minutes
         self._idle_clock = idle_clock  # a test's fake clock lets the idle minutes pass at once
+        self._fetch_pace = fetch_pace  # a test's pace fetches in milliseconds, not minutes
         self.tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
         self.state = QSettings(str(home.window_state_file), QSettings.Format.IniFormat)
         self.clipboard = SensitiveClipboard(self)
@@ -228,6 +235,9 @@ class Desktop(QObject):
         self.outbox: OutboxWorker | None = None
         self.outbox_tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
         """The outbox's own runner: a slow mail server holds up only the outbox, never a click."""
+        self.fetcher: FetchWorker | None = None
+        self.fetch_tasks = BackgroundTasks(self._unexpected, crash_dir=home.crash_dir, parent=self)
+        """Fetching's own runner: a slow IMAP server holds up only the fetching."""
         self.idle: IdleWatcher | None = None
         self.guard: LockGuard | None = None
         self._patient_waiting = False
@@ -375,6 +385,7 @@ class Desktop(QObject):
         self.signals.submitted.connect(self._kick_outbox)
         _inbox(self, window)
         self._start_outbox(signed)
+        self._start_fetching(signed)
         if previous is None:
             self.login.rejected.disconnect(self._quit_from_login)
             self.login.accept()
@@ -431,6 +442,38 @@ class Desktop(QObject):
         if self.outbox is not None:
             self.outbox.kick()
 
+    # -- fetching -----------------------------------------------------------------------------
+
+    def _start_fetching(self, signed: SignedIn) -> None:
+        """Fetch from the mailboxes and drop folders, each at its interval, while signed in.
+
+        Only for a role that may read letters (as ``gpdesk inbox fetch``). Like the outbox
+        worker it holds the unlocked key: a lock stops and drops it, an unlock starts a new one.
+        """
+        from gpdesk.ui.inbox.fetch_worker import FetchWorker
+
+        self._stop_fetching()
+        assert self.db is not None and self.window is not None
+        self.window.show_inbox_status("")
+        if not signed.actor.may(Permission.LETTER_READ):
+            return
+        worker = FetchWorker(self.fetch_tasks, self.db, signed, pace=self._fetch_pace, parent=self)
+        worker.status_changed.connect(self.window.show_inbox_status)
+        worker.letters_arrived.connect(self.letters_fetched)
+        self.fetcher = worker
+        worker.start()
+
+    def _stop_fetching(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.stop()
+            self.fetcher.deleteLater()  # a fetch that runs reports to no one
+            self.fetcher = None
+
+    def fetch_now(self) -> None:
+        """Nu ophalen (F9 in Terugkoppeling): every source now rather than at its next turn."""
+        if self.fetcher is not None:
+            self.fetcher.fetch_now()
+
     def _quit_from_login(self) -> None:
         QApplication.quit()
 
@@ -458,6 +501,7 @@ class Desktop(QObject):
         if self.kaart is not None:
             self.kaart.signed = None
         self._stop_outbox()
+        self._stop_fetching()
         close_other_windows(keep=self.window)
         self.clipboard.clear()
         if self.idle is not None:
@@ -526,6 +570,7 @@ class Desktop(QObject):
         if self.kaart is not None:
             self.kaart.signed = signed
         self._start_outbox(signed)
+        self._start_fetching(signed)
         if self.idle is not None:
             self.idle.start()
         self.unlocked.emit()
@@ -715,6 +760,7 @@ class Desktop(QObject):
         """Record the sign-out, let queued work finish, clear our clipboard, close the database."""
         self.clipboard.clear()
         self._stop_outbox()
+        self._stop_fetching()
         actor = self.session.actor if self.session is not None else self.locked_actor
         db = self.db
         self.session = self.locked_actor = None
@@ -731,5 +777,6 @@ class Desktop(QObject):
             self.tasks.run(work, lambda _none: None)
         self.tasks.wait()
         self.outbox_tasks.wait()
+        self.fetch_tasks.wait()
         if self.db is not None:
             self.db.dispose()

@@ -30,7 +30,7 @@ from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
 from gpdesk.ui.inbox.drop import ADD_KEY, ADD_TEXT
-from gpdesk.ui.inbox.page import InboxPage
+from gpdesk.ui.inbox.page import FETCH_KEY, InboxPage
 from gpdesk.ui.inbox.phone_dialog import PHONE_KEY, PHONE_TEXT
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.lock import LockPage
@@ -184,7 +184,11 @@ class MainWindow(QMainWindow):
         self.outbox_label = QLabel()
         self.outbox_label.setObjectName("statusOutbox")
         self.outbox_label.hide()  # until the outbox worker reports (show_outbox_status)
+        self.inbox_label = QLabel()
+        self.inbox_label.setObjectName("statusInbox")
+        self.inbox_label.hide()  # until the fetch worker reports (show_inbox_status)
         self.statusBar().addWidget(self.user_label, 1)
+        self.statusBar().addPermanentWidget(self.inbox_label)
         self.statusBar().addPermanentWidget(self.outbox_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.statusBar().messageChanged.connect(self._status_message_changed)
@@ -264,6 +268,15 @@ class MainWindow(QMainWindow):
         """The outbox line, e.g. "Postvak uit: 0 wachtend" (``OutboxWorker.status_changed``)."""
         self.outbox_label.setText(text)
         self.outbox_label.setVisible(bool(text))
+
+    def show_inbox_status(self, text: str, tooltip: str = "") -> None:
+        """The fetching line, e.g. "Postvak in: opgehaald 10:42" (``FetchWorker.status_changed``).
+
+        The tooltip names each mailbox and folder with its full message.
+        """
+        self.inbox_label.setText(text)
+        self.inbox_label.setToolTip(tooltip)
+        self.inbox_label.setVisible(bool(text))
 
     def show_area(self, key: str) -> None:
         """Switch to an area by key (``signals``, ``kaart``, ``inbox``, ``beheer``)."""
@@ -427,6 +440,7 @@ class MainWindow(QMainWindow):
                 (f"{ADD_KEY}, {_mnemonic(ADD_TEXT)}", "Brief toevoegen (of bestanden slepen)"),
                 (f"{PHONE_KEY}, {_mnemonic(PHONE_TEXT)}",
                  "Telefoon vastleggen (ook vanuit elk scherm)"),
+                (FETCH_KEY, "Nu ophalen uit postvak en ontvangstmap"),
             ]  # fmt: skip
             inbox += [(a.shortcut, a.overview) for a in LETTER_ACTIONS if a.shortcut]
             inbox += [

@@ -63,6 +63,7 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
     states = {letter.kind: letter.state.value for letter in letters}
     assert states.pop("afsluiting") == "overgenomen in HIS"
     assert states.pop("advies") == "toegewezen"
+    assert states.pop("escalatie") == "toegewezen"  # to the team's feedback contact on arrival
     assert set(states.values()) == {"nieuw"}
 
     closed = by_kind["afsluiting"]  # the reference only in the attached PDF

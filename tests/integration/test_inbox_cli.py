@@ -109,7 +109,8 @@ def test_import_list_and_file_as_the_readme_says(
         assert {"signal_reference", "patient_matched", "quarantine_reason"} <= row.keys()
     advice = next(r for r in letters if r["id"] == by_name["advies.eml"]["id"])
     assert advice["kind"] == "advies" and advice["signal_reference"] == reference
-    assert advice["patient_matched"] is True and advice["state"] == "nieuw"
+    # From a known team: assigned on arrival to its feedback contact (POH-GGZ by default).
+    assert advice["patient_matched"] is True and advice["state"] == "toegewezen"
     broken = next(r for r in letters if r["id"] == by_name["kapot.eml"]["id"])
     assert broken["quarantine_reason"] and broken["subject"].startswith("(in quarantaine")
     with practice.session() as session:

@@ -80,8 +80,9 @@ def test_new_letters_first_newest_first_and_filed_ones_only_when_asked(
             .where(Letter.id == s.quarantined)
             .values(state=LetterState.ASSIGNED, assignee_id=assistant.actor.user_id)
         )
+    # The linked letter went to its team's feedback contact on arrival: assigned too, older.
     assert _ids(practice, assistant, LetterQuery()) == [
-        s.escalation, s.advice, s.linked, s.quarantined
+        s.escalation, s.advice, s.quarantined, s.linked
     ]  # fmt: skip
 
 
@@ -97,7 +98,8 @@ def test_each_filter_is_a_condition_on_plain_columns(
     assert ids(LetterView.ATTENTION) == {s.advice, s.escalation}
     assert ids(LetterView.QUARANTINE) == {s.quarantined}
     assert ids(LetterView.MINE) == set()
-    assert ids(LetterView.UNASSIGNED) == {s.linked, s.advice, s.escalation}
+    # The linked letter came from a known team: its feedback contact (POH-GGZ) has it.
+    assert ids(LetterView.UNASSIGNED) == {s.advice, s.escalation}
     with practice.session() as session:
         session.execute(
             update(Letter)
@@ -108,7 +110,7 @@ def test_each_filter_is_a_condition_on_plain_columns(
             update(Letter).where(Letter.id == s.escalation).values(assignee_role="assistant")
         )
     assert ids(LetterView.MINE) == {s.advice, s.escalation}  # to me, and to my role
-    assert ids(LetterView.UNASSIGNED) == {s.linked}
+    assert ids(LetterView.UNASSIGNED) == set()
     assert ids(LetterView.ALL, team_id=NIEUWLAND) == {s.linked}
     assert ids(LetterView.ALL, team_id=NIEUWLAND, all_states=True) == {s.linked, s.filed}
     with practice.session() as session:
@@ -159,7 +161,8 @@ def test_a_letter_opens_with_its_facts_text_attachments_and_steps(
     assert [(a.filename, a.part_kind, a.safe_to_open) for a in letter.attachments] == [
         ("brief wijkteam.pdf", "pdf", True)
     ]
-    assert [step.step for step in letter.steps] == ["ontvangen"]
+    # Assigned by gpdesk on arrival to the team's feedback contact (POH-GGZ by default).
+    assert [step.step for step in letter.steps] == ["ontvangen", "toegewezen"]
     read = _audits(practice, "letter.read")
     assert [(e.object_id, e.username) for e in read] == [(str(seeded.linked), "jansen")]
     assert read[0].patient_ref is not None and "Terugkoppeling" not in (read[0].detail or "")
@@ -170,7 +173,7 @@ def test_a_letter_opens_with_its_facts_text_attachments_and_steps(
     assert html.body_html is not None and "adviseren" in html.body_html
     assert not html.patient_matched and html.signal_reference is None
     assert filed.filed_by == "H. Bakker" and filed.state is LetterState.FILED
-    assert [step.step for step in filed.steps] == ["ontvangen", "overgenomen in HIS"]
+    assert [step.step for step in filed.steps] == ["ontvangen", "toegewezen", "overgenomen in HIS"]
 
 
 def test_a_quarantined_letter_opens_nothing_but_its_reason(

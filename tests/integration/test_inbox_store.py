@@ -133,7 +133,9 @@ def test_a_letter_is_stored_sealed_linked_and_audited(
     with practice.session() as session:
         letter = session.get(Letter, letter_id)
         assert letter is not None and letter.raw is not None and letter.subject is not None
-        assert letter.state is LetterState.NEW and letter.kind == "bevestiging"
+        assert letter.kind == "bevestiging"
+        # From a known team: to that team's feedback contact (POH-GGZ unless set otherwise).
+        assert (letter.state, letter.assignee_role) == (LetterState.ASSIGNED, "poh_ggz")
         assert letter.content_hash == content_hash(RAW)
         assert letter.message_id == "brief-1@wijkteam.example"
         signal = session.scalars(select(Signal).where(Signal.reference == reference)).one()

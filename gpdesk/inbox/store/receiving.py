@@ -10,7 +10,8 @@ savepoint and it reports the first one's letter as the duplicate.
 A reference found in the letter links it to its signal (and so to the patient and team) at
 once. A one-click answer (``SIG-2026-000123 ontvangen``) also moves that signal's status, as
 the wijkteam's own step on the timeline, when the move is one the timeline allows: a late
-"ontvangen" after "afgerond" changes nothing.
+"ontvangen" after "afgerond" changes nothing. Any other letter from that team is assigned to
+the team's feedback contact (a role, ``routing``), by gpdesk, as a step of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gpdesk.inbox.store.reading import patient_ref_of
+from gpdesk.inbox.store.routing import routed_role
 from gpdesk.inbox.store.shapes import MAX_SUBJECT, Incoming, Received
+from gpdesk.inbox.store.triage import ASSIGNED_STEP
 from gpdesk.models import (
     EventSource,
     Letter,
@@ -37,6 +40,7 @@ from gpdesk.models import (
     SignalStatus,
     utcnow,
 )
+from gpdesk.roles import Role
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -215,12 +219,19 @@ def _insert(
     session.add(step)
     session.flush()
     records.append(("letter_event", step.id))
+    contact = None
+    if signal is not None and incoming.reply_status is None:
+        contact = _to_feedback_contact(session, vault, letter, signal, at=at)
+        if contact is not None:
+            records.append(("letter_event", contact[1]))
     patient_ref = patient_ref_of(session, letter.patient_id)
     detail = f"{incoming.file_type} {_SOURCE_WORDS[incoming.source]}"
     if quarantine:
         detail += f"; quarantaine: {quarantine.code}"
     elif signal is not None:
         detail += f"; bij {signal.reference}"
+        if contact is not None:
+            detail += f"; toegewezen aan rol {contact[0].label}"
     else:
         detail += "; niet gekoppeld"
     audit.record(
@@ -234,6 +245,30 @@ def _insert(
         # The reason is gpdesk's own words about the file; never its content.
         log.warning("letter %s quarantined: %s", letter.id, quarantine.code)
     return letter
+
+
+def _to_feedback_contact(
+    session: Session, vault: Vault, letter: Letter, signal: Signal, *, at: datetime
+) -> tuple[Role, int] | None:
+    """A letter from a known team goes to that team's feedback contact (``routing``).
+
+    Assigned by gpdesk itself, as a step of its own; returns the role and the step's id, or
+    None when the contact's role may not read letters (then it stays unassigned).
+    """
+    role = routed_role(session, vault, signal.team_id)
+    if role is None:
+        return None
+    letter.state = LetterState.ASSIGNED
+    letter.assignee_role = role.value
+    step = LetterEvent(
+        letter_id=letter.id, step=ASSIGNED_STEP, at=at, actor_id=None, actor_label="gpdesk"
+    )
+    session.add(step)
+    session.flush()
+    step.note = vault.seal(
+        "letter_event", "note", step.id, f"aan {role.label} (terugkoppelcontact van het team)"
+    )
+    return role, step.id
 
 
 def _apply_reply(

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from gpdesk.errors import GpdeskError, TamperedError, ValidationError
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.reading import letter_row, patient_ref_of, summary
+from gpdesk.inbox.store.routing import DEFAULT_FEEDBACK_CONTACT
 from gpdesk.inbox.store.shapes import LetterSummary
 from gpdesk.models import (
     AuditEntry,
@@ -72,9 +73,6 @@ many working days after it came in (``gpdesk.signals.agreement``: Monday to Frid
 public holidays offices close on). A week is what practices give a task that is not urgent; an
 urgent matter comes as an escalation, which is flagged at once instead."""
 
-DEFAULT_FEEDBACK_CONTACT: Final = Role.POH_GGZ
-"""Who receives a team's feedback first when the practice set nothing else (PRODUCT.md: the
-Schiedam pilot). There is no per-team setting yet; see the report of issue #11."""
 
 MAX_NOTE_LENGTH: Final = 2000
 

@@ -93,6 +93,15 @@ class FirstPage:
     counts: InboxCounts | None = None
 
 
+def badge_number(counts: InboxCounts) -> int:
+    """The navigation's number: what waits for this user, theirs (or their role's) or nobody's.
+
+    A letter from a known team goes to that team's feedback contact on arrival, so it counts
+    for that role ("Mijn"), not for everyone.
+    """
+    return counts.mine + counts.unassigned
+
+
 def counts_text(counts: InboxCounts) -> str:
     """The navigation's tooltip: what waits, in words."""
     parts = [f"{counts.new} nieuw", f"{counts.mine} voor u"]
@@ -345,6 +354,16 @@ class InboxController(QObject):
             lambda: load_counts(db, signed), self.counts_changed.emit, lambda _exc: None,
             owner=self.page,
         )  # fmt: skip
+
+    def letters_arrived(self, _count: int = 0) -> None:
+        """A fetch stored letters: the list reloads when on screen, else only the numbers.
+
+        The letter being read stays in the reading pane and stays chosen (``_show_first``).
+        """
+        if self.page.isVisible():
+            self.refresh()
+        else:
+            self.refresh_counts()
 
     def _show_first(self, first: FirstPage) -> None:
         if first.counts is not None:

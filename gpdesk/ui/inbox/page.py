@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -40,6 +41,9 @@ from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
 from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
 REFRESH_KEY: Final = "F5"
+FETCH_KEY: Final = "F9"
+FETCH_TEXT: Final = "Nu ophalen"
+"""No Alt letter: the chips and the reading pane use the free ones; F9 is its key."""
 
 VIEW_CHIPS: Final = (
     (LetterView.ALL, "&Alle", "Alle brieven in de gekozen stand"),
@@ -91,12 +95,27 @@ class InboxPage(QWidget):
     shown = Signal()
     """The page came on screen: time to load the list again."""
     filters_changed = Signal()
+    fetch_requested = Signal()
+    """Nu ophalen: fetch from every mailbox and drop folder now (the Desktop's fetch worker)."""
 
     def __init__(self, area: Area, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"page_{area.key}")
         title = QLabel(area.title)
         title.setObjectName("pageTitle")
+        self.fetch_button = QPushButton(FETCH_TEXT)
+        self.fetch_button.setObjectName("inboxFetch")
+        self.fetch_button.setToolTip(
+            f"Nu kijken in het postvak en de ontvangstmap, niet pas bij de volgende ronde "
+            f"({FETCH_KEY})"
+        )
+        self.fetch_button.setAutoDefault(False)
+        self.fetch_button.clicked.connect(self.fetch_requested)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.fetch_button)
 
         self.views = QButtonGroup(self)
         self.views.setExclusive(True)
@@ -166,11 +185,8 @@ class InboxPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         self.intake = IntakeBar(self)  # Brief toevoegen, Telefoon vastleggen (drop.py)
-        top = QHBoxLayout()
-        top.addWidget(title)
-        top.addStretch(1)
-        top.addWidget(self.intake)
-        layout.addLayout(top)
+        header.insertWidget(header.indexOf(self.fetch_button), self.intake)
+        layout.addLayout(header)
         layout.addSpacing(4)
         layout.addLayout(filters)
         layout.addLayout(second)
@@ -195,6 +211,9 @@ class InboxPage(QWidget):
         self.refresh_shortcut = QShortcut(QKeySequence(REFRESH_KEY), self)
         self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_shortcut.activated.connect(self.filters_changed)
+        self.fetch_shortcut = QShortcut(QKeySequence(FETCH_KEY), self)
+        self.fetch_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.fetch_shortcut.activated.connect(self.fetch_requested)
         self.set_patient_open(False)
         self.drop_zone = DropZone(self)  # files dragged onto the page (drop.py)
         self.setAcceptDrops(True)

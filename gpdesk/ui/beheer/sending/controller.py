@@ -335,6 +335,9 @@ class SendingController(QObject):
         db = self.db
 
         def work() -> DeliveryView:
+            from dataclasses import replace
+
+            from gpdesk.inbox.store.routing import set_feedback_contact
             from gpdesk.transport.config import read_certificate_file, set_team_delivery
 
             certificate = (
@@ -342,13 +345,17 @@ class SendingController(QObject):
                 if value.certificate_file is None
                 else read_certificate_file(value.certificate_file)
             )
-            with db.session() as session:
-                return set_team_delivery(
+            with db.session() as session:  # both or neither
+                view = set_team_delivery(
                     session, signed.actor, value.team_id,
                     email=value.email or None, certificate=certificate,
                     export_folder=Path(value.export_folder) if value.export_folder else None,
                     keep_certificate=not value.remove_certificate,
                 )  # fmt: skip
+                contact = set_feedback_contact(
+                    session, signed.vault, signed.actor, view.team_id, value.feedback_contact
+                )
+                return replace(view, feedback_contact=contact)
 
         def done(view: DeliveryView) -> None:
             name = dialog.line.name if alive(dialog) else "het team"

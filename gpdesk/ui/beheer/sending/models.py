@@ -16,10 +16,14 @@ NOTHING: Final = "–"
 
 
 class TeamDeliveryModel(QAbstractTableModel):
-    """Team, e-mail, certificate (with its end date and a warning), export folder."""
+    """One row per team: where it receives signals, and who gets its letters first.
 
-    HEADERS: Final = ("Team", "E-mailadres", "Certificaat", "Exportmap")
-    TEAM, EMAIL, CERTIFICATE, FOLDER = range(4)
+    Team, e-mail, certificate (with its end date and a warning), export folder, and the team's
+    feedback contact.
+    """
+
+    HEADERS: Final = ("Team", "E-mailadres", "Certificaat", "Exportmap", "Terugkoppeling naar")
+    TEAM, EMAIL, CERTIFICATE, FOLDER, CONTACT = range(5)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -40,7 +44,7 @@ class TeamDeliveryModel(QAbstractTableModel):
     def columnCount(  # noqa: N802
         self, parent: QModelIndex | QPersistentModelIndex | None = None
     ) -> int:
-        """Team, e-mail, certificate, export folder."""
+        """Team, e-mail, certificate, export folder, feedback contact."""
         return 0 if parent is not None and parent.isValid() else len(self.HEADERS)
 
     def headerData(  # noqa: N802
@@ -80,6 +84,8 @@ class TeamDeliveryModel(QAbstractTableModel):
                 return delivery.email or NOTHING
             if column == self.CERTIFICATE:
                 return self.certificate_text(line)
+            if column == self.CONTACT:
+                return delivery.feedback_contact.label
             return delivery.export_folder or NOTHING
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.TEAM:

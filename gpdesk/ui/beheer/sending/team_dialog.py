@@ -1,5 +1,8 @@
 """One team's delivery: e-mail address, certificate, export folder, checked when saved.
 
+And who in the practice gets the team's letters first ("Terugkoppeling gaat naar": the team's
+feedback contact, POH-GGZ unless chosen otherwise; ``gpdesk.inbox.store.routing``).
+
 The dialog stays open until the controller has stored it; a refusal comes back in Dutch under
 the field it is about (``gpdesk.transport.config`` names them), and what was typed stays. The
 stored certificate is kept unless a new file is chosen or it is taken away.
@@ -7,6 +10,7 @@ stored certificate is kept unless a new file is chosen or it is taken away.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -23,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.inbox.store.routing import CONTACT_FIELD, CONTACT_ROLES, DEFAULT_FEEDBACK_CONTACT
+from gpdesk.roles import Role
 from gpdesk.ui.beheer.kaart.edit_dialog import EditorDialog
 from gpdesk.ui.beheer.kaart.fields import line_edit, note, with_error
 
@@ -39,6 +46,7 @@ class DeliveryInput:
     export_folder: str
     certificate_file: Path | None
     remove_certificate: bool
+    feedback_contact: Role = DEFAULT_FEEDBACK_CONTACT
 
 
 class TeamDeliveryDialog(EditorDialog):
@@ -70,6 +78,13 @@ class TeamDeliveryDialog(EditorDialog):
         self.remove_button.setObjectName("removeCertificate")
         self.certificate_file: Path | None = None
         self.remove_certificate = False
+        self.contact = QComboBox()
+        self.contact.setObjectName("feedbackContact")
+        self.contact.setToolTip("Wie in de praktijk de brieven van dit team als eerste krijgt")
+        for role in CONTACT_ROLES:
+            self.contact.addItem(role.label, role.value)
+        current = DEFAULT_FEEDBACK_CONTACT if delivery is None else delivery.feedback_contact
+        self.contact.setCurrentIndex(max(0, self.contact.findData(current.value)))
         folder_row = QHBoxLayout()
         folder_row.setContentsMargins(0, 0, 0, 0)
         folder_row.addWidget(self.folder, 1)
@@ -94,12 +109,17 @@ class TeamDeliveryDialog(EditorDialog):
         folder_label = QLabel("E&xportmap")
         folder_label.setBuddy(self.folder)
         form.addRow(folder_label, with_error(folder_box, self.errors.label("exportmap")))
+        contact_label = QLabel("&Terugkoppeling gaat naar")
+        contact_label.setBuddy(self.contact)
+        form.addRow(contact_label, with_error(self.contact, self.errors.label(CONTACT_FIELD)))
         layout = QVBoxLayout(self)
         layout.addWidget(
             note(
                 f"{line.organisation}. Een signaal gaat naar het e-mailadres, de exportmap of "
                 "allebei. Met een certificaat van het team versleutelt gpdesk het bericht zo "
-                "dat alleen het team het kan openen."
+                "dat alleen het team het kan openen. Een brief van het team komt binnen bij de "
+                "rol onder 'Terugkoppeling gaat naar' (bij Mijn), die hem zo nodig doorstuurt "
+                "naar de huisarts die het signaal stuurde."
             )
         )
         layout.addLayout(form)
@@ -108,8 +128,13 @@ class TeamDeliveryDialog(EditorDialog):
         self.certificate_button.clicked.connect(self._choose_certificate)
         self.remove_button.clicked.connect(self._remove_certificate)
         self._show_certificate()
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         self.remember_unchanged()
+
+    def show_errors(self, problems: Mapping[str, str]) -> None:
+        """The messages under their fields, the dialog as tall as they need (wrapped lines)."""
+        super().show_errors(problems)
+        self.adjustSize()
 
     def _show_certificate(self) -> None:
         delivery = self.line.delivery
@@ -167,7 +192,15 @@ class TeamDeliveryDialog(EditorDialog):
             self.folder.text(),
             self.certificate_file,
             self.remove_certificate,
+            self.chosen_contact(),
         )
+
+    def chosen_contact(self) -> Role:
+        """The role chosen at "Terugkoppeling gaat naar"."""
+        try:
+            return Role(str(self.contact.currentData()))
+        except ValueError:
+            return DEFAULT_FEEDBACK_CONTACT
 
     def submit(self) -> None:
         """Hand the input to the controller; the dialog stays until it is stored."""
@@ -179,5 +212,6 @@ class TeamDeliveryDialog(EditorDialog):
                 export_folder=self.folder.text().strip(),
                 certificate_file=self.certificate_file,
                 remove_certificate=self.remove_certificate,
+                feedback_contact=self.chosen_contact(),
             )
         )
