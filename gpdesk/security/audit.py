@@ -152,6 +152,7 @@ EVENT_LABELS = {
     "letter.copy": "terugkoppeling gekopieerd voor het HIS",
     "letter.match": "patiënten vergeleken met een terugkoppeling",
     "inbox.source": "bron van terugkoppeling ingesteld",
+    "inbox.retention": "bewaartermijn van terugkoppeling gewijzigd",
     "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }
