@@ -447,3 +447,16 @@ def test_the_quarantine_button_opens_terugkoppeling_with_its_filter(
     inbox = window.inbox_page()
     assert inbox.view() is LetterView.QUARANTINE
     qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=WAIT)
+
+
+def test_a_lock_closes_the_dialog_and_drops_a_typed_password(
+    qtbot: QtBot, manager: Desktop, database: Database
+) -> None:
+    tab, ctrl = _receiving(qtbot, manager)
+    dialog = _dialog(qtbot, ctrl, tab, Qt.Key.Key_I)
+    assert isinstance(dialog, ImapSourceDialog)
+    _retype(qtbot, dialog.host, "imap.zorgmail.example")
+    _retype(qtbot, dialog.password, "getypt-wachtwoord")
+    manager.lock()
+    qtbot.waitUntil(lambda: ctrl.receiving.dialog is None, timeout=WAIT)
+    assert _sources(database) == []
