@@ -210,7 +210,7 @@ def add_imap_source(
         security=settings.security,
         username=settings.username.strip(),
         folder=settings.folder.strip(),
-        ca_file=None if settings.ca_file is None else str(settings.ca_file),
+        ca_file=None if settings.ca_file is None else str(settings.ca_file.expanduser().resolve()),
         move_to=settings.move_to if settings.after == "move" else None,
         interval_minutes=_interval(interval_minutes),
         updated_by_id=actor.user_id,
@@ -276,7 +276,7 @@ def imap_settings_for(
             username=request.username.strip(),
             password=password,
             folder=request.folder.strip(),
-            ca_file=request.ca_file,
+            ca_file=None if request.ca_file is None else request.ca_file.expanduser().resolve(),
             after="move" if move_to else "leave",
             move_to=move_to,
         )
