@@ -158,7 +158,7 @@ def _register_sources(inbox_sub: Any) -> None:
     source_sub = p_source.add_subparsers(dest="source_command", parser_class=DutchParser)
     p_source.set_defaults(
         func=lambda _args: fail(
-            "kies: gpdesk inbox source add imap, add folder of list", EXIT_USAGE
+            "kies: gpdesk inbox source add imap, add folder, list, on, off of remove", EXIT_USAGE
         )
     )
     p_list = source_sub.add_parser("list", help="alle bronnen, zonder wachtwoord")
@@ -203,6 +203,30 @@ def _register_sources(inbox_sub: Any) -> None:
     add_common(p_folder)
     add_json(p_folder)
     p_folder.set_defaults(func=cmd_source_add_folder)
+    for name, text in (
+        ("on", "weer ophalen uit deze bron"),
+        ("off", "tijdelijk niet ophalen uit deze bron (de instellingen blijven)"),
+        ("remove", "bron verwijderen; de brieven die er al uit kwamen blijven"),
+    ):
+        p_one = source_sub.add_parser(
+            name, help=text, description="ID staat vooraan in 'gpdesk inbox source list'."
+        )
+        p_one.add_argument("source_id", type=int, metavar="ID")
+        add_user_option(p_one)
+        add_common(p_one)
+        add_json(p_one)
+        p_one.set_defaults(func=cmd_source_change, source_change=name)
+    p_retention = inbox_sub.add_parser(
+        "retention",
+        help="bewaartermijn van overgenomen brieven (dagen); zonder DAGEN: toon hem",
+        description="Na overnemen in het HIS plus deze termijn verwijdert gpdesk de inhoud; "
+        "een kort verslag en het logboek blijven.",
+    )
+    p_retention.add_argument("days", type=int, nargs="?", metavar="DAGEN")
+    add_user_option(p_retention)
+    add_common(p_retention)
+    add_json(p_retention)
+    p_retention.set_defaults(func=cmd_retention)
 
 
 def cmd_inbox_import(args: argparse.Namespace) -> int:
@@ -366,4 +390,50 @@ def cmd_source_add_folder(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     emit(args, view.as_json(), f"Map {view.id} toegevoegd: {view.label}.")
+    return EXIT_OK
+
+
+def cmd_source_change(args: argparse.Namespace) -> int:
+    """Turn a source on or off, or remove it (its letters stay)."""
+    from gpdesk.inbox.store.sources import remove_source, set_source_enabled
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            if args.source_change == "remove":
+                view = remove_source(session, signed.vault, signed.actor, args.source_id)
+                text = f"Bron {view.id} verwijderd: {view.label}. De brieven eruit blijven."
+            else:
+                on = args.source_change == "on"
+                view = set_source_enabled(session, signed.vault, signed.actor, args.source_id, on)
+                text = f"Bron {view.id} staat {'aan' if on else 'uit'}: {view.label}."
+    finally:
+        db.dispose()
+    emit(args, view.as_json(), text)
+    return EXIT_OK
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    """Show or set the retention period of filed letters."""
+    from gpdesk.inbox.store.forgetting import retention_days, set_retention_days
+    from gpdesk.security.permissions import Permission, require
+
+    db = practice_db(args)
+    try:
+        signed = signed_in(args, db)
+        with db.session() as session:
+            if args.days is None:
+                require(signed.actor.permissions, Permission.SETTINGS_MANAGE)
+                days = retention_days(session)
+            else:
+                days = set_retention_days(session, signed.vault, signed.actor, args.days)
+    finally:
+        db.dispose()
+    emit(
+        args,
+        {"retention_days": days},
+        f"Bewaartermijn: {days} dagen na overnemen in het HIS; daarna blijft alleen een kort "
+        "verslag.",
+    )
     return EXIT_OK

@@ -156,6 +156,7 @@ EVENT_LABELS = {
     "involvement.end": "betrokkenheid van een wijkteam beëindigd",
     "involvement.read": "betrokkenheid van wijkteams ingezien",
     "inbox.source": "bron van terugkoppeling ingesteld",
+    "inbox.retention": "bewaartermijn van terugkoppeling gewijzigd",
     "data.tampered": "gegevens geweigerd (buiten gpdesk gewijzigd)",
     "data.rebind": "versleutelde gegevens aan hun plek gebonden",
 }

@@ -134,12 +134,16 @@ def render(outdir: Path) -> list[Path]:
             (page.permissions, "beheer-rechten"),
             (page.audit, "beheer-logboek"),
             (page.sending, "beheer-verzenden"),
+            (page.receiving, "beheer-ontvangen"),
         ):
             page.tabs.setCurrentWidget(tab)
             if tab is page.audit:  # the Logboek reloads each time it is opened
                 _wait(app, lambda: page.audit.model.rowCount() > 0)
             if tab is page.sending:
                 _wait(app, lambda: page.sending.teams.model.rowCount() > 0)
+            if tab is page.receiving:  # the demo's drop folder, and its quarantined file
+                _wait(app, lambda: page.receiving.sources.model.rowCount() > 0)
+                _wait(app, lambda: page.receiving.quarantine.summary.text() != "–")
             shot(manager_window, name)
         # "Database controleren" on the Praktijk tab: the report of an untouched practice.
         page.tabs.setCurrentWidget(page.practice)

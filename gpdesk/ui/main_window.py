@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk import __version__
+from gpdesk.inbox.store.listing import LetterView
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.actor import Actor
 from gpdesk.security.permissions import Permission
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
             page: QWidget
             if area.key == "beheer":
                 page = PracticePage()
+                page.receiving.quarantine.open_requested.connect(self.show_quarantine)
             elif area.key == "kaart":
                 page = KaartPage()
             elif area.key == "signals":
@@ -285,6 +287,11 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         if page is not None:
             page.setFocus()
+
+    def show_quarantine(self) -> None:
+        """Terugkoppeling with the Quarantaine filter on (from Beheer → Ontvangen)."""
+        self.show_area("inbox")
+        self.inbox_page().chips[LetterView.QUARANTINE].setChecked(True)
 
     def set_area_count(self, key: str, count: int, detail: str = "") -> None:
         """A number behind an area's name ("Terugkoppeling  5"), its meaning in the tooltip."""

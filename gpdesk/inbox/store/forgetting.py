@@ -15,15 +15,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from gpdesk.errors import ValidationError
 from gpdesk.inbox.store.reading import patient_ref_of
 from gpdesk.models import Letter, LetterEvent, LetterPart, Practice, utcnow
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
+from gpdesk.security.permissions import Permission, require
 from gpdesk.signals.store.shapes import record_states
 
 FORGOTTEN_STEP = "inhoud verwijderd"
 DEFAULT_RETENTION_DAYS = 90
+MIN_RETENTION_DAYS = 30
+"""Shorter would forget a letter before the assistant has checked the HIS copy against it."""
+MAX_RETENTION_DAYS = 3650
+"""Ten years: gpdesk is a transit tool; the medical record keeps the letter, not gpdesk."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,35 @@ def retention_days(session: Session) -> int:
     """The practice's retention period for filed letters (days)."""
     days = session.scalar(select(Practice.letter_retention_days).limit(1))
     return DEFAULT_RETENTION_DAYS if days is None else int(days)
+
+
+def set_retention_days(session: Session, vault: Vault, actor: Actor, days: int) -> int:
+    """Set how long a filed or archived letter keeps its content; audited, for a beheerder only.
+
+    Commits nothing. A shorter period applies from the next fetch on, also to letters filed
+    before: their content then goes at the next housekeeping.
+    """
+    require(actor.permissions, Permission.SETTINGS_MANAGE)
+    if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+        raise ValidationError(
+            {
+                "retention": f"Kies een bewaartermijn van {MIN_RETENTION_DAYS} tot "
+                f"{MAX_RETENTION_DAYS} dagen (tien jaar)."
+            }
+        )
+    row = session.scalar(select(Practice).limit(1))
+    if row is None:
+        raise ValidationError({"retention": "Er is nog geen praktijk in deze database."})
+    before = int(row.letter_retention_days)
+    if before != days:
+        row.letter_retention_days = days
+        session.flush()
+        audit.record(
+            session, event="inbox.retention", action=audit.Action.UPDATE, actor=actor,
+            object_type="practice", object_id=row.id,
+            detail=f"bewaartermijn van {before} naar {days} dagen", vault=vault,
+        )  # fmt: skip
+    return days
 
 
 def forget_expired(

@@ -36,6 +36,7 @@ from gpdesk.ui.beheer.kaart.controller import KaartController
 from gpdesk.ui.beheer.kaart.save_feedback import alive
 from gpdesk.ui.beheer.models import AuditModel
 from gpdesk.ui.beheer.practice_page import PracticePage
+from gpdesk.ui.beheer.receiving.controller import ReceivingController
 from gpdesk.ui.beheer.sending.controller import SendingController
 from gpdesk.ui.tasks import BackgroundTasks, TaskRunner
 
@@ -156,16 +157,18 @@ class BeheerController(QObject):
             kaart=actor.may(Permission.KAART_EDIT),
             check=actor.may(Permission.DATABASE_CHECK),
             sending=actor.may(Permission.SETTINGS_MANAGE),
+            receiving=actor.may(Permission.SETTINGS_MANAGE),
         )
         # The kaart tab asks for the signed-in user each time, so a lock (signed = None) stops it.
         self.kaart = KaartController(db=db, tasks=tasks, tab=page.kaart, signed=self._signed)
-        # A connection test waits on a mail server: its own runner, never the database's.
+        # A connection test or a fetch waits on a mail server: its own runner, never the
+        # database's.
+        self.network = network or BackgroundTasks(self._warn, crash_dir=home.crash_dir, parent=self)
         self.sending = SendingController(
-            db=db,
-            tasks=tasks,
-            network=network or BackgroundTasks(self._warn, crash_dir=home.crash_dir, parent=self),
-            tab=page.sending,
-            signed=self._signed,
+            db=db, tasks=tasks, network=self.network, tab=page.sending, signed=self._signed
+        )
+        self.receiving = ReceivingController(
+            db=db, tasks=tasks, network=self.network, tab=page.receiving, signed=self._signed
         )
         page.tabs.currentChanged.connect(self._tab_changed)
         page.practice.backup_button.clicked.connect(self.make_backup)
@@ -195,6 +198,7 @@ class BeheerController(QObject):
             # Nothing stays open over a locked screen, least of all a one-time password.
             self.kaart.close_dialogs()
             self.sending.close_dialogs()
+            self.receiving.close_dialogs()
             if self.add_user_dialog is not None:
                 self.add_user_dialog.reject()
             if self.report_dialog is not None and alive(self.report_dialog):
@@ -211,6 +215,8 @@ class BeheerController(QObject):
             self.kaart.refresh()
         elif tab is self.page.sending:
             self.sending.refresh()
+        elif tab is self.page.receiving:
+            self.receiving.refresh()
         elif tab is self.page.audit and self._may_read_audit():
             self.search_audit()
 
@@ -243,6 +249,8 @@ class BeheerController(QObject):
             self.kaart.refresh()
         if current is self.page.sending and self.signed is not None:
             self.sending.refresh()
+        if current is self.page.receiving and self.signed is not None:
+            self.receiving.refresh()
 
     def _show(self, result: tuple[PracticeOverview, dict[Role, frozenset[Permission]]]) -> None:
         overview, table = result

@@ -1,4 +1,4 @@
-"""Beheer: a tab per job — praktijk, gebruikers, rechten, logboek, sociale kaart, verzenden.
+"""Beheer: a tab per job — praktijk, gebruikers, rechten, logboek, kaart, verzenden, ontvangen.
 
 Layout only; ``BeheerController`` fills the tabs and carries out the buttons.
 """
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from gpdesk.practice.overview import PracticeOverview
 from gpdesk.ui.beheer.kaart.tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
+from gpdesk.ui.beheer.receiving.tab import ReceivingTab
 from gpdesk.ui.beheer.sending.tab import SendingTab
 from gpdesk.ui.flow_layout import FlowLayout
 
@@ -336,12 +337,14 @@ class PracticePage(QWidget):
         self.audit = AuditTab(audit_model or AuditModel(lambda _seq: None))
         self.kaart = KaartTab()
         self.sending = SendingTab()
+        self.receiving = ReceivingTab()
         self.tabs.addTab(self.practice, "&Praktijk")
         self.tabs.addTab(self.users, "&Gebruikers")
         self.tabs.addTab(self.permissions, "&Rechten")
         self.tabs.addTab(self.audit, "&Logboek")
         self.tabs.addTab(self.kaart, "&Sociale kaart")
         self.tabs.addTab(self.sending, "&Verzenden")
+        self.tabs.addTab(self.receiving, "&Ontvangen")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(title)
@@ -356,10 +359,12 @@ class PracticePage(QWidget):
         kaart: bool = False,
         check: bool = False,
         sending: bool = False,
+        receiving: bool = False,
     ) -> None:
         """Only what this user may use; the core refuses the rest anyway."""
         self.tabs.setTabVisible(self.tabs.indexOf(self.users), users)
         self.tabs.setTabVisible(self.tabs.indexOf(self.sending), sending)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.receiving), receiving)
         self.tabs.setTabVisible(self.tabs.indexOf(self.audit), audit)
         self.tabs.setTabVisible(self.tabs.indexOf(self.kaart), kaart)
         self.practice.backup_button.setVisible(backup)

@@ -83,7 +83,7 @@ class KaartTab(QWidget):
         )
         self.import_button = QPushButton("&Importeren…")
         self.import_button.setObjectName("kaartImport")
-        self.undo_button = QPushButton("Import &ongedaan maken…")
+        self.undo_button = QPushButton("Import ongedaan &maken…")
         self.undo_button.setObjectName("kaartUndoImport")
         self.status = QLabel()
         self.status.setObjectName("kaartBeheerStatus")

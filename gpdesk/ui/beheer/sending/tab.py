@@ -3,7 +3,8 @@
 Layout only: ``SendingController`` fills the fields and carries out the buttons. Each part has
 its own Opslaan (they are stored and audited apart); Enter in a one-line field presses the
 Opslaan of its own part, not the other's. The mnemonics are unique on the page, next to the
-tabs' (P G R L S V) and the menu's (P G H): Alt+A F D O · E T I U W N C K B M · Z.
+tabs' (P G R L S V O) and the menu's (P G H): Alt+A F D · E T I U W N C K B M · Z. Briefhoofd
+opslaan has none left (O is Ontvangen's): Enter in any of its fields presses it.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class LetterheadBox(QGroupBox):
         self.phone = _line("letterheadPhone", "010 123 45 67")
         self.agb = _line("letterheadAgb", "8 cijfers (mag leeg)")
         self.agb.setMaxLength(8)
-        self.save_button = QPushButton("Briefhoofd &opslaan")
+        self.save_button = QPushButton("Briefhoofd opslaan")
         self.save_button.setObjectName("saveLetterhead")
         self.status = _status("letterheadStatus")
         form = QFormLayout()
