@@ -34,12 +34,14 @@ from gpdesk.models.kaart import (
 )
 from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartChange
 from gpdesk.models.letter import (
+    AnswerKind,
     InboxSource,
     Letter,
     LetterEvent,
     LetterPart,
     LetterSource,
     LetterState,
+    RequestAnswer,
     SourceKind,
 )
 from gpdesk.models.patient import Patient
@@ -62,6 +64,7 @@ from gpdesk.roles import Role
 
 __all__ = [
     "Address",
+    "AnswerKind",
     "Attribute",
     "AuditEntry",
     "AuditHead",
@@ -95,6 +98,7 @@ __all__ = [
     "Phone",
     "Practice",
     "Purpose",
+    "RequestAnswer",
     "Role",
     "RolePermission",
     "Schedule",

@@ -147,6 +147,7 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     )  # fmt: skip
     inbox.set_patient(desktop.patient)
     desktop.patient_changed.connect(inbox.set_patient)
+    inbox.answered.connect(lambda _record: desktop._kick_outbox())
     inbox.counts_changed.connect(
         lambda numbers: window.set_area_count("inbox", numbers.new, counts_text(numbers))
     )

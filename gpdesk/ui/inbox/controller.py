@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -36,6 +36,9 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.inbox.page import InboxPage
 from gpdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from gpdesk.inbox.requests import AnswerRecord
 
 DETAIL_DELAY_MS: Final = 150
 """The cursor rests this long on a row before its letter is opened (and audited)."""
@@ -219,6 +222,8 @@ class InboxController(QObject):
 
     counts_changed = Signal(object)
     """``InboxCounts`` for the navigation, after each load of the list and every minute."""
+    answered = Signal(object)
+    """An information request was answered or refused (``AnswerRecord``): the outbox has work."""
 
     def __init__(
         self,
@@ -261,6 +266,8 @@ class InboxController(QObject):
         self._counts_timer.start()
         who = signed()
         page.pane.set_may_file(who is not None and who.actor.may(Permission.LETTER_FILE))
+        page.pane.set_may_answer(who is not None and who.actor.may(Permission.LETTER_ANSWER))
+        page.pane.answer_requested.connect(self.answer)
 
     # -- the list --------------------------------------------------------------------------------
 
@@ -481,3 +488,35 @@ class InboxController(QObject):
         self.tasks.run(
             lambda: save_part(db, signed, letter_id, part.id, target), done, failed, owner=pane
         )
+
+    def answer(self, letter_id: int) -> None:
+        """Informatieverzoek beantwoorden: the dialog; afterwards the letter as it is now."""
+        from gpdesk.ui.inbox.request_dialog import RequestAnswering, sent_text
+
+        answering = RequestAnswering(
+            db=self.db, tasks=self.tasks, signed=self._signed, parent_widget=self.page,
+            parent=self,
+        )  # fmt: skip
+
+        def done(record: AnswerRecord) -> None:
+            self.answered.emit(record)
+            self._detail_generation += 1
+            generation, db, pane = self._detail_generation, self.db, self.page.pane
+            signed = self._signed()
+            self.refresh()
+            if signed is None:
+                return
+
+            def shown(letter: LetterDetail) -> None:
+                if generation == self._detail_generation:
+                    pane.show_letter(letter)
+                    pane.show_message(sent_text(record), info=True)
+
+            self.tasks.run(lambda: load_letter(db, signed, letter_id), shown, owner=pane)
+
+        answering.answered.connect(done)
+        dialog = answering.open(letter_id)
+        if dialog is None:
+            answering.deleteLater()
+        else:
+            dialog.finished.connect(lambda _result: answering.deleteLater())

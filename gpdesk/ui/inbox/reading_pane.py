@@ -57,6 +57,8 @@ CONFIRM_TEXT: Final = (
     "dat kan maar één keer."
 )
 BODY_ITEM: Final = "Tekst van het bericht"
+ANSWER_TEXT: Final = "Informatieverzoek &beantwoorden…"
+ANSWER_KEY: Final = "Ctrl+B"
 
 PART_WORDS: Final = {
     "pdf": "PDF",
@@ -265,12 +267,15 @@ class ReadingPane(QWidget):
     """An ``AttachmentInfo`` to save to a file."""
     his_requested = Signal(int, object)
     """Kopieer voor HIS for this letter id: the note with this summary (None: the default)."""
+    answer_requested = Signal(int)
+    """Informatieverzoek beantwoorden for this letter id (``gpdesk.ui.inbox.request_dialog``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("readingPane")
         self.letter: LetterDetail | None = None
         self.may_file = False
+        self.may_answer = False
         self._buffer: QBuffer | None = None
 
         self.heading = QLabel(EMPTY)
@@ -338,6 +343,17 @@ class ReadingPane(QWidget):
         )
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self._save_chosen)
+        # Informatieverzoek beantwoorden: only for an information request and a user who may.
+        self.answer_button = QPushButton(ANSWER_TEXT)
+        self.answer_button.setObjectName("letterAnswer")
+        self.answer_button.setToolTip(
+            f"Met de checklist van de LHV: antwoord of weigeringsbrief aan het team ({ANSWER_KEY})"
+        )
+        self.answer_button.setAutoDefault(False)
+        self.answer_button.clicked.connect(self._answer)
+        answer_key = QShortcut(QKeySequence(ANSWER_KEY), self.answer_button)
+        answer_key.setContext(Qt.ShortcutContext.WindowShortcut)  # only while the button shows
+        answer_key.activated.connect(self._answer)
         self.filed = QLabel()
         self.filed.setObjectName("kaartNotice")
         self.filed.setWordWrap(True)
@@ -345,6 +361,7 @@ class ReadingPane(QWidget):
         actions.addWidget(self.his_button)
         actions.addWidget(self.file_button)
         actions.addWidget(self.save_button)
+        actions.addWidget(self.answer_button)
         actions.addWidget(self.filed, 1)
         actions.addStretch(0)  # the buttons keep their own width while the line is hidden
 
@@ -407,6 +424,7 @@ class ReadingPane(QWidget):
             self.file_button.hide()
             self.his_button.hide()
             self.save_button.hide()
+            self.answer_button.hide()
             return
         self.facts.setText(facts_html(letter))
         self.facts.show()
@@ -448,6 +466,7 @@ class ReadingPane(QWidget):
         self.file_button.hide()
         self.his_button.hide()
         self.save_button.hide()
+        self.answer_button.hide()
 
     def _fill_bottom(self, empty: bool) -> None:
         """Without content the facts stay on top and the empty room goes below them."""
@@ -460,6 +479,11 @@ class ReadingPane(QWidget):
         open_for_filing = letter.filed_at is None and not letter.forgotten
         self.file_button.setVisible(open_for_filing and self.may_file)
         self.his_button.setVisible(not letter.forgotten)
+        self.answer_button.setVisible(
+            open_for_filing
+            and self.may_answer
+            and letter.kind == LetterKind.INFORMATION_REQUEST.value
+        )
         self.filed.setVisible(letter.filed_at is not None)
         if letter.filed_at is not None:
             line = state_line(letter)
@@ -472,6 +496,15 @@ class ReadingPane(QWidget):
         """Whether this user may mark letters as overgenomen in HIS (the permission table)."""
         self.may_file = may
         self._update_actions()
+
+    def set_may_answer(self, may: bool) -> None:
+        """Whether this user may answer information requests (the GP: ``LETTER_ANSWER``)."""
+        self.may_answer = may
+        self._update_actions()
+
+    def _answer(self) -> None:
+        if self.letter is not None and self.answer_button.isVisible():
+            self.answer_requested.emit(self.letter.id)
 
     def _part(self, row: int) -> AttachmentInfo | None:
         item = self.parts.item(row)
