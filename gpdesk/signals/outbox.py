@@ -30,8 +30,9 @@ its lease ran out (claim token: attempts and time) leaves the outcome to the one
 
 **Not only signals.** A row may instead carry the answer to a team's information request
 (``answer_id``; kinds ANSWER and REFUSAL): its message was composed in full when the GP sent it
-(``gpdesk.signals.composed``), so here it only gets its envelope and S/MIME layers, and goes the
-same way with the same retries. An answer whose consent was withdrawn before it left is STOPPED.
+(``gpdesk.signals.composed``, ``gpdesk.signals.carried``), so here it only gets its envelope and
+S/MIME layers, and goes the same way with the same retries. An answer whose consent was
+withdrawn before it left is STOPPED.
 
 No Qt here: the window runs ``flush`` through its background tasks, the command line directly.
 """
@@ -41,7 +42,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
@@ -58,7 +58,6 @@ from gpdesk.models.consent import Consent
 from gpdesk.models.kaart_private import FeedbackAgreement
 from gpdesk.models.letter import RequestAnswer
 from gpdesk.models.patient import Patient
-from gpdesk.models.practice import Practice
 from gpdesk.models.signal import (
     Channel,
     EventSource,
@@ -75,15 +74,12 @@ from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
-from gpdesk.signals import mail, notices, snapshot
 from gpdesk.signals.agreement import expected_by
-from gpdesk.signals.composed import ComposedMessage
+from gpdesk.signals.carried import Carried, answer_message, carried, signal_message
 from gpdesk.signals.consent import local_date
-from gpdesk.signals.outgoing import OutgoingSignal
 from gpdesk.signals.store.shapes import record_states
 from gpdesk.transport import config, folder, smtp
 from gpdesk.transport.message import (
-    Attachment,
     PreparedMessage,
     build_message,
     prepare,
@@ -134,39 +130,6 @@ _KIND_WORDS: Final = {
 _WAITING: Final = (OutboxState.PENDING, OutboxState.SENDING)
 
 
-@dataclass(frozen=True)
-class _Carried:
-    """What a row is about, whichever it carries: a signal (or a notice about it), or an answer."""
-
-    reference: str
-    team_id: str
-    team_name: str
-    patient_id: int | None
-    sender_id: int
-    """The GP it is sent for: the signal's requester, or the GP who answered."""
-    consent_id: int | None
-    record: tuple[str, int]
-    """("signal", id) or ("request_answer", id): what the audit entry names."""
-
-
-def _carried(row: OutboxMessage) -> _Carried:
-    answer = row.answer
-    if answer is not None:
-        return _Carried(
-            reference=answer.reference or f"IV-{answer.id}", team_id=answer.team_id,
-            team_name=answer.team_name, patient_id=answer.patient_id,
-            sender_id=answer.answered_by_id, consent_id=answer.consent_id,
-            record=("request_answer", answer.id),
-        )  # fmt: skip
-    signal = row.signal
-    assert signal is not None  # the check constraint: a row carries one of the two
-    return _Carried(
-        reference=signal.reference, team_id=signal.team_id, team_name=signal.team_name,
-        patient_id=signal.patient_id, sender_id=signal.requester_id,
-        consent_id=signal.consent_id, record=("signal", signal.id),
-    )  # fmt: skip
-
-
 # -- Opnieuw --------------------------------------------------------------------------------
 
 
@@ -192,7 +155,7 @@ def retry_now(
     audit.record(
         session, event="outbox.retry", action=audit.Action.UPDATE, actor=actor,
         object_type="outbox_message", object_id=row.id,
-        detail=f"{_KIND_WORDS[row.kind]} {_carried(row).reference} via {row.channel.label}",
+        detail=f"{_KIND_WORDS[row.kind]} {carried(row).reference} via {row.channel.label}",
     )  # fmt: skip
 
 
@@ -442,17 +405,13 @@ def _as_transport_error(outbox_id: int, error: Exception) -> TransportError:
 # -- 1. prepare -----------------------------------------------------------------------------
 
 
-def _open_snapshot(vault: Vault, signal: Signal) -> OutgoingSignal:
-    return snapshot.loads(vault.open("signal", "content", signal.id, bytes(signal.content)))
-
-
 def _stop_reason(session: Session, row: OutboxMessage, now: datetime) -> str | None:
     """Why a signal or an answer must not leave after all; notices and refusals always may."""
     if row.kind not in (MessageKind.SIGNAL, MessageKind.ANSWER):
         return None
     if row.signal is not None and row.signal.status is SignalStatus.CANCELLED:
         return CANCELLED
-    consent_id = _carried(row).consent_id
+    consent_id = carried(row).consent_id
     if consent_id is not None:
         consent = session.get(Consent, consent_id)
         if consent is not None and consent.withdrawn_at is not None and consent.withdrawn_at <= now:
@@ -472,39 +431,8 @@ def _build_if_needed(
     return _build(session, vault, row, now)
 
 
-def _signal_message(
-    vault: Vault, row: OutboxMessage, signal: Signal
-) -> tuple[ComposedMessage, str, str]:
-    """A signal's mail (or a notice about it) from its sealed snapshot.
-
-    With the practice's name and reply address as the snapshot has them.
-    """
-    outgoing = _open_snapshot(vault, signal)
-    if row.kind is MessageKind.SIGNAL:
-        subject, body = mail.mail_subject(outgoing), mail.mail_body(outgoing)
-        attachments: Sequence[Attachment] = mail.attachments(outgoing)
-    elif row.kind is MessageKind.CANCELLATION:
-        subject = notices.cancellation_subject(outgoing.reference)
-        body, attachments = notices.cancellation_body(outgoing), ()
-    else:
-        subject = notices.withdrawal_subject(outgoing.reference)
-        body, attachments = notices.withdrawal_body(outgoing), ()
-    practice = outgoing.practice
-    return ComposedMessage(subject, body, tuple(attachments)), practice.name, practice.reply_email
-
-
-def _answer_message(
-    session: Session, vault: Vault, answer: RequestAnswer
-) -> tuple[ComposedMessage, str]:
-    """An answer's mail as the GP saw it in the preview; and the practice."""
-    if answer.content is None:
-        raise _permanent(UNEXPECTED, _ASK_ADMIN)
-    text = vault.open("request_answer", "content", answer.id, bytes(answer.content))
-    return ComposedMessage.loads(text), session.scalar(select(Practice.name).limit(1)) or ""
-
-
 def _build(session: Session, vault: Vault, row: OutboxMessage, now: datetime) -> PreparedMessage:
-    about = _carried(row)
+    about = carried(row)
     delivery = session.get(TeamDelivery, about.team_id)
     settings = session.get(TransportSettings, config.SETTINGS_ID)
     if row.channel is Channel.SMTP:
@@ -517,11 +445,11 @@ def _build(session: Session, vault: Vault, row: OutboxMessage, now: datetime) ->
     if row.answer is not None:
         if settings is None:
             raise _permanent(NO_SETTINGS, _ASK_ADMIN)
-        composed, practice_name = _answer_message(session, vault, row.answer)
+        composed, practice_name = answer_message(session, vault, row.answer)
         address = settings.from_address
     else:
         assert row.signal is not None
-        composed, practice_name, reply = _signal_message(vault, row, row.signal)
+        composed, practice_name, reply = signal_message(vault, row, row.signal)
         address = settings.from_address if settings is not None else reply
     message = build_message(
         sender=formataddr((practice_name, address)),
@@ -563,7 +491,7 @@ def _loads(text: str) -> PreparedMessage:
     )
 
 
-def _outbox_records(session: Session, about: _Carried) -> list[tuple[str, int]]:
+def _outbox_records(session: Session, about: Carried) -> list[tuple[str, int]]:
     """Every outbox row of a signal (or an answer), for an audit entry's state.
 
     A row whose state no entry recorded yet (a notice queued since) is recorded with the next.
@@ -574,12 +502,12 @@ def _outbox_records(session: Session, about: _Carried) -> list[tuple[str, int]]:
     return [("outbox_message", outbox_id) for outbox_id in ids]
 
 
-def _patient_ref(session: Session, about: _Carried) -> str | None:
+def _patient_ref(session: Session, about: Carried) -> str | None:
     patient = None if about.patient_id is None else session.get(Patient, about.patient_id)
     return None if patient is None else patient.bsn_index.hex()
 
 
-def _requester(session: Session, about: _Carried) -> str | None:
+def _requester(session: Session, about: Carried) -> str | None:
     return session.scalar(select(User.username).where(User.id == about.sender_id))
 
 
@@ -587,7 +515,7 @@ def _stored_message(
     session: Session,
     vault: Vault,
     row: OutboxMessage,
-    about: _Carried,
+    about: Carried,
     *,
     now: datetime,
     built: PreparedMessage | None,
@@ -635,7 +563,7 @@ def _claim(
         .where(OutboxMessage.id == outbox_id)
         .execution_options(populate_existing=True)
     ).scalar_one()
-    about = _carried(row)
+    about = carried(row)
     stop = _stop_reason(session, row, now)
     if stop is not None:
         row.state, row.last_error, row.next_attempt_at = OutboxState.STOPPED, stop, None
@@ -719,7 +647,7 @@ def _fail_unclaimed(
         ).scalar_one()
         state = _apply_failure(row, policy, error, now)
         log.info("outbox %s not prepared: %s", outbox_id, error.message)
-        reference = _carried(row).reference
+        reference = carried(row).reference
         return Outcome(row.id, reference, row.kind, row.channel, state, row.last_error)
 
 
@@ -771,7 +699,7 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
         return None
     row.state, row.sent_at, row.next_attempt_at = OutboxState.SENT, now, None
     row.last_error = None
-    about = _carried(row)
+    about = carried(row)
     if row.signal is None:
         _record_answer_sent(session, vault, row, about)
         return Outcome(row.id, claim.reference, row.kind, row.channel, OutboxState.SENT)
@@ -812,9 +740,7 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
     return Outcome(row.id, claim.reference, row.kind, row.channel, OutboxState.SENT)
 
 
-def _record_answer_sent(
-    session: Session, vault: Vault, row: OutboxMessage, about: _Carried
-) -> None:
+def _record_answer_sent(session: Session, vault: Vault, row: OutboxMessage, about: Carried) -> None:
     """An answer (or refusal) delivered on one channel: audited, as an export of patient data."""
     kind, record_id = about.record
     detail = (

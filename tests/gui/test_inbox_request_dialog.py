@@ -19,9 +19,11 @@ from sqlalchemy import select
 
 from gpdesk.db import Database, open_database
 from gpdesk.inbox.requests import Check, ConsentView, InformationRequest
-from gpdesk.models import AnswerKind, OutboxMessage, RequestAnswer
+from gpdesk.inbox.store.detail import LetterDetail
+from gpdesk.models import AnswerKind, LetterSource, LetterState, OutboxMessage, RequestAnswer
 from gpdesk.models.consent import DataItem, Purpose
 from gpdesk.signals.consent import ConsentScope, Coverage, OrganisationRef
+from gpdesk.ui.inbox.reading_pane import ReadingPane
 from gpdesk.ui.inbox.request_dialog import RequestAnswering, RequestDialog
 from gpdesk.ui.tasks import BackgroundTasks
 from tests.request_support import REQUEST, request_letter
@@ -125,6 +127,40 @@ def test_without_consent_only_the_refusal_letter_is_offered(
         qtbot.keyClick(dialog, Qt.Key.Key_W, ALT)
     with qtbot.waitSignal(dialog.refuse_requested):
         qtbot.keyClick(dialog.refuse_button, Qt.Key.Key_Return)
+
+
+def _letter(kind: str, *, filed: bool = False) -> LetterDetail:
+    return LetterDetail(
+        id=5, received_at=AT, sent_at=AT, source=LetterSource.IMAP, file_type="e-mail",
+        sender="Wijkteam Nieuwland", sender_address="nieuwland@wijkteam.example",
+        team_name="Wijkteam Nieuwland", state=LetterState.NEW, kind=kind, kind_confirmed=True,
+        urgent=False, signature=None, quarantine_reason=None, signal_reference=None,
+        signal_status=None, patient_matched=True, due_on=None, assignee=None,
+        filed_at=AT if filed else None, filed_by="M. Jansen" if filed else None,
+        forgotten=False, subject="Informatieverzoek", body_text=REQUEST, body_html=None,
+        attachments=(), steps=(),
+    )  # fmt: skip
+
+
+def test_the_reading_pane_offers_the_answer_only_for_a_request_and_a_gp(qtbot: QtBot) -> None:
+    pane = ReadingPane()
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_letter(_letter("informatieverzoek"))
+    assert not pane.answer_button.isVisible()  # not (yet) someone who may answer
+    pane.set_may_answer(True)
+    assert pane.answer_button.isVisible()
+    pane.activateWindow()
+    qtbot.waitUntil(pane.isActiveWindow)
+    with qtbot.waitSignal(pane.answer_requested) as asked:
+        qtbot.keyClick(pane, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert asked.args == [5]
+    pane.show_letter(_letter("voortgang"))
+    assert not pane.answer_button.isVisible()
+    pane.show_letter(_letter("informatieverzoek", filed=True))
+    assert not pane.answer_button.isVisible()
+    pane.show_letter(None)
+    assert not pane.answer_button.isVisible()
 
 
 @pytest.fixture

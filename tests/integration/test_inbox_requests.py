@@ -392,3 +392,27 @@ def test_a_letter_that_is_no_request_cannot_be_answered(
     assert shown.problem is not None and not shown.may_answer and not shown.refusable
     with practice.session() as session, pytest.raises(GpdeskError, match="geen informatieverzoek"):
         refuse_request(session, bakker.vault, bakker.actor, letter_id)
+
+
+def test_two_gps_answering_at_once_answer_once(
+    practice: Database, bakker: SignedIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    letter_id = request_letter(practice, bakker, medical_consent=True)
+    with practice.session() as session:
+        answer_request(
+            session, bakker.vault, bakker.actor, letter_id, text=ANSWER, checks=ALL_CHECKS,
+            now=LATER,
+        )  # fmt: skip
+    # The second read "not answered yet" just before the first committed: the unique request
+    # letter refuses the second row, with a plain message and nothing of it stored.
+    from gpdesk.inbox.requests import store as request_store
+
+    monkeypatch.setattr(request_store, "_existing", lambda _session, _letter_id: None)
+    with practice.session() as session, pytest.raises(GpdeskError, match="net beantwoord"):
+        refuse_request(session, bakker.vault, bakker.actor, letter_id, now=LATER)
+    assert _answers(practice) == 1
+    with practice.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.answer_id.is_not(None)
+        )) == 2  # fmt: skip
+    _clean(practice, bakker)
