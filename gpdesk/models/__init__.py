@@ -35,12 +35,14 @@ from gpdesk.models.kaart import (
 )
 from gpdesk.models.kaart_private import FeedbackAgreement, FixedContact, KaartChange
 from gpdesk.models.letter import (
+    AnswerKind,
     InboxSource,
     Letter,
     LetterEvent,
     LetterPart,
     LetterSource,
     LetterState,
+    RequestAnswer,
     SourceKind,
 )
 from gpdesk.models.patient import Patient
@@ -63,6 +65,7 @@ from gpdesk.roles import Role
 
 __all__ = [
     "Address",
+    "AnswerKind",
     "Attribute",
     "AuditEntry",
     "AuditHead",
@@ -97,6 +100,7 @@ __all__ = [
     "Phone",
     "Practice",
     "Purpose",
+    "RequestAnswer",
     "Role",
     "RolePermission",
     "Schedule",

@@ -194,6 +194,43 @@ class LetterEvent(Base):
     letter: Mapped[Letter] = relationship(back_populates="events")
 
 
+class AnswerKind(enum.StrEnum):
+    """What the practice sent back to a team's information request."""
+
+    ANSWER = "antwoord"
+    REFUSAL = "weigering"
+
+
+class RequestAnswer(Base):
+    """The practice's reply to one information request (Wmo, Jeugd): an answer or a refusal.
+
+    One per request letter (``letter_id`` is unique): a request is answered once. ``checks``
+    holds the LHV checklist as the GP confirmed it (``gpdesk.inbox.requests.checklist.Check``
+    values, comma-separated; empty for a refusal); ``consent_id`` the consent an answer rests
+    on. ``content`` is the whole message as composed and shown in the preview, sealed: subject,
+    body and the PDF letter (``gpdesk.signals.composed.ComposedMessage`` as JSON). What is plain
+    identifies no one: the team, when, who, what kind.
+    """
+
+    __tablename__ = "request_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    """``IV-2026-000012``: set once the row has its id; the team quotes it."""
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[AnswerKind] = mapped_column(_enum(AnswerKind))
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient.id", ondelete="CASCADE"), default=None, index=True
+    )
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID_LENGTH))
+    team_name: Mapped[str] = mapped_column(String(TEAM_NAME_LENGTH))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id"), default=None)
+    checks: Mapped[str] = mapped_column(String(200), default="")
+    answered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
 class InboxSource(Base):
     """A mailbox or drop folder gpdesk fetches letters from.
 

@@ -19,11 +19,23 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gpdesk.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from gpdesk.models.letter import RequestAnswer
 
 TEAM_ID_LENGTH = 64
 """As ``gpdesk.models.kaart.ID_LENGTH`` (HSDS string ids)."""
@@ -148,6 +160,10 @@ class MessageKind(enum.StrEnum):
     SIGNAL = "signaal"
     CANCELLATION = "annulering"
     WITHDRAWAL = "intrekking"
+    ANSWER = "antwoord"
+    """The GP's answer to a team's information request (``request_answer``), not a signal."""
+    REFUSAL = "weigering"
+    """The letter that refuses an information request (no consent, or a question of judgement)."""
 
 
 class Channel(enum.StrEnum):
@@ -185,13 +201,24 @@ class OutboxMessage(Base):
     certificate), sealed, so every attempt sends the same thing. ``last_error`` is the Dutch
     message of the last failure; it never names the patient. ``state`` SENDING marks an attempt
     that started: one found at start-up was interrupted and is tried again with the same bytes.
+
+    A row carries a signal (or a notice about it) or, exactly otherwise, the answer to a team's
+    information request (``answer_id``, kinds ANSWER and REFUSAL).
     """
 
     __tablename__ = "outbox_message"
-    __table_args__ = (UniqueConstraint("message_id", "channel"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "channel"),
+        CheckConstraint("(signal_id IS NULL) <> (answer_id IS NULL)", name="carries_one"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id", ondelete="CASCADE"), index=True)
+    signal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signal.id", ondelete="CASCADE"), index=True, default=None
+    )
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("request_answer.id", ondelete="CASCADE"), index=True, default=None
+    )
     kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LENGTH))
@@ -204,4 +231,5 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     prepared: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
 
-    signal: Mapped[Signal] = relationship()
+    signal: Mapped[Signal | None] = relationship()
+    answer: Mapped[RequestAnswer | None] = relationship()

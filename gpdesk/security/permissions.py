@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     LETTER_READ = "letter_read"
     LETTER_FILE = "letter_file"
     LETTER_FORWARD = "letter_forward"
+    LETTER_ANSWER = "letter_answer"
     KAART_EDIT = "kaart_edit"
     USERS_MANAGE = "users_manage"
     SETTINGS_MANAGE = "settings_manage"
@@ -43,6 +44,7 @@ PERMISSION_LABELS = {
     Permission.LETTER_READ: "terugkoppeling lezen",
     Permission.LETTER_FILE: "terugkoppeling overnemen in HIS",
     Permission.LETTER_FORWARD: "terugkoppeling doorsturen naar verwijzer",
+    Permission.LETTER_ANSWER: "informatieverzoek beantwoorden (Wmo, Jeugd)",
     Permission.KAART_EDIT: "sociale kaart bewerken",
     Permission.USERS_MANAGE: "gebruikers beheren",
     Permission.SETTINGS_MANAGE: "instellingen beheren",
@@ -54,8 +56,15 @@ PERMISSION_LABELS = {
 _CARE = {Permission.PATIENT_OPEN, Permission.LETTER_READ}
 
 DEFAULT_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    # Medical information leaves the practice only by the GP's own decision (LHV checklist).
     Role.GP: frozenset(
-        _CARE | {Permission.SIGNAL_SEND, Permission.LETTER_FILE, Permission.LETTER_FORWARD}
+        _CARE
+        | {
+            Permission.SIGNAL_SEND,
+            Permission.LETTER_FILE,
+            Permission.LETTER_FORWARD,
+            Permission.LETTER_ANSWER,
+        }
     ),
     Role.POH_GGZ: frozenset(
         _CARE | {Permission.SIGNAL_SEND, Permission.LETTER_FILE, Permission.LETTER_FORWARD}

@@ -126,6 +126,11 @@ _LETTER_PART_BOUND = (
     "letter_id", "position", "content_type", "sha256", "part_kind", "safe_to_open",
 )  # fmt: skip
 _LETTER_EVENT_BOUND = ("letter_id", "step", "at", "actor_id", "actor_label", "to_user_id")
+_ANSWER_BOUND = (
+    "reference", "letter_id", "kind", "patient_id", "team_id", "team_name", "consent_id",
+    "checks", "answered_by_id", "answered_at",
+)  # fmt: skip
+"""What was answered, to whom, for whom, on what consent and checklist, by whom and when."""
 _SOURCE_BOUND = ("kind", "host", "port", "security", "username", "folder", "ca_file", "path")
 """What says where the password goes: a changed host is a changed state."""
 
@@ -215,6 +220,12 @@ SEALED_TABLES: tuple[SealedTable, ...] = (
         (SealedColumn("note", "letter_event.note", "notitie"),),
         bound=_LETTER_EVENT_BOUND,
         label="stap van een terugkoppeling",
+    ),
+    SealedTable(
+        "request_answer",
+        (SealedColumn("content", "request_answer.content", "antwoord op informatieverzoek"),),
+        bound=_ANSWER_BOUND,
+        label="antwoord op informatieverzoek",
     ),
     SealedTable(
         "inbox_source",

@@ -28,6 +28,12 @@ receiver recognises the Message-ID (RFC 5322 3.6.4: mail clients and secure-mail
 discard a second message with an ID they have). A worker that finds its row taken over after
 its lease ran out (claim token: attempts and time) leaves the outcome to the one that took it.
 
+**Not only signals.** A row may instead carry the answer to a team's information request
+(``answer_id``; kinds ANSWER and REFUSAL): its message was composed in full when the GP sent it
+(``gpdesk.signals.composed``, ``gpdesk.signals.carried``), so here it only gets its envelope and
+S/MIME layers, and goes the same way with the same retries. An answer whose consent was
+withdrawn before it left is STOPPED.
+
 No Qt here: the window runs ``flush`` through its background tasks, the command line directly.
 """
 
@@ -36,7 +42,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr
@@ -51,6 +56,7 @@ from gpdesk.errors import DatabaseError, GpdeskError, TransportError
 from gpdesk.models.base import utcnow
 from gpdesk.models.consent import Consent
 from gpdesk.models.kaart_private import FeedbackAgreement
+from gpdesk.models.letter import RequestAnswer
 from gpdesk.models.patient import Patient
 from gpdesk.models.signal import (
     Channel,
@@ -68,14 +74,12 @@ from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
-from gpdesk.signals import mail, notices, snapshot
 from gpdesk.signals.agreement import expected_by
+from gpdesk.signals.carried import Carried, answer_message, carried, signal_message
 from gpdesk.signals.consent import local_date
-from gpdesk.signals.outgoing import OutgoingSignal
 from gpdesk.signals.store.shapes import record_states
 from gpdesk.transport import config, folder, smtp
 from gpdesk.transport.message import (
-    Attachment,
     PreparedMessage,
     build_message,
     prepare,
@@ -120,6 +124,8 @@ _KIND_WORDS: Final = {
     MessageKind.SIGNAL: "signaal",
     MessageKind.CANCELLATION: "annulering",
     MessageKind.WITHDRAWAL: "intrekking toestemming",
+    MessageKind.ANSWER: "antwoord op informatieverzoek",
+    MessageKind.REFUSAL: "weigering informatieverzoek",
 }
 _WAITING: Final = (OutboxState.PENDING, OutboxState.SENDING)
 
@@ -149,7 +155,7 @@ def retry_now(
     audit.record(
         session, event="outbox.retry", action=audit.Action.UPDATE, actor=actor,
         object_type="outbox_message", object_id=row.id,
-        detail=f"{_KIND_WORDS[row.kind]} {row.signal.reference} via {row.channel.label}",
+        detail=f"{_KIND_WORDS[row.kind]} {carried(row).reference} via {row.channel.label}",
     )  # fmt: skip
 
 
@@ -219,14 +225,18 @@ def _iso(moment: datetime | None) -> str | None:
 
 def entries(session: Session, *, signal_id: int | None = None) -> list[OutboxEntry]:
     """Every outbox row (or one signal's), newest first."""
-    query = select(OutboxMessage, Signal.reference).join(Signal)
+    query = (
+        select(OutboxMessage, Signal.reference, RequestAnswer.reference)
+        .outerjoin(Signal, OutboxMessage.signal_id == Signal.id)
+        .outerjoin(RequestAnswer, OutboxMessage.answer_id == RequestAnswer.id)
+    )
     if signal_id is not None:
         query = query.where(OutboxMessage.signal_id == signal_id)
     rows = session.execute(query.order_by(OutboxMessage.id.desc())).all()
     return [
         OutboxEntry(
             id=row.id,
-            reference=reference,
+            reference=signal_reference or answer_reference or f"IV-{row.answer_id}",
             kind=row.kind,
             channel=row.channel,
             state=row.state,
@@ -235,7 +245,7 @@ def entries(session: Session, *, signal_id: int | None = None) -> list[OutboxEnt
             sent_at=row.sent_at,
             last_error=row.last_error,
         )
-        for row, reference in rows
+        for row, signal_reference, answer_reference in rows
     ]
 
 
@@ -395,18 +405,15 @@ def _as_transport_error(outbox_id: int, error: Exception) -> TransportError:
 # -- 1. prepare -----------------------------------------------------------------------------
 
 
-def _open_snapshot(vault: Vault, signal: Signal) -> OutgoingSignal:
-    return snapshot.loads(vault.open("signal", "content", signal.id, bytes(signal.content)))
-
-
-def _stop_reason(session: Session, signal: Signal, kind: MessageKind, now: datetime) -> str | None:
-    """Why a signal must not leave after all; notices about it always may."""
-    if kind is not MessageKind.SIGNAL:
+def _stop_reason(session: Session, row: OutboxMessage, now: datetime) -> str | None:
+    """Why a signal or an answer must not leave after all; notices and refusals always may."""
+    if row.kind not in (MessageKind.SIGNAL, MessageKind.ANSWER):
         return None
-    if signal.status is SignalStatus.CANCELLED:
+    if row.signal is not None and row.signal.status is SignalStatus.CANCELLED:
         return CANCELLED
-    if signal.consent_id is not None:
-        consent = session.get(Consent, signal.consent_id)
+    consent_id = carried(row).consent_id
+    if consent_id is not None:
+        consent = session.get(Consent, consent_id)
         if consent is not None and consent.withdrawn_at is not None and consent.withdrawn_at <= now:
             return WITHDRAWN
     return None
@@ -419,15 +426,14 @@ def _build_if_needed(
     row = session.get(OutboxMessage, outbox_id)
     if row is None or row.prepared is not None:
         return None
-    if _stop_reason(session, row.signal, row.kind, now) is not None:
+    if _stop_reason(session, row, now) is not None:
         return None
     return _build(session, vault, row, now)
 
 
 def _build(session: Session, vault: Vault, row: OutboxMessage, now: datetime) -> PreparedMessage:
-    signal = row.signal
-    outgoing = _open_snapshot(vault, signal)
-    delivery = session.get(TeamDelivery, signal.team_id)
+    about = carried(row)
+    delivery = session.get(TeamDelivery, about.team_id)
     settings = session.get(TransportSettings, config.SETTINGS_ID)
     if row.channel is Channel.SMTP:
         if settings is None:
@@ -436,29 +442,28 @@ def _build(session: Session, vault: Vault, row: OutboxMessage, now: datetime) ->
             raise _permanent(NO_DELIVERY.format(what="e-mailadres"), _ASK_ADMIN)
     elif delivery is None or delivery.export_folder is None:
         raise _permanent(NO_DELIVERY.format(what="exportmap"), _ASK_ADMIN)
-    address = settings.from_address if settings is not None else outgoing.practice.reply_email
-    recipient = delivery.email or address
-    if row.kind is MessageKind.SIGNAL:
-        subject, body = mail.mail_subject(outgoing), mail.mail_body(outgoing)
-        attachments: Sequence[Attachment] = mail.attachments(outgoing)
-    elif row.kind is MessageKind.CANCELLATION:
-        subject = notices.cancellation_subject(outgoing.reference)
-        body, attachments = notices.cancellation_body(outgoing), ()
+    if row.answer is not None:
+        if settings is None:
+            raise _permanent(NO_SETTINGS, _ASK_ADMIN)
+        composed, practice_name = answer_message(session, vault, row.answer)
+        address = settings.from_address
     else:
-        subject = notices.withdrawal_subject(outgoing.reference)
-        body, attachments = notices.withdrawal_body(outgoing), ()
+        assert row.signal is not None
+        composed, practice_name, reply = signal_message(vault, row, row.signal)
+        address = settings.from_address if settings is not None else reply
     message = build_message(
-        sender=formataddr((outgoing.practice.name, address)),
-        recipients=[recipient],
-        subject=subject,
+        sender=formataddr((practice_name, address)),
+        recipients=[delivery.email or address],
+        subject=composed.subject,
         message_id=row.message_id,
-        body=body,
-        attachments=attachments,
+        body=composed.body,
+        attachments=composed.attachments,
         date=now,
+        in_reply_to=composed.in_reply_to,
     )
     return prepare(
         message,
-        recipient_certificate=config.team_certificate(session, signal.team_id),
+        recipient_certificate=config.team_certificate(session, about.team_id),
         signer=config.signing_identity(session, vault),
         now=now,
     )
@@ -486,29 +491,31 @@ def _loads(text: str) -> PreparedMessage:
     )
 
 
-def _outbox_records(session: Session, signal_id: int) -> list[tuple[str, int]]:
-    """Every outbox row of a signal, for an audit entry's state.
+def _outbox_records(session: Session, about: Carried) -> list[tuple[str, int]]:
+    """Every outbox row of a signal (or an answer), for an audit entry's state.
 
     A row whose state no entry recorded yet (a notice queued since) is recorded with the next.
     """
-    ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.signal_id == signal_id))
+    table, record_id = about.record
+    column = OutboxMessage.signal_id if table == "signal" else OutboxMessage.answer_id
+    ids = session.scalars(select(OutboxMessage.id).where(column == record_id))
     return [("outbox_message", outbox_id) for outbox_id in ids]
 
 
-def _patient_ref(session: Session, signal: Signal) -> str | None:
-    patient = session.get(Patient, signal.patient_id)
+def _patient_ref(session: Session, about: Carried) -> str | None:
+    patient = None if about.patient_id is None else session.get(Patient, about.patient_id)
     return None if patient is None else patient.bsn_index.hex()
 
 
-def _requester(session: Session, signal: Signal) -> str | None:
-    return session.scalar(select(User.username).where(User.id == signal.requester_id))
+def _requester(session: Session, about: Carried) -> str | None:
+    return session.scalar(select(User.username).where(User.id == about.sender_id))
 
 
 def _stored_message(
     session: Session,
     vault: Vault,
     row: OutboxMessage,
-    signal: Signal,
+    about: Carried,
     *,
     now: datetime,
     built: PreparedMessage | None,
@@ -520,10 +527,10 @@ def _stored_message(
     row.prepared = vault.seal("outbox_message", "prepared", row.id, _dumps(message))
     audit.record(
         session, event="outbox.prepare", action=audit.Action.READ, username=SYSTEM,
-        on_behalf_of=_requester(session, signal), patient_ref=_patient_ref(session, signal),
+        on_behalf_of=_requester(session, about), patient_ref=_patient_ref(session, about),
         object_type="outbox_message", object_id=row.id,
-        detail=f"{_KIND_WORDS[row.kind]} {signal.reference} via {row.channel.label}",
-        vault=vault, state=record_states(session, vault, _outbox_records(session, signal.id)),
+        detail=f"{_KIND_WORDS[row.kind]} {about.reference} via {row.channel.label}",
+        vault=vault, state=record_states(session, vault, _outbox_records(session, about)),
     )  # fmt: skip
     return message
 
@@ -556,27 +563,27 @@ def _claim(
         .where(OutboxMessage.id == outbox_id)
         .execution_options(populate_existing=True)
     ).scalar_one()
-    signal = row.signal
-    stop = _stop_reason(session, signal, row.kind, now)
+    about = carried(row)
+    stop = _stop_reason(session, row, now)
     if stop is not None:
         row.state, row.last_error, row.next_attempt_at = OutboxState.STOPPED, stop, None
-        return _row_outcome(row, signal.reference, OutboxState.STOPPED, stop)
+        return _row_outcome(row, about.reference, OutboxState.STOPPED, stop)
     try:
-        message = _stored_message(session, vault, row, signal, now=now, built=built)
+        message = _stored_message(session, vault, row, about, now=now, built=built)
         settings = export = None
         if row.channel is Channel.SMTP:
             settings = config.load_transport(session, vault)
             if settings is None:
                 raise _permanent(NO_SETTINGS, _ASK_ADMIN)
         else:
-            delivery = session.get(TeamDelivery, signal.team_id)
+            delivery = session.get(TeamDelivery, about.team_id)
             if delivery is None or delivery.export_folder is None:
                 raise _permanent(NO_DELIVERY.format(what="exportmap"), _ASK_ADMIN)
             export = Path(delivery.export_folder)
     except TransportError as error:
-        return _fail_claimed(row, signal.reference, policy, error, now)
+        return _fail_claimed(row, about.reference, policy, error, now)
     return _Claim(
-        outbox_id=row.id, reference=signal.reference, kind=row.kind, channel=row.channel,
+        outbox_id=row.id, reference=about.reference, kind=row.kind, channel=row.channel,
         attempts=row.attempts, claimed_at=now, message=message, settings=settings, folder=export,
     )  # fmt: skip
 
@@ -640,7 +647,8 @@ def _fail_unclaimed(
         ).scalar_one()
         state = _apply_failure(row, policy, error, now)
         log.info("outbox %s not prepared: %s", outbox_id, error.message)
-        return Outcome(row.id, row.signal.reference, row.kind, row.channel, state, row.last_error)
+        reference = carried(row).reference
+        return Outcome(row.id, reference, row.kind, row.channel, state, row.last_error)
 
 
 def _still_mine(session: Session, claim: _Claim) -> OutboxMessage | None:
@@ -691,6 +699,10 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
         return None
     row.state, row.sent_at, row.next_attempt_at = OutboxState.SENT, now, None
     row.last_error = None
+    about = carried(row)
+    if row.signal is None:
+        _record_answer_sent(session, vault, row, about)
+        return Outcome(row.id, claim.reference, row.kind, row.channel, OutboxState.SENT)
     signal = row.signal
     records: list[tuple[str, int]] = []
     first = False
@@ -714,15 +726,31 @@ def _record_success(session: Session, vault: Vault, claim: _Claim, now: datetime
             session.add(event)
             session.flush()
             records.append(("signal_event", event.id))
-    records += _outbox_records(session, signal.id)
+    records += _outbox_records(session, about)
     channel = row.channel.label
     detail = f"{_KIND_WORDS[row.kind]} {signal.reference} aan {signal.team_name} via {channel}"
     consent = signal.consent_id is not None
     audit.record(
         session, event="signal.sent" if first else "outbox.sent", action=audit.Action.EXPORT,
-        username=SYSTEM, on_behalf_of=_requester(session, signal),
-        patient_ref=_patient_ref(session, signal), object_type="signal", object_id=signal.id,
+        username=SYSTEM, on_behalf_of=_requester(session, about),
+        patient_ref=_patient_ref(session, about), object_type="signal", object_id=signal.id,
         checks=audit.Checks(treatment_relationship=True, consent=consent), detail=detail,
         vault=vault, state=record_states(session, vault, records),
     )  # fmt: skip
     return Outcome(row.id, claim.reference, row.kind, row.channel, OutboxState.SENT)
+
+
+def _record_answer_sent(session: Session, vault: Vault, row: OutboxMessage, about: Carried) -> None:
+    """An answer (or refusal) delivered on one channel: audited, as an export of patient data."""
+    kind, record_id = about.record
+    detail = (
+        f"{_KIND_WORDS[row.kind]} {about.reference} aan {about.team_name} via {row.channel.label}"
+    )
+    audit.record(
+        session, event="answer.sent", action=audit.Action.EXPORT, username=SYSTEM,
+        on_behalf_of=_requester(session, about), patient_ref=_patient_ref(session, about),
+        object_type=kind, object_id=record_id,
+        checks=audit.Checks(treatment_relationship=True, consent=about.consent_id is not None),
+        detail=detail, vault=vault,
+        state=record_states(session, vault, _outbox_records(session, about)),
+    )  # fmt: skip

@@ -22,7 +22,7 @@ from gpdesk.errors import ValidationError
 from gpdesk.transport import smime
 
 # Headers that stay outside the S/MIME layers: the mail servers route on them.
-_ENVELOPE_HEADERS = ("From", "To", "Subject", "Date", "Message-ID")
+_ENVELOPE_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References")
 
 _ID_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _DOMAIN = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*")
@@ -91,8 +91,12 @@ def build_message(
     body: str,
     attachments: Sequence[Attachment] = (),
     date: datetime | None = None,
+    in_reply_to: str | None = None,
 ) -> EmailMessage:
-    """The plain message: headers, a short text body and the attachments."""
+    """The plain message: headers, a short text body and the attachments.
+
+    ``in_reply_to`` (a Message-ID) makes it a reply the receiver's mail client threads.
+    """
     check_subject(subject)
     if not recipients:
         raise ValueError("a message needs at least one recipient")
@@ -102,6 +106,9 @@ def build_message(
     message["Subject"] = subject
     message["Date"] = format_datetime(date or datetime.now(UTC))
     message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
     message.set_content(body)
     for attachment in attachments:
         maintype, _, subtype = attachment.content_type.partition("/")

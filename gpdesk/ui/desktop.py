@@ -157,6 +157,7 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
     window.phone_requested.connect(record_phone)
     desktop.letters_fetched.connect(inbox.letters_arrived)
     page.fetch_requested.connect(desktop.fetch_now)
+    inbox.answered.connect(lambda _record: desktop._kick_outbox())
     inbox.counts_changed.connect(
         lambda numbers: window.set_area_count("inbox", badge_number(numbers), counts_text(numbers))
     )

@@ -9,6 +9,9 @@ from gpdesk.models import LetterSource, LetterState
 
 MAX_SUBJECT = 998
 """RFC 5322's line limit: a longer subject is cut, the received bytes keep the whole one."""
+ANSWERED_STEP = "beantwoord"
+REFUSED_STEP = "weigeringsbrief verstuurd"
+"""The steps an information request gets when the GP answered it, or refused with a letter."""
 
 
 @dataclass(frozen=True)

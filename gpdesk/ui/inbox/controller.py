@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QItemSelection, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -40,11 +40,14 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.ui.inbox.drop import OpenPathsAsker, ask_open_paths
 from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
-from gpdesk.ui.inbox.letter_actions import INVOLVE
+from gpdesk.ui.inbox.letter_actions import ANSWER, INVOLVE
 from gpdesk.ui.inbox.page import InboxPage
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog, PhoneInput
 from gpdesk.ui.inbox.triage_controller import TriageActions
 from gpdesk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from gpdesk.inbox.requests import AnswerRecord
 
 DETAIL_DELAY_MS: Final = 150
 """The cursor rests this long on a row before its letter is opened (and audited)."""
@@ -249,6 +252,8 @@ class InboxController(QObject):
 
     counts_changed = Signal(object)
     """``InboxCounts`` for the navigation, after each load of the list and every minute."""
+    answered = Signal(object)
+    """An information request was answered or refused (``AnswerRecord``): the outbox has work."""
 
     def __init__(
         self,
@@ -296,6 +301,7 @@ class InboxController(QObject):
             changed=self._letter_changed, refused=self._letter_refused, parent=self,
         )  # fmt: skip
         self.triage.handlers[INVOLVE] = self._involve
+        self.triage.handlers[ANSWER] = self._answer
         page.pane.action_requested.connect(self._letter_action)
         who = signed()
         if who is not None:
@@ -772,6 +778,44 @@ class InboxController(QObject):
         self.tasks.run(
             lambda: register_one(db, signed, letter_id, since, team), done, failed, owner=dialog
         )
+
+    # -- informatieverzoek (request_dialog.py) --------------------------------------------------
+
+    def _answer(self, letter: LetterDetail) -> None:
+        """The letter action (Ctrl+Shift+R, the Meer menu, the main button for a GP)."""
+        self.answer(letter.id)
+
+    def answer(self, letter_id: int) -> None:
+        """Informatieverzoek beantwoorden: the dialog; afterwards the letter as it is now."""
+        from gpdesk.ui.inbox.request_dialog import RequestAnswering, sent_text
+
+        answering = RequestAnswering(
+            db=self.db, tasks=self.tasks, signed=self._signed, parent_widget=self.page,
+            parent=self,
+        )  # fmt: skip
+
+        def done(record: AnswerRecord) -> None:
+            self.answered.emit(record)
+            self._detail_generation += 1
+            generation, db, pane = self._detail_generation, self.db, self.page.pane
+            signed = self._signed()
+            self.refresh()
+            if signed is None:
+                return
+
+            def shown(letter: LetterDetail) -> None:
+                if generation == self._detail_generation:
+                    pane.show_letter(letter)
+                    pane.show_message(sent_text(record), info=True)
+
+            self.tasks.run(lambda: load_letter(db, signed, letter_id), shown, owner=pane)
+
+        answering.answered.connect(done)
+        dialog = answering.open(letter_id)
+        if dialog is None:
+            answering.deleteLater()
+        else:
+            dialog.finished.connect(lambda _result: answering.deleteLater())
 
 
 def _problem_text(exc: BaseException) -> str:

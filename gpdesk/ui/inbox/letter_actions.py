@@ -16,6 +16,7 @@ from typing import Final
 
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.detail import LetterDetail
+from gpdesk.inbox.store.shapes import ANSWERED_STEP, REFUSED_STEP
 from gpdesk.inbox.store.triage import DEFAULT_FEEDBACK_CONTACT
 from gpdesk.models import LetterState
 from gpdesk.roles import Role
@@ -29,6 +30,8 @@ UNLINK: Final = "unlink"
 ARCHIVE: Final = "archive"
 INVOLVE: Final = "involve"
 """Betrokkenheid vastleggen (a betrokkenheidsmelding): ``involvement_dialog``."""
+ANSWER: Final = "answer"
+"""Informatieverzoek beantwoorden (the GP, with the LHV checklist): ``request_dialog``."""
 FILE: Final = "file"
 """Overgenomen in HIS: the pane's own button (with its own confirmation), a next step too."""
 
@@ -150,6 +153,29 @@ def _involve(letter: LetterDetail, permissions: Permissions) -> str | None:
     return _first(_triage(letter, permissions), unknown)
 
 
+def _answer(letter: LetterDetail, permissions: Permissions) -> str | None:
+    if letter.kind != LetterKind.INFORMATION_REQUEST.value:
+        return (
+            "Beantwoorden kan bij een informatieverzoek: een brief waarin het team om "
+            "informatie over de patiënt vraagt."
+        )
+    unknown = (
+        None
+        if letter.patient_matched or letter.signal_reference is not None
+        else "Koppel het verzoek eerst aan de patiënt (Ctrl+Shift+K); dan kunt u het beantwoorden."
+    )
+    done = (
+        "Dit informatieverzoek is al beantwoord (zie de stappen); de assistent neemt verzoek "
+        "en antwoord over in het HIS."
+        if any(step.step in (ANSWERED_STEP, REFUSED_STEP) for step in letter.steps)
+        else None
+    )
+    return _first(
+        _may(permissions, Permission.LETTER_ANSWER), _closed(letter), _not_filed(letter), done,
+        unknown,
+    )  # fmt: skip
+
+
 LETTER_ACTIONS: Final[tuple[LetterAction, ...]] = (
     LetterAction(
         ASSIGN, "Toe&wijzen…", "Ctrl+T", tip="Aan een collega of een rol geven, met een notitie",
@@ -185,6 +211,11 @@ LETTER_ACTIONS: Final[tuple[LetterAction, ...]] = (
         tip="Vastleggen dat dit wijkteam de patiënt al helpt (bij een betrokkenheidsmelding)",
         overview="Betrokkenheid vastleggen (betrokkenheidsmelding)", refused=_involve,
     ),
+    LetterAction(
+        ANSWER, "Informatieverzoek &beantwoorden…", "Ctrl+Shift+R",
+        tip="Met de checklist van de LHV: een antwoord of een weigeringsbrief aan het team",
+        overview="Informatieverzoek beantwoorden (huisarts)", refused=_answer,
+    ),
 )  # fmt: skip
 """Every letter action, in menu order. One more action: one more entry here."""
 
@@ -211,6 +242,8 @@ def next_step(letter: LetterDetail | None, permissions: Permissions, role: Role)
         return None
     if not linked(letter) and _triage(letter, permissions) is None:
         return LINK
+    if _answer(letter, permissions) is None:
+        return ANSWER  # the GP answers; filing the request and its answer comes after
     if not letter.kind_confirmed and _triage(letter, permissions) is None:
         return KIND
     if letter.state is LetterState.NEW:
