@@ -318,7 +318,7 @@ def test_the_overview_lists_the_inbox_keys(assistant: Desktop) -> None:
     assert inbox["Ctrl+H"].startswith("Overgenomen in HIS")
     assert inbox["Alt+L"] == "Bijlage opslaan als"
     assert inbox["Ctrl+K"].startswith("Kopieer voor HIS")
-    assert "Alt+A, M, N, K, D, Q" in inbox
+    assert "Alt+A, M, N, K, D, V, Q" in inbox
     assert inbox["Ctrl+T"].startswith("Toewijzen")
     assert inbox["Ctrl+D"].startswith("Doorsturen naar verwijzer")
     assert inbox["Ctrl+B"].startswith("Soort bevestigen")

@@ -8,6 +8,7 @@ bytes come out only when the intake judged it safe.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,22 @@ def test_each_filter_is_a_condition_on_plain_columns(
         patient_id = session.scalar(select(Letter.patient_id).where(Letter.id == s.linked))
     assert [t.team_id for t in teams] == [NIEUWLAND]
     assert ids(LetterView.ALL, patient_id=patient_id, all_states=True) == {s.linked, s.filed}
+
+    # Verlopen: an advice whose task date has passed, still open; not yet due, or filed: not.
+    assert ids(LetterView.OVERDUE) == set()
+    today = datetime.now(UTC).date()
+    with practice.session() as session:
+        session.execute(
+            update(Letter).where(Letter.id == s.advice).values(due_on=today - timedelta(days=2))
+        )
+        session.execute(
+            update(Letter).where(Letter.id == s.escalation).values(due_on=today + timedelta(days=3))
+        )
+        session.execute(
+            update(Letter).where(Letter.id == s.filed).values(due_on=today - timedelta(days=9))
+        )
+    assert ids(LetterView.OVERDUE) == {s.advice}
+    assert ids(LetterView.OVERDUE, all_states=True) == {s.advice, s.filed}
 
 
 def test_a_page_opens_its_own_subjects_and_is_one_audit_entry(

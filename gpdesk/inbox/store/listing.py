@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT, patient_ref_of
-from gpdesk.models import Letter, LetterState, Signal, SignalStatus, User
+from gpdesk.models import Letter, LetterState, Signal, SignalStatus, User, utcnow
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import Permission, require
 from gpdesk.security.sealed import refusing_tampered
+from gpdesk.signals.consent import local_date
 
 PAGE_SIZE: Final = 200
 """Rows per page: a screenful many times over, small enough to open the subjects at once."""
@@ -43,6 +44,7 @@ class LetterView(StrEnum):
     UNASSIGNED = "niet toegewezen"
     UNMATCHED = "niet gekoppeld"
     ATTENTION = "advies en escalatie"
+    OVERDUE = "verlopen"
     QUARANTINE = "quarantaine"
 
 
@@ -130,6 +132,8 @@ def _conditions(actor: Actor, query: LetterQuery) -> list[ColumnElement[bool]]:
         ]
     elif view is LetterView.ATTENTION:  # as ``triage.counts`` counts them for the badge
         where.append(Letter.kind.in_(ATTENTION_KINDS))
+    elif view is LetterView.OVERDUE:  # an advice's task date has passed and nobody filed it
+        where += [Letter.due_on.is_not(None), Letter.due_on < local_date(utcnow())]
     elif view is LetterView.QUARANTINE:
         where.append(Letter.quarantine_code.is_not(None))  # indexed; set with the reason
     return where

@@ -51,6 +51,7 @@ VIEW_CHIPS: Final = (
     (LetterView.UNASSIGNED, "&Niet toegewezen", "Nog aan niemand toegewezen"),
     (LetterView.UNMATCHED, "Niet ge&koppeld", "Nog niet gekoppeld aan patiënt of signaal"),
     (LetterView.ATTENTION, "A&dvies/escalatie", "Advies (taak voor de huisarts) en escalatie"),
+    (LetterView.OVERDUE, "&Verlopen", "Advies waarvan de datum voorbij is en dat nog open staat"),
     (LetterView.QUARANTINE, "&Quarantaine", "Bestanden die gpdesk bewaart maar niet opent"),
 )
 """The Alt letters avoid the menu bar's P, G and H and the reading pane's O and L."""
@@ -143,7 +144,7 @@ class InboxPage(QWidget):
         team_label = QLabel("&Team:")
         team_label.setBuddy(self.team)
         self.team.currentIndexChanged.connect(lambda _i: self.filters_changed.emit())
-        self.this_patient = QCheckBox("&Van deze patiënt")
+        self.this_patient = QCheckBox("Van de&ze patiënt")
         self.this_patient.setObjectName("inboxThisPatient")
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
         self.count = QLabel()
