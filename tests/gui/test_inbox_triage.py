@@ -280,7 +280,7 @@ def test_confirming_advies_shows_its_due_date_and_escalatie_its_urgency(
     letter = pane.letter
     assert letter is not None and letter.due_on is not None and not letter.urgent
     assert f"Beslissen vóór</td><td>{due}" in pane.facts.text().replace(" style=''", "")
-    assert letter.state is LetterState.ASSIGNED and letter.assignee == "gp"
+    assert letter.state is LetterState.ASSIGNED and letter.assignee == "huisarts"
     assert f"De huisarts beslist vóór {due}" in pane.message.text()
 
 

@@ -23,6 +23,7 @@ from gpdesk.inbox.store.reading import (
     QUARANTINE_SUBJECT,
     letter_row,
     patient_ref_of,
+    role_words,
 )
 from gpdesk.inbox.store.triage import refuse_unless_letter_current
 from gpdesk.models import (
@@ -209,7 +210,7 @@ def letter_detail(session: Session, vault: Vault, actor: Actor, letter_id: int) 
         signal_status=None if signal is None else SignalStatus(signal.status),
         patient_matched=row.patient_id is not None and row.match_confirmed,
         due_on=row.due_on,
-        assignee=_name(session, row.assignee_id) or row.assignee_role,
+        assignee=_name(session, row.assignee_id) or role_words(row.assignee_role),
         filed_at=row.filed_at,
         filed_by=_name(session, row.filed_by_id),
         forgotten=row.forgotten_at is not None,

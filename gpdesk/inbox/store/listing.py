@@ -18,7 +18,12 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gpdesk.inbox.kinds import LetterKind
-from gpdesk.inbox.store.reading import FORGOTTEN_SUBJECT, QUARANTINE_SUBJECT, patient_ref_of
+from gpdesk.inbox.store.reading import (
+    FORGOTTEN_SUBJECT,
+    QUARANTINE_SUBJECT,
+    patient_ref_of,
+    role_words,
+)
 from gpdesk.models import Letter, LetterState, Signal, SignalStatus, User, utcnow
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
@@ -243,7 +248,7 @@ def _row(vault: Vault, r: Any) -> LetterRow:
         patient_matched=r.patient_id is not None and r.match_confirmed,
         quarantined=r.quarantine_reason is not None,
         forgotten=r.forgotten_at is not None,
-        assignee=r.assignee_name or r.assignee_role,
+        assignee=r.assignee_name or role_words(r.assignee_role),
         subject=subject,
     )
 

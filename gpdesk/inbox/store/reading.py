@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defer
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.store.shapes import LetterSummary
 from gpdesk.models import Letter, LetterSource, LetterState, Patient, Signal, User
+from gpdesk.roles import Role
 from gpdesk.security import audit
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
@@ -106,3 +107,13 @@ def patient_ref_of(session: Session, patient_id: int | None) -> str | None:
         return None
     patient = session.get(Patient, patient_id)
     return None if patient is None else patient.bsn_index.hex()
+
+
+def role_words(value: str | None) -> str | None:
+    """A stored role as the practice says it (``poh_ggz`` → ``POH-GGZ``); None stays None."""
+    if value is None:
+        return None
+    try:
+        return Role(value).label
+    except ValueError:  # a role gpdesk no longer knows: its stored name, rather than nothing
+        return value
