@@ -5,7 +5,8 @@ e-mail) linked by the reference in the PDF, an escalation flagged at once, a one
 "ontvangen" that moved its signal, an advice letter as a bare PDF, a betrokkenheidsmelding that
 names a patient the practice never signalled (linked by name and birth date, once the user
 confirms the suggestion), a letter about someone who is not a patient here ("Niet gekoppeld"),
-and a file that says it is a PDF but is not (in quarantine). One more letter waits in the drop
+a file that says it is a PDF but is not (in quarantine), and a Wmo information request the GP
+can answer (the patient's consent for it recorded). One more letter waits in the drop
 folder ``demo-inbox`` in the demo home, the demo practice's source, so ``gpdesk inbox fetch``
 has something to do; it names its signal only in its In-Reply-To header.
 
@@ -40,6 +41,7 @@ from gpdesk.db import Database
 from gpdesk.inbox.intake import practice_keys, read_item
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.parsing import parse_in_process
+from gpdesk.inbox.requests.checklist import ANSWER_ITEMS, ANSWER_PURPOSE
 from gpdesk.inbox.sources.folder import PROCESSED
 from gpdesk.inbox.store import Received, file_letter, receive
 from gpdesk.inbox.store.sources import add_folder_source
@@ -54,9 +56,10 @@ from gpdesk.letters.document import (
     Letterhead,
     Paragraph,
 )
-from gpdesk.models import LetterSource, MessageKind, OutboxMessage, Signal, utcnow
+from gpdesk.models import Consent, LetterSource, MessageKind, OutboxMessage, Signal, utcnow
 from gpdesk.security.actor import Actor
 from gpdesk.security.crypto import Vault
+from gpdesk.signals.consent import ConsentDraft, ConsentMethod, OrganisationRef, record_consent
 from gpdesk.signals.demo import GATEWAY
 from gpdesk.signals.replies import ReplyStatus, reply_mailto
 
@@ -84,6 +87,7 @@ LONELY_BSN: Final = "252760189"
 """Sent four days ago: the team's one-click "ontvangen", then an advice letter."""
 CLOSING_NAME: Final = "afsluiting-wijkteam.eml"
 ADVICE_NAME: Final = "Advies wijkteam Nieuwland.pdf"
+REQUEST_NAME: Final = "informatieverzoek.eml"
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,32 @@ def involvement(at: datetime) -> DemoLetter:
     return DemoLetter("melding-betrokkenheid.eml", at, raw)
 
 
+def information_request(signal: DemoSignalFacts, at: datetime) -> DemoLetter:
+    """The Wmo consultant asks the GP for medical facts for the carer's own application.
+
+    Two factual questions and one that asks for a judgement, which the LHV checklist tells the
+    GP to leave unanswered. The GP records the patient's consent (``_consent_for_request``).
+    """
+    writer = _writer(signal.team)
+    raw = _email(
+        writer, f"Verzoek om medische informatie, uw kenmerk {signal.reference}",
+        "Beste dokter Bakker,\n\n"
+        f"Naar aanleiding van uw aanmelding (kenmerk {signal.reference}) heeft meneer een "
+        "Wmo-aanvraag gedaan voor begeleiding, zodat hij de zorg voor zijn moeder kan "
+        "volhouden. Voor het onderzoek naar die aanvraag vragen wij u om medische informatie. "
+        "Meneer heeft toestemming gegeven om u dit te vragen.\n\n"
+        "Onze vragen:\n"
+        "1. Is meneer bij u onder behandeling voor klachten die zijn belastbaarheid "
+        "beperken, en zo ja, welke?\n"
+        "2. Krijgt hij daarvoor behandeling of begeleiding, bijvoorbeeld van de POH-GGZ?\n"
+        "3. Vindt u dat meneer in aanmerking komt voor begeleiding vanuit de Wmo?\n\n"
+        "Wij ontvangen uw antwoord graag binnen twee weken via beveiligde e-mail.\n\n"
+        f"{writer.signature}\n",
+        at - timedelta(minutes=5), slug="informatieverzoek",
+    )  # fmt: skip
+    return DemoLetter(REQUEST_NAME, at, raw)
+
+
 def not_ours(at: datetime) -> DemoLetter:
     """About someone who is no patient here: it waits in "Niet gekoppeld"."""
     writer = WRITERS["Wijkteam Groenoord"]
@@ -378,6 +408,7 @@ def demo_letters(signals: Mapping[str, DemoSignalFacts], now: datetime) -> list[
         involvement(ago(2, 1)),
         advice(signals[LONELY_BSN], ago(1, 2)),
         escalation(signals[CARER_BSN], ago(0, 3)),
+        information_request(signals[CARER_BSN], ago(0, 1)),
     ]
 
 
@@ -389,6 +420,7 @@ def add_demo_letters(
     home: Path,
     references: Mapping[str, str],
     assistant: Actor | None = None,
+    gp: Actor | None = None,
     now: datetime | None = None,
 ) -> list[Received]:
     """The demo's drop folder as a source, its letters stored, one more waiting there.
@@ -397,7 +429,8 @@ def add_demo_letters(
     read and stored in its own transaction at the moment it came in, as a fetch does. With
     ``assistant``, she has done what the doktersassistent does first: the closing letter is
     overgenomen in HIS and the advice letter's kind confirmed (so it is the GP's, with a due
-    day); everything else is nieuw.
+    day); everything else is nieuw. With ``gp``, the huisarts has recorded the consent the
+    information request rests on, so it can be answered.
     """
     moment = now or utcnow()
     folder = home / DEMO_INBOX
@@ -427,12 +460,37 @@ def add_demo_letters(
         with db.session() as session:
             confirm_kind(session, vault, assistant, letter_id, LetterKind.ADVICE,
                          now=at + timedelta(minutes=40))  # fmt: skip
+    if gp is not None:
+        asked = next(letter for letter in letters if letter.name == REQUEST_NAME)
+        _consent_for_request(db, vault, gp, signals[CARER_BSN],
+                             at=asked.received_at + timedelta(minutes=30))  # fmt: skip
     waiting = progress(signals[CARER_BSN], moment - timedelta(days=2))
     path = folder / waiting.name
     path.write_bytes(waiting.raw)
     settled = (moment - timedelta(hours=1)).timestamp()
     os.utime(path, (settled, settled))  # a file just written is left for the next scan
     return stored
+
+
+def _consent_for_request(
+    db: Database, vault: Vault, gp: Actor, signal: DemoSignalFacts, *, at: datetime
+) -> None:
+    """The GP called the patient about the team's request and recorded his oral consent.
+
+    Medical information for the team's organisation, the one the signal's consent names.
+    """
+    with db.session() as session:
+        row = session.scalars(select(Signal).where(Signal.reference == signal.reference)).one()
+        given = session.get(Consent, row.consent_id)
+        assert given is not None, "a demo signal is sent with consent"
+        organisations = tuple(
+            OrganisationRef(o.name, o.organisation_id) for o in given.organisations
+        )
+        draft = ConsentDraft(
+            purposes=frozenset({ANSWER_PURPOSE}), organisations=organisations,
+            items=frozenset(ANSWER_ITEMS), method=ConsentMethod.ORAL,
+        )  # fmt: skip
+        record_consent(session, vault, gp, row.patient_id, draft, now=at)
 
 
 def _place(processed: Path, letter: DemoLetter) -> None:

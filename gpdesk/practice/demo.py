@@ -108,5 +108,6 @@ def create_demo(
         assistant = next(a for a in added if a.role is Role.ASSISTANT)
         add_demo_letters(db, created.vault, manager=created.manager, home=home,
                          references=dict(zip((s.bsn for s in DEMO_SIGNALS), references,
-                                             strict=True)), assistant=assistant)  # fmt: skip
+                                             strict=True)), assistant=assistant,
+                         gp=gp)  # fmt: skip
     return created

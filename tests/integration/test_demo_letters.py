@@ -1,9 +1,9 @@
 """The demo inbox shows every kind of letter at once, stored as a fetch stores them.
 
 Matched by reference (only the attached PDF names it), matched by patient only (a suggestion),
-not matched, advice, escalation, a one-click "ontvangen" that moved its signal, and one in
-quarantine; one more waits in the demo's drop folder for ``gpdesk inbox fetch``. The database
-check stays clean. On SQLite and PostgreSQL.
+not matched, advice, escalation, a one-click "ontvangen" that moved its signal, an information
+request the GP can answer, and one in quarantine; one more waits in the demo's drop folder for
+``gpdesk inbox fetch``. The database check stays clean. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from gpdesk.db import Database
 from gpdesk.inbox.demo import CARER_BSN, CLOSED_BSN, DEMO_INBOX, LONELY_BSN
 from gpdesk.inbox.fetching import fetch_all
+from gpdesk.inbox.requests.store import open_request
 from gpdesk.inbox.sources.folder import PROCESSED
 from gpdesk.inbox.store import LetterSummary, list_letters
 from gpdesk.inbox.store.suggestions import patient_suggestions
@@ -58,12 +59,13 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
     create_demo(db, kdf=FAST_KDF, home=home)
     jansen = sign_in(db, "jansen", DEMO_PASSWORD)
     letters = _letters(db, jansen)
-    assert len(letters) == 7
+    assert len(letters) == 8
     by_kind = {letter.kind: letter for letter in letters}
     states = {letter.kind: letter.state.value for letter in letters}
     assert states.pop("afsluiting") == "overgenomen in HIS"
     assert states.pop("advies") == "toegewezen"
     assert states.pop("escalatie") == "toegewezen"  # to the team's feedback contact on arrival
+    assert states.pop("informatieverzoek") == "toegewezen"
     assert set(states.values()) == {"nieuw"}
 
     closed = by_kind["afsluiting"]  # the reference only in the attached PDF
@@ -84,6 +86,13 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
     unmatched = by_kind["voortgang"]  # someone who is not a patient here
     assert unmatched.signal_reference is None and not unmatched.patient_matched
     assert _suggested(db, jansen, unmatched.id) == []
+
+    request = by_kind["informatieverzoek"]  # the GP recorded the consent it rests on
+    assert request.signal_reference == _reference(db, CARER_BSN) and request.patient_matched
+    bakker = sign_in(db, "bakker", DEMO_PASSWORD)
+    with db.session() as session:
+        asked = open_request(session, bakker.vault, bakker.actor, request.id)
+    assert asked.may_answer and asked.consent is not None and asked.consent.holds
 
     reasons = [(letter.kind, letter.quarantine_reason) for letter in letters]
     assert [r for r in reasons if r[1]] == [
@@ -111,12 +120,12 @@ def test_the_demo_inbox_has_every_kind_of_letter(db: Database, tmp_path: Path) -
     # One more waits in the demo's drop folder: the fetch stores it, linked by In-Reply-To.
     folder = home / DEMO_INBOX
     assert [p.name for p in folder.iterdir() if p.is_file()] == ["voortgang.eml"]
-    assert len(list((folder / PROCESSED).iterdir())) == 7
+    assert len(list((folder / PROCESSED).iterdir())) == 8
     (outcome,) = fetch_all(db, jansen)
     assert (outcome.stored, outcome.quarantined, outcome.error) == (1, 0, None)
     newest = _letters(db, jansen)[0]
     assert newest.signal_reference == _reference(db, CARER_BSN) and newest.kind == "voortgang"
-    assert (fetch_all(db, jansen)[0].stored, len(_letters(db, jansen))) == (0, 8)
+    assert (fetch_all(db, jansen)[0].stored, len(_letters(db, jansen))) == (0, 9)
 
     smit = sign_in(db, "smit", DEMO_PASSWORD)
     report = check_database(db, smit)
