@@ -197,3 +197,90 @@ def test_the_signal_form_says_the_team_is_involved(qtbot: QtBot, gp: Desktop) ->
     assert text.startswith(f"{TEAM} is al betrokken bij deze patiënt, sinds ")
     assert form.send_button.isEnabled()  # a notice, not a block
     shoot(qtbot, form, "involvement-form", (940, 700))
+
+
+def _closing(home: Home) -> int:
+    """The team's closing letter for PATIENT, linked, after its registration: the letter id."""
+    _seed(home, registered=True)
+    db = database(home)
+    try:
+        now = datetime.now(UTC)
+        jansen = signed(db, "jansen")
+        patient = open_patient(db, jansen, PATIENT)
+        letter = Incoming(
+            source=LetterSource.IMAP, raw=b"From: oost@wijkteam.example\r\n\r\nafsluiting",
+            file_type="e-mail", message_id="<afsluiting-1@wijkteam.example>",
+            sender_address="oost@wijkteam.example", sender_name=TEAM,
+            sent_at=now - timedelta(hours=3), subject="Afsluiting ondersteuning",
+            body_text="Wij sluiten onze ondersteuning af; de schulden zijn geregeld.",
+            kind="afsluiting",
+        )  # fmt: skip
+        with db.session() as session:
+            letter_id = receive(session, jansen.vault, jansen.actor, letter, now=now).letter_id
+        with db.session() as session:
+            link(session, jansen.vault, jansen.actor, letter_id, patient_id=patient)
+        return letter_id
+    finally:
+        db.dispose()
+
+
+def test_a_closing_letter_ends_the_registration_by_keyboard(qtbot: QtBot, ready: Home) -> None:
+    letter_id = _closing(ready)
+    shell = signed_in(qtbot, ready, "jansen")
+    try:
+        window = main_window(shell)
+        window.show_area("inbox")
+        page = window.inbox_page()
+        qtbot.waitUntil(lambda: page.model.row_of(letter_id) >= 0, timeout=10_000)
+        table = page.table
+        table.setFocus()
+        qtbot.keyClick(table, Qt.Key.Key_Home)
+        for _ in range(page.model.row_of(letter_id)):
+            qtbot.keyClick(table, Qt.Key.Key_J)
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+        pane = page.pane
+        qtbot.waitUntil(lambda: pane.letter is not None and pane.letter.id == letter_id)
+        assert pane.letter is not None and pane.letter.ending is not None
+        assert pane.involvement_box.isVisible() and not pane.involvement_button.isVisible()
+        assert f"{TEAM} is betrokken sinds" in pane.involvement_text.text()
+        assert pane.primary_button.text().replace("&", "") == "Betrokkenheid beëindigen…"
+
+        ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        controller = _inbox(shell)
+        qtbot.keyClick(table, Qt.Key.Key_E, ctrl_shift)  # the letter action's key
+        qtbot.waitUntil(lambda: controller.triage.dialog is not None)
+        dialog = controller.triage.dialog
+        assert dialog is not None and dialog.objectName() == "endInvolvementDialog"
+        qtbot.waitExposed(dialog)
+        shoot(qtbot, dialog, "involvement-end-dialog")
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Escape)  # Esc: nothing
+        qtbot.waitUntil(lambda: controller.triage.dialog is None)
+        window.activateWindow()  # the offscreen platform does not give it back by itself
+        qtbot.waitUntil(window.isActiveWindow)
+
+        qtbot.keyClick(table, Qt.Key.Key_E, ctrl_shift)
+        qtbot.waitUntil(lambda: controller.triage.dialog is not None)
+        dialog = controller.triage.dialog
+        assert dialog is not None
+        qtbot.waitExposed(dialog)
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)  # Enter: Beëindigen
+        qtbot.waitUntil(
+            lambda: pane.letter is not None and pane.letter.ending is None, timeout=10_000
+        )
+        assert pane.message.text().startswith("Betrokkenheid beëindigd")
+        assert not pane.involvement_box.isVisible()
+        db = database(shell.home)
+        try:
+            with db.session() as session:
+                (row,) = session.scalars(select(Involvement)).all()
+                assert row.ended_at is not None and row.end_letter_id == letter_id
+                assert pane.letter is not None and pane.letter.kind_confirmed  # ending confirmed it
+        finally:
+            db.dispose()
+
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.keyClick(table, Qt.Key.Key_E, ctrl_shift)  # again: says why not
+        assert "afsluitingsbrief" in pane.message.text()
+    finally:
+        dispose_desktop(shell)

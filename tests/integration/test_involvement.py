@@ -27,8 +27,10 @@ from gpdesk.inbox.store import (
     record_phone_feedback,
 )
 from gpdesk.inbox.store.by_signal import letters_of_signal
+from gpdesk.inbox.store.detail import letter_detail
 from gpdesk.inbox.store.involvement import (
     end_involvement,
+    ending_for_letter,
     involvements_of,
     involvements_of_letter,
     register_involvement,
@@ -116,8 +118,14 @@ def test_registered_from_the_letter_shown_for_the_patient_and_ended(
 
     # The team's closing letter ends it.
     closing = _received(practice, jansen, 2, kind=LetterKind.CLOSING.value)
-    with practice.session() as session:
+    with practice.session() as session:  # not linked yet: nothing to offer
+        assert ending_for_letter(session, jansen.actor, closing) is None
         link(session, jansen.vault, jansen.actor, closing, patient_id=patient_id, now=NOW)
+    with practice.session() as session:  # the reading pane offers to end this one
+        offered = ending_for_letter(session, jansen.actor, closing)
+        assert offered is not None and offered.id == got.id
+        assert letter_detail(session, jansen.vault, jansen.actor, closing).ending == offered
+        assert ending_for_letter(session, jansen.actor, letter_id) is None  # not a closing one
     later = NOW + timedelta(hours=2)
     with practice.session() as session:
         ended = end_involvement(
@@ -128,6 +136,7 @@ def test_registered_from_the_letter_shown_for_the_patient_and_ended(
     (ending,) = _events(practice, "involvement.end")
     assert ending.patient_ref == entry.patient_ref
     with practice.session() as session:
+        assert ending_for_letter(session, jansen.actor, closing) is None  # nothing left to end
         assert involvements_of(session, jansen.vault, jansen.actor, patient_id) == []
         history = involvements_of(
             session, jansen.vault, jansen.actor, patient_id, include_ended=True

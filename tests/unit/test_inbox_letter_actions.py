@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from gpdesk.inbox.store.detail import LetterDetail
+from gpdesk.inbox.store.involvement import InvolvementInfo
 from gpdesk.models import LetterSource, LetterState
 from gpdesk.roles import Role
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS, Permission
 from gpdesk.ui.inbox.letter_actions import (
     ARCHIVE,
     ASSIGN,
+    END_INVOLVEMENT,
     FILE,
     FORWARD,
     KIND,
@@ -87,3 +89,21 @@ def test_a_quarantined_letter_is_only_archived_by_the_beheerder() -> None:
     assert action(ARCHIVE).refused(bad, MANAGER) is None
     assert next_step(bad, ASSISTANT, Role.ASSISTANT) is None
     assert Permission.SETTINGS_MANAGE in MANAGER
+
+
+def test_a_closing_letter_first_ends_the_teams_registration() -> None:
+    involved = InvolvementInfo(
+        id=3, patient_id=7, team_id=None, team_name="Wijkteam Oost", since=date(2026, 11, 2),
+        letter_id=1, registered_by="M. Jansen", registered_at=NOW,
+    )  # fmt: skip
+    closing = replace(LINKED, kind="afsluiting", ending=involved)
+    assert action(END_INVOLVEMENT).refused(closing, ASSISTANT) is None
+    assert next_step(closing, ASSISTANT, Role.ASSISTANT) == END_INVOLVEMENT  # before the kind
+    filed = replace(closing, kind_confirmed=True, state=LetterState.FILED, filed_at=NOW)
+    assert next_step(filed, ASSISTANT, Role.ASSISTANT) == END_INVOLVEMENT  # also once filed
+    ended = replace(filed, ending=None)
+    assert next_step(ended, ASSISTANT, Role.ASSISTANT) == ARCHIVE
+    why = action(END_INVOLVEMENT).refused(ended, ASSISTANT)
+    assert why is not None and "afsluitingsbrief" in why
+    gp_only = DEFAULT_PERMISSIONS[Role.GP] - {Permission.LETTER_FILE}
+    assert action(END_INVOLVEMENT).refused(closing, gp_only) is not None  # triage right needed

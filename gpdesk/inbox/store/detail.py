@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpdesk.errors import GpdeskError
+from gpdesk.inbox.store.involvement import InvolvementInfo, ending_for_letter
 from gpdesk.inbox.store.reading import (
     FORGOTTEN_SUBJECT,
     QUARANTINE_SUBJECT,
@@ -100,6 +101,8 @@ class LetterDetail:
     body_html: str | None
     attachments: tuple[AttachmentInfo, ...]
     steps: tuple[LetterStep, ...]
+    ending: InvolvementInfo | None = None
+    """A closing letter: the patient's open registration with its team, which it may end."""
 
     @property
     def quarantined(self) -> bool:
@@ -219,6 +222,7 @@ def letter_detail(session: Session, vault: Vault, actor: Actor, letter_id: int) 
         body_html=html,
         attachments=tuple(attachments),
         steps=tuple(steps),
+        ending=ending_for_letter(session, actor, row.id),
     )
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "ENDING_KINDS",
     "InvolvementInfo",
     "end_involvement",
+    "ending_for_letter",
     "involvements_of",
     "register_involvement",
 ]
@@ -238,8 +239,9 @@ def end_involvement(
 ) -> InvolvementInfo:
     """Betrokkenheid beëindigd: by hand, or (``letter_id``) after the team's closing letter.
 
-    A closing letter must be the same patient's and an afsluiting. Ending what is already
-    ended says so. Audited (``involvement.end``); commits nothing.
+    A closing letter must be the same patient's and an afsluiting; when gpdesk only suggested
+    that kind, ending confirms it. Ending what is already ended says so. Audited
+    (``involvement.end``); commits nothing.
     """
     require(actor.permissions, Permission.LETTER_FILE)
     moment = now or utcnow()
@@ -267,6 +269,9 @@ def end_involvement(
                 {LETTER_FIELD: "Alleen een afsluitingsbrief beëindigt een betrokkenheid. "
                  "Beëindig hem anders zonder brief."}
             )  # fmt: skip
+        closed = letter.forgotten_at is not None or letter.state is LetterState.ARCHIVED
+        if not letter.kind_confirmed and not closed:
+            confirm_kind(session, vault, actor, letter.id, LetterKind.CLOSING, now=moment)
     row.ended_at, row.ended_by_id, row.end_letter_id = moment, actor.user_id, letter_id
     session.flush()
     why = f", na terugkoppeling {letter_id}" if letter_id is not None else ""
@@ -305,6 +310,35 @@ def involvements_of(
             object_id=patient_id, vault=vault, detail=f"{len(result)} betrokkenheden",
         )  # fmt: skip
     return result
+
+
+def ending_for_letter(session: Session, actor: Actor, letter_id: int) -> InvolvementInfo | None:
+    """The open registration this closing letter may end, for the reading pane to offer.
+
+    Only for an afsluiting linked to its patient (confirmed), not in quarantine: the patient's
+    open registration with the letter's team; for a letter that names no team (a bare PDF),
+    the patient's only open registration. None when there is nothing to end. Not audited: the
+    letter's own read is, and ending it is.
+    """
+    require(actor.permissions, Permission.LETTER_READ)
+    row = letter_row(session, letter_id)
+    if (
+        row.kind not in ENDING_KINDS
+        or row.patient_id is None
+        or not row.match_confirmed
+        or row.quarantine_reason is not None
+    ):
+        return None
+    name = " ".join((row.team_name or "").split())
+    if name:
+        found = _open_for(session, row.patient_id, team_key(row.team_id, name))
+        return None if found is None else _info(session, found)
+    open_rows = session.scalars(
+        select(Involvement)
+        .where(Involvement.patient_id == row.patient_id, Involvement.ended_at.is_(None))
+        .limit(2)
+    ).all()
+    return _info(session, open_rows[0]) if len(open_rows) == 1 else None
 
 
 def involvements_of_letter(session: Session, actor: Actor, letter_id: int) -> list[InvolvementInfo]:

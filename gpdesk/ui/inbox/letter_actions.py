@@ -30,6 +30,8 @@ UNLINK: Final = "unlink"
 ARCHIVE: Final = "archive"
 INVOLVE: Final = "involve"
 """Betrokkenheid vastleggen (a betrokkenheidsmelding): ``involvement_dialog``."""
+END_INVOLVEMENT: Final = "end_involvement"
+"""Betrokkenheid beëindigen (a closing letter of a team registered as involved)."""
 ANSWER: Final = "answer"
 """Informatieverzoek beantwoorden (the GP, with the LHV checklist): ``request_dialog``."""
 FILE: Final = "file"
@@ -153,6 +155,15 @@ def _involve(letter: LetterDetail, permissions: Permissions) -> str | None:
     return _first(_triage(letter, permissions), unknown)
 
 
+def _end_involvement(letter: LetterDetail, permissions: Permissions) -> str | None:
+    if letter.ending is None:
+        return (
+            "Betrokkenheid beëindigen kan bij een afsluitingsbrief, gekoppeld aan de patiënt, "
+            "van een team dat bij die patiënt als betrokken staat."
+        )
+    return _triage(letter, permissions)
+
+
 def _answer(letter: LetterDetail, permissions: Permissions) -> str | None:
     if letter.kind != LetterKind.INFORMATION_REQUEST.value:
         return (
@@ -212,6 +223,11 @@ LETTER_ACTIONS: Final[tuple[LetterAction, ...]] = (
         overview="Betrokkenheid vastleggen (betrokkenheidsmelding)", refused=_involve,
     ),
     LetterAction(
+        END_INVOLVEMENT, "Betrokkenheid b&eëindigen…", "Ctrl+Shift+E",
+        tip="Het team sluit de hulp af: de betrokkenheid bij de patiënt beëindigen",
+        overview="Betrokkenheid beëindigen (afsluitingsbrief)", refused=_end_involvement,
+    ),
+    LetterAction(
         ANSWER, "Informatieverzoek &beantwoorden…", "Ctrl+Shift+R",
         tip="Met de checklist van de LHV: een antwoord of een weigeringsbrief aan het team",
         overview="Informatieverzoek beantwoorden (huisarts)", refused=_answer,
@@ -230,13 +246,16 @@ def action(key: str) -> LetterAction:
 def next_step(letter: LetterDetail | None, permissions: Permissions, role: Role) -> str | None:
     """The one thing to do next with this letter, for this user: the pane's main button.
 
-    First whose it is (koppelen), then what it is (soort bevestigen), then who handles it
-    (toewijzen; the feedback contact forwards to the GP who signalled), then overgenomen in
-    HIS, then archiveren. None when there is nothing this user can do.
+    First whose it is (koppelen), then for a closing letter ending the team's registration,
+    then what it is (soort bevestigen), then who handles it (toewijzen; the feedback contact
+    forwards to the GP who signalled), then overgenomen in HIS, then archiveren. None when
+    there is nothing this user can do.
     """
     if letter is None:
         return None
     if letter.filed_at is not None or letter.quarantined or letter.forgotten:
+        if _end_involvement(letter, permissions) is None:
+            return END_INVOLVEMENT
         return ARCHIVE if action(ARCHIVE).refused(letter, permissions) is None else None
     if _closed(letter) is not None:
         return None
@@ -244,6 +263,8 @@ def next_step(letter: LetterDetail | None, permissions: Permissions, role: Role)
         return LINK
     if _answer(letter, permissions) is None:
         return ANSWER  # the GP answers; filing the request and its answer comes after
+    if _end_involvement(letter, permissions) is None:
+        return END_INVOLVEMENT  # the team has closed (ending confirms the kind too)
     if not letter.kind_confirmed and _triage(letter, permissions) is None:
         return KIND
     if letter.state is LetterState.NEW:

@@ -195,6 +195,10 @@ def facts_html(letter: LetterDetail) -> str:
     return "<table cellspacing='0' cellpadding='1'>" + "".join(cells) + "</table>"
 
 
+INVOLVEMENT_TEXT: Final = "Het team helpt deze patiënt al. Leg dat vast bij de patiënt."
+"""Above "Betrokkenheid vastleggen…" for a betrokkenheidsmelding."""
+
+
 class LetterBrowser(QTextBrowser):
     """Shows received text or sanitised HTML; loads nothing from outside, follows no link."""
 
@@ -818,8 +822,11 @@ class ReadingPane(QWidget):
 
         self.involvement_box = QFrame()
         self.involvement_box.setObjectName("involvementBox")
-        text = QLabel("Het team helpt deze patiënt al. Leg dat vast bij de patiënt.")
+        text = QLabel(INVOLVEMENT_TEXT)
+        text.setObjectName("involvementText")
         text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        self.involvement_text = text
         self.involvement_button = QPushButton(ACTION_TEXT)
         self.involvement_button.setObjectName("letterInvolvement")
         self.involvement_button.setAutoDefault(False)
@@ -838,6 +845,16 @@ class ReadingPane(QWidget):
     def _show_involvement_action(self, letter: LetterDetail | None) -> None:
         from gpdesk.ui.inbox.involvement_dialog import offers_involvement
 
+        ending = None if letter is None or letter.quarantined else letter.ending
+        if ending is not None:  # a closing letter: the main button ends it (Ctrl+Shift+E)
+            self.involvement_text.setText(
+                f"{ending.text} (vastgelegd bij de patiënt). Deze brief sluit de hulp af."
+            )
+            self.involvement_button.hide()
+            self.involvement_box.show()
+            return
+        self.involvement_text.setText(INVOLVEMENT_TEXT)
+        self.involvement_button.show()
         self.involvement_box.setVisible(self.may_file and offers_involvement(letter))
 
     def ask_involvement(self) -> None:

@@ -24,9 +24,18 @@ from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
 from gpdesk.signals.consent import dutch_date
 from gpdesk.ui.inbox import triage_work as work
-from gpdesk.ui.inbox.letter_actions import ARCHIVE, ASSIGN, FORWARD, KIND, LINK, UNLINK
+from gpdesk.ui.inbox.letter_actions import (
+    ARCHIVE,
+    ASSIGN,
+    END_INVOLVEMENT,
+    FORWARD,
+    KIND,
+    LINK,
+    UNLINK,
+)
 from gpdesk.ui.inbox.triage_dialogs import (
     AssignDialog,
+    EndInvolvementDialog,
     ForwardDialog,
     KindDialog,
     LinkDialog,
@@ -72,6 +81,8 @@ def done_text(key: str, letter: LetterDetail) -> str:
         return "Ontkoppeld: de brief staat weer bij Niet gekoppeld."
     if key == ARCHIVE:
         return "Gearchiveerd. De brief staat nu onder Stand: Gearchiveerd."
+    if key == END_INVOLVEMENT:
+        return "Betrokkenheid beëindigd; Signaleren toont het team niet meer als betrokken."
     return "Vastgelegd."
 
 
@@ -101,6 +112,7 @@ class TriageActions(QObject):
             LINK: self.ask_link,
             UNLINK: self.unlink,
             ARCHIVE: self.archive,
+            END_INVOLVEMENT: self.ask_end_involvement,
         }
         """Key → what to do; one more letter action is one more entry (and one in the list)."""
 
@@ -267,6 +279,16 @@ class TriageActions(QObject):
         self.tasks.run(
             lambda: work.load_suggestions(db, signed, letter.id), loaded, failed, owner=dialog
         )
+
+    def ask_end_involvement(self, letter: LetterDetail) -> None:
+        """Betrokkenheid beëindigen: what ends, confirmed with Enter (Esc: nothing changes)."""
+        dialog = EndInvolvementDialog(letter, self._widget)
+        db, involvement_id = self.db, dialog.involvement_id
+
+        def make(who: SignedIn) -> Callable[[], LetterDetail]:
+            return lambda: work.end_involvement_by_letter(db, who, letter.id, involvement_id)
+
+        self._open(END_INVOLVEMENT, dialog, make)
 
     def unlink(self, letter: LetterDetail) -> None:
         """Ontkoppelen: at once (linking again undoes it)."""

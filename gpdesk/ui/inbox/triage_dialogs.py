@@ -193,6 +193,27 @@ class ForwardDialog(TriageDialog):
         self.note.setFocus()
 
 
+class EndInvolvementDialog(TriageDialog):
+    """Betrokkenheid beëindigen: the team's closing letter ends its registration."""
+
+    def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
+        super().__init__("Betrokkenheid beëindigen", "Beëindigen", letter, parent)
+        self.setObjectName("endInvolvementDialog")
+        ending = letter.ending
+        assert ending is not None  # the action is refused without one
+        self.involvement_id = ending.id
+        self.what = QLabel(  # broken by hand: a wrapped label would not make the dialog grow
+            f"{ending.text}.\n"
+            "Deze afsluitingsbrief beëindigt die betrokkenheid.\n"
+            "Signaleren en het signaalformulier tonen het team\n"
+            "daarna niet meer als betrokken."
+        )
+        self.what.setObjectName("endInvolvementText")
+        self.what.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.addWidget(self.what)
+        self.ok_button.setFocus()
+
+
 class KindDialog(TriageDialog):
     """Soort bevestigen: gpdesk's suggestion chosen; advies and escalatie say what follows."""
 

@@ -208,3 +208,17 @@ def _told_apart(
         bsn = signed.vault.open("patient", "bsn", patient.id, bytes(patient.bsn))
         told.append(replace(choice, tell_apart=f"BSN eindigt op {bsn[-3:]}"))
     return told
+
+
+def end_involvement_by_letter(
+    db: Database, signed: SignedIn, letter_id: int, involvement_id: int
+) -> LetterDetail:
+    """Worker: Betrokkenheid beëindigen, with the team's closing letter as the reason."""
+    from gpdesk.inbox.store.involvement import end_involvement
+
+    return _then_read(
+        db, signed, letter_id,
+        lambda s: end_involvement(
+            s, signed.vault, signed.actor, involvement_id, letter_id=letter_id
+        ),
+    )  # fmt: skip
