@@ -26,7 +26,8 @@ SHOTS: tuple[str, ...] = (
     "aanmelden", "start-zonder-patient", "signaleren",
     "terugkoppeling", "terugkoppeling-pdf", "terugkoppeling-kopieer-voor-his",
     "terugkoppeling-quarantaine", "terugkoppeling-koppelen", "terugkoppeling-betrokkenheid",
-    "terugkoppeling-doorsturen", "terugkoppeling-telefoon", "sneltoetsen",
+    "terugkoppeling-doorsturen", "terugkoppeling-telefoon", "terugkoppeling-informatieverzoek",
+    "sneltoetsen",
     "signaal-toestemming", "signaal-toestemming-print", "signaal-formulier", "signaal-voorbeeld",
     "signaal-verstuurd", "signaleren-verloop", "signaleren-niet-verzonden",
     "sociale-kaart-wijkteam", "sociale-kaart", "handout-venster", "handout",
@@ -116,6 +117,7 @@ def render(outdir: Path) -> list[Path]:
         shot(window, "signaleren")
         _inbox_shots(app, window, shot)
         written.extend(_signal_shots(app, desktop, outdir, Path(tmp), shot))
+        _request_shot(app, desktop, shot)
         written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
         # The smallest screen a practice has: everything must still fit (no scroll, no cut-off).
         window.resize(*SMALL)
@@ -284,6 +286,56 @@ def _triage_shots(
     _wait(app, lambda: phone.team.count() > 0)
     shot(phone, "terugkoppeling-telefoon")
     phone.reject()
+
+
+def _request_shot(app: object, desktop: object, shot: Callable[[object, str], None]) -> None:
+    """Informatieverzoek beantwoorden: a team's request about the signal just sent, as the GP.
+
+    The demo has no request, so one comes in here, through the store as a fetch keeps one.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from gpdesk.inbox.store import Incoming, receive
+    from gpdesk.models import LetterSource, Signal, utcnow
+    from gpdesk.ui.desktop import Desktop
+    from gpdesk.ui.inbox.controller import InboxController
+    from gpdesk.ui.inbox.request_dialog import LOADING, RequestAnswering
+
+    assert isinstance(desktop, Desktop) and desktop.window is not None
+    assert desktop.db is not None and desktop.session is not None
+    with desktop.db.session() as session:  # the signal the form shots sent (with its consent)
+        reference = session.scalars(
+            select(Signal.reference).order_by(Signal.id.desc()).limit(1)
+        ).one()
+    body = (
+        "Geachte huisarts,\n\nVoor de Wmo-aanvraag van meneer vragen wij medische informatie: "
+        "welke klachten beperken hem bij het traplopen?\n\nMet vriendelijke groet,\nFatma Kaya"
+    )
+    incoming = Incoming(
+        source=LetterSource.IMAP, raw=b"Subject: Informatieverzoek\r\n\r\n" + body.encode(),
+        file_type="e-mail", message_id="<verzoek-demo@voorbeeld-schiedam.nl>",
+        sender_address="wijkteam.nieuwland@voorbeeld-schiedam.nl",
+        sender_name="Wijkteam Nieuwland", sent_at=utcnow() - timedelta(hours=2),
+        subject=f"Informatieverzoek {reference}", body_text=body,
+        kind="informatieverzoek", references=(reference,),
+    )  # fmt: skip
+    with desktop.db.session() as session:
+        signed = desktop.session
+        letter_id = receive(session, signed.vault, signed.actor, incoming).letter_id
+    window = desktop.window
+    window.show_area("inbox")
+    inbox = window.findChild(InboxController)
+    assert isinstance(inbox, InboxController)
+    inbox.answer(letter_id)
+    answering = inbox.findChild(RequestAnswering)
+    assert answering is not None and answering.dialog is not None
+    dialog = answering.dialog
+    _wait(app, lambda: dialog.about.text() != LOADING)
+    dialog.resize(1100, 640)  # as on a 1366x768 screen (the offscreen screen is smaller)
+    shot(dialog, "terugkoppeling-informatieverzoek")
+    dialog.reject()
 
 
 def _shortcuts_shot(app: object, window: MainWindow, shot: Callable[[object, str], None]) -> None:

@@ -111,3 +111,24 @@ def test_every_key_in_the_manual_is_in_the_program() -> None:
 
 def test_the_readme_links_the_manual() -> None:
     assert "(docs/handleiding.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_listed_picture_is_one_the_tool_takes() -> None:
+    """SHOTS names no picture the tool does not make (``shot`` refuses names not in SHOTS)."""
+    tree = ast.parse((ROOT / "gpdesk" / "tools" / "screenshots.py").read_text(encoding="utf-8"))
+    listed = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "SHOTS"
+    )
+    assert listed is not None
+    inside = {id(node) for node in ast.walk(listed)}
+    used = {
+        node.value.removesuffix(".png")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inside
+    }
+    assert len(set(SHOTS)) == len(SHOTS)
+    assert not set(SHOTS) - used, f"listed but never taken: {sorted(set(SHOTS) - used)}"
