@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 SIZE = (1366, 768)
 SMALL = (1280, 720)
 
+SHOTS: tuple[str, ...] = (
+    "aanmelden", "start-zonder-patient", "signaleren",
+    "terugkoppeling", "terugkoppeling-pdf", "terugkoppeling-kopieer-voor-his",
+    "terugkoppeling-quarantaine", "terugkoppeling-koppelen", "terugkoppeling-betrokkenheid",
+    "terugkoppeling-doorsturen", "terugkoppeling-telefoon", "terugkoppeling-informatieverzoek",
+    "sneltoetsen",
+    "signaal-toestemming", "signaal-toestemming-print", "signaal-formulier", "signaal-voorbeeld",
+    "signaal-verstuurd", "signaleren-verloop", "signaleren-niet-verzonden",
+    "sociale-kaart-wijkteam", "sociale-kaart", "handout-venster", "handout",
+    "klein-scherm-1280x720", "eerste-start", "eerste-start-herstelsleutel", "plak-uit-his",
+    "vergrendeld", "beheer", "beheer-gebruikers", "beheer-rechten", "beheer-logboek",
+    "beheer-verzenden", "beheer-ontvangen", "beheer-database-controleren",
+    "beheer-sociale-kaart", "beheer-kaart-import", "sociale-kaart-tijdelijk-gesloten",
+    "sociale-kaart-verouderd",
+)  # fmt: skip
+"""Every picture ``render`` writes (docs/screenshots/NAME.png); the manual links only these."""
+
 
 def _wait(app: object, condition: object, timeout_s: float = 30.0) -> None:
     import time
@@ -70,6 +87,7 @@ def render(outdir: Path) -> list[Path]:
             from PySide6.QtWidgets import QWidget
 
             assert isinstance(widget, QWidget)
+            assert name in SHOTS, f"add {name!r} to SHOTS"
             for _ in range(5):
                 app.processEvents()
             path = outdir / f"{name}.png"
@@ -99,6 +117,7 @@ def render(outdir: Path) -> list[Path]:
         shot(window, "signaleren")
         _inbox_shots(app, window, shot)
         written.extend(_signal_shots(app, desktop, outdir, Path(tmp), shot))
+        _request_shot(app, desktop, shot)
         written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
         # The smallest screen a practice has: everything must still fit (no scroll, no cut-off).
         window.resize(*SMALL)
@@ -221,6 +240,136 @@ def _inbox_shots(app: object, window: MainWindow, shot: Callable[[object, str], 
         pane.close_his()
     if read("-"):
         shot(window, "terugkoppeling-quarantaine")
+    _triage_shots(app, window, read, shot)
+    _shortcuts_shot(app, window, shot)
+
+
+def _triage_shots(
+    app: object,
+    window: MainWindow,
+    read: Callable[[str], bool],
+    shot: Callable[[object, str], None],
+) -> None:
+    """Koppelen with gpdesk's suggestion, Betrokkenheid vastleggen, Doorsturen, Telefoon."""
+    from PySide6.QtWidgets import QDialog
+
+    from gpdesk.ui.inbox.controller import InboxController
+    from gpdesk.ui.inbox.letter_actions import LINK
+
+    inbox = window.findChild(InboxController)
+    assert isinstance(inbox, InboxController)
+    pane = window.inbox_page().pane
+    if read("betrokkenheidsmelding"):
+        assert pane.letter is not None
+        inbox.triage.act(LINK, pane.letter)
+        link = inbox.triage.dialog
+        assert link is not None and hasattr(link, "patients")
+        _wait(app, lambda: link.patients.count() > 0)
+        link.patients.setCurrentRow(0)
+        shot(link, "terugkoppeling-koppelen")
+        link.ok_button.click()
+        _wait(app, lambda: pane.letter is not None and pane.letter.patient_matched)
+        involvement = inbox.open_involvement(pane.letter.id)
+        assert involvement is not None
+        shot(involvement, "terugkoppeling-betrokkenheid")
+        involvement.reject()
+    if read("escalatie"):
+        assert pane.letter is not None
+        inbox.triage.ask_forward(pane.letter)  # the dialog as the POH-GGZ sees it
+        forward = inbox.triage.dialog
+        assert isinstance(forward, QDialog)
+        shot(forward, "terugkoppeling-doorsturen")
+        forward.reject()
+    window.phone_action.trigger()  # from every screen, as Ctrl+Shift+B
+    phone = inbox.phone_dialog
+    assert phone is not None
+    _wait(app, lambda: phone.team.count() > 0)
+    shot(phone, "terugkoppeling-telefoon")
+    phone.reject()
+
+
+def _request_shot(app: object, desktop: object, shot: Callable[[object, str], None]) -> None:
+    """Informatieverzoek beantwoorden: a team's request about the signal just sent, as the GP.
+
+    The demo has no request, so one comes in here, through the store as a fetch keeps one.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from gpdesk.inbox.store import Incoming, receive
+    from gpdesk.models import LetterSource, Signal, utcnow
+    from gpdesk.ui.desktop import Desktop
+    from gpdesk.ui.inbox.controller import InboxController
+    from gpdesk.ui.inbox.request_dialog import LOADING, RequestAnswering
+
+    assert isinstance(desktop, Desktop) and desktop.window is not None
+    assert desktop.db is not None and desktop.session is not None
+    with desktop.db.session() as session:  # the signal the form shots sent (with its consent)
+        reference = session.scalars(
+            select(Signal.reference).order_by(Signal.id.desc()).limit(1)
+        ).one()
+    body = (
+        "Geachte huisarts,\n\nVoor de Wmo-aanvraag van meneer vragen wij medische informatie: "
+        "welke klachten beperken hem bij het traplopen?\n\nMet vriendelijke groet,\nFatma Kaya"
+    )
+    incoming = Incoming(
+        source=LetterSource.IMAP, raw=b"Subject: Informatieverzoek\r\n\r\n" + body.encode(),
+        file_type="e-mail", message_id="<verzoek-demo@voorbeeld-schiedam.nl>",
+        sender_address="wijkteam.nieuwland@voorbeeld-schiedam.nl",
+        sender_name="Wijkteam Nieuwland", sent_at=utcnow() - timedelta(hours=2),
+        subject=f"Informatieverzoek {reference}", body_text=body,
+        kind="informatieverzoek", references=(reference,),
+    )  # fmt: skip
+    with desktop.db.session() as session:
+        signed = desktop.session
+        letter_id = receive(session, signed.vault, signed.actor, incoming).letter_id
+    window = desktop.window
+    window.show_area("inbox")
+    inbox = window.findChild(InboxController)
+    assert isinstance(inbox, InboxController)
+    inbox.answer(letter_id)
+    answering = inbox.findChild(RequestAnswering)
+    assert answering is not None and answering.dialog is not None
+    dialog = answering.dialog
+    _wait(app, lambda: dialog.about.text() != LOADING)
+    dialog.resize(1100, 640)  # as on a 1366x768 screen (the offscreen screen is smaller)
+    shot(dialog, "terugkoppeling-informatieverzoek")
+    dialog.reject()
+
+
+def _shortcuts_shot(app: object, window: MainWindow, shot: Callable[[object, str], None]) -> None:
+    """F1: the overview of the keys as the program builds it, at full width.
+
+    The message box keeps to a part of the offscreen screen (smaller than a practice's), so its
+    text is taken while it is open and drawn whole on its own.
+    """
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    texts: list[str] = []
+
+    def take() -> None:
+        box = window.findChild(QMessageBox, "shortcutOverview")
+        if box is None or not box.isVisible():
+            QTimer.singleShot(50, take)
+            return
+        texts.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(50, take)
+    help_keys = [a for a in window.findChildren(QAction) if a.shortcut().toString() == "F1"]
+    help_keys[0].trigger()  # returns when the box is closed
+    overview = QLabel(texts[0])
+    overview.setTextFormat(Qt.TextFormat.RichText)
+    overview.setContentsMargins(16, 12, 16, 12)
+    overview.setWindowTitle("Sneltoetsen")
+    overview.resize(overview.sizeHint())  # adjustSize would keep to the small screen
+    overview.show()
+    shot(overview, "sneltoetsen")
+    overview.close()
+    overview.deleteLater()
 
 
 def _first_run_shots(shot: Callable[[object, str], None]) -> None:
