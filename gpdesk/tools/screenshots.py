@@ -289,41 +289,20 @@ def _triage_shots(
 
 
 def _request_shot(app: object, desktop: object, shot: Callable[[object, str], None]) -> None:
-    """Informatieverzoek beantwoorden: a team's request about the signal just sent, as the GP.
-
-    The demo has no request, so one comes in here, through the store as a fetch keeps one.
-    """
-    from datetime import timedelta
-
+    """Informatieverzoek beantwoorden: the demo's Wmo request, as the GP, consent on record."""
     from sqlalchemy import select
 
-    from gpdesk.inbox.store import Incoming, receive
-    from gpdesk.models import LetterSource, Signal, utcnow
+    from gpdesk.models import Letter
     from gpdesk.ui.desktop import Desktop
     from gpdesk.ui.inbox.controller import InboxController
     from gpdesk.ui.inbox.request_dialog import LOADING, RequestAnswering
 
     assert isinstance(desktop, Desktop) and desktop.window is not None
     assert desktop.db is not None and desktop.session is not None
-    with desktop.db.session() as session:  # the signal the form shots sent (with its consent)
-        reference = session.scalars(
-            select(Signal.reference).order_by(Signal.id.desc()).limit(1)
+    with desktop.db.session() as session:  # the demo's one information request
+        letter_id = session.scalars(
+            select(Letter.id).where(Letter.kind == "informatieverzoek").limit(1)
         ).one()
-    body = (
-        "Geachte huisarts,\n\nVoor de Wmo-aanvraag van meneer vragen wij medische informatie: "
-        "welke klachten beperken hem bij het traplopen?\n\nMet vriendelijke groet,\nFatma Kaya"
-    )
-    incoming = Incoming(
-        source=LetterSource.IMAP, raw=b"Subject: Informatieverzoek\r\n\r\n" + body.encode(),
-        file_type="e-mail", message_id="<verzoek-demo@voorbeeld-schiedam.nl>",
-        sender_address="wijkteam.nieuwland@voorbeeld-schiedam.nl",
-        sender_name="Wijkteam Nieuwland", sent_at=utcnow() - timedelta(hours=2),
-        subject=f"Informatieverzoek {reference}", body_text=body,
-        kind="informatieverzoek", references=(reference,),
-    )  # fmt: skip
-    with desktop.db.session() as session:
-        signed = desktop.session
-        letter_id = receive(session, signed.vault, signed.actor, incoming).letter_id
     window = desktop.window
     window.show_area("inbox")
     inbox = window.findChild(InboxController)
