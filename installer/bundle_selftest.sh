@@ -4,6 +4,7 @@
 #   by itself) and no GPDESK_* settings of the developer;
 # - the bundle folder read-only: as root (CI) through a read-only bind mount in a private mount
 #   namespace, as a normal user by taking away write permission; where neither works it says so;
+# - started without a display, the bundle's window says so in one Dutch line (exit 1), no Qt abort;
 # - afterwards nothing in the bundle folder may be new or changed.
 #
 #   installer/bundle_selftest.sh [BUNDLE_FOLDER]      (default dist/gpdesk)
@@ -45,6 +46,22 @@ else
     clean_env "$bundle/gpdesk" selftest
     status=$?
     set -e
+fi
+
+scratch=$(mktemp -d)
+set +e
+headless=$(clean_env "$bundle/gpdesk" --home "$scratch/home" 2>&1)
+headless_status=$?
+set -e
+rm -rf "$scratch"
+case $headless in
+    "gpdesk heeft een beeldscherm nodig:"*) ;;
+    *) headless_status=-1 ;;
+esac
+if [ "$headless_status" != 1 ]; then
+    echo "Zonder beeldscherm gaf de bundel geen nette melding (uitkomst $headless_status):" >&2
+    echo "$headless" >&2
+    exit 1
 fi
 
 written=$(find "$bundle" -newer "$stamp" -print | head -n 5)

@@ -93,9 +93,9 @@ def cmd_url(args: argparse.Namespace, url: str) -> int:
 
 def _start_gui(args: argparse.Namespace, home: Home, ctx: PatientContext | None = None) -> int:
     """Start the window, after the running instance (which needs no display) has declined."""
-    from gpdesk.tools.check_display import display_problem
+    from gpdesk.tools.check_display import window_problem
 
-    problem = display_problem(os.environ)
+    problem = window_problem(os.environ)
     if problem is not None:  # Qt would abort with a core dump; say what is wrong instead
         sys.stderr.write(problem + "\n")
         return EXIT_ERROR
