@@ -200,14 +200,21 @@ def _quiet_offscreen_notes() -> None:
 
 
 def _screens(ctx: _Context) -> str:
+    from PySide6.QtCore import QTranslator
+
     from gpdesk.config import Home
     from gpdesk.practice.demo import DEMO_PASSWORD
-    from gpdesk.ui.app import create_application
+    from gpdesk.ui.app import QT_TRANSLATOR_NAME, create_application
     from gpdesk.ui.areas import AREAS
     from gpdesk.ui.desktop import Desktop
 
     _quiet_offscreen_notes()
     app = create_application()
+    if app.findChild(QTranslator, QT_TRANSLATOR_NAME) is None:
+        raise SelftestFailedError(
+            "de Nederlandse vertaling van Qt (qtbase_nl.qm) ontbreekt: knoppen als Annuleren "
+            "zouden Engels zijn"
+        )
     app.setQuitOnLastWindowClosed(False)
     desktop = Desktop(Home(ctx.home))
     desktop.start()
@@ -245,7 +252,7 @@ STEPS: tuple[tuple[str, Callable[[_Context], str]], ...] = (
     ("demopraktijk", _demo),
     ("signaalbrief als PDF", _signal_letter),
     ("brief lezen in apart proces", _parse_letter),
-    ("schermen tekenen", _screens),
+    ("schermen tekenen (in het Nederlands)", _screens),
 )
 
 
