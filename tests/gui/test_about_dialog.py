@@ -76,13 +76,17 @@ def test_about_names_version_schema_and_data_location(
     qtbot.waitUntil(lambda: signed_in.about_dialog is None, timeout=5_000)
 
 
-def test_alt_s_closes_and_the_text_is_selectable(qtbot: QtBot, signed_in: Desktop) -> None:
+def test_alt_s_and_enter_close_and_the_text_is_selectable(qtbot: QtBot, signed_in: Desktop) -> None:
     dialog = _open_about(qtbot, signed_in)
     path = dialog.values["Gegevensmap"]
     assert path.isReadOnly()
     assert path.focusPolicy() & Qt.FocusPolicy.TabFocus  # reachable to select and copy
     assert dialog.close_button.isDefault()
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: signed_in.about_dialog is None, timeout=5_000)
+
+    again = _open_about(qtbot, signed_in)  # Enter: Sluiten is the default button
+    qtbot.keyClick(again, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: signed_in.about_dialog is None, timeout=5_000)
 
 
