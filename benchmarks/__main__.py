@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import (
+    bundle,
     check,
     handover,
     inbox,
@@ -21,8 +22,8 @@ def main() -> int:
     """Run them in turn; a failing benchmark is reported and the others still run."""
     failed = False
     for bench in (
-        startup, handover, security, sign_in_names, kaart_search, kaart_import, check, signals,
-        inbox,
+        startup, bundle, handover, security, sign_in_names, kaart_search, kaart_import, check,
+        signals, inbox,
     ):  # fmt: skip
         try:
             for line in bench.run():

@@ -23,6 +23,7 @@ from gpdesk.cli import (
     patient,
     practice,
     security,
+    selftest,
     signal,
     transport,
 )
@@ -42,6 +43,7 @@ COMMAND_MODULES = (
     outbox,
     consent,
     inbox,
+    selftest,
 )
 
 

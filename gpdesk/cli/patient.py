@@ -37,10 +37,29 @@ def register(sub: Subparsers) -> None:
     p_open.set_defaults(func=cmd_patient_open)
 
 
+def _window_home(args: argparse.Namespace) -> Home:
+    """The home for the window; an unusable one is also said on screen when there is one.
+
+    Started from the menu, a gpdesk:// link or the HIS, nobody sees the terminal: a home on a
+    read-only disk, or a file where the folder should be, must not fail silently.
+    """
+    from gpdesk.errors import HomeDirError
+    from gpdesk.tools.check_display import display_problem
+
+    try:
+        return home_of(args)
+    except HomeDirError as exc:
+        if display_problem(os.environ) is None:
+            from gpdesk.ui.app import show_start_problem
+
+            show_start_problem(exc.user_text())
+        raise
+
+
 def _hand_over_or_start(args: argparse.Namespace, ctx: PatientContext) -> int:
     from gpdesk.handover import HandoverError, send_patient
 
-    home = home_of(args)
+    home = _window_home(args)
     try:
         if send_patient(home, ctx):
             return EXIT_OK
@@ -74,9 +93,9 @@ def cmd_url(args: argparse.Namespace, url: str) -> int:
 
 def _start_gui(args: argparse.Namespace, home: Home, ctx: PatientContext | None = None) -> int:
     """Start the window, after the running instance (which needs no display) has declined."""
-    from gpdesk.tools.check_display import display_problem
+    from gpdesk.tools.check_display import window_problem
 
-    problem = display_problem(os.environ)
+    problem = window_problem(os.environ)
     if problem is not None:  # Qt would abort with a core dump; say what is wrong instead
         sys.stderr.write(problem + "\n")
         return EXIT_ERROR
@@ -90,7 +109,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """Start the window, or bring the running one forward."""
     from gpdesk.handover import send_activate
 
-    home = home_of(args)
+    home = _window_home(args)
     if send_activate(home):
         return EXIT_OK
     return _start_gui(args, home)

@@ -3,9 +3,9 @@
 Two things go wrong on a fresh Linux machine: there is no graphical session at all (a terminal
 over SSH, a service), or Qt's X11 platform plugin (``libqxcb.so``) misses system libraries that
 a Debian desktop does not install by default. ``display_problem`` answers the first from the
-environment alone (``gpdesk`` asks it before it creates the QApplication); ``make run`` runs this
-module, which also runs ``ldd`` on the plugin and prints the one ``apt-get install`` line that
-fixes the second.
+environment alone; ``window_problem`` also runs ``ldd`` on the plugin and names the one
+``apt-get install`` line that fixes the second. ``gpdesk`` asks ``window_problem`` before it
+creates the QApplication (also in the bundle); ``make run`` runs this module.
 
 This module imports nothing from Qt: it must work exactly when Qt cannot.
 """
@@ -153,15 +153,41 @@ def ldd_missing(plugin: Path) -> list[str]:
     return missing_libraries(result.stdout)
 
 
+DLOPENED: Sequence[str] = ("libxcb-cursor.so.0",)
+"""Libraries Qt (6.5 and later) loads by name at start, so ``ldd`` never lists them missing."""
+
+
+def dlopened_missing(names: Sequence[str] = DLOPENED) -> list[str]:
+    """The libraries of ``names`` the dynamic loader cannot find (loading one is harmless)."""
+    import ctypes
+
+    missing = []
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            missing.append(name)
+    return missing
+
+
+def window_problem(env: Mapping[str, str], plugin: Path | None = None) -> str | None:
+    """Can the window open here? The display, then (X11 on Linux) the plugin's libraries.
+
+    ``gpdesk`` asks this before it creates the QApplication, in a checkout and in the bundle
+    (whose X11 plugin still needs the system's xcb libraries): one ``ldd`` run, some 30 ms.
+    """
+    problem = display_problem(env)
+    if problem is None and requested_platforms(env)[0] == "xcb" and sys.platform == "linux":
+        plugin = plugin or xcb_plugin()
+        if plugin is not None:
+            problem = libraries_problem(ldd_missing(plugin) + dlopened_missing())
+    return problem
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``make run``'s check: exit 1 with what to do, or 0 (also when the check does not apply)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    env = os.environ
-    problem = display_problem(env)
-    if problem is None and requested_platforms(env)[0] == "xcb" and sys.platform == "linux":
-        plugin = Path(args[0]) if args else xcb_plugin()
-        if plugin is not None:
-            problem = libraries_problem(ldd_missing(plugin))
+    problem = window_problem(os.environ, Path(args[0]) if args else None)
     if problem is None:
         return 0
     sys.stderr.write(problem + "\n")

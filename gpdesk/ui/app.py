@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,33 @@ def _crash_box(path: Path | None) -> QMessageBox:
     box.setWindowModality(Qt.WindowModality.ApplicationModal)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return box
+
+
+def start_problem_box(text: str) -> QMessageBox:
+    """The window cannot start (the gpdesk folder is unusable): the Dutch line, in a box."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "gpdesk kan niet starten",
+        text,
+        QMessageBox.StandardButton.Close,
+    )
+    box.setObjectName("startProblem")
+    box.setEscapeButton(QMessageBox.StandardButton.Close)
+    return box
+
+
+def show_start_problem(text: str) -> None:
+    """Show ``start_problem_box`` and wait until it is closed.
+
+    Started from the menu or by the HIS, nobody reads the terminal's line; this box is that
+    line on screen. Not on offscreen or minimal platforms: nobody could close it there.
+    """
+    from gpdesk.tools.check_display import requested_platforms
+
+    if requested_platforms(os.environ)[0] in ("offscreen", "minimal"):
+        return
+    create_application()
+    start_problem_box(text).exec()
 
 
 def create_application() -> QApplication:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from gpdesk.config import Home, resolve_database_url
@@ -30,10 +30,12 @@ from gpdesk.ui.tasks import BackgroundTasks
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gpdesk.about import AboutFacts
     from gpdesk.db import Database
     from gpdesk.practice.setup import PracticeInfo
     from gpdesk.security.accounts import SignedIn
     from gpdesk.security.actor import Actor
+    from gpdesk.ui.about_dialog import AboutDialog
     from gpdesk.ui.beheer.controller import BeheerController
     from gpdesk.ui.inbox.fetch_worker import FetchWorker, Pace
     from gpdesk.ui.kaart.controller import KaartController
@@ -230,6 +232,7 @@ class Desktop(QObject):
         self.locked_actor: Actor | None = None
         self.patient: PatientContext | None = None
         self.window: MainWindow | None = None
+        self.about_dialog: AboutDialog | None = None
         self.beheer: BeheerController | None = None
         self.kaart: KaartController | None = None
         self.signals: SignalController | None = None
@@ -368,6 +371,7 @@ class Desktop(QObject):
         window.copy_patient_requested.connect(self.copy_patient)
         window.lock_requested.connect(self.lock)
         window.password_change_requested.connect(self.change_own_password)
+        window.about_requested.connect(self.show_about)
         window.lock_page.unlock_requested.connect(self._unlock)
         window.lock_page.switch_requested.connect(self._switch_user)
         window.area_changed.connect(self._area_changed)
@@ -474,6 +478,34 @@ class Desktop(QObject):
         """Nu ophalen (F9 in Terugkoppeling): every source now rather than at its next turn."""
         if self.fetcher is not None:
             self.fetcher.fetch_now()
+
+    def show_about(self) -> None:
+        """Help > Over gpdesk: the facts read off the GUI thread, then the dialog (not modal)."""
+        db, home = self.db, self.home
+        if db is None:
+            return
+
+        def work() -> AboutFacts:
+            from gpdesk.about import about_facts
+
+            return about_facts(home, db)
+
+        def show(facts: AboutFacts) -> None:
+            from gpdesk.ui.about_dialog import AboutDialog
+
+            if self.window is None:
+                return
+            if self.about_dialog is not None:
+                self.about_dialog.close()
+            self.about_dialog = AboutDialog(facts, self.window)
+            self.about_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.about_dialog.destroyed.connect(self._about_closed)
+            self.about_dialog.open()
+
+        self.tasks.run(work, show)
+
+    def _about_closed(self) -> None:
+        self.about_dialog = None
 
     def _quit_from_login(self) -> None:
         QApplication.quit()

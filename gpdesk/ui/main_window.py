@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import SIGNAL, QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     password_change_requested = Signal()
     area_changed = Signal(str)
+    about_requested = Signal()
+    """Help > Over gpdesk: the Desktop shows the About dialog with the database's facts."""
 
     def __init__(
         self,
@@ -251,7 +253,7 @@ class MainWindow(QMainWindow):
                 area.title, area.shortcut, lambda _=False, k=area.key: self.show_area(k), "go"
             )
         self._action("&Sneltoetsen", "F1", self._show_shortcuts, "help")
-        self._action("&Over gpdesk", "", self._show_about, "help")
+        self.about_action = self._action("&Over gpdesk", "", self._show_about, "help")
 
     def _on_area(self, row: int) -> None:
         if row < 0:
@@ -482,12 +484,11 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "Over gpdesk",
-            f"gpdesk {__version__}\n\nSignaleren aan het wijkteam, sociale kaart en "
-            "terugkoppeling voor de huisartsenpraktijk.",
-        )
+        """The Desktop gathers the facts off the GUI thread; bare, the version alone."""
+        if self.receivers(SIGNAL("about_requested()")) > 0:
+            self.about_requested.emit()
+            return
+        QMessageBox.about(self, "Over gpdesk", f"gpdesk {__version__}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember size and position for next time."""

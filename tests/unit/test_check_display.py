@@ -14,6 +14,7 @@ from gpdesk.tools.check_display import (
     NO_DISPLAY,
     XCB_LIBRARY_PACKAGES,
     display_problem,
+    dlopened_missing,
     libraries_problem,
     missing_libraries,
     packages_for,
@@ -150,3 +151,11 @@ def test_make_run_check_skips_the_libraries_for_offscreen() -> None:
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_library_qt_loads_by_name_is_looked_up_too() -> None:
+    """libxcb-cursor: Qt 6.5+ dlopens it, so only loading it shows it is missing."""
+    assert dlopened_missing(["libc.so.6", "libgpdesk-bestaat-niet.so.9"]) == [
+        "libgpdesk-bestaat-niet.so.9"
+    ]
+    assert "libxcb-cursor.so.0" in XCB_LIBRARY_PACKAGES

@@ -23,9 +23,11 @@ import struct
 import sys
 from typing import IO, Final
 
-__all__ = ["READY", "main", "read_frame", "write_frame"]
+__all__ = ["CHILD_FLAG", "READY", "main", "read_frame", "write_frame"]
 
 READY: Final = b"gpdesk-inbox-parser-ready"
+CHILD_FLAG: Final = "--inbox-parser-child"
+"""A bundle's first argument that makes gpdesk this child (a frozen program has no ``-m``)."""
 _LENGTH: Final = struct.Struct(">Q")
 _MAX_REQUEST: Final = 1 << 31
 

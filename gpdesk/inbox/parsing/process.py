@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import IO, Final
 
 from gpdesk.inbox.parsing import reasons, wire
-from gpdesk.inbox.parsing.child import READY, read_frame, write_frame
+from gpdesk.inbox.parsing.child import CHILD_FLAG, READY, read_frame, write_frame
 from gpdesk.inbox.parsing.model import DEFAULT_LIMITS, Limits, Parsed, Quarantined
 
-__all__ = ["ParserProcess", "child_command", "parse_file"]
+__all__ = ["CHILD_FLAG", "ParserProcess", "child_command", "parse_file"]
 
 _STARTUP_TIMEOUT_S: Final = 60.0
 _MAX_STRUCTURE: Final = 512 * 1024 * 1024
@@ -38,13 +38,20 @@ _Frame = bytes | None
 
 
 def child_command(memory_mb: int) -> list[str]:
-    """How the child is started: the same interpreter, the child module, the memory limit."""
+    """How the child is started: the same interpreter, the child module, the memory limit.
+
+    In a PyInstaller bundle ``sys.executable`` is gpdesk itself, which cannot run ``-m``; its
+    entry point hands a first argument ``--inbox-parser-child`` to the child's ``main``.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG, "--memory-mb", str(memory_mb)]
     return [sys.executable, "-m", "gpdesk.inbox.parsing.child", "--memory-mb", str(memory_mb)]
 
 
 def _child_env() -> dict[str, str]:
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-    env["PYTHONPATH"] = _SRC_ROOT  # gpdesk as this process imported it, installed or not
+    if not getattr(sys, "frozen", False):  # a bundle carries gpdesk inside itself
+        env["PYTHONPATH"] = _SRC_ROOT  # gpdesk as this process imported it, installed or not
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
     return env
