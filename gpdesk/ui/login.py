@@ -46,6 +46,7 @@ class LoginDialog(QDialog):
         title.setObjectName("loginTitle")
         self.practice_label = QLabel("Database wordt geopend…")
         self.practice_label.setObjectName("loginPractice")
+        self.practice_label.setWordWrap(True)  # a long name at a large font: wrapped, not cut
         self.demo_note = QLabel(DEMO_NOTE)
         self.demo_note.setObjectName("pageSummary")
         self.demo_note.setWordWrap(True)

@@ -12,21 +12,20 @@ from collections.abc import Sequence
 from typing import Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.listing import LetterRow
 from gpdesk.models import LetterState
 from gpdesk.ui.signals.signal_list import local_moment
+from gpdesk.ui.theme import colour
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 HEADERS: Final = ("Ontvangen", "Soort", "Afzender / onderwerp", "Kenmerk / stand")
 """Two lines a row: who sent it over what it is about, the link over the state. Six columns
 side by side leave the subject a few letters next to the reading pane at 1366 pixels."""
-ALARM_COLOUR: Final = QColor("#a4262c")
-QUARANTINE_COLOUR: Final = QColor("#7a4b00")
 UNMATCHED: Final = "niet gekoppeld"
 WARNING_SIGN: Final = "⚠"
 
@@ -150,9 +149,9 @@ class LetterTableModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 1 and flagged(row):
-                return QBrush(ALARM_COLOUR)
+                return QBrush(colour("error"))
             if row.quarantined and column in (1, 2):
-                return QBrush(QUARANTINE_COLOUR)
+                return QBrush(colour("warning"))
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter

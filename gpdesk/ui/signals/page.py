@@ -176,10 +176,6 @@ class SignalsPage(QWidget):
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
         self.involved.setAccessibleName("Betrokken wijkteams")
-        self.involved.setStyleSheet(
-            "#signalsInvolved { color: #1f3a3d; background: #e8f1f4; border-radius: 4px;"
-            " padding: 3px 6px; }"
-        )
         self.involved.linkActivated.connect(self._end_asked)
         self.involved.hide()
         self.end_confirm = QFrame()

@@ -23,12 +23,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gpdesk.models import MessageKind, SignalStatus
 from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import PatientLabel, SignalSummary
+from gpdesk.ui.theme import colour
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -40,7 +41,6 @@ at 1366 px."""
 PATIENT_COLUMN, REFERENCE_COLUMN, TEAM_COLUMN, STATUS_COLUMN, EXPECTED_COLUMN = range(5)
 TEAM_PREFIX: Final = "wijkteam "
 """Left off in the list (the header says it); a fallback desk keeps its whole name."""
-OVERDUE_COLOUR: Final = QColor("#a4262c")
 URGENT: Final = "urgent"
 OVERDUE: Final = "verlopen"
 WAITING: Final = "wacht op verzending"
@@ -159,7 +159,7 @@ class SignalTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN and self._alarm(row):
-            return QBrush(OVERDUE_COLOUR)
+            return QBrush(colour("error"))
         if role == Qt.ItemDataRole.FontRole and (
             (column == REFERENCE_COLUMN and row.urgent)
             or (column == STATUS_COLUMN and self._alarm(row))
