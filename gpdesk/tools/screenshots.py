@@ -209,6 +209,14 @@ def _follow(app: object, font_pt: float | None, scheme: str | None) -> str:
     return suffix
 
 
+def _on_laptop(width: int, height: int) -> tuple[int, int]:
+    """A dialog's designed size at the current font, as fit_to_screen gives it at 1366×768."""
+    from gpdesk.ui.sizing import FRAME
+    from gpdesk.ui.theme import scaled
+
+    return min(scaled(width), SIZE[0] - FRAME[0]), min(scaled(height), SIZE[1] - FRAME[1])
+
+
 def _inbox_shots(app: object, window: MainWindow, shot: Callable[[object, str], None]) -> None:
     """Terugkoppeling with the demo's letters: an escalation, a PDF, the HIS text, a quarantine."""
     from PySide6.QtCore import Qt
@@ -320,7 +328,7 @@ def _signal_shots(
     form = signals.open_form(desktop.patient)
     assert form is not None
     _wait(app, lambda: signals.data is not None and form.current_team() is not None)
-    form.resize(940, 688)  # what fit_to_screen gives it on a 1366x768 screen
+    form.resize(*_on_laptop(940, 688))  # what fit_to_screen gives it on a 1366x768 screen
     dialog = signals.open_consent()
     assert dialog is not None
     shot(dialog, "signaal-toestemming")
@@ -340,7 +348,7 @@ def _signal_shots(
     _wait(app, lambda: signals.preview_dialog is not None and signals.preview_dialog.isVisible())
     preview = signals.preview_dialog
     assert preview is not None
-    preview.resize(940, 688)
+    preview.resize(*_on_laptop(940, 688))
     shot(preview, "signaal-voorbeeld")
     preview.send_button.click()
     _wait(app, lambda: form.pages.currentWidget() is form.sent_page)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.ui.resources import app_icon
+from gpdesk.ui.theme import scaled
 
 DEMO_NOTE = "Demopraktijk: alle patiënten en gegevens zijn verzonnen. Niet voor echte patiënten."
 
@@ -38,7 +39,7 @@ class LoginDialog(QDialog):
         self.setObjectName("loginDialog")
         self.setWindowTitle("Aanmelden")  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(scaled(420))
 
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(56, 56))

@@ -38,6 +38,13 @@ def body_points(app_points: float) -> float:
     return max(app_points, DESIGN_POINTS)
 
 
+def scaled(pixels: int) -> int:
+    """A length designed at the 10.5 pt body text, at the application's font size now."""
+    app = QApplication.instance()
+    points = app.font().pointSizeF() if isinstance(app, QApplication) else DESIGN_POINTS
+    return round(pixels * body_points(points) / DESIGN_POINTS)
+
+
 def render_sheet(template: str, scheme: Scheme, app_points: float) -> str:
     """``template`` with its colour roles and font sizes filled in."""
     colours = COLOURS[scheme]

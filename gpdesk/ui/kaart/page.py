@@ -55,7 +55,7 @@ from gpdesk.ui.kaart.models import (
 )
 from gpdesk.ui.labels import ElidedLabel
 from gpdesk.ui.sizing import ContentScrollArea
-from gpdesk.ui.theme import colour
+from gpdesk.ui.theme import colour, scaled
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -273,7 +273,7 @@ class KaartPage(QWidget):
         self.age.setValidator(QIntValidator(0, 120, self.age))
         self.age.setPlaceholderText("–")
         self.age.setClearButtonEnabled(True)
-        self.age.setFixedWidth(64)
+        self.age.setFixedWidth(scaled(64))
         self.age.setAccessibleName("Leeftijd")
         self.age.setToolTip("Alleen voorzieningen voor deze leeftijd; leeg = alle leeftijden")
         self.age_label.setBuddy(self.age)

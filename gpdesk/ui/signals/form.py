@@ -57,6 +57,7 @@ from gpdesk.signals.consent import GROUND_EXPLANATIONS, ConsentScope, dutch_date
 from gpdesk.signals.outgoing import DEFAULT_ITEMS, EMERGENCY_NOTICE, THEMES, Route, Theme
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.sizing import fit_to_screen, scrolling
+from gpdesk.ui.theme import scaled
 
 TITLE = "Signaal wijkteam"
 """The window title: never a patient's name."""
@@ -304,7 +305,7 @@ class SignalForm(QDialog):
                 self.phone = QLineEdit()
                 self.phone.setObjectName("signalPhone")
                 self.phone.setPlaceholderText("06 …")
-                self.phone.setFixedWidth(120)
+                self.phone.setFixedWidth(scaled(120))
                 self.phone.setToolTip(
                     "Het nummer dat het team krijgt; pas het aan als het nieuwer is"
                 )
