@@ -1,7 +1,9 @@
 """Render every main screen to PNG, offscreen, from the current code (README screenshots).
 
-Usage: ``python -m gpdesk.tools.screenshots OUTDIR``. Uses a throwaway demo practice, so only
-fictional patients ever appear in the pictures.
+Usage: ``python -m gpdesk.tools.screenshots OUTDIR [--font-pt 14] [--scheme dark]``. Uses a
+throwaway demo practice, so only fictional patients ever appear in the pictures. ``--font-pt``
+renders as a user with that system font size sees gpdesk (files end in ``-14pt``), ``--scheme
+dark`` as with the system's dark colour scheme (files end in ``-donker``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def _wait(app: object, condition: object, timeout_s: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-def render(outdir: Path) -> list[Path]:
+def render(outdir: Path, *, font_pt: float | None = None, scheme: str | None = None) -> list[Path]:
     """Render the screens into ``outdir``; returns the files written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from gpdesk.config import Home
@@ -69,7 +71,12 @@ def render(outdir: Path) -> list[Path]:
     written: list[Path] = []
     app = create_application()
     app.setQuitOnLastWindowClosed(False)
+    suffix = _follow(app, font_pt, scheme)
+    paper_dir = outdir
     with tempfile.TemporaryDirectory(prefix="gpdesk-shots-") as tmp:
+        if suffix:  # printed pages look the same whatever the screen: not again
+            paper_dir = Path(tmp) / "papier"
+            paper_dir.mkdir()
         home = Home(Path(tmp)).ensure()
         db = open_database(f"sqlite:///{home.database_file}")
         # gpdesk's real key cost: a cheaper account is refused at sign-in (crypto.KDF_FLOOR).
@@ -90,7 +97,7 @@ def render(outdir: Path) -> list[Path]:
             assert name in SHOTS, f"add {name!r} to SHOTS"
             for _ in range(5):
                 app.processEvents()
-            path = outdir / f"{name}.png"
+            path = outdir / f"{name}{suffix}.png"
             widget.grab().save(str(path))
             written.append(path)
 
@@ -116,9 +123,10 @@ def render(outdir: Path) -> list[Path]:
         window.show_area("signals")
         shot(window, "signaleren")
         _inbox_shots(app, window, shot)
-        written.extend(_signal_shots(app, desktop, outdir, Path(tmp), shot))
+        paper = _signal_shots(app, desktop, paper_dir, Path(tmp), shot)
         _request_shot(app, desktop, shot)
-        written.extend(_kaart_shots(app, desktop, outdir, Path(tmp), shot))
+        paper += _kaart_shots(app, desktop, paper_dir, Path(tmp), shot)
+        written.extend(paper if not suffix else [])
         # The smallest screen a practice has: everything must still fit (no scroll, no cut-off).
         window.resize(*SMALL)
         window.show_area("kaart")
@@ -198,6 +206,34 @@ def render(outdir: Path) -> list[Path]:
         desktop.shutdown()
         manager_window.close()
     return written
+
+
+def _follow(app: object, font_pt: float | None, scheme: str | None) -> str:
+    """Set the system font size and colour scheme to render with; the file names' suffix."""
+    from PySide6.QtWidgets import QApplication
+
+    from gpdesk.ui.palette import Scheme
+    from gpdesk.ui.theme import install_theme
+
+    assert isinstance(app, QApplication)
+    suffix = ""
+    if font_pt is not None:
+        font = app.font()
+        font.setPointSizeF(font_pt)
+        app.setFont(font)  # as a changed system font: the theme scales the sheet
+        suffix += f"-{font_pt:g}pt"
+    if scheme is not None:
+        install_theme(app).apply(Scheme(scheme))
+        suffix += "-donker" if scheme == Scheme.DARK else ""
+    return suffix
+
+
+def _on_laptop(width: int, height: int) -> tuple[int, int]:
+    """A dialog's designed size at the current font, as fit_to_screen gives it at 1366×768."""
+    from gpdesk.ui.sizing import FRAME
+    from gpdesk.ui.theme import scaled
+
+    return min(scaled(width), SIZE[0] - FRAME[0]), min(scaled(height), SIZE[1] - FRAME[1])
 
 
 def _inbox_shots(app: object, window: MainWindow, shot: Callable[[object, str], None]) -> None:
@@ -420,7 +456,7 @@ def _signal_shots(
     form = signals.open_form(desktop.patient)
     assert form is not None
     _wait(app, lambda: signals.data is not None and form.current_team() is not None)
-    form.resize(940, 688)  # what fit_to_screen gives it on a 1366x768 screen
+    form.resize(*_on_laptop(940, 688))  # what fit_to_screen gives it on a 1366x768 screen
     dialog = signals.open_consent()
     assert dialog is not None
     shot(dialog, "signaal-toestemming")
@@ -440,7 +476,7 @@ def _signal_shots(
     _wait(app, lambda: signals.preview_dialog is not None and signals.preview_dialog.isVisible())
     preview = signals.preview_dialog
     assert preview is not None
-    preview.resize(940, 688)
+    preview.resize(*_on_laptop(940, 688))
     shot(preview, "signaal-voorbeeld")
     preview.send_button.click()
     _wait(app, lambda: form.pages.currentWidget() is form.sent_page)
@@ -518,9 +554,14 @@ def _kaart_shots(
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry."""
-    args = sys.argv[1:] if argv is None else argv
-    outdir = Path(args[0] if args else "docs/screenshots")
-    for path in render(outdir):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m gpdesk.tools.screenshots")
+    parser.add_argument("outdir", nargs="?", default="docs/screenshots", type=Path)
+    parser.add_argument("--font-pt", type=float, help="system font size, e.g. 14")
+    parser.add_argument("--scheme", choices=["light", "dark"], help="system colour scheme")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    for path in render(args.outdir, font_pt=args.font_pt, scheme=args.scheme):
         sys.stdout.write(f"{path}\n")
     return 0
 

@@ -19,7 +19,8 @@ from gpdesk.logs import setup_logging
 from gpdesk.patients.context import PatientContext
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.garbage import GuiThreadCollector
-from gpdesk.ui.resources import app_icon, style_sheet
+from gpdesk.ui.resources import app_icon
+from gpdesk.ui.theme import install_theme
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def show_start_problem(text: str) -> None:
 
 
 def create_application() -> QApplication:
-    """The QApplication with gpdesk's name, icon and style (reused when one exists, as in tests)."""
+    """The QApplication with gpdesk's name, icon, palette and style (reused when one exists)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     speak_dutch(app)
@@ -141,7 +142,7 @@ def create_application() -> QApplication:
     app.setOrganizationName("gpdesk")
     app.setDesktopFileName("gpdesk")
     app.setWindowIcon(app_icon())
-    app.setStyleSheet(style_sheet())
+    install_theme(app)  # palette and sheet, following the system's scheme and font size
     if not hasattr(app, "_gpdesk_collector"):
         app._gpdesk_collector = GuiThreadCollector(app)  # type: ignore[attr-defined]
     return app

@@ -267,13 +267,8 @@ class FirstRunDialog(QDialog):
         # Shown, not selectable: the key must not end up on the clipboard or in a file.
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSizeF(15)
         font.setWeight(QFont.Weight.DemiBold)
         self.key_label.setFont(font)
-        self.key_label.setStyleSheet(
-            "#recoveryKey { background: #ffffff; border: 2px dashed #1f6f78; border-radius: 6px;"
-            " padding: 14px; color: #1a1a1a; }"
-        )
         warning = QLabel(
             "Deze sleutel wordt maar één keer getoond. Zonder wachtwoord of herstelsleutel zijn "
             "de patiëntgegevens niet meer te lezen. Print hem en bewaar het blad op een veilige "

@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QFontMetrics,
     QKeyEvent,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.kaart.changes.digest import ChangeKind, Digest, DigestLine
+from gpdesk.ui.theme import colour
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
@@ -61,11 +61,11 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 LINK_TEXT = "Bekijk ›"
 
 _KIND_COLORS: Final = {
-    ChangeKind.CONTACT: "#1f6f78",
-    ChangeKind.REMOVED: "#a4262c",
-    ChangeKind.NEW: "#2d7a3a",
-    ChangeKind.RENAMED: "#3a5f9e",
-    ChangeKind.STATUS: "#b26b00",
+    ChangeKind.CONTACT: "accent",
+    ChangeKind.REMOVED: "change_removed",
+    ChangeKind.NEW: "change_new",
+    ChangeKind.RENAMED: "change_renamed",
+    ChangeKind.STATUS: "change_status",
 }
 _KIND_NAMES: Final = {
     ChangeKind.CONTACT: "contactpersoon",
@@ -80,17 +80,6 @@ _KIND_NAMES: Final = {
     ChangeKind.AGREEMENT: "afspraak",
     ChangeKind.ASSURED: "gecontroleerd",
 }
-_STYLE: Final = """
-#changeDigest { background: #ffffff; border: 1px solid #d5dde2; border-radius: 6px; }
-#digestTitle { font-size: 12.5pt; font-weight: 600; color: #1f3a3d; }
-#digestSince, #digestMore { color: #4a555c; }
-#digestNudge { color: #7a4b00; background: #fff1d6; border: 1px solid #f0c36d;
-               border-radius: 4px; padding: 6px 8px; }
-#digestEmpty { color: #4a555c; padding: 12px 4px; }
-#digestList { border: none; background: transparent; }
-#digestList::item { border-bottom: 1px solid #eef1f3; }
-#digestList::item:selected { background: #e3f0f1; color: #1a1a1a; }
-"""
 
 
 class DigestModel(QAbstractListModel):
@@ -182,7 +171,7 @@ class DigestDelegate(QStyledItemDelegate):
         bar = QRect(
             rect.left() + self.PAD, rect.top() + self.PAD, self.BAR, rect.height() - 2 * self.PAD
         )
-        painter.fillRect(bar, QColor(_KIND_COLORS.get(kind, "#c3ccd1")))
+        painter.fillRect(bar, colour(_KIND_COLORS.get(kind, "line")))
         text_rect = self._text_rect(rect, opt.fontMetrics)
         bold = QFont(opt.font)
         bold.setWeight(QFont.Weight.DemiBold)
@@ -196,7 +185,7 @@ class DigestDelegate(QStyledItemDelegate):
         small = QFont(opt.font)
         small.setPointSizeF(max(opt.font.pointSizeF() - 1.0, 7.0))
         painter.setFont(small)
-        painter.setPen(QColor("#4a555c"))
+        painter.setPen(colour("muted"))
         meta_rect = QRect(
             text_rect.left(), drawn.bottom() + 2, text_rect.width(), QFontMetrics(small).height()
         )
@@ -204,7 +193,7 @@ class DigestDelegate(QStyledItemDelegate):
         link = self.link_rect(opt, index)
         if link is not None:
             painter.setFont(opt.font)
-            painter.setPen(QColor("#1f6f78"))
+            painter.setPen(colour("link"))
             painter.drawText(
                 link.adjusted(0, self.PAD, -self.PAD, 0),
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
@@ -281,7 +270,6 @@ class ChangeDigestPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("changeDigest")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
         self.title = QLabel("Wat is er veranderd")
         self.title.setObjectName("digestTitle")
         self.since = QLabel()

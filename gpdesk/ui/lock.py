@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from gpdesk.ui.resources import app_icon
+from gpdesk.ui.theme import scaled
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 
@@ -284,8 +285,8 @@ class LockPage(QWidget):
         box = QWidget()
         box.setObjectName("lockBox")
         box.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        box.setMinimumWidth(400)  # room for the notices and the placeholder text
-        box.setMaximumWidth(440)
+        box.setMinimumWidth(scaled(400))  # room for the notices and the placeholder text
+        box.setMaximumWidth(scaled(440))
         inner = QVBoxLayout(box)
         inner.setContentsMargins(24, 20, 24, 20)
         inner.addWidget(logo)

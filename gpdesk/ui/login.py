@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.ui.resources import app_icon
+from gpdesk.ui.theme import scaled
 
 DEMO_NOTE = "Demopraktijk: alle patiënten en gegevens zijn verzonnen. Niet voor echte patiënten."
 
@@ -38,7 +39,7 @@ class LoginDialog(QDialog):
         self.setObjectName("loginDialog")
         self.setWindowTitle("Aanmelden")  # the system adds " — gpdesk" (applicationDisplayName)
         self.setWindowIcon(app_icon())
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(scaled(420))
 
         logo = QLabel()
         logo.setPixmap(app_icon().pixmap(56, 56))
@@ -46,6 +47,7 @@ class LoginDialog(QDialog):
         title.setObjectName("loginTitle")
         self.practice_label = QLabel("Database wordt geopend…")
         self.practice_label.setObjectName("loginPractice")
+        self.practice_label.setWordWrap(True)  # a long name at a large font: wrapped, not cut
         self.demo_note = QLabel(DEMO_NOTE)
         self.demo_note.setObjectName("pageSummary")
         self.demo_note.setWordWrap(True)

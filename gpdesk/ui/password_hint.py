@@ -15,6 +15,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from gpdesk.security.passwords import MIN_LENGTH, TIP, Verdict, judge
+from gpdesk.ui.theme import hex_colour
 
 RULE = (
     f"Minstens {MIN_LENGTH} tekens. Kies vier of vijf losse woorden die niet bij elkaar horen, "
@@ -61,7 +62,7 @@ class PasswordHint(QLabel):
             # The reason in the warning colour, the tip in the normal one: it is advice.
             reason = html.escape(verdict.reason.removesuffix(TIP).strip(), quote=False)
             tip = html.escape(TIP, quote=False)
-            self._say(f"{reason}<br><span style='color:#333'>{tip}</span>", "weak")
+            self._say(f"{reason}<br><span style='color:{hex_colour('text')}'>{tip}</span>", "weak")
         return verdict
 
     def _typed(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Icons and the style sheet from resources/, found the same way installed or from a checkout."""
+"""Icons and other files from resources/, found the same way installed or from a checkout."""
 
 from __future__ import annotations
 
@@ -21,8 +21,3 @@ def app_icon() -> QIcon:
     if icon.isNull():
         icon = QIcon(str(resource_path("icons", "gpdesk-256.png")))
     return icon
-
-
-def style_sheet() -> str:
-    """The application's Qt style sheet."""
-    return resource_path("style.qss").read_text(encoding="utf-8")

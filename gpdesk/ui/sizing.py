@@ -10,12 +10,18 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
+from gpdesk.ui.theme import scaled
+
 FRAME = (16, 40)
 """Room for the window frame and title bar (logical pixels), which a window's size excludes."""
 
 
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
-    """Give ``window`` this size, or less where its screen has less room (not below its minimum)."""
+    """Give ``window`` this size, or less where its screen has less room (not below its minimum).
+
+    The size is designed at the 10.5 pt body text; with a larger font the window grows with it.
+    """
+    width, height = scaled(width), scaled(height)
     anchor = window.parentWidget() or window
     available = anchor.screen().availableGeometry()
     window.resize(

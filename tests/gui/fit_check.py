@@ -24,6 +24,8 @@ LARGE = QSize(1280, 720)
 """A common office screen."""
 LAPTOP_150 = QSize(910, 440)
 """1366×768 at 150 % is 910×512; a maximised window loses the task bar (48) and title bar (~24)."""
+LAPTOP_14PT = QSize(1366, 696)
+"""1366×768 at 100 % with a 14 pt system font, maximised (less the task bar and title bar)."""
 
 
 def settle(window: QWidget, size: QSize | None = None) -> None:

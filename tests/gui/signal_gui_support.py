@@ -115,7 +115,7 @@ def main_window(shell: Desktop) -> MainWindow:
 @contextmanager
 def app_style() -> Iterator[None]:
     """The program's own style sheet while a screenshot is taken (tests run without it)."""
-    from gpdesk.ui.resources import style_sheet
+    from gpdesk.ui.theme import style_sheet
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from gpdesk.ui.app import QT_TRANSLATOR_NAME, create_application
+from gpdesk.ui.theme import THEME_NAME, Theme
 
 
 @pytest.fixture
 def dutch_app(qapp: QApplication) -> Iterator[QApplication]:
     """create_application() on the test's QApplication, undone afterwards for other tests."""
-    locale, style = QLocale(), qapp.styleSheet()
+    locale, style, palette = QLocale(), qapp.styleSheet(), qapp.palette()
     app = create_application()
     yield app
     for translator in app.findChildren(QTranslator, QT_TRANSLATOR_NAME):
@@ -23,7 +24,11 @@ def dutch_app(qapp: QApplication) -> Iterator[QApplication]:
         translator.setParent(None)
         translator.deleteLater()
     QLocale.setDefault(locale)
+    theme = app.findChild(Theme, THEME_NAME)
+    if theme is not None:
+        theme.remove()
     app.setStyleSheet(style)
+    app.setPalette(palette)
 
 
 def _texts(buttons: QDialogButtonBox) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -28,9 +29,9 @@ from gpdesk.practice.demo import DEMO_PASSWORD
 from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.kaart.page import KaartPage
 from gpdesk.ui.main_window import MainWindow
-from gpdesk.ui.resources import style_sheet
+from gpdesk.ui.theme import style_sheet
 from tests.conftest import REPO, dispose_desktop
-from tests.gui.fit_check import LAPTOP_150, LARGE, problems, settle
+from tests.gui.fit_check import LAPTOP_14PT, LAPTOP_150, LARGE, problems, settle
 
 SIZES = (LARGE, LAPTOP_150)
 LONG_NAME = PatientContext(
@@ -285,3 +286,63 @@ def test_tab_goes_from_the_results_through_the_detail_buttons_in_screen_order(
         assert focused is not None
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is button
+
+
+@pytest.fixture
+def large_font(styled: None) -> Iterator[float]:
+    """A 14 pt system font, followed as gpdesk's theme follows it: the sheet scaled to it."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.font()
+    font = QFont(before)
+    font.setPointSizeF(14)
+    app.setFont(font)
+    app.setStyleSheet(style_sheet())
+    yield 14.0
+    app.setFont(before)
+    app.setStyleSheet(style_sheet())
+
+
+def test_every_area_fits_1366x768_at_a_14_pt_font(
+    qtbot: QtBot, demo_home: Home, large_font: float, tmp_path: Path
+) -> None:
+    shell = _signed_in(qtbot, demo_home, "smit")  # the most areas and Beheer tabs
+    try:
+        window = _window(shell)
+        body = window.kaart_page().search.font().pointSizeF()
+        assert body == pytest.approx(13 * large_font / 10.5, abs=0.05)  # the sheet scaled
+        shell.open_patient(LONG_NAME)
+        for area in ("signals", "kaart", "inbox", "beheer"):
+            window.show_area(area)
+            found = problems(window, LAPTOP_14PT)
+            window.grab().save(str(tmp_path / f"{area}-14pt.png"))
+            assert not found, f"{area} at 14 pt: {found}"
+        page = window.practice_page()
+        for index in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(index)
+            found = problems(window, LAPTOP_14PT)
+            assert not found, f"Beheer tab {index} at 14 pt: {found}"
+        assert window.banner.text.font().pointSizeF() > large_font  # the banner grew too
+    finally:
+        dispose_desktop(shell)
+
+
+def test_the_sign_in_window_shows_the_whole_practice_name_at_14_pt(
+    qtbot: QtBot, demo_home: Home, large_font: float
+) -> None:
+    shell = Desktop(demo_home)
+    shell.start()
+    try:
+        login = shell.login
+        qtbot.waitUntil(lambda: login.sign_in_button.isEnabled(), timeout=15_000)
+        login.show()
+        qtbot.waitExposed(login)
+        settle(login)
+        label = login.practice_label
+        assert label.font().pointSizeF() > large_font
+        lines = label.heightForWidth(label.width()) // label.fontMetrics().lineSpacing()
+        width = label.fontMetrics().horizontalAdvance(label.text())
+        assert width <= label.width() * max(lines, 1)  # wrapped, never cut off
+        assert label.height() >= label.heightForWidth(label.width())
+    finally:
+        dispose_desktop(shell)

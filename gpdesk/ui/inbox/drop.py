@@ -36,6 +36,7 @@ from gpdesk.errors import GpdeskError
 from gpdesk.models import LetterSource
 from gpdesk.security.permissions import Permission, require
 from gpdesk.ui.inbox.phone_dialog import PHONE_KEY, PHONE_TEXT
+from gpdesk.ui.theme import set_tone
 
 if TYPE_CHECKING:
     from gpdesk.db import Database
@@ -201,17 +202,13 @@ class DropZone(QFrame):
         super().__init__(page)
         self.setObjectName("inboxDropZone")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setStyleSheet(
-            "#inboxDropZone { border: 3px dashed #2b6f77; border-radius: 8px;"
-            " background: rgba(223, 240, 241, 215); }"
-            "#inboxDropZone QLabel { color: #1f3a3d; font-size: 15pt; font-weight: 600; }"
-        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # #inboxDropZone
         label = QLabel(DROP_TEXT)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         hint = QLabel(".eml, .pdf, .txt, Edifact; wat gpdesk niet kan lezen, gaat in quarantaine")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("font-size: 10pt; font-weight: normal;")
+        hint.setObjectName("inboxDropHint")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(label)
@@ -326,6 +323,6 @@ class IntakeBar(QWidget):
 
     def show_message(self, text: str, *, problem: bool = False) -> None:
         """The outcome line (red when something was not kept)."""
-        self.message.setStyleSheet("color: #a12b2b;" if problem else "color: #1d4f2a;")
+        set_tone(self.message, "error" if problem else "success")
         self.message.setText(text)
         self.message.setVisible(bool(text))

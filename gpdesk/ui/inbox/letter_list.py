@@ -12,21 +12,20 @@ from collections.abc import Sequence
 from typing import Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gpdesk.inbox.kinds import LetterKind
 from gpdesk.inbox.store.listing import LetterRow
 from gpdesk.models import LetterState
 from gpdesk.ui.signals.signal_list import local_moment
+from gpdesk.ui.theme import colour
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 HEADERS: Final = ("Ontvangen", "Soort", "Afzender / onderwerp", "Kenmerk / stand")
 """Two lines a row: who sent it over what it is about, the link over the state. Six columns
 side by side leave the subject a few letters next to the reading pane at 1366 pixels."""
-ALARM_COLOUR: Final = QColor("#a4262c")
-QUARANTINE_COLOUR: Final = QColor("#7a4b00")
 UNMATCHED: Final = "niet gekoppeld"
 WARNING_SIGN: Final = "⚠"
 
@@ -150,9 +149,9 @@ class LetterTableModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 1 and flagged(row):
-                return QBrush(ALARM_COLOUR)
+                return QBrush(colour("error"))
             if row.quarantined and column in (1, 2):
-                return QBrush(QUARANTINE_COLOUR)
+                return QBrush(colour("warning"))
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -209,6 +208,8 @@ class LetterTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("letterList")
+        self._widths: dict[int, int] = {}
+        self._subject_room = 0
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -233,9 +234,31 @@ class LetterTable(QTableView):
         bold.setBold(True)
         metrics = QFontMetrics(bold)
         widths = {0: "00-00-0000", 1: f"{WARNING_SIGN} bevestiging", 3: "SIG-2026-000000"}
-        for column, sample in widths.items():
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
+        self._widths = {c: metrics.horizontalAdvance(s) + 28 for c, s in widths.items()}
+        self._subject_room = metrics.horizontalAdvance("Wijkteam Kethel/Spaland")
+        self._share_width()
         self.verticalHeader().setDefaultSectionSize(2 * metrics.lineSpacing() + 10)
+
+    def _share_width(self) -> None:
+        """The measured widths, or narrower kind and reference columns where the list is narrow.
+
+        With a large font the sender and subject would otherwise get a sliver; the kind and
+        the reference elide instead.
+        """
+        widths = self._widths
+        if not widths:
+            return
+        header = self.horizontalHeader()
+        flexible = widths[1] + widths[3]
+        spare = self.viewport().width() - widths[0] - self._subject_room
+        factor = 1.0 if spare >= flexible else max(spare, flexible // 2) / flexible
+        for column, width in widths.items():
+            header.resizeSection(column, width if column == 0 else int(width * factor))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._share_width()
 
     def _step(self, delta: int) -> None:
         model = self.model()

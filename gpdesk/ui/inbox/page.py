@@ -39,6 +39,7 @@ from gpdesk.ui.inbox.drop import DropZone, IntakeBar
 from gpdesk.ui.inbox.letter_actions import LETTER_ACTIONS
 from gpdesk.ui.inbox.letter_list import LetterTable, LetterTableModel
 from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
+from gpdesk.ui.theme import scaled
 
 REFRESH_KEY: Final = "F5"
 FETCH_KEY: Final = "F9"
@@ -180,7 +181,7 @@ class InboxPage(QWidget):
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([560, 560])
+        self.splitter.setSizes([scaled(560), 560])  # a larger font: the list needs more
         self.pane.setMinimumWidth(320)
 
         layout = QVBoxLayout(self)

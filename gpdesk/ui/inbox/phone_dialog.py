@@ -58,6 +58,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import BSN_FIELD, format_birth_date, validate_bsn
 from gpdesk.security.accounts import SignedIn
 from gpdesk.ui.sizing import fit_to_screen
+from gpdesk.ui.theme import set_tone
 
 TITLE: Final = "Telefonische terugkoppeling vastleggen"
 PHONE_TEXT: Final = "Tele&foon vastleggen…"
@@ -145,7 +146,7 @@ def _error() -> QLabel:
 def _caption(text: str, buddy: QWidget | None = None) -> QLabel:
     label = QLabel(text)
     label.setObjectName("signalCaption")
-    label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+    set_tone(label, "heading")
     if buddy is not None:
         label.setBuddy(buddy)
     return label

@@ -46,6 +46,7 @@ from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.letter_actions import ARCHIVE, FILE, LETTER_ACTIONS, action, next_step
 from gpdesk.ui.inbox.letter_list import WARNING_SIGN
 from gpdesk.ui.signals.signal_list import local_moment
+from gpdesk.ui.theme import hex_colour
 
 EMPTY: Final = "Kies een brief in de lijst (j/k of ↑ ↓) en druk op Enter om hem te lezen."
 FILE_TEXT: Final = "&Overgenomen in HIS…"
@@ -187,9 +188,9 @@ def facts_html(letter: LetterDetail) -> str:
     }
     cells = []
     for label, value in rows:
-        style = " style='color:#a4262c; font-weight:600'" if alarm.get(label) else ""
+        style = f" style='color:{hex_colour('error')}; font-weight:600'" if alarm.get(label) else ""
         cells.append(
-            f"<tr><td style='color:#4a555c; padding-right:10px; white-space:nowrap'>"
+            f"<tr><td style='color:{hex_colour('muted')}; padding-right:10px; white-space:nowrap'>"
             f"{escape(label)}</td><td{style}>{escape(value)}</td></tr>"
         )
     return "<table cellspacing='0' cellpadding='1'>" + "".join(cells) + "</table>"

@@ -43,6 +43,7 @@ from gpdesk.signals.consent import dutch_date, local_date
 from gpdesk.ui.signals.preview_dialog import PreviewDialog
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.tasks import TaskRunner
+from gpdesk.ui.theme import set_tone
 
 TITLE: Final = "Informatieverzoek beantwoorden"
 SEND_TEXT: Final = "&Versturen…"
@@ -64,8 +65,6 @@ SENT_ANSWER: Final = (
 SENT_REFUSAL: Final = (
     "De weigeringsbrief ({reference}) staat in het postvak uit en gaat beveiligd naar {team}."
 )
-_HOLDS_STYLE: Final = "color: #1d4f2a; background: #e7f4ea; border-radius: 4px; padding: 6px 8px;"
-_MISSING_STYLE: Final = "color: #7a1f1f; background: #fbeaea; border-radius: 4px; padding: 6px 8px;"
 
 
 def _text(exc: BaseException) -> str:
@@ -76,7 +75,7 @@ def _text(exc: BaseException) -> str:
 
 def _caption(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+    set_tone(label, "heading")
     return label
 
 
@@ -101,7 +100,7 @@ class RequestDialog(QDialog):
         self.about.setTextFormat(Qt.TextFormat.PlainText)
 
         request_label = QLabel("&Het verzoek van het team")
-        request_label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+        set_tone(request_label, "heading")
         self.request_text = QPlainTextEdit()
         self.request_text.setObjectName("requestText")
         self.request_text.setReadOnly(True)
@@ -125,7 +124,7 @@ class RequestDialog(QDialog):
             self.checks[check] = box
 
         self.answer_label = QLabel("&Antwoord aan het team (alleen feiten)")
-        self.answer_label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+        set_tone(self.answer_label, "heading")
         self.answer = QPlainTextEdit()
         self.answer.setObjectName("requestAnswer")
         self.answer.setTabChangesFocus(True)
@@ -134,12 +133,12 @@ class RequestDialog(QDialog):
         self.answer_label.setBuddy(self.answer)
         self.answer_hint = QLabel(ANSWER_HINT)
         self.answer_hint.setWordWrap(True)
-        self.answer_hint.setStyleSheet("color: #4a555c;")
+        set_tone(self.answer_hint, "muted")
 
         self.message = QLabel()
         self.message.setObjectName("requestMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #7a1f1f;")
+        set_tone(self.message, "error")
         self.message.hide()
 
         self.refuse_button = QPushButton(REFUSE_TEXT)
@@ -232,7 +231,7 @@ class RequestDialog(QDialog):
 
     def _show_consent(self, text: str, *, holds: bool) -> None:
         self.consent.setText(text)
-        self.consent.setStyleSheet(_HOLDS_STYLE if holds else _MISSING_STYLE)
+        set_tone(self.consent, "good" if holds else "bad")
 
     def _set_answering(self, on: bool) -> None:
         widgets: tuple[QWidget, ...] = (

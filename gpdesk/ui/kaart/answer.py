@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from gpdesk.kaart.routing import Routing, TeamRef, headline
 from gpdesk.kaart.store.queries import ContactRef
+from gpdesk.ui.theme import hex_colour
 
 SERVICE_LINK = "service:"
 """How a team's link names it; anything else (mailto:) goes to the system."""
@@ -34,7 +35,9 @@ def _reach(phone: str | None, email: str | None, *, direct: bool = False) -> str
 
 
 def _stale(stale: bool) -> str:
-    return ' <span style="color: #8a4b00; font-weight: 600">⚠ verouderd</span>' if stale else ""
+    if not stale:
+        return ""
+    return f' <span style="color: {hex_colour("stale")}; font-weight: 600">⚠ verouderd</span>'
 
 
 def _contact_lines(contact: ContactRef) -> list[str]:

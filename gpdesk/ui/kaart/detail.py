@@ -7,6 +7,7 @@ can be copied by hand too. ``KaartController`` decides what is shown and what th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from html import escape
@@ -32,22 +33,28 @@ from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind, ServiceStatus
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import WrappingLabel
+from gpdesk.ui.theme import hex_colour
 
 NOTICE_MS = 8000
 _MARGINS = (16, 10, 12, 8)
 
 _CSS = """
 p { margin-top: 0; margin-bottom: 3px; }
-p.head { font-weight: 600; color: #1f6f78; margin-top: 9px; margin-bottom: 1px; }
-.muted { color: #555; }
-.note { color: #555; font-style: italic; }
-.stale { color: #8a4b00; font-weight: 600; }
-.next { background-color: #fff1c2; font-weight: 600; }
-.open { color: #1d6b2f; font-weight: 600; }
-.fixed { background-color: #eef6f7; }
-.alert { background-color: #fdecea; color: #7a1c1c; font-weight: 600; }
-.left { color: #555; }
+p.head { font-weight: 600; color: @heading; margin-top: 9px; margin-bottom: 1px; }
+.muted { color: @muted; }
+.note { color: @muted; font-style: italic; }
+.stale { color: @stale; font-weight: 600; }
+.next { background-color: @next_bg; font-weight: 600; }
+.open { color: @success; font-weight: 600; }
+.fixed { background-color: @info_bg; }
+.alert { background-color: @error_bg; color: @error; font-weight: 600; }
+.left { color: @muted; }
 """
+
+
+def _css() -> str:
+    """The detail's CSS in the active colour scheme."""
+    return re.sub(r"@([a-z_]+)", lambda m: hex_colour(m.group(1)), _CSS)
 
 
 def _p(text: str, cls: str | None = None) -> str:
@@ -331,9 +338,9 @@ def detail_html(detail: ServiceDetail, today: date, *, columns: int = 2) -> str:
         else ""
     )
     if columns == 1:
-        return f"<html><head><style>{_CSS}</style></head><body>{alert}{left}{right}</body></html>"
+        return f"<html><head><style>{_css()}</style></head><body>{alert}{left}{right}</body></html>"
     return (
-        f"<html><head><style>{_CSS}</style></head><body>{alert}"
+        f"<html><head><style>{_css()}</style></head><body>{alert}"
         '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
         f'<td width="52%" valign="top" style="padding-right: 14px">{left}</td>'
         f'<td width="48%" valign="top">{right}</td>'

@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt,
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
-    QColor,
     QFont,
     QIntValidator,
     QKeyEvent,
@@ -56,6 +55,7 @@ from gpdesk.ui.kaart.models import (
 )
 from gpdesk.ui.labels import ElidedLabel
 from gpdesk.ui.sizing import ContentScrollArea
+from gpdesk.ui.theme import colour, scaled
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -130,8 +130,8 @@ class ResultDelegate(QStyledItemDelegate):
         text_color = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        muted = text_color if selected else QColor("#4a555c")
-        warn = text_color if selected else QColor("#8a4b00")
+        muted = text_color if selected else colour("muted")
+        warn = text_color if selected else colour("stale")
         base_font: QFont = opt.font
         line = opt.fontMetrics.height()
         painter.save()
@@ -273,7 +273,7 @@ class KaartPage(QWidget):
         self.age.setValidator(QIntValidator(0, 120, self.age))
         self.age.setPlaceholderText("–")
         self.age.setClearButtonEnabled(True)
-        self.age.setFixedWidth(64)
+        self.age.setFixedWidth(scaled(64))
         self.age.setAccessibleName("Leeftijd")
         self.age.setToolTip("Alleen voorzieningen voor deze leeftijd; leeg = alle leeftijden")
         self.age_label.setBuddy(self.age)

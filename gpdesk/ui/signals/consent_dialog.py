@@ -58,6 +58,7 @@ from gpdesk.signals.consent import (
 )
 from gpdesk.signals.consent_text import consent_document, consent_his_note, consent_text
 from gpdesk.ui.sizing import fit_to_screen
+from gpdesk.ui.theme import set_tone
 
 TITLE = "Toestemming vastleggen"
 CONSENT_ITEMS = (
@@ -88,7 +89,7 @@ def _error() -> QLabel:
 def _caption(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("signalCaption")
-    label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+    set_tone(label, "heading")
     return label
 
 
@@ -431,7 +432,7 @@ class ConsentDialog(QDialog):
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Saved, copied, or what went wrong."""
         self.status.setObjectName("fieldError" if error else "consentStatus")
-        self.status.setStyleSheet("" if error else "color: #1d4f2a;")
+        set_tone(self.status, "" if error else "success")
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

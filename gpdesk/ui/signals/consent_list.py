@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -52,6 +52,7 @@ from gpdesk.signals.consent import (
 )
 from gpdesk.signals.store import WithdrawalEffect
 from gpdesk.ui.sizing import fit_to_screen
+from gpdesk.ui.theme import colour, set_tone
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -64,9 +65,6 @@ EMPTY: Final = (
     "signaal: Signaal wijkteam (Ctrl+Shift+S), dan Toestemming vastleggen (Alt+T)."
 )
 LOADING: Final = "De toestemmingen worden opgezocht…"
-ENDED_COLOUR: Final = QColor("#5f6b70")
-VALID_COLOUR: Final = QColor("#1e6b34")
-WITHDRAWN_COLOUR: Final = QColor("#a4262c")
 
 
 # -- the consent in words ------------------------------------------------------------------
@@ -200,10 +198,10 @@ class ConsentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(record, state, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == 0:
-            colour = {ConsentState.VALID: VALID_COLOUR, ConsentState.WITHDRAWN: WITHDRAWN_COLOUR}
-            return QBrush(colour.get(state, ENDED_COLOUR))
+            tone = {ConsentState.VALID: "success", ConsentState.WITHDRAWN: "error"}
+            return QBrush(colour(tone.get(state, "muted")))
         if role == Qt.ItemDataRole.ForegroundRole and state is not ConsentState.VALID:
-            return QBrush(ENDED_COLOUR)
+            return QBrush(colour("muted"))
         if role == Qt.ItemDataRole.FontRole and column == 0 and state is ConsentState.VALID:
             font = QFont()
             font.setBold(True)
@@ -255,7 +253,7 @@ class ConsentTable(QTableView):
 def _caption(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("signalCaption")
-    label.setStyleSheet("font-weight: 600; color: #1f3a3d;")
+    set_tone(label, "heading")
     label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     return label
 
@@ -429,7 +427,7 @@ class ConsentListDialog(QDialog):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """What was done, or what went wrong."""
-        self.status.setStyleSheet("color: #a4262c;" if error else "color: #1d4f2a;")
+        set_tone(self.status, "error" if error else "success")
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

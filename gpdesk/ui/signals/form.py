@@ -57,6 +57,7 @@ from gpdesk.signals.consent import GROUND_EXPLANATIONS, ConsentScope, dutch_date
 from gpdesk.signals.outgoing import DEFAULT_ITEMS, EMERGENCY_NOTICE, THEMES, Route, Theme
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.sizing import fit_to_screen, scrolling
+from gpdesk.ui.theme import scaled
 
 TITLE = "Signaal wijkteam"
 """The window title: never a patient's name."""
@@ -85,29 +86,6 @@ ITEM_ORDER = (
 )
 ALWAYS_SENT = frozenset({DataItem.NAME, DataItem.QUESTION})
 """A signal without the name or the question means nothing; their ticks cannot be taken off."""
-
-STYLE = """
-#signalForm QLabel#signalCaption { font-weight: 600; color: #1f3a3d; }
-#signalPatient { color: #6b5200; background: #fff4d6; border-radius: 4px; padding: 3px 8px; }
-#signalTeamDetails { color: #1f3a3d; }
-#signalExplanation, #signalMuted { color: #4a555c; }
-#signalInPractice { color: #1d4f2a; background: #e7f4ea; border-radius: 4px; padding: 1px 6px;
-                    font-weight: 600; }
-#signalEmergency { color: #4a555c; }
-#signalInvolved { color: #1f3a3d; background: #e8f1f4; border-radius: 4px; padding: 3px 6px; }
-#signalEmergency[urgent="true"] { color: #7a1c1c; background: #fdecea; border-radius: 4px;
-                                  padding: 4px 8px; font-weight: 600; }
-#signalConsent { color: #1d4f2a; }
-#signalConsent[missing="true"] { color: #7a4b00; background: #fff1d6; border: 1px solid #f0c36d;
-                                 border-radius: 4px; padding: 3px 6px; }
-#privateNoteBox { background: #eceff1; border: 1px dashed #9aa5ab; border-radius: 6px; }
-#privateNoteBox QLabel { color: #4a555c; }
-#privateNoteBox QPlainTextEdit { background: #f6f7f8; color: #333333; }
-#withoutConsentBox { background: #fdf6f6; border: 1px solid #e7c2c0; border-radius: 6px; }
-#signalSentReference { font-size: 18pt; font-weight: 600; color: #1f3a3d; }
-#signalSentTitle { font-size: 14pt; font-weight: 600; color: #1d4f2a; }
-#signalGeneralError { color: #a4262c; background: #fdecea; border-radius: 4px; padding: 6px; }
-"""
 
 
 @dataclass(frozen=True)
@@ -203,7 +181,6 @@ class SignalForm(QDialog):
         super().__init__(parent)
         self.setObjectName("signalForm")
         self.setWindowTitle(TITLE)  # never the patient: titles end up in task bars and logs
-        self.setStyleSheet(STYLE)
         self._themes = themes
         self._teams: list[TeamView] = []
         self._template: str | None = None
@@ -328,7 +305,7 @@ class SignalForm(QDialog):
                 self.phone = QLineEdit()
                 self.phone.setObjectName("signalPhone")
                 self.phone.setPlaceholderText("06 …")
-                self.phone.setFixedWidth(120)
+                self.phone.setFixedWidth(scaled(120))
                 self.phone.setToolTip(
                     "Het nummer dat het team krijgt; pas het aan als het nieuwer is"
                 )

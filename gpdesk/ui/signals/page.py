@@ -25,6 +25,7 @@ from gpdesk.inbox.store.involvement import InvolvementInfo
 from gpdesk.ui.areas import Area
 from gpdesk.ui.signals.signal_list import SignalTable, SignalTableModel
 from gpdesk.ui.signals.timeline import SignalDetail
+from gpdesk.ui.theme import scaled
 
 EMPTY_OPEN = "Geen open signalen. Zet 'Alleen open' uit om ook afgeronde signalen te zien."
 EMPTY_ALL = "Nog geen signalen. Open een patiënt en kies Signaal wijkteam (Ctrl+Shift+S)."
@@ -106,8 +107,9 @@ class SignalsPage(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([790, 360])  # the list's five columns whole at 1366 px
-        self.detail.setMinimumWidth(300)  # the window still fits 910 px wide (150 % scaling)
+        self.splitter.setSizes([790, scaled(360)])  # the list's five columns whole at 1366 px
+        # The window still fits 910 px wide (150 % scaling); with a larger font, more room.
+        self.detail.setMinimumWidth(scaled(300))
 
         top = QHBoxLayout()
         top.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -176,10 +178,6 @@ class SignalsPage(QWidget):
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
         self.involved.setAccessibleName("Betrokken wijkteams")
-        self.involved.setStyleSheet(
-            "#signalsInvolved { color: #1f3a3d; background: #e8f1f4; border-radius: 4px;"
-            " padding: 3px 6px; }"
-        )
         self.involved.linkActivated.connect(self._end_asked)
         self.involved.hide()
         self.end_confirm = QFrame()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.signals.preview import Preview
 from gpdesk.ui.sizing import fit_to_screen
+from gpdesk.ui.theme import set_tone
 
 TITLE = "Voorbeeld signaal"
 
@@ -39,15 +40,12 @@ class PreviewDialog(QDialog):
         self.not_sent.setObjectName("previewNotSent")
         self.not_sent.setWordWrap(True)
         self.not_sent.setTextFormat(Qt.TextFormat.PlainText)
-        self.not_sent.setStyleSheet(
-            "color: #1d4f2a; background: #e7f4ea; border-radius: 4px; padding: 6px 8px; "
-            "font-weight: 600;"
-        )
+        self.not_sent.setStyleSheet("font-weight: 600;")  # colours: #previewNotSent
         self.envelope = QLabel()
         self.envelope.setObjectName("previewEnvelope")
         self.envelope.setWordWrap(True)
         self.envelope.setTextFormat(Qt.TextFormat.PlainText)
-        self.envelope.setStyleSheet("color: #4a555c;")
+        set_tone(self.envelope, "muted")
         self.letter = QTextBrowser()
         self.letter.setObjectName("previewLetter")
         self.letter.setOpenLinks(False)  # the reply links are for the team, not for a click here

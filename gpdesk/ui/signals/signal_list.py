@@ -23,12 +23,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QFont, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gpdesk.models import MessageKind, SignalStatus
 from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import PatientLabel, SignalSummary
+from gpdesk.ui.theme import colour
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -40,7 +41,6 @@ at 1366 px."""
 PATIENT_COLUMN, REFERENCE_COLUMN, TEAM_COLUMN, STATUS_COLUMN, EXPECTED_COLUMN = range(5)
 TEAM_PREFIX: Final = "wijkteam "
 """Left off in the list (the header says it); a fallback desk keeps its whole name."""
-OVERDUE_COLOUR: Final = QColor("#a4262c")
 URGENT: Final = "urgent"
 OVERDUE: Final = "verlopen"
 WAITING: Final = "wacht op verzending"
@@ -159,7 +159,7 @@ class SignalTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN and self._alarm(row):
-            return QBrush(OVERDUE_COLOUR)
+            return QBrush(colour("error"))
         if role == Qt.ItemDataRole.FontRole and (
             (column == REFERENCE_COLUMN and row.urgent)
             or (column == STATUS_COLUMN and self._alarm(row))
@@ -240,6 +240,35 @@ class SignalTable(QTableView):
         header.setSectionResizeMode(TEAM_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setHighlightSections(False)
+        model.modelReset.connect(self._give_way)
+
+    def _give_way(self) -> None:
+        """On a narrow list (a large font) patient and team elide, so the status stays seen.
+
+        Without this the columns sized to their content push the status off to the right; the
+        whole patient and team are in the tooltip.
+        """
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(PATIENT_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TEAM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        if self.model() is None or self.model().rowCount() == 0:
+            return
+        widths = [
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(header.count())
+        ]
+        over = sum(widths) - self.viewport().width()
+        for column, floor in ((PATIENT_COLUMN, 2), (TEAM_COLUMN, 3)):
+            if over <= 0:
+                break
+            cut = min(over, widths[column] - widths[column] // floor)
+            over -= cut
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, widths[column] - cut)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._give_way()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """The first arrow key chooses the row the cursor is on; Enter opens the chosen one.

@@ -42,6 +42,7 @@ from gpdesk.ui.signals.signal_list import (
     local_moment,
     status_words,
 )
+from gpdesk.ui.theme import hex_colour, set_tone
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def letter_row_html(letter: SignalLetter) -> str:
     """One letter on the timeline, escaped, with its "Openen" link."""
     step = escape(letter_step(letter))
     if letter.urgent:
-        step = f"<span style='color:#a4262c'>⚠ {step}</span>"
+        step = f"<span style='color:{hex_colour('error')}'>⚠ {step}</span>"
     # A call's subject is gpdesk's own "Telefonische terugkoppeling van …", said above.
     subject = "" if letter.source is LetterSource.PHONE else letter.subject.strip()
     if len(subject) > MAX_SUBJECT_SHOWN:
@@ -333,7 +334,7 @@ class SignalDetail(QWidget):
 
     def show_message(self, text: str, *, info: bool = False) -> None:
         """A refusal or a failure (red) or what just happened (``info``) under the buttons."""
-        self.message.setStyleSheet("color: #1f3a3d;" if info else "")
+        set_tone(self.message, "info" if info else "")
         self.message.setText(text)
 
     def focus_actions(self) -> bool:
@@ -373,7 +374,7 @@ class SignalDetail(QWidget):
         failed = {c.kind for c in record.outbox if c.state is OutboxState.FAILED}
         parts = [f"Status: <b>{escape(status_words(record.status, failed))}</b>"]
         if record.overdue:
-            parts.append(f'<span style="color:#a4262c"><b>{OVERDUE}</b></span>')
+            parts.append(f'<span style="color:{hex_colour("error")}"><b>{OVERDUE}</b></span>')
         if record.expected_by is not None and record.status is SignalStatus.SENT:
             parts.append(f"antwoord verwacht voor {dutch_date(record.expected_by)}")
         if record.signal.urgent:
@@ -417,7 +418,7 @@ class SignalDetail(QWidget):
         for state in record.outbox:
             text = escape(channel_line(state.kind, state.channel, state.state, state.last_error))
             if state.state is OutboxState.FAILED:
-                text = f"<span style='color:#a4262c'>{text}</span>"
+                text = f"<span style='color:{hex_colour('error')}'>{text}</span>"
             elif state.sent_at is not None:
                 text += f" ({local_moment(state.sent_at)})"
             lines.append(text)

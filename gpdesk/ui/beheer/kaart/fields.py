@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-NOTE_STYLE = "color: #4a555c;"
+from gpdesk.ui.theme import set_tone
 
 
 class FieldErrors:
@@ -88,7 +88,7 @@ def note(text: str) -> QLabel:
     """A muted explanation: why a page is there or what a choice will do."""
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet(NOTE_STYLE)
+    set_tone(label, "muted")
     return label
 
 

@@ -19,20 +19,19 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from gpdesk.kaart.editing import FixedContactInput, ScheduleRuleInput
 from gpdesk.kaart.editing.forms import Choice, ContactRow, KaartRow
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.theme import colour
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _EDIT = Qt.ItemDataRole.EditRole
 
-STALE = QColor("#8a5300")
-MUTED = QColor("#6b747a")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -103,9 +102,9 @@ class KaartListModel(_RowsTable):
             return row
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 4 and row.stale:
-                return QBrush(STALE)
+                return QBrush(colour("stale"))
             if row.status not in (None, ServiceStatus.ACTIVE) or row.service_id is None:
-                return QBrush(MUTED)
+                return QBrush(colour("muted"))
         if role == Qt.ItemDataRole.FontRole and column == 0 and row.kind is ServiceKind.WIJKTEAM:
             font = QFont()
             font.setBold(True)
@@ -206,9 +205,9 @@ class ContactsModel(_RowsTable):
                 parts.append("Langer dan 6 maanden niet gecontroleerd")
             return "; ".join(parts) or None
         if role == Qt.ItemDataRole.ForegroundRole and row.departed:
-            return QBrush(MUTED)
+            return QBrush(colour("muted"))
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0 and row.stale:
-            return QBrush(STALE)
+            return QBrush(colour("stale"))
         return None
 
 
@@ -255,7 +254,7 @@ class RulesModel(_Table):
                 return ""
             return (row.days, row.opens, row.closes, row.kind, row.note)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.keep:
-            return QBrush(MUTED)
+            return QBrush(colour("muted"))
         if role == Qt.ItemDataRole.ToolTipRole and row.keep:
             return (
                 "Dit schema kan hier niet worden aangepast en blijft zoals het is. "
@@ -368,7 +367,7 @@ class FixedContactsModel(_Table):
                 row.local_note,
             )[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and row.contact_id is None:
-            return QBrush(STALE)
+            return QBrush(colour("stale"))
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

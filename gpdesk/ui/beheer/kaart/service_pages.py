@@ -35,10 +35,9 @@ from gpdesk.ui.beheer.kaart.fields import (
     text_edit,
     with_error,
 )
+from gpdesk.ui.theme import set_tone
 
 CHANNELS = ("Zorgmail", "Beveiligde e-mail", "Telefoon", "Post")
-_OK_STYLE = "color: #2d5e2d;"
-_BAD_STYLE = "color: #a4262c;"
 
 
 def _age(value: int | str | None) -> str:
@@ -311,10 +310,10 @@ class AreaPage(QWidget):
         try:
             ranges = checks.clean_ranges(text)
         except ValidationError as exc:
-            self.postcodes_check.setStyleSheet(_BAD_STYLE)
+            set_tone(self.postcodes_check, "error")
             self.postcodes_check.setText(next(iter(exc.problems.values())))
             return
-        self.postcodes_check.setStyleSheet(_OK_STYLE)
+        set_tone(self.postcodes_check, "success")
         self.postcodes_check.setText(
             f"✔ Herkend: {format_ranges(ranges)}" if ranges else "Geen postcodes: geen werkgebied."
         )

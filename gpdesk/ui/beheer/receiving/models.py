@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from gpdesk.models import SourceKind
 from gpdesk.ui.beheer.models import local_time
+from gpdesk.ui.theme import colour
 
 if TYPE_CHECKING:
     from gpdesk.inbox.store.sources import SourceView
 
-ERROR_COLOUR: Final = QColor("#a1261b")
-OFF_COLOUR: Final = QColor("#6b747a")
 NOTHING: Final = "–"
 
 
@@ -118,8 +117,8 @@ class SourcesModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == self.LAST_ERROR and source.last_error:
-                return QBrush(ERROR_COLOUR)
-            return None if source.enabled else QBrush(OFF_COLOUR)
+                return QBrush(colour("error"))
+            return None if source.enabled else QBrush(colour("muted"))
         return None
 
     def row_of(self, source_id: int | None) -> int:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.ui.beheer.kaart.edit_dialog import EditorDialog
 from gpdesk.ui.beheer.kaart.fields import line_edit, note, with_error
+from gpdesk.ui.theme import set_tone
 
 if TYPE_CHECKING:
     from gpdesk.inbox.store.sources import ImapRequest, SourceView
@@ -246,7 +247,7 @@ class ImapSourceDialog(EditorDialog):
     def show_test(self, text: str, *, ok: bool) -> None:
         """The test's outcome in one or two plain sentences (green or red)."""
         self.test_status.setProperty("ok", ok)
-        self.test_status.setStyleSheet("color: #1d6b2f;" if ok else "color: #a1261b;")
+        set_tone(self.test_status, "success" if ok else "error")
         self.test_status.setText(text)
         self.test_status.setVisible(bool(text))
 

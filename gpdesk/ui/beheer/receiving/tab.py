@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.receiving.models import SourcesModel
 from gpdesk.ui.flow_layout import FlowLayout
+from gpdesk.ui.theme import set_tone
 
 if TYPE_CHECKING:
     from gpdesk.inbox.store.quarantine import QuarantineOverview
@@ -175,7 +176,7 @@ class SourcesBox(QGroupBox):
 
     def show_status(self, text: str, *, ok: bool = True) -> None:
         """What the last action did, in a sentence (red when it failed)."""
-        self.status.setStyleSheet("" if ok else "color: #a1261b;")
+        set_tone(self.status, "" if ok else "error")
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

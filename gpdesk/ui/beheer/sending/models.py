@@ -6,12 +6,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from gpdesk.ui.theme import colour
 
 if TYPE_CHECKING:
     from gpdesk.transport.config import TeamLine
 
-WARNING_COLOUR: Final = QColor("#9a4d00")
 NOTHING: Final = "–"
 
 
@@ -100,7 +101,7 @@ class TeamDeliveryModel(QAbstractTableModel):
                 and delivery is not None
                 and delivery.certificate_warning(self.today) is not None
             ) or (column == self.EMAIL and delivery is None)
-            return QBrush(WARNING_COLOUR) if due else None
+            return QBrush(colour("warning")) if due else None
         return None
 
     def warnings(self) -> list[str]:

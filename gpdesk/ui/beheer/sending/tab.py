@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.sending.models import TeamDeliveryModel
+from gpdesk.ui.theme import set_tone
 
 if TYPE_CHECKING:
     from gpdesk.practice.letterhead import Letterhead
@@ -288,7 +289,7 @@ class MailServerBox(QGroupBox):
         """The outcome of the connection test, in one or two plain sentences."""
         self.test_status.setObjectName("connectionStatus")
         self.test_status.setProperty("ok", ok)
-        self.test_status.setStyleSheet("color: #1d6b2f;" if ok else "color: #a1261b;")
+        set_tone(self.test_status, "success" if ok else "error")
         self.test_status.setText(text)
         self.test_status.setVisible(bool(text))
 
