@@ -27,6 +27,7 @@ from gpdesk.inbox.store.listing import LetterView
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.actor import Actor
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.accessible import named
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
 
         self.nav = Navigation()
         self.nav.setObjectName("navigation")
+        named(self.nav, "Onderdelen", "Pijltjes kiezen een onderdeel; overal ook Ctrl+1 tot Ctrl+4")
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}

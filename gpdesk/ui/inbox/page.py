@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFocusEvent,
     QKeySequence,
     QShortcut,
     QShowEvent,
@@ -194,7 +195,6 @@ class InboxPage(QWidget):
         layout.addWidget(self.intake.message)
         layout.addSpacing(4)
         layout.addWidget(self.splitter, 1)
-        self.setFocusProxy(self.table)  # the list has focus when the page opens
 
         self.file_shortcut = QShortcut(QKeySequence(FILE_KEY), self)
         self.file_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -220,6 +220,14 @@ class InboxPage(QWidget):
         self.setAcceptDrops(True)
 
     # -- filters ---------------------------------------------------------------------------------
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """The list has focus when the page opens.
+
+        Not a focus proxy: with one, Tab skipped the filters and buttons after the list.
+        """
+        super().focusInEvent(event)
+        self.table.setFocus(event.reason())
 
     def _view_toggled(self, _chip: object, on: bool) -> None:
         if on:  # the chip switched off toggles too; one reload for the pair

@@ -57,6 +57,7 @@ from gpdesk.inbox.store.triage import KIND_FIELD, PATIENT_FIELD, SIGNAL_FIELD
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import BSN_FIELD, format_birth_date, validate_bsn
 from gpdesk.security.accounts import SignedIn
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 
 TITLE: Final = "Telefonische terugkoppeling vastleggen"
@@ -210,6 +211,7 @@ class PhoneDialog(QDialog):
         self.by_signal.setObjectName("phoneBySignal")
         self.signal = QComboBox()
         self.signal.setObjectName("phoneSignal")
+        named(self.signal, "Kenmerk van het signaal")
         self.signal.setEditable(True)
         self.signal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         _line_of(self.signal).setPlaceholderText("Kenmerk, bijvoorbeeld SIG-2026-000123")
@@ -224,6 +226,7 @@ class PhoneDialog(QDialog):
         self.by_bsn.setObjectName("phoneByBsn")
         self.bsn = QLineEdit()
         self.bsn.setObjectName("phoneBsn")
+        named(self.bsn, "BSN van de patiënt")
         self.bsn.setPlaceholderText("9 cijfers")
         self.bsn.setMaxLength(20)
         self.later = QRadioButton("Nog niet bekend (&later koppelen, bij Niet gekoppeld)")

@@ -30,6 +30,7 @@ from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
 from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.accessible import named
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import WrappingLabel
 
@@ -421,6 +422,7 @@ class DetailPane(QFrame):
 
         self.body = QTextBrowser()
         self.body.setObjectName("kaartDetailBody")
+        named(self.body, "Gegevens van de voorziening")
         self.body.setOpenExternalLinks(True)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
         self._shown: tuple[ServiceDetail, date] | None = None

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.kaart.handout import BODY_SIZES
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 
 MARGIN_MM = 18.0
@@ -144,6 +145,7 @@ class HandoutDialog(QDialog):
         intro.setWordWrap(True)
         self.preview = QTextBrowser()
         self.preview.setObjectName("handoutPreview")
+        named(self.preview, "Voorbeeld van het blad voor de patiënt")
         self.preview.setOpenExternalLinks(True)  # e-mail and website open outside gpdesk
         self.include_name = QCheckBox("&Naam patiënt op het blad")
         self.include_name.setObjectName("handoutIncludeName")

@@ -57,6 +57,7 @@ from gpdesk.signals.consent import (
     one_year_after,
 )
 from gpdesk.signals.consent_text import consent_document, consent_his_note, consent_text
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 
 TITLE = "Toestemming vastleggen"
@@ -229,6 +230,7 @@ class ConsentDialog(QDialog):
 
         self.valid_until = QDateEdit()
         self.valid_until.setObjectName("consentValidUntil")
+        named(self.valid_until, "Geldig tot en met", "Hoogstens een jaar")
         self.valid_until.setCalendarPopup(True)
         self.valid_until.setDisplayFormat("dd-MM-yyyy")
         longest = one_year_after(self.today)

@@ -55,6 +55,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import format_birth_date, format_postcode
 from gpdesk.signals.consent import GROUND_EXPLANATIONS, ConsentScope, dutch_date
 from gpdesk.signals.outgoing import DEFAULT_ITEMS, EMERGENCY_NOTICE, THEMES, Route, Theme
+from gpdesk.ui.accessible import named
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.sizing import fit_to_screen, scrolling
 
@@ -327,6 +328,7 @@ class SignalForm(QDialog):
             else:
                 self.phone = QLineEdit()
                 self.phone.setObjectName("signalPhone")
+                named(self.phone, "Telefoonnummer voor het team")
                 self.phone.setPlaceholderText("06 …")
                 self.phone.setFixedWidth(120)
                 self.phone.setToolTip(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -122,8 +122,15 @@ class SignalsPage(QWidget):
         layout.addLayout(top)
         layout.addSpacing(6)
         layout.addWidget(self.splitter, 1)
-        self.setFocusProxy(self.table)  # the list has focus when the page opens
         self.set_patient_open(False)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """The list has focus when the page opens.
+
+        Not a focus proxy: with one, Tab skipped the filters and buttons after the list.
+        """
+        super().focusInEvent(event)
+        self.table.setFocus(event.reason())
 
     def set_patient_open(self, is_open: bool, *, only_this: bool | None = None) -> None:
         """The buttons and "alleen deze patiënt" work only with a patient in the banner.

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.signals.preview import Preview
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 
 TITLE = "Voorbeeld signaal"
@@ -50,6 +51,7 @@ class PreviewDialog(QDialog):
         self.envelope.setStyleSheet("color: #4a555c;")
         self.letter = QTextBrowser()
         self.letter.setObjectName("previewLetter")
+        named(self.letter, "De brief zoals het team hem krijgt")
         self.letter.setOpenLinks(False)  # the reply links are for the team, not for a click here
         self.back_button = QPushButton("&Terug naar het signaal")
         self.back_button.setObjectName("previewBack")

@@ -27,6 +27,7 @@ from gpdesk.kaart.editing import FeedbackAgreementInput, checks
 from gpdesk.kaart.editing.forms import FormChoices, ServiceForm
 from gpdesk.kaart.postcodes import format_ranges
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.accessible import named
 from gpdesk.ui.beheer.kaart.fields import (
     FieldErrors,
     form_page,
@@ -113,6 +114,10 @@ class GeneralPage(QWidget):
         self.themes.setWrapping(True)
         self.themes.setResizeMode(QListView.ResizeMode.Adjust)
         self.themes.setFixedHeight(132)
+        named(self.alternate_name, "Andere naam")
+        named(self.former_names, "Eerdere namen")
+        named(self.kind, "Soort")
+        named(self.status, "Status")
         kind_row = QHBoxLayout()
         kind_row.addWidget(self.kind, 1)
         kind_row.addWidget(QLabel("Status"))
@@ -175,6 +180,8 @@ class AudiencePage(QWidget):
             "twee weken een intake, daarna een plan."
         )
         self.wait_time = line_edit("serviceWaitTime", value.wait_time, "bijv. ongeveer 6 weken")
+        named(self.min_age, "Leeftijd vanaf")
+        named(self.max_age, "Leeftijd tot en met")
         ages = QHBoxLayout()
         ages.addWidget(QLabel("van"))
         ages.addWidget(self.min_age)
@@ -227,6 +234,8 @@ class LocationPage(QWidget):
         self.postcode = line_edit("locationPostcode", value.postal_code, "3118 AB")
         self.postcode.setMaximumWidth(110)
         self.city = line_edit("locationCity", value.city, "Schiedam")
+        named(self.postcode, "Postcode")
+        named(self.city, "Plaats")
         self.transportation = line_edit("locationTransport", value.transportation, "bijv. tram 24")
         self.shared = note("")
         self.phone = line_edit("servicePhone", form.phone, "bijv. 010-123 45 67")
@@ -293,6 +302,7 @@ class AreaPage(QWidget):
             "De postcodes bepalen welk wijkteam een signaal krijgt. Een postcode buiten elk "
             "werkgebied gaat naar het centrale loket.",
         )
+        named(self.postcodes, "Postcodes (PC4)", "bijv. 3118-3119, 3121")
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(self.postcodes)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.receiving.models import SourcesModel
 from gpdesk.ui.flow_layout import FlowLayout
@@ -69,7 +70,7 @@ class SourcesBox(QGroupBox):
         super().__init__("Postvakken en mappen")
         self.setObjectName("sourcesBox")
         self.model = SourcesModel(self)
-        self.view = QTableView()
+        self.view = let_tab_leave(named(QTableView(), "Postvakken en mappen"))
         self.view.setObjectName("sourcesView")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
@@ -288,6 +289,7 @@ class ReceivingTab(QScrollArea):
         super().__init__(parent)
         self.setObjectName("receivingBeheer")
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a page, not a control: its fields take Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.sources = SourcesBox()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.sending.models import TeamDeliveryModel
 
@@ -300,7 +301,7 @@ class TeamsBox(QGroupBox):
         super().__init__("Wijkteams")
         self.setObjectName("teamsBox")
         self.model = TeamDeliveryModel(self)
-        self.view = QTableView()
+        self.view = let_tab_leave(named(QTableView(), "Wijkteams"))
         self.view.setObjectName("teamDeliveryView")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
@@ -369,6 +370,7 @@ class SendingTab(QScrollArea):
         super().__init__(parent)
         self.setObjectName("sendingBeheer")
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a page, not a control: its fields take Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.letterhead = LetterheadBox()
