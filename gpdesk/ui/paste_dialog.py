@@ -94,7 +94,7 @@ class PasteDialog(QDialog):
         )
         self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
         self.open_button.setText("Patiënt &openen")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annu&leren")
         buttons.accepted.connect(self._open)
         buttons.rejected.connect(self.reject)
 

@@ -16,10 +16,11 @@ window being active.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible
+from PySide6.QtGui import QAccessible, QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
     QRadioButton,
     QTabBar,
     QWidget,
@@ -122,6 +126,8 @@ class Walk:
     trapped: list[str] = field(default_factory=list)
     nameless: list[str] = field(default_factory=list)
     backward_differs: bool = False
+    extra: list[str] = field(default_factory=list)
+    """Further problems a caller found (Alt letters, say)."""
 
     def problems(self) -> list[str]:
         """One line per problem, for an assert message ([] when the window is fine)."""
@@ -130,7 +136,7 @@ class Walk:
         lines += [f"{self.title}: no name: {w}" for w in self.nameless]
         if self.backward_differs:
             lines.append(f"{self.title}: Shift+Tab does not go back the way Tab came")
-        return lines
+        return lines + self.extra
 
 
 STAYS = 8
@@ -222,3 +228,94 @@ def walk(window: QWidget, title: str = "", start: QWidget | None = None) -> Walk
         back.append(order[0])
         result.backward_differs = back[1:] != [*reversed(order[1:]), order[0]]
     return result
+
+
+def _alt_key(text: str) -> str:
+    return QKeySequence.mnemonic(text).toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "").removesuffix("…").casefold()
+
+
+def _has_key(button: QAbstractButton, window: QWidget) -> bool:
+    """A button with its own key, or one whose window action has a key (same text, or the
+    key named in the button's tooltip, as the banner's buttons do)."""
+    if not button.shortcut().isEmpty():
+        return True
+    for action in window.findChildren(QAction):
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+        if key and (
+            _plain(action.text()) == _plain(button.text()) or f"({key})" in button.toolTip()
+        ):
+            return True
+    return False
+
+
+def mnemonic_problems(window: QWidget, title: str = "") -> list[str]:
+    """Buttons without an Alt letter, and Alt letters two visible controls share.
+
+    Two controls with one Alt letter make Qt cycle focus between them instead of acting.
+    Counted: visible buttons (not tool-button chips, which have their own keys), labels that
+    name a field, checkable group boxes.
+    """
+    title = title or window.windowTitle()
+    found: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for button in window.findChildren(QAbstractButton):
+        if not button.isVisibleTo(window) or not button.text() or button.window() is not window:
+            continue
+        key = _alt_key(button.text())
+        if not key and isinstance(button, QPushButton) and not _has_key(button, window):
+            problems.append(f"{title}: no Alt letter: {describe(button)}")
+        if key:
+            found.append((key, button.text()))
+    for label in window.findChildren(QLabel):
+        if label.buddy() is not None and label.isVisibleTo(window) and _alt_key(label.text()):
+            found.append((_alt_key(label.text()), label.text()))
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisibleTo(window) and bar.window() is window:
+            found += [(_alt_key(bar.tabText(i)), bar.tabText(i)) for i in range(bar.count())]
+    found = [(key, text) for key, text in found if key]
+    for box in window.findChildren(QGroupBox):
+        if box.isCheckable() and box.isVisibleTo(window) and _alt_key(box.title()):
+            found.append((_alt_key(box.title()), box.title()))
+    if isinstance(window, QMainWindow):
+        problems += _menu_bar_problems(window, title)
+    keys = Counter(key for key, _text in found)
+    problems += [f"{title}: {key} shared by '{text}'" for key, text in found if keys[key] > 1]
+    return problems
+
+
+def _menu_bar_problems(window: QMainWindow, title: str) -> list[str]:
+    """The menu titles have their own Alt letters, and every menu item one within its menu.
+
+    The menu bar shares letters with pages here and there (a full Beheer tab uses nearly the
+    whole alphabet); there a first Alt+letter goes to one and the next to the other, and F10
+    or Alt alone still opens the menus. Checked: the titles among themselves.
+    """
+    problems: list[str] = []
+    titles: list[str] = []
+    for action in window.menuBar().actions():
+        titles.append(action.text())
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            problems += _menu_problems(menu)
+    keys = Counter(_alt_key(text) for text in titles)
+    problems += [f"{title}: menu bar: no Alt letter: '{t}'" for t in titles if not _alt_key(t)]
+    problems += [
+        f"{title}: menu bar: {_alt_key(t)} shared by '{t}'" for t in titles if keys[_alt_key(t)] > 1
+    ]
+    return problems
+
+
+def _menu_problems(menu: QMenu) -> list[str]:
+    """Every item of a menu has its own Alt letter (they work while the menu is open)."""
+    items = [a.text() for a in menu.actions() if not a.isSeparator() and a.text()]
+    keys = Counter(_alt_key(text) for text in items)
+    title = menu.title().replace("&", "")
+    problems = [f"menu {title}: no Alt letter: '{text}'" for text in items if not _alt_key(text)]
+    problems += [
+        f"menu {title}: {_alt_key(t)} shared by '{t}'" for t in items if keys[_alt_key(t)] > 1
+    ]
+    return problems

@@ -21,6 +21,7 @@ from gpdesk.inbox.store.detail import LetterDetail
 from gpdesk.kaart.editing.forms import FormChoices, empty_service_form
 from gpdesk.models import LetterSource, LetterState
 from gpdesk.transport.config import TeamLine
+from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.beheer.controller import AddUserDialog
 from gpdesk.ui.beheer.kaart.editor import ContactDialog, OrganizationDialog, ServiceDialog
 from gpdesk.ui.beheer.receiving.source_dialogs import FolderSourceDialog, ImapSourceDialog
@@ -30,13 +31,14 @@ from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog
 from gpdesk.ui.inbox.request_dialog import RequestDialog
 from gpdesk.ui.inbox.triage_dialogs import AssignDialog, ForwardDialog, KindDialog, LinkDialog
+from gpdesk.ui.kaart.detail import CorrectionDialog
 from gpdesk.ui.kaart.handout_dialog import HandoutDialog
 from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.password_dialog import PasswordChangeDialog
 from gpdesk.ui.paste_dialog import PasteDialog
 from gpdesk.ui.signals.preview_dialog import PreviewDialog
 from tests.conftest import dispose_desktop
-from tests.gui.focus_walk import Walk, walk
+from tests.gui.focus_walk import Walk, mnemonic_problems, walk
 from tests.gui.signal_gui_support import PATIENT, main_window, ready_home, signed_in
 
 AT = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
@@ -69,6 +71,7 @@ def _walk_dialog(qtbot: QtBot, dialog: QDialog, title: str) -> Walk:
     dialog.show()
     qtbot.waitExposed(dialog)
     found = walk(dialog, title)
+    found.extra = mnemonic_problems(dialog, title)
     dialog.reject()
     return found
 
@@ -90,6 +93,7 @@ def test_every_area_and_beheer_tab_is_walked_by_tab_and_named(
         assert manager.tasks.wait()
         qtbot.wait(20)
         walks.append(walk(window, key))
+        walks[-1].extra = mnemonic_problems(window, key)
     window.show_area("beheer")
     tabs = window.practice_page().tabs
     for index in range(tabs.count()):
@@ -97,6 +101,7 @@ def test_every_area_and_beheer_tab_is_walked_by_tab_and_named(
         assert manager.tasks.wait()
         qtbot.wait(20)
         walks.append(walk(window, f"beheer/{tabs.tabText(index)}"))
+        walks[-1].extra = mnemonic_problems(window, f"beheer/{tabs.tabText(index)}")
     assert _report(walks) == []
 
 
@@ -113,6 +118,8 @@ def test_the_banner_comes_first_then_the_navigation_then_the_page(
     page = [i for i, w in enumerate(order) if window.kaart_page().isAncestorOf(w)]
     assert banner == list(range(len(banner))) and nav == len(banner)
     assert page == list(range(nav + 1, len(order)))
+    kaart = window.kaart_page()  # "Wat is er veranderd" sits beside the search box
+    assert order.index(kaart.changes_button) == order.index(kaart.search) + 1
 
 
 def test_the_main_dialogs_are_walked_by_tab_and_named(qtbot: QtBot) -> None:
@@ -132,7 +139,9 @@ def test_the_main_dialogs_are_walked_by_tab_and_named(qtbot: QtBot) -> None:
     service.show()
     for index in range(service.tabs.count()):
         service.tabs.setCurrentIndex(index)
-        walks.append(walk(service, f"kaart bewerken/{service.tabs.tabText(index)}"))
+        tab = f"kaart bewerken/{service.tabs.tabText(index)}"
+        walks.append(walk(service, tab))
+        walks[-1].extra = mnemonic_problems(service, tab)
     service.reject()
     walks.append(_walk_dialog(qtbot, OrganizationDialog(), "organisatie"))
     walks.append(
@@ -157,13 +166,52 @@ def test_the_main_dialogs_are_walked_by_tab_and_named(qtbot: QtBot) -> None:
     )  # fmt: skip
     walks.append(_walk_dialog(qtbot, TeamDeliveryDialog(line), "bezorging"))
     walks.append(_walk_dialog(qtbot, PreviewDialog(), "voorbeeld"))
+    correction = CorrectionDialog(
+        None, service="Buurtteam Noord", recipient="noord@example.nl", check=lambda _text: None
+    )
+    walks.append(_walk_dialog(qtbot, correction, "meld correctie"))
     assert _report(walks) == []
 
 
-def test_the_signal_form_and_its_consent_dialog_are_walked(qtbot: QtBot, demo_home: Home) -> None:
+def test_a_live_label_says_a_new_text_once(qtbot: QtBot) -> None:
+    label = LiveLabel()
+    qtbot.addWidget(label)
+    label.setText("3 signalen")
+    assert label.last_announced == "3 signalen"
+    label.last_announced = ""
+    label.setText("3 signalen")  # unchanged: nothing new to say
+    assert label.last_announced == ""
+    label.setText("4 signalen")
+    assert label.last_announced == "4 signalen"
+
+
+def test_a_gp_with_a_patient_walks_the_areas_the_signal_form_and_consent(
+    qtbot: QtBot, demo_home: Home
+) -> None:
+    """The banner's buttons, the patient's signals, a kaart result's detail; then the form."""
     ready_home(demo_home)
     shell = signed_in(qtbot, demo_home, "bakker")
     try:
+        window = main_window(shell)
+        walks: list[Walk] = []
+        for key in ("signals", "inbox"):
+            window.show_area(key)
+            assert shell.tasks.wait()
+            qtbot.wait(20)
+            walks.append(walk(window, f"huisarts/{key}"))
+            count = getattr(window.pages[key], "count", None)
+            assert isinstance(count, LiveLabel) and count.last_announced  # the count is said
+            walks[-1].extra = mnemonic_problems(window, f"huisarts/{key}")
+        kaart = shell.kaart
+        assert kaart is not None
+        window.show_area("kaart")
+        qtbot.waitUntil(lambda: kaart.ready, timeout=WAIT)
+        page = window.kaart_page()
+        qtbot.keyClicks(page.search, "schuldhulp")
+        qtbot.waitUntil(lambda: kaart.detail is not None, timeout=WAIT)
+        qtbot.wait(20)
+        walks.append(walk(window, "huisarts/kaart"))
+        walks[-1].extra = mnemonic_problems(window, "huisarts/kaart")
         signals = shell.signals
         assert signals is not None
         main_window(shell).signal_action.trigger()
@@ -171,12 +219,14 @@ def test_the_signal_form_and_its_consent_dialog_are_walked(qtbot: QtBot, demo_ho
         form = signals.form
         assert form is not None
         qtbot.waitUntil(lambda: form.send_button.isEnabled(), timeout=WAIT)
-        walks = [walk(form, "signaal")]
+        walks.append(walk(form, "signaal"))
+        walks[-1].extra = mnemonic_problems(form, "signaal")
         qtbot.keyClick(form, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(lambda: signals.consent_dialog is not None, timeout=WAIT)
         consent = signals.consent_dialog
         assert consent is not None
         walks.append(walk(consent, "toestemming"))
+        walks[-1].extra = mnemonic_problems(consent, "toestemming")
         consent.reject()
         form.reject()
         QApplication.processEvents()

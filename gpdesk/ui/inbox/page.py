@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.inbox.store.listing import COUNT_CAP, LetterView, TeamChoice
 from gpdesk.models import LetterState
+from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.areas import Area
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.drop import DropZone, IntakeBar
@@ -43,7 +44,7 @@ from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 
 REFRESH_KEY: Final = "F5"
 FETCH_KEY: Final = "F9"
-FETCH_TEXT: Final = "Nu ophalen"
+FETCH_TEXT: Final = "N&u ophalen"
 """No Alt letter: the chips and the reading pane use the free ones; F9 is its key."""
 
 VIEW_CHIPS: Final = (
@@ -148,7 +149,7 @@ class InboxPage(QWidget):
         self.this_patient = QCheckBox("Van de&ze patiënt")
         self.this_patient.setObjectName("inboxThisPatient")
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
-        self.count = QLabel()
+        self.count = LiveLabel()  # a screen reader says the new count
         self.count.setObjectName("pageSummary")
 
         second = FlowLayout(spacing=12, row_spacing=6)  # a label stays beside its field

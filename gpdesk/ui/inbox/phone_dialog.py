@@ -57,7 +57,7 @@ from gpdesk.inbox.store.triage import KIND_FIELD, PATIENT_FIELD, SIGNAL_FIELD
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import BSN_FIELD, format_birth_date, validate_bsn
 from gpdesk.security.accounts import SignedIn
-from gpdesk.ui.accessible import named
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.sizing import fit_to_screen
 
 TITLE: Final = "Telefonische terugkoppeling vastleggen"
@@ -304,7 +304,7 @@ class PhoneDialog(QDialog):
         self.status.setObjectName("fieldError")
         self.status.setWordWrap(True)
         self.status.hide()
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annul&eren")
         self.cancel_button.setObjectName("phoneCancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.close_asking)
@@ -413,6 +413,7 @@ class PhoneDialog(QDialog):
 
     def show_status(self, text: str) -> None:
         """What went wrong that no field explains (or "Bezig met opslaan…")."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

@@ -543,6 +543,7 @@ class CorrectionDialog(QDialog):
         question.setWordWrap(True)
         self.text = QPlainTextEdit()
         self.text.setObjectName("correctionText")
+        named(self.text, f"Wat klopt er niet bij {service}")
         self.text.setPlaceholderText(
             "Bijv.: het telefoonnummer werkt niet meer, de contactpersoon is vertrokken, "
             "het inloopspreekuur is nu op woensdag."
@@ -567,7 +568,7 @@ class CorrectionDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("&Open e-mail")
         self.ok_button.setEnabled(recipient is not None)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Annuleren")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

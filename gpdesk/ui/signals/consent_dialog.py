@@ -57,7 +57,7 @@ from gpdesk.signals.consent import (
     one_year_after,
 )
 from gpdesk.signals.consent_text import consent_document, consent_his_note, consent_text
-from gpdesk.ui.accessible import named
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.sizing import fit_to_screen
 
 TITLE = "Toestemming vastleggen"
@@ -288,7 +288,7 @@ class ConsentDialog(QDialog):
             "(zonder BSN)"
         )
         self.copy_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annu&leren")
         self.cancel_button.setObjectName("consentCancel")
         self.cancel_button.setAutoDefault(False)
         self.save_button = QPushButton("&Opslaan")
@@ -432,6 +432,7 @@ class ConsentDialog(QDialog):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Saved, copied, or what went wrong."""
+        announce(self, text, urgent=error)
         self.status.setObjectName("fieldError" if error else "consentStatus")
         self.status.setStyleSheet("" if error else "color: #1d4f2a;")
         self.status.setText(text)

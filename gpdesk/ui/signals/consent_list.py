@@ -51,6 +51,7 @@ from gpdesk.signals.consent import (
     local_date,
 )
 from gpdesk.signals.store import WithdrawalEffect
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.sizing import fit_to_screen
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -429,6 +430,7 @@ class ConsentListDialog(QDialog):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """What was done, or what went wrong."""
+        announce(self, text, urgent=error)
         self.status.setStyleSheet("color: #a4262c;" if error else "color: #1d4f2a;")
         self.status.setText(text)
         self.status.setVisible(bool(text))

@@ -430,7 +430,7 @@ class SignalForm(QDialog):
         self.send_button.setObjectName("signalSend")
         self.send_button.setToolTip("Naar postvak uit; het wordt beveiligd verstuurd (Ctrl+Enter)")
         self.send_button.setDefault(True)
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annu&leren")
         self.cancel_button.setObjectName("signalCancel")
         self.cancel_button.setAutoDefault(False)
         self.preview_button.clicked.connect(self._preview)

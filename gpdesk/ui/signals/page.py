@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.inbox.store.involvement import InvolvementInfo
+from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.areas import Area
 from gpdesk.ui.signals.signal_list import SignalTable, SignalTableModel
 from gpdesk.ui.signals.timeline import SignalDetail
@@ -78,7 +79,7 @@ class SignalsPage(QWidget):
         self.this_patient.setToolTip("Alleen de signalen van de patiënt in beeld (Alt+D)")
         self.open_only.toggled.connect(lambda _on: self.filters_changed.emit())
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
-        self.count = QLabel()
+        self.count = LiveLabel()  # a screen reader says the new count
         self.count.setObjectName("pageSummary")
         filters = QHBoxLayout()
         filters.addWidget(self.open_only)

@@ -48,7 +48,7 @@ class EditorDialog(QDialog):
         self.save_button.setText("&Opslaan")
         self.save_button.setObjectName("kaartSave")
         self.save_button.setDefault(True)  # Enter in a one-line field saves
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annu&leren")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.discard_question: QMessageBox | None = None

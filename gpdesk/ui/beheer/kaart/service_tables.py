@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.kaart.editing import checks
 from gpdesk.kaart.editing.forms import ContactRow, FormChoices, ServiceForm
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.beheer.kaart.contact_changes import CONTACTS
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, row_table
 from gpdesk.ui.beheer.kaart.models import (
@@ -150,6 +151,7 @@ class ContactsPage(QWidget):
 
     def show_status(self, text: str) -> None:
         """What was done to a contact (and whom it affects), under the table."""
+        announce(self, text)
         self.contacts_status.setText(text)
         self.contacts_status.setVisible(bool(text))
 

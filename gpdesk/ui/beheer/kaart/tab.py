@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.kaart.editing.forms import KaartRow
-from gpdesk.ui.accessible import let_tab_leave, named
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.models import FILTERS, ROW_ROLE, KaartFilterModel, KaartListModel
 from gpdesk.ui.flow_layout import FlowLayout
 
@@ -179,6 +179,7 @@ class KaartTab(QWidget):
 
     def show_status(self, text: str, warnings: tuple[str, ...] | list[str] = ()) -> None:
         """What just happened, and anything the user must arrange because of it."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
         self.warning.setText("\n".join(f"⚠ {w}" for w in warnings))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.ui.accessible import let_tab_leave, named
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.receiving.models import SourcesModel
 from gpdesk.ui.flow_layout import FlowLayout
@@ -176,6 +176,7 @@ class SourcesBox(QGroupBox):
 
     def show_status(self, text: str, *, ok: bool = True) -> None:
         """What the last action did, in a sentence (red when it failed)."""
+        announce(self, text, urgent=not ok)
         self.status.setStyleSheet("" if ok else "color: #a1261b;")
         self.status.setText(text)
         self.status.setVisible(bool(text))
@@ -307,5 +308,6 @@ class ReceivingTab(QScrollArea):
 
     def show_status(self, text: str) -> None:
         """A line about loading (or a failure to load) the tab."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))

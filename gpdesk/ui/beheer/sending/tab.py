@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gpdesk.ui.accessible import let_tab_leave, named
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.sending.models import TeamDeliveryModel
 
@@ -107,7 +107,7 @@ class LetterheadBox(QGroupBox):
         self.phone = _line("letterheadPhone", "010 123 45 67")
         self.agb = _line("letterheadAgb", "8 cijfers (mag leeg)")
         self.agb.setMaxLength(8)
-        self.save_button = QPushButton("Briefhoofd opslaan")
+        self.save_button = QPushButton("Brief&hoofd opslaan")
         self.save_button.setObjectName("saveLetterhead")
         self.status = _status("letterheadStatus")
         form = QFormLayout()
@@ -389,5 +389,6 @@ class SendingTab(QScrollArea):
 
     def show_status(self, text: str) -> None:
         """A line about loading (or a failure to load) the tab."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
