@@ -25,11 +25,11 @@ CLIPBOARD_CHARS = 2000
 """A patient line is short; a whole document on the clipboard is cut, not parsed in full."""
 
 FIELDS = (
-    ("bsn", "BSN"),
-    ("naam", "Naam"),
-    ("geboortedatum", "Geboortedatum"),
-    ("postcode", "Postcode"),
-    ("telefoon", "Telefoon"),
+    ("bsn", "&BSN"),
+    ("naam", "&Naam"),
+    ("geboortedatum", "&Geboortedatum"),
+    ("postcode", "Post&code"),
+    ("telefoon", "&Telefoon"),
 )
 
 

@@ -234,6 +234,10 @@ def _alt_key(text: str) -> str:
     return QKeySequence.mnemonic(text).toString(QKeySequence.SequenceFormat.PortableText)
 
 
+LABEL_LETTERS = True
+"""Whether a label that names a field must have an Alt letter too."""
+
+
 def _plain(text: str) -> str:
     return text.replace("&", "").removesuffix("…").casefold()
 
@@ -271,8 +275,15 @@ def mnemonic_problems(window: QWidget, title: str = "") -> list[str]:
         if key:
             found.append((key, button.text()))
     for label in window.findChildren(QLabel):
-        if label.buddy() is not None and label.isVisibleTo(window) and _alt_key(label.text()):
+        buddy = label.buddy()
+        if buddy is None or not label.isVisibleTo(window) or not label.text():
+            continue
+        if isinstance(buddy, QLabel) or _final(buddy).focusPolicy() == Qt.FocusPolicy.NoFocus:
+            continue  # names a read-only value or a group of fields, not one control
+        if _alt_key(label.text()):
             found.append((_alt_key(label.text()), label.text()))
+        elif LABEL_LETTERS:
+            problems.append(f"{title}: label without Alt letter: '{label.text()}'")
     for bar in window.findChildren(QTabBar):
         if bar.isVisibleTo(window) and bar.window() is window:
             found += [(_alt_key(bar.tabText(i)), bar.tabText(i)) for i in range(bar.count())]

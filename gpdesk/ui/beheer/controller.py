@@ -84,9 +84,9 @@ class AddUserDialog(QDialog):
             # The value, not the enum: a QComboBox hands a StrEnum back as a plain str anyway.
             self.role.addItem(role.label, role.value)
         form = QFormLayout()
-        form.addRow("Gebruikersnaam", self.username)
-        form.addRow("Naam", self.display_name)
-        form.addRow("Rol", self.role)
+        form.addRow("&Gebruikersnaam", self.username)
+        form.addRow("&Naam", self.display_name)
+        form.addRow("&Rol", self.role)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)

@@ -111,7 +111,7 @@ class LetterheadBox(QGroupBox):
         self.save_button.setObjectName("saveLetterhead")
         self.status = _status("letterheadStatus")
         form = QFormLayout()
-        form.addRow("Praktijk", self.name)
+        form.addRow("Prakti&jk", self.name)
         address_label = QLabel("&Adres")
         address_label.setBuddy(self.address)
         form.addRow(address_label, with_error(self.address, self.errors.label("adres")))
