@@ -216,9 +216,9 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self._menus = {
-            "app": bar.addMenu("&gpdesk"),
+            "app": bar.addMenu("gpdesk"),  # no Alt letter (P is Patiënt): Alt+P, then ←
             "patient": bar.addMenu("&Patiënt"),
-            "go": bar.addMenu("Ga &naar"),
+            "go": bar.addMenu("&Ga naar"),
             "help": bar.addMenu("&Help"),
         }
         self.paste_action = self._action(
