@@ -45,7 +45,7 @@ from gpdesk.ui.inbox.reading_pane import FILE_KEY, HIS_KEY, ReadingPane
 REFRESH_KEY: Final = "F5"
 FETCH_KEY: Final = "F9"
 FETCH_TEXT: Final = "N&u ophalen"
-"""No Alt letter: the chips and the reading pane use the free ones; F9 is its key."""
+"""Alt+U (the chips and the reading pane use most other letters); F9 is its key too."""
 
 VIEW_CHIPS: Final = (
     (LetterView.ALL, "&Alle", "Alle brieven in de gekozen stand"),
