@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,13 +18,21 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
+from gpdesk.db import open_database
 from gpdesk.inbox.store.detail import LetterDetail
 from gpdesk.kaart.editing.forms import FormChoices, empty_service_form
+from gpdesk.kaart.exchange.importing import plan_import
 from gpdesk.models import LetterSource, LetterState
+from gpdesk.roles import Role
+from gpdesk.security.accounts import SignedIn
+from gpdesk.security.actor import Actor
+from gpdesk.security.crypto import Vault
+from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.transport.config import TeamLine
 from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.beheer.controller import AddUserDialog
 from gpdesk.ui.beheer.kaart.editor import ContactDialog, OrganizationDialog, ServiceDialog
+from gpdesk.ui.beheer.kaart.import_dialog import ImportPreviewDialog
 from gpdesk.ui.beheer.receiving.source_dialogs import FolderSourceDialog, ImapSourceDialog
 from gpdesk.ui.beheer.sending.team_dialog import TeamDeliveryDialog
 from gpdesk.ui.desktop import Desktop
@@ -37,6 +46,7 @@ from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.password_dialog import PasswordChangeDialog
 from gpdesk.ui.paste_dialog import PasteDialog
 from gpdesk.ui.signals.preview_dialog import PreviewDialog
+from gpdesk.ui.tasks import BackgroundTasks
 from tests.conftest import dispose_desktop
 from tests.gui.focus_walk import Walk, mnemonic_problems, walk
 from tests.gui.signal_gui_support import PATIENT, main_window, ready_home, signed_in
@@ -233,3 +243,37 @@ def test_a_gp_with_a_patient_walks_the_areas_the_signal_form_and_consent(
         assert _report(walks) == []
     finally:
         dispose_desktop(shell)
+
+
+def test_the_kaart_import_preview_is_walked_on_every_tab(qtbot: QtBot, tmp_path: Path) -> None:
+    """The preview's tables let Tab go on to Toepassen and Annuleren (they kept it before)."""
+    db = open_database(f"sqlite:///{tmp_path / 'gpdesk.sqlite3'}")
+    runner = BackgroundTasks(lambda exc: None, crash_dir=tmp_path / "crashes")
+    try:
+        sheet = tmp_path / "kaart.csv"
+        sheet.write_text(
+            "organisatie;naam;telefoon\nStichting Buurtwerk;Buurtkamer De Vaart;010-003 10 00\n"
+            "Stichting Buurtwerk;;010-003 10 01\n",
+            encoding="utf-8",
+        )
+        with db.session() as session:
+            plan = plan_import(session, sheet)
+        actor = Actor(1, "jansen", "M. Jansen", Role.ASSISTANT, DEFAULT_PERMISSIONS[Role.ASSISTANT])
+        dialog = ImportPreviewDialog(
+            plan, db=db, signed=SignedIn(actor, Vault.create()), tasks=runner
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        walks: list[Walk] = []
+        for index in range(dialog.tabs.count()):
+            dialog.tabs.setCurrentIndex(index)
+            title = f"import/{dialog.tabs.tabText(index)}"
+            walks.append(walk(dialog, title))
+            walks[-1].extra = mnemonic_problems(dialog, title)
+        dialog.reject()
+        assert _report(walks) == []
+    finally:
+        runner.wait()
+        runner.deleteLater()
+        db.dispose()
