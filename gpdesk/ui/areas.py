@@ -16,6 +16,8 @@ class Area:
     title: str
     shortcut: str
     summary: str
+    menu_title: str = ""
+    """The title with its Alt letter in the "Ga naar" menu ("S&ociale kaart")."""
 
 
 AREAS = (
@@ -25,12 +27,14 @@ AREAS = (
         "Ctrl+1",
         "Met toestemming van de patiënt in één keer een signaal naar het juiste wijkteam sturen, "
         "en volgen tot het team antwoordt.",
+        menu_title="&Signaleren",
     ),
     Area(
         "kaart",
         "Sociale kaart",
         "Ctrl+2",
         "De juiste voorziening en de vaste contactpersoon vinden, en uitprinten voor de patiënt.",
+        menu_title="S&ociale kaart",
     ),
     Area(
         "inbox",
@@ -38,12 +42,14 @@ AREAS = (
         "Ctrl+3",
         "Brieven van het wijkteam koppelen aan patiënt en signaal, toewijzen, doorsturen en "
         "overnemen in het HIS.",
+        menu_title="&Terugkoppeling",
     ),
     Area(
         "beheer",
         "Beheer",
         "Ctrl+4",
         "Praktijk, gebruikers en instellingen.",
+        menu_title="&Beheer",
     ),
 )
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from gpdesk.patients.context import PatientContext
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.labels import WrappingLabel
 
 
@@ -66,6 +67,7 @@ class PatientBanner(QFrame):
         else:
             self.caption.setText("Patiënt:")
             self.text.setText(ctx.banner_text())
+            announce(self.text, f"Patiënt in beeld: {ctx.banner_text()}")
         self.close_button.setVisible(ctx is not None)
         self.copy_button.setVisible(ctx is not None)
         self.signal_button.setVisible(ctx is not None)

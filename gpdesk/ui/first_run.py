@@ -40,6 +40,7 @@ from gpdesk.errors import GpdeskError, PracticeError, ValidationError
 from gpdesk.security.accounts import normalise_username
 from gpdesk.security.crypto import KdfParams
 from gpdesk.security.passwords import own_words
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.password_hint import PasswordHint
 from gpdesk.ui.resources import app_icon
 
@@ -386,6 +387,7 @@ class FirstRunDialog(QDialog):
 
     def show_status(self, text: str) -> None:
         """Printed, or what went wrong with printing."""
+        announce(self, text)
         self.status.setText(text)
         self.status.show()
         self._fit()

@@ -82,7 +82,7 @@ class LoginDialog(QDialog):
         self.sign_in_button.setObjectName("signIn")
         self.retry_button = QPushButton("&Opnieuw proberen")
         self.retry_button.hide()
-        quit_button = QPushButton("Afsluiten")
+        quit_button = QPushButton("A&fsluiten")
         self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(quit_button, QDialogButtonBox.ButtonRole.RejectRole)

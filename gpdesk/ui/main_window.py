@@ -27,6 +27,7 @@ from gpdesk.inbox.store.listing import LetterView
 from gpdesk.patients.context import PatientContext
 from gpdesk.security.actor import Actor
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.areas import AREAS, ComingSoonPage
 from gpdesk.ui.banner import PatientBanner
 from gpdesk.ui.beheer.practice_page import PracticePage
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
 
         self.nav = Navigation()
         self.nav.setObjectName("navigation")
+        named(self.nav, "Onderdelen", "Pijltjes kiezen een onderdeel; overal ook Ctrl+1 tot Ctrl+4")
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -216,7 +218,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self._menus = {
-            "app": bar.addMenu("g&pdesk"),
+            "app": bar.addMenu("gpdesk"),  # no Alt letter (P is Patiënt): Alt+P, then ←
             "patient": bar.addMenu("&Patiënt"),
             "go": bar.addMenu("&Ga naar"),
             "help": bar.addMenu("&Help"),
@@ -250,7 +252,10 @@ class MainWindow(QMainWindow):
         self.area_actions: dict[str, QAction] = {}
         for area in AREAS:
             self.area_actions[area.key] = self._action(
-                area.title, area.shortcut, lambda _=False, k=area.key: self.show_area(k), "go"
+                area.menu_title or area.title,
+                area.shortcut,
+                lambda _=False, k=area.key: self.show_area(k),
+                "go",
             )
         self._action("&Sneltoetsen", "F1", self._show_shortcuts, "help")
         self.about_action = self._action("&Over gpdesk", "", self._show_about, "help")
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
         """A message gets the whole status bar, and its tooltip, so a narrow window shows it."""
         self.db_label.setVisible(not text)
         self.statusBar().setToolTip(text)
+        announce(self.statusBar(), text)
 
     def show_outbox_status(self, text: str) -> None:
         """The outbox line, e.g. "Postvak uit: 0 wachtend" (``OutboxWorker.status_changed``)."""
@@ -456,6 +462,11 @@ class MainWindow(QMainWindow):
                 (_mnemonic(reading_pane.MORE_TEXT), "Meer: alle acties voor de brief"),
                 ("F5", "Vernieuwen"),
             ]
+        listed = " | ".join(keys for rows in (general, kaart, signals, inbox) for keys, _ in rows)
+        for menu in self._menus.values():  # any other menu key: the overview stays complete
+            for action in menu.actions():
+                if _keys(action) and _keys(action) not in listed:
+                    general.append((_keys(action), _plain(action.text())))
         return [
             ("Overal", general),
             ("Sociale kaart", kaart),

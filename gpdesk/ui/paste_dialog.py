@@ -19,16 +19,17 @@ from gpdesk.errors import ValidationError
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.his_line import read_his_line
 from gpdesk.patients.validation import format_birth_date, format_postcode
+from gpdesk.ui.accessible import LiveLabel, let_tab_leave, named
 
 CLIPBOARD_CHARS = 2000
 """A patient line is short; a whole document on the clipboard is cut, not parsed in full."""
 
 FIELDS = (
-    ("bsn", "BSN"),
-    ("naam", "Naam"),
-    ("geboortedatum", "Geboortedatum"),
-    ("postcode", "Postcode"),
-    ("telefoon", "Telefoon"),
+    ("bsn", "&BSN"),
+    ("naam", "&Naam"),
+    ("geboortedatum", "&Geboortedatum"),
+    ("postcode", "Post&code"),
+    ("telefoon", "&Telefoon"),
 )
 
 
@@ -54,13 +55,16 @@ class PasteDialog(QDialog):
             "Controleer wat gpdesk herkent voordat u de patiënt opent."
         )
         intro.setWordWrap(True)
-        self.source = QPlainTextEdit()
+        self.source = let_tab_leave(QPlainTextEdit())
         self.source.setObjectName("pasteSource")
+        named(
+            self.source, "Patiëntregel uit het HIS", "Plak hier de regel; Tab gaat naar de velden"
+        )
         self.source.setPlaceholderText("Bijv. J. de Vries, 01-02-1970, BSN 111222333, 3118 AB …")
         self.source.setFixedHeight(90)
         self.source.textChanged.connect(self._recognise)
         self.source.installEventFilter(self)
-        self.recognised = QLabel()
+        self.recognised = LiveLabel()
         self.recognised.setObjectName("pasteStatus")
         self.recognised.setWordWrap(True)
         self.recognised.hide()
@@ -90,7 +94,7 @@ class PasteDialog(QDialog):
         )
         self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
         self.open_button.setText("Patiënt &openen")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annu&leren")
         buttons.accepted.connect(self._open)
         buttons.rejected.connect(self.reject)
 

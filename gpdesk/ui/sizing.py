@@ -34,6 +34,7 @@ def scrolling(page: QWidget) -> QScrollArea:
     """``page`` in a frameless scroll area: on a low screen the form scrolls, nothing is cut off."""
     area = QScrollArea()
     area.setWidgetResizable(True)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take Tab and scroll into view
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(page)
     return area
@@ -51,6 +52,7 @@ class ContentScrollArea(QScrollArea):
         super().__init__()
         self._min_lines = min_lines
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its content takes Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)

@@ -166,7 +166,7 @@ def test_f9_fetches_now_rather_than_at_the_next_turn(
     assert ("F9", "Nu ophalen uit postvak en ontvangstmap") in dict(window.shortcut_sections())[
         "Terugkoppeling"
     ]
-    assert page.fetch_button.text() == "Nu ophalen"
+    assert page.fetch_button.text() == "N&u ophalen"
 
 
 def test_a_folder_that_is_gone_says_so_in_the_status_bar_and_lock_stops_fetching(

@@ -147,7 +147,7 @@ def test_apply_runs_in_the_background_and_names_the_undo(
     assert "Ongedaan maken kan via Beheer > Sociale kaart" in dialog.status.text()
     assert "1 rij is overgeslagen" in dialog.status.text()
     assert not dialog.apply_button.isEnabled()
-    assert dialog.cancel_button.text() == "Sluiten"
+    assert dialog.cancel_button.text() == "&Sluiten"
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Service)) == 2
         assert [b.batch_id for b in list_import_batches(session)] == [batch_id]
@@ -247,7 +247,7 @@ def test_an_unreadable_path_shows_the_error_in_the_dialog(
     assert dialog is not None
     qtbot.waitUntil(lambda: "bestaat niet" in dialog.summary.text(), timeout=15_000)
     assert not dialog.apply_button.isEnabled()
-    assert dialog.cancel_button.text() == "Sluiten"
+    assert dialog.cancel_button.text() == "&Sluiten"
     dialog.reject()
 
 

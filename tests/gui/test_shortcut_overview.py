@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from gpdesk.config import Home
@@ -76,3 +76,16 @@ def test_f1_shows_the_overview_on_one_screen_and_enter_closes_it(qtbot: QtBot, g
     for words in ("Signaleren", "Ctrl+Shift+S", "Ctrl+Enter", "Alt+T", "Sociale kaart"):
         assert words in text
     assert width <= 910 and height <= 460  # a laptop at 150 % still shows it whole
+
+
+def test_every_key_of_the_menus_is_in_the_overview(gp: Desktop) -> None:
+    """Generated from the actions: a menu item with a key added later is listed by itself."""
+    window = main_window(gp)
+    listed = {keys for _title, rows in window.shortcut_sections() for keys, _text in rows}
+    words = " | ".join(sorted(listed))
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        assert isinstance(menu, QMenu)
+        for item in menu.actions():
+            keys = item.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+            assert not keys or keys in words, f"{item.text()} ({keys}) missing from F1"

@@ -31,6 +31,7 @@ from gpdesk.errors import GpdeskError, ValidationError
 from gpdesk.roles import Role
 from gpdesk.security.audit import AuditFilter
 from gpdesk.security.permissions import LOCKED, Permission
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.beheer.check_dialog import CheckReportDialog
 from gpdesk.ui.beheer.kaart.controller import KaartController
 from gpdesk.ui.beheer.kaart.save_feedback import alive
@@ -83,9 +84,9 @@ class AddUserDialog(QDialog):
             # The value, not the enum: a QComboBox hands a StrEnum back as a plain str anyway.
             self.role.addItem(role.label, role.value)
         form = QFormLayout()
-        form.addRow("Gebruikersnaam", self.username)
-        form.addRow("Naam", self.display_name)
-        form.addRow("Rol", self.role)
+        form.addRow("&Gebruikersnaam", self.username)
+        form.addRow("&Naam", self.display_name)
+        form.addRow("&Rol", self.role)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
@@ -95,7 +96,7 @@ class AddUserDialog(QDialog):
         )
         self.add_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.add_button.setText("&Toevoegen")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Annuleren")
         buttons.accepted.connect(self.submitted)
         buttons.rejected.connect(self.reject)
         explanation = QLabel(
@@ -118,6 +119,7 @@ class AddUserDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """Why the account was not made; what was typed stays."""
+        announce(self, text, urgent=True)
         self.set_busy(False)
         self.message.setText(text)
         self.message.setVisible(bool(text))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.practice.overview import PracticeOverview
+from gpdesk.ui.accessible import let_tab_leave, named
 from gpdesk.ui.beheer.kaart.tab import KaartTab
 from gpdesk.ui.beheer.models import AuditModel, PermissionsModel, UsersModel, local_time
 from gpdesk.ui.beheer.receiving.tab import ReceivingTab
@@ -55,8 +56,8 @@ def backup_warning(never: bool, ask: Sequence[str] | None = None) -> str:
     return f"{first} Vraag {names} om een back-up te maken."
 
 
-def _table(model: object, name: str) -> QTableView:
-    view = QTableView()
+def _table(model: object, name: str, spoken: str) -> QTableView:
+    view = let_tab_leave(named(QTableView(), spoken))
     view.setObjectName(name)
     view.setModel(model)  # type: ignore[arg-type]
     view.verticalHeader().hide()
@@ -90,6 +91,7 @@ class PracticeTab(QScrollArea):
     def __init__(self) -> None:
         super().__init__()
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a page, not a control: its fields take Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         body.setObjectName("beheerPracticeBody")
@@ -187,7 +189,7 @@ class UsersTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.model = UsersModel()
-        self.view = _table(self.model, "usersView")
+        self.view = _table(self.model, "usersView", "Gebruikers")
         self.add_button = QPushButton("Gebruiker &toevoegen…")
         self.add_button.setObjectName("addUser")
         self.toggle_button = QPushButton("&Uitschakelen")
@@ -231,7 +233,7 @@ class PermissionsTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.model = PermissionsModel()
-        self.view = _table(self.model, "permissionsView")
+        self.view = _table(self.model, "permissionsView", "Rechten per rol")
         self.view.verticalHeader().show()
         self.view.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.note = QLabel(
@@ -280,11 +282,11 @@ class AuditTab(QWidget):
         )
         self.user.setMinimumContentsLength(18)
         filters = FlowLayout(spacing=12, row_spacing=6)  # two rows on a narrow screen
-        filters.addWidget(_labelled("Gebruiker", self.user))
-        filters.addWidget(_labelled("Patiënt", self.bsn))
-        filters.addWidget(_labelled("Periode", self.period))
+        filters.addWidget(_labelled("Gebr&uiker", self.user))
+        filters.addWidget(_labelled("Pa&tiënt (BSN)", self.bsn))
+        filters.addWidget(_labelled("Per&iode", self.period))
         filters.addWidget(self.search_button)
-        self.view = _table(model, "auditView")
+        self.view = _table(model, "auditView", "Logboek")
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AuditModel.WHAT, QHeaderView.ResizeMode.Stretch)

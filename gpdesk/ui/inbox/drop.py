@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from gpdesk.errors import GpdeskError
 from gpdesk.models import LetterSource
 from gpdesk.security.permissions import Permission, require
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.inbox.phone_dialog import PHONE_KEY, PHONE_TEXT
 from gpdesk.ui.theme import set_tone
 
@@ -323,6 +324,7 @@ class IntakeBar(QWidget):
 
     def show_message(self, text: str, *, problem: bool = False) -> None:
         """The outcome line (red when something was not kept)."""
+        announce(self, text, urgent=problem)
         set_tone(self.message, "error" if problem else "success")
         self.message.setText(text)
         self.message.setVisible(bool(text))

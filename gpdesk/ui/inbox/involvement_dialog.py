@@ -96,7 +96,7 @@ class InvolvementDialog(QDialog):
         self.confirm = buttons.addButton("&Vastleggen", QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm.setObjectName("involvementConfirm")
         self.confirm.setDefault(True)
-        self.cancel = buttons.addButton("Annuleren", QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel = buttons.addButton("Annu&leren", QDialogButtonBox.ButtonRole.RejectRole)
         self.cancel.setObjectName("involvementCancel")
         self.cancel.setAutoDefault(False)
         buttons.rejected.connect(self.reject)

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFocusEvent,
     QKeySequence,
     QShortcut,
     QShowEvent,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.inbox.store.listing import COUNT_CAP, LetterView, TeamChoice
 from gpdesk.models import LetterState
+from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.areas import Area
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.drop import DropZone, IntakeBar
@@ -43,8 +45,8 @@ from gpdesk.ui.theme import scaled
 
 REFRESH_KEY: Final = "F5"
 FETCH_KEY: Final = "F9"
-FETCH_TEXT: Final = "Nu ophalen"
-"""No Alt letter: the chips and the reading pane use the free ones; F9 is its key."""
+FETCH_TEXT: Final = "N&u ophalen"
+"""Alt+U (the chips and the reading pane use most other letters); F9 is its key too."""
 
 VIEW_CHIPS: Final = (
     (LetterView.ALL, "&Alle", "Alle brieven in de gekozen stand"),
@@ -148,7 +150,7 @@ class InboxPage(QWidget):
         self.this_patient = QCheckBox("Van de&ze patiënt")
         self.this_patient.setObjectName("inboxThisPatient")
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
-        self.count = QLabel()
+        self.count = LiveLabel()  # a screen reader says the new count
         self.count.setObjectName("pageSummary")
 
         second = FlowLayout(spacing=12, row_spacing=6)  # a label stays beside its field
@@ -195,7 +197,6 @@ class InboxPage(QWidget):
         layout.addWidget(self.intake.message)
         layout.addSpacing(4)
         layout.addWidget(self.splitter, 1)
-        self.setFocusProxy(self.table)  # the list has focus when the page opens
 
         self.file_shortcut = QShortcut(QKeySequence(FILE_KEY), self)
         self.file_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -221,6 +222,14 @@ class InboxPage(QWidget):
         self.setAcceptDrops(True)
 
     # -- filters ---------------------------------------------------------------------------------
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """The list has focus when the page opens.
+
+        Not a focus proxy: with one, Tab skipped the filters and buttons after the list.
+        """
+        super().focusInEvent(event)
+        self.table.setFocus(event.reason())
 
     def _view_toggled(self, _chip: object, on: bool) -> None:
         if on:  # the chip switched off toggles too; one reload for the pair

@@ -57,6 +57,7 @@ from gpdesk.inbox.store.triage import KIND_FIELD, PATIENT_FIELD, SIGNAL_FIELD
 from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import BSN_FIELD, format_birth_date, validate_bsn
 from gpdesk.security.accounts import SignedIn
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.theme import set_tone
 
@@ -211,6 +212,7 @@ class PhoneDialog(QDialog):
         self.by_signal.setObjectName("phoneBySignal")
         self.signal = QComboBox()
         self.signal.setObjectName("phoneSignal")
+        named(self.signal, "Kenmerk van het signaal")
         self.signal.setEditable(True)
         self.signal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         _line_of(self.signal).setPlaceholderText("Kenmerk, bijvoorbeeld SIG-2026-000123")
@@ -225,6 +227,7 @@ class PhoneDialog(QDialog):
         self.by_bsn.setObjectName("phoneByBsn")
         self.bsn = QLineEdit()
         self.bsn.setObjectName("phoneBsn")
+        named(self.bsn, "BSN van de patiënt")
         self.bsn.setPlaceholderText("9 cijfers")
         self.bsn.setMaxLength(20)
         self.later = QRadioButton("Nog niet bekend (&later koppelen, bij Niet gekoppeld)")
@@ -302,7 +305,7 @@ class PhoneDialog(QDialog):
         self.status.setObjectName("fieldError")
         self.status.setWordWrap(True)
         self.status.hide()
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annul&eren")
         self.cancel_button.setObjectName("phoneCancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.close_asking)
@@ -411,6 +414,7 @@ class PhoneDialog(QDialog):
 
     def show_status(self, text: str) -> None:
         """What went wrong that no field explains (or "Bezig met opslaan…")."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

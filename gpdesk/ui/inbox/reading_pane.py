@@ -42,6 +42,7 @@ from gpdesk.models import LetterState
 from gpdesk.roles import Role
 from gpdesk.security.permissions import Permission
 from gpdesk.signals.consent import dutch_date
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.letter_actions import ARCHIVE, FILE, LETTER_ACTIONS, action, next_step
 from gpdesk.ui.inbox.letter_list import WARNING_SIGN
@@ -684,6 +685,7 @@ class ReadingPane(QWidget):
 
     def show_message(self, text: str, *, info: bool = False) -> None:
         """A refusal or a confirmation under the letter."""
+        announce(self, text, urgent=not info)
         self.message.setText(text)
         self.message.setProperty("info", info)
         self.message.style().unpolish(self.message)

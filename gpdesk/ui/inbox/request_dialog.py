@@ -40,6 +40,7 @@ from gpdesk.inbox.requests import AnswerRecord, Check, InformationRequest, Previ
 from gpdesk.models.base import utcnow
 from gpdesk.security.accounts import SignedIn
 from gpdesk.signals.consent import dutch_date, local_date
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.signals.preview_dialog import PreviewDialog
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.tasks import TaskRunner
@@ -145,7 +146,7 @@ class RequestDialog(QDialog):
         self.refuse_button.setObjectName("requestRefuse")
         self.refuse_button.setAutoDefault(False)
         self.refuse_button.clicked.connect(self.refuse_requested)
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annu&leren")
         self.cancel_button.setObjectName("requestCancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
@@ -226,6 +227,7 @@ class RequestDialog(QDialog):
 
     def show_message(self, text: str) -> None:
         """A refusal from the core (a race, a missing setting): under the answer."""
+        announce(self, text)
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

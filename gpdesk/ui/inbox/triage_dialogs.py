@@ -79,7 +79,7 @@ class TriageDialog(QDialog):
         self.ok_button.setDefault(True)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         assert cancel is not None
-        cancel.setText("Annuleren")
+        cancel.setText("Annu&leren")
         for button in (self.ok_button, cancel):  # Enter is always OK, wherever focus went
             button.setAutoDefault(False)
         self.buttons.accepted.connect(self._submit)
@@ -143,7 +143,7 @@ class AssignDialog(TriageDialog):
     """Toewijzen: to one colleague or to a role, with an optional note."""
 
     def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
-        super().__init__("Toewijzen", "Toewijzen", letter, parent)
+        super().__init__("Toewijzen", "&Toewijzen", letter, parent)
         self.setObjectName("assignDialog")
         self.to = QComboBox()
         self.to.setObjectName("assignTo")
@@ -181,7 +181,7 @@ class ForwardDialog(TriageDialog):
     """Doorsturen naar verwijzer: to the GP who sent the signal, with a note."""
 
     def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
-        super().__init__("Doorsturen naar verwijzer", "Doorsturen", letter, parent)
+        super().__init__("Doorsturen naar verwijzer", "&Doorsturen", letter, parent)
         self.setObjectName("forwardDialog")
         self.to = QLabel(  # broken by hand: a wrapped label would not make the dialog grow
             f"Naar de huisarts die signaal {letter.signal_reference} stuurde.\n"
@@ -218,7 +218,7 @@ class KindDialog(TriageDialog):
     """Soort bevestigen: gpdesk's suggestion chosen; advies and escalatie say what follows."""
 
     def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
-        super().__init__("Soort bevestigen", "Bevestigen", letter, parent)
+        super().__init__("Soort bevestigen", "Bevesti&gen", letter, parent)
         self.setObjectName("kindDialog")
         self.letter = letter
         self.group = QButtonGroup(self)
@@ -285,7 +285,7 @@ class LinkDialog(TriageDialog):
     def __init__(
         self, letter: LetterDetail, parent: QWidget | None = None, *, may_open_patients: bool
     ) -> None:
-        super().__init__("Koppelen", "Koppelen", letter, parent)
+        super().__init__("Koppelen", "&Koppelen", letter, parent)
         self.setObjectName("linkDialog")
         self.reference = QLineEdit()
         self.reference.setObjectName("linkReference")

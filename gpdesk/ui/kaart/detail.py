@@ -31,6 +31,7 @@ from gpdesk.kaart.handout import ages_label, capacity_text, split_hours
 from gpdesk.kaart.schedule import AMSTERDAM, format_date
 from gpdesk.kaart.store.queries import ContactRef, ServiceDetail
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.accessible import named
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.labels import WrappingLabel
 from gpdesk.ui.theme import hex_colour
@@ -428,6 +429,7 @@ class DetailPane(QFrame):
 
         self.body = QTextBrowser()
         self.body.setObjectName("kaartDetailBody")
+        named(self.body, "Gegevens van de voorziening")
         self.body.setOpenExternalLinks(True)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
         self._shown: tuple[ServiceDetail, date] | None = None
@@ -548,6 +550,7 @@ class CorrectionDialog(QDialog):
         question.setWordWrap(True)
         self.text = QPlainTextEdit()
         self.text.setObjectName("correctionText")
+        named(self.text, f"Wat klopt er niet bij {service}")
         self.text.setPlaceholderText(
             "Bijv.: het telefoonnummer werkt niet meer, de contactpersoon is vertrokken, "
             "het inloopspreekuur is nu op woensdag."
@@ -572,7 +575,7 @@ class CorrectionDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("&Open e-mail")
         self.ok_button.setEnabled(recipient is not None)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Annuleren")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.kaart.handout import BODY_SIZES
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.sizing import fit_to_screen
 
 MARGIN_MM = 18.0
@@ -144,6 +145,7 @@ class HandoutDialog(QDialog):
         intro.setWordWrap(True)
         self.preview = QTextBrowser()
         self.preview.setObjectName("handoutPreview")
+        named(self.preview, "Voorbeeld van het blad voor de patiënt")
         self.preview.setOpenExternalLinks(True)  # e-mail and website open outside gpdesk
         self.include_name = QCheckBox("&Naam patiënt op het blad")
         self.include_name.setObjectName("handoutIncludeName")
@@ -162,7 +164,7 @@ class HandoutDialog(QDialog):
         self.print_button.setDefault(True)
         self.save_button = QPushButton("Opslaan als &PDF…")
         self.save_button.setObjectName("handoutSave")
-        self.close_button = QPushButton("Sluiten")
+        self.close_button = QPushButton("S&luiten")
         self.close_button.setObjectName("handoutClose")
         self.print_button.clicked.connect(self.print_requested)
         self.save_button.clicked.connect(self.save_requested)
@@ -191,6 +193,7 @@ class HandoutDialog(QDialog):
 
     def show_status(self, text: str) -> None:
         """Saved, printed or what went wrong."""
+        announce(self, text)
         self.status.setText(text)
 
     def set_saving(self, saving: bool) -> None:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import LiveLabel, announce
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.kaart.answer import RouteAnswer
 from gpdesk.ui.kaart.detail import DetailPane
@@ -299,7 +300,7 @@ class KaartPage(QWidget):
             "kaartOnlyOpen",
             "Tijdelijk gesloten voorzieningen niet tonen (anders staan ze onderaan, met de reden)",
         )
-        self.count = QLabel()
+        self.count = LiveLabel()  # a screen reader says the new count
         self.count.setObjectName("kaartCount")
         self.count.setWordWrap(True)
         chips = FlowLayout(spacing=8, row_spacing=6)  # wraps to a second row on a narrow screen
@@ -404,6 +405,7 @@ class KaartPage(QWidget):
         self._shortcut("F5", self, self.reload_requested.emit)
         order = (
             self.search,
+            self.changes_button,  # beside the box: read before the chips under it
             self.theme_chip,
             self.postcode_chip,
             self.age,
@@ -525,6 +527,7 @@ class KaartPage(QWidget):
 
         ``can_clear``: the filters emptied the list, so offer to clear them right under the text.
         """
+        announce(self, text)
         self.list_stack.setCurrentWidget(self.message_page)
         self.message.setText(text)
         self.count.setText(_hidden_text(hidden).removeprefix(" · ").capitalize())

@@ -57,6 +57,7 @@ from gpdesk.signals.consent import (
     one_year_after,
 )
 from gpdesk.signals.consent_text import consent_document, consent_his_note, consent_text
+from gpdesk.ui.accessible import announce, named
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.theme import set_tone
 
@@ -230,6 +231,7 @@ class ConsentDialog(QDialog):
 
         self.valid_until = QDateEdit()
         self.valid_until.setObjectName("consentValidUntil")
+        named(self.valid_until, "Geldig tot en met", "Hoogstens een jaar")
         self.valid_until.setCalendarPopup(True)
         self.valid_until.setDisplayFormat("dd-MM-yyyy")
         longest = one_year_after(self.today)
@@ -287,7 +289,7 @@ class ConsentDialog(QDialog):
             "(zonder BSN)"
         )
         self.copy_button.setAutoDefault(False)
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annu&leren")
         self.cancel_button.setObjectName("consentCancel")
         self.cancel_button.setAutoDefault(False)
         self.save_button = QPushButton("&Opslaan")
@@ -431,6 +433,7 @@ class ConsentDialog(QDialog):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """Saved, copied, or what went wrong."""
+        announce(self, text, urgent=error)
         self.status.setObjectName("fieldError" if error else "consentStatus")
         set_tone(self.status, "" if error else "success")
         self.status.setText(text)

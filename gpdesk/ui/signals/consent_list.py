@@ -51,6 +51,7 @@ from gpdesk.signals.consent import (
     local_date,
 )
 from gpdesk.signals.store import WithdrawalEffect
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.theme import colour, set_tone
 
@@ -427,6 +428,7 @@ class ConsentListDialog(QDialog):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         """What was done, or what went wrong."""
+        announce(self, text, urgent=error)
         set_tone(self.status, "error" if error else "success")
         self.status.setText(text)
         self.status.setVisible(bool(text))

@@ -55,6 +55,7 @@ from gpdesk.patients.context import PatientContext
 from gpdesk.patients.validation import format_birth_date, format_postcode
 from gpdesk.signals.consent import GROUND_EXPLANATIONS, ConsentScope, dutch_date
 from gpdesk.signals.outgoing import DEFAULT_ITEMS, EMERGENCY_NOTICE, THEMES, Route, Theme
+from gpdesk.ui.accessible import named
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.sizing import fit_to_screen, scrolling
 from gpdesk.ui.theme import scaled
@@ -304,6 +305,7 @@ class SignalForm(QDialog):
             else:
                 self.phone = QLineEdit()
                 self.phone.setObjectName("signalPhone")
+                named(self.phone, "Telefoonnummer voor het team")
                 self.phone.setPlaceholderText("06 …")
                 self.phone.setFixedWidth(scaled(120))
                 self.phone.setToolTip(
@@ -405,7 +407,7 @@ class SignalForm(QDialog):
         self.send_button.setObjectName("signalSend")
         self.send_button.setToolTip("Naar postvak uit; het wordt beveiligd verstuurd (Ctrl+Enter)")
         self.send_button.setDefault(True)
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("Annu&leren")
         self.cancel_button.setObjectName("signalCancel")
         self.cancel_button.setAutoDefault(False)
         self.preview_button.clicked.connect(self._preview)

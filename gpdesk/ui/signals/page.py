@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.inbox.store.involvement import InvolvementInfo
+from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.areas import Area
 from gpdesk.ui.signals.signal_list import SignalTable, SignalTableModel
 from gpdesk.ui.signals.timeline import SignalDetail
@@ -79,7 +80,7 @@ class SignalsPage(QWidget):
         self.this_patient.setToolTip("Alleen de signalen van de patiënt in beeld (Alt+D)")
         self.open_only.toggled.connect(lambda _on: self.filters_changed.emit())
         self.this_patient.toggled.connect(lambda _on: self.filters_changed.emit())
-        self.count = QLabel()
+        self.count = LiveLabel()  # a screen reader says the new count
         self.count.setObjectName("pageSummary")
         filters = QHBoxLayout()
         filters.addWidget(self.open_only)
@@ -124,8 +125,15 @@ class SignalsPage(QWidget):
         layout.addLayout(top)
         layout.addSpacing(6)
         layout.addWidget(self.splitter, 1)
-        self.setFocusProxy(self.table)  # the list has focus when the page opens
         self.set_patient_open(False)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """The list has focus when the page opens.
+
+        Not a focus proxy: with one, Tab skipped the filters and buttons after the list.
+        """
+        super().focusInEvent(event)
+        self.table.setFocus(event.reason())
 
     def set_patient_open(self, is_open: bool, *, only_this: bool | None = None) -> None:
         """The buttons and "alleen deze patiënt" work only with a patient in the banner.

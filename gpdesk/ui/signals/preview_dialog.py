@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.signals.preview import Preview
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.theme import set_tone
 
@@ -48,6 +49,7 @@ class PreviewDialog(QDialog):
         set_tone(self.envelope, "muted")
         self.letter = QTextBrowser()
         self.letter.setObjectName("previewLetter")
+        named(self.letter, "De brief zoals het team hem krijgt")
         self.letter.setOpenLinks(False)  # the reply links are for the team, not for a click here
         self.back_button = QPushButton("&Terug naar het signaal")
         self.back_button.setObjectName("previewBack")

@@ -33,6 +33,7 @@ from gpdesk.inbox.store.by_signal import SignalLetter
 from gpdesk.models import Channel, LetterSource, LetterState, MessageKind, OutboxState, SignalStatus
 from gpdesk.signals.consent import dutch_date
 from gpdesk.signals.store import CLOSED, TRANSITIONS, SignalRecord
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.signals.signal_list import (
     KIND_WORDS,
@@ -334,6 +335,7 @@ class SignalDetail(QWidget):
 
     def show_message(self, text: str, *, info: bool = False) -> None:
         """A refusal or a failure (red) or what just happened (``info``) under the buttons."""
+        announce(self, text, urgent=not info)
         set_tone(self.message, "info" if info else "")
         self.message.setText(text)
 

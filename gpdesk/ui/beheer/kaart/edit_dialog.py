@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import announce, link_buddies
 from gpdesk.ui.beheer.kaart.fields import FieldErrors
 
 
@@ -47,12 +48,17 @@ class EditorDialog(QDialog):
         self.save_button.setText("&Opslaan")
         self.save_button.setObjectName("kaartSave")
         self.save_button.setDefault(True)  # Enter in a one-line field saves
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuleren")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annu&leren")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.discard_question: QMessageBox | None = None
         self._unchanged: object = None
         self._closing = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Each row's label names its field for a screen reader (not the field's wrapper)."""
+        link_buddies(self)
+        super().showEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Enter that a field leaves alone (a one-line field, a list) is Opslaan.
@@ -146,15 +152,17 @@ class EditorDialog(QDialog):
         self.set_busy(False)
         rest = self.errors.show(problems)
         if rest:
-            self.show_message(" ".join(rest))
+            self.show_message(" ".join(rest), said="")
         else:
-            self.show_message("Controleer de rood gemelde velden." if problems else "")
+            self.show_message("Controleer de rood gemelde velden." if problems else "", said="")
+        announce(self.message, " ".join(problems.values()), urgent=True)  # each problem, once
 
-    def show_message(self, text: str) -> None:
-        """A message at the bottom (or none)."""
+    def show_message(self, text: str, *, said: str | None = None) -> None:
+        """A message at the bottom (or none), said aloud (``said``: what to say instead)."""
         self.set_busy(False)
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        announce(self.message, text if said is None else said, urgent=True)
 
     def show_notice(self, text: str) -> None:
         """Something to know, not an error (a contact who left was someone's deputy)."""

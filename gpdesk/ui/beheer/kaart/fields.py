@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import let_tab_leave, named
 from gpdesk.ui.theme import set_tone
 
 
@@ -64,6 +65,8 @@ def with_error(widget: QWidget, error: QLabel) -> QWidget:
     layout.setSpacing(2)
     layout.addWidget(widget)
     layout.addWidget(error)
+    if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        box.setFocusProxy(widget)  # the row's label (its buddy is the box) lands in the field
     return box
 
 
@@ -92,9 +95,9 @@ def note(text: str) -> QLabel:
     return label
 
 
-def row_table(model: QAbstractItemModel, name: str) -> QTableView:
-    """A table that selects one whole row, as every kaart list does."""
-    view = QTableView()
+def row_table(model: QAbstractItemModel, name: str, spoken: str = "") -> QTableView:
+    """A table that selects one whole row, as every kaart list does; Tab leaves it."""
+    view = let_tab_leave(named(QTableView(), spoken) if spoken else QTableView())
     view.setObjectName(name)
     view.setModel(model)
     view.verticalHeader().hide()

@@ -52,6 +52,7 @@ from gpdesk.kaart.exchange.importing import (
 )
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission
+from gpdesk.ui.accessible import named
 from gpdesk.ui.sizing import fit_to_screen
 from gpdesk.ui.tasks import TaskRunner
 
@@ -289,7 +290,7 @@ class ImportPreviewDialog(QDialog):
         ]
         self.models = tuple(models)
         for (name, label), model in zip(_TABS, models, strict=True):
-            view = _table(name, model)
+            view = named(_table(name, model), f"{label} bij het importeren")
             self.views.append(view)
             self.tabs.addTab(view, f"{label} (0)")
         # Column widths follow the window: a wider window gives the names room again.
@@ -304,7 +305,7 @@ class ImportPreviewDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.apply_button = QPushButton("&Toepassen")
         self.apply_button.setObjectName("applyImport")
-        self.cancel_button = QPushButton("Annuleren")
+        self.cancel_button = QPushButton("&Annuleren")
         self.cancel_button.setObjectName("cancelImport")
         self.buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
@@ -356,7 +357,7 @@ class ImportPreviewDialog(QDialog):
     def show_error(self, exc: BaseException) -> None:
         """Reading or comparing failed: say so; only closing is left."""
         self.summary.setText(_text(exc))
-        self.cancel_button.setText("Sluiten")
+        self.cancel_button.setText("&Sluiten")
         self._update_apply_button()
 
     def reject(self) -> None:
@@ -402,7 +403,7 @@ class ImportPreviewDialog(QDialog):
             rows = "rij is" if plan.rows_skipped == 1 else "rijen zijn"
             text += f" {plan.rows_skipped} {rows} overgeslagen (zie Problemen)."
         self.status.setText(f"{text} {UNDO_HINT}")
-        self.cancel_button.setText("Sluiten")
+        self.cancel_button.setText("&Sluiten")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setFocus()
         self._update_apply_button()

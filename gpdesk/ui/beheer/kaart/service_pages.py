@@ -27,6 +27,7 @@ from gpdesk.kaart.editing import FeedbackAgreementInput, checks
 from gpdesk.kaart.editing.forms import FormChoices, ServiceForm
 from gpdesk.kaart.postcodes import format_ranges
 from gpdesk.models import ServiceKind, ServiceStatus
+from gpdesk.ui.accessible import named
 from gpdesk.ui.beheer.kaart.fields import (
     FieldErrors,
     form_page,
@@ -112,6 +113,10 @@ class GeneralPage(QWidget):
         self.themes.setWrapping(True)
         self.themes.setResizeMode(QListView.ResizeMode.Adjust)
         self.themes.setFixedHeight(132)
+        named(self.alternate_name, "Andere naam")
+        named(self.former_names, "Eerdere namen")
+        named(self.kind, "Soort")
+        named(self.status, "Status")
         kind_row = QHBoxLayout()
         kind_row.addWidget(self.kind, 1)
         kind_row.addWidget(QLabel("Status"))
@@ -121,17 +126,17 @@ class GeneralPage(QWidget):
         names_row.addWidget(QLabel("Eerdere namen"))
         names_row.addWidget(self.former_names, 2)
         grid = form_page(self)
-        grid.addRow("Naam *", with_error(self.name, e.label(checks.NAME, tab)))
+        grid.addRow("&Naam *", with_error(self.name, e.label(checks.NAME, tab)))
         grid.addRow("Andere naam", names_row)
         grid.addRow(
-            "Organisatie *", with_error(self.organization, e.label(checks.ORGANIZATION, tab))
+            "Organi&satie *", with_error(self.organization, e.label(checks.ORGANIZATION, tab))
         )
         grid.addRow("Soort", kind_row)
-        grid.addRow("Melding", self.alert)
-        grid.addRow("Wat het is", self.description)
-        grid.addRow("Website", with_error(self.url, e.label(checks.WEBSITE, tab)))
-        grid.addRow("E-mail", with_error(self.email, e.label(checks.EMAIL, tab)))
-        grid.addRow("Thema's", with_error(self.themes, e.label(checks.THEMES, tab)))
+        grid.addRow("Meldin&g", self.alert)
+        grid.addRow("Wat het &is", self.description)
+        grid.addRow("We&bsite", with_error(self.url, e.label(checks.WEBSITE, tab)))
+        grid.addRow("E-&mail", with_error(self.email, e.label(checks.EMAIL, tab)))
+        grid.addRow("T&hema's", with_error(self.themes, e.label(checks.THEMES, tab)))
 
 
 CONTRACT_CHOICES: tuple[tuple[str, bool | None], ...] = (
@@ -174,6 +179,8 @@ class AudiencePage(QWidget):
             "twee weken een intake, daarna een plan."
         )
         self.wait_time = line_edit("serviceWaitTime", value.wait_time, "bijv. ongeveer 6 weken")
+        named(self.min_age, "Leeftijd vanaf")
+        named(self.max_age, "Leeftijd tot en met")
         ages = QHBoxLayout()
         ages.addWidget(QLabel("van"))
         ages.addWidget(self.min_age)
@@ -187,12 +194,12 @@ class AudiencePage(QWidget):
         age_errors.addWidget(e.label(checks.MIN_AGE, tab))
         age_errors.addWidget(e.label(checks.MAX_AGE, tab))
         grid = form_page(self)
-        grid.addRow("Voor wie\n(verwijscriteria)", self.eligibility)
+        grid.addRow("Voor wie\n(verwi&jscriteria)", self.eligibility)
         grid.addRow("Leeftijd", age_errors)
-        grid.addRow("Kosten", self.fees)
-        grid.addRow("Contract gemeente", self.contract)
-        grid.addRow("Aanmelden\nen daarna", self.application)
-        grid.addRow("Wachttijd", self.wait_time)
+        grid.addRow("Ko&sten", self.fees)
+        grid.addRow("Contract &gemeente", self.contract)
+        grid.addRow("Aa&nmelden\nen daarna", self.application)
+        grid.addRow("Wac&httijd", self.wait_time)
 
     def contract_value(self) -> bool | None:
         """The chosen municipal contract: True, False or None (not known)."""
@@ -226,6 +233,8 @@ class LocationPage(QWidget):
         self.postcode = line_edit("locationPostcode", value.postal_code, "3118 AB")
         self.postcode.setMaximumWidth(110)
         self.city = line_edit("locationCity", value.city, "Schiedam")
+        named(self.postcode, "Postcode")
+        named(self.city, "Plaats")
         self.transportation = line_edit("locationTransport", value.transportation, "bijv. tram 24")
         self.shared = note("")
         self.phone = line_edit("servicePhone", form.phone, "bijv. 010-123 45 67")
@@ -233,12 +242,12 @@ class LocationPage(QWidget):
         place.addWidget(with_error(self.postcode, e.label(checks.POSTCODE, tab)))
         place.addWidget(with_error(self.city, e.label(checks.CITY, tab)), 1)
         grid = form_page(self)
-        grid.addRow("Locatie", with_error(self.location, self.shared))
-        grid.addRow("Naam locatie", self.location_name)
-        grid.addRow("Adres", with_error(self.address, e.label(checks.ADDRESS, tab)))
+        grid.addRow("Locat&ie", with_error(self.location, self.shared))
+        grid.addRow("&Naam locatie", self.location_name)
+        grid.addRow("A&dres", with_error(self.address, e.label(checks.ADDRESS, tab)))
         grid.addRow("Postcode, plaats", place)
-        grid.addRow("Bereikbaarheid", self.transportation)
-        grid.addRow("Algemeen nummer", with_error(self.phone, e.label(checks.PHONE, tab)))
+        grid.addRow("&Bereikbaarheid", self.transportation)
+        grid.addRow("Algemeen n&ummer", with_error(self.phone, e.label(checks.PHONE, tab)))
         self.location.currentIndexChanged.connect(self._location_chosen)
         self._show_shared(form.location_shared_with)
 
@@ -292,14 +301,15 @@ class AreaPage(QWidget):
             "De postcodes bepalen welk wijkteam een signaal krijgt. Een postcode buiten elk "
             "werkgebied gaat naar het centrale loket.",
         )
+        named(self.postcodes, "Postcodes (PC4)", "bijv. 3118-3119, 3121")
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(self.postcodes)
         box.addWidget(self.postcodes_check)
         box.addWidget(errors.label(checks.AREA, tab))
         grid.addRow("Postcodes (PC4)", box)
-        grid.addRow("Naam gebied", self.area_name)
-        grid.addRow("Wijken", self.wijk)
+        grid.addRow("&Naam gebied", self.area_name)
+        grid.addRow("Wi&jken", self.wijk)
         self._check_postcodes()
 
     def _check_postcodes(self) -> None:
@@ -351,9 +361,9 @@ class AgreementPage(QWidget):
             "te laten zien welke signalen nog geen bevestiging hebben.",
         )
         grid.addRow(
-            "Bevestiging binnen",
+            "&Bevestiging binnen",
             with_error(self.confirm_days, e.label(checks.CONFIRM_DAYS, tab)),
         )
         grid.addRow("", self.letter)
-        grid.addRow("Via", with_error(self.channel, e.label(checks.CHANNEL, tab)))
-        grid.addRow("Afspraken", self.agreement_notes)
+        grid.addRow("V&ia", with_error(self.channel, e.label(checks.CHANNEL, tab)))
+        grid.addRow("Af&spraken", self.agreement_notes)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gpdesk.kaart.editing import checks
 from gpdesk.kaart.editing.forms import ContactRow, FormChoices, ServiceForm
+from gpdesk.ui.accessible import announce
 from gpdesk.ui.beheer.kaart.contact_changes import CONTACTS
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, row_table
 from gpdesk.ui.beheer.kaart.models import (
@@ -36,7 +37,7 @@ class SchedulePage(QWidget):
         super().__init__()
         self.rules = RulesModel(self)
         self.rules.set_rows(form.rules)
-        self.rules_view = row_table(self.rules, "rulesView")
+        self.rules_view = row_table(self.rules, "rulesView", "Openingstijden")
         self.rules_view.setItemDelegateForColumn(
             3, ChoiceDelegate(self.rules_view, labels=checks.ATTENDING_TYPES)
         )
@@ -90,7 +91,7 @@ class ContactsPage(QWidget):
         super().__init__()
         self.contacts = ContactsModel(self)
         self.contacts.set_rows(form.contacts)
-        self.contacts_view = row_table(self.contacts, "contactsView")
+        self.contacts_view = row_table(self.contacts, "contactsView", "Contactpersonen")
         self.contacts_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.contacts_view.horizontalHeader()
         for column, width in enumerate((170, 200, 120, 230)):
@@ -150,6 +151,7 @@ class ContactsPage(QWidget):
 
     def show_status(self, text: str) -> None:
         """What was done to a contact (and whom it affects), under the table."""
+        announce(self, text)
         self.contacts_status.setText(text)
         self.contacts_status.setVisible(bool(text))
 
@@ -168,7 +170,7 @@ class FixedContactsPage(QWidget):
         self.fixed = FixedContactsModel(self)
         self.fixed.set_choices(choices.themes, form.contacts)
         self.fixed.set_rows(form.fixed_contacts)
-        self.fixed_view = row_table(self.fixed, "fixedView")
+        self.fixed_view = row_table(self.fixed, "fixedView", "Vaste contactpersonen")
         delegate = ChoiceDelegate(self.fixed_view)
         for column in (0, 1, 2):
             self.fixed_view.setItemDelegateForColumn(column, delegate)

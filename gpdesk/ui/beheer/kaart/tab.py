@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpdesk.kaart.editing.forms import KaartRow
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.models import FILTERS, ROW_ROLE, KaartFilterModel, KaartListModel
 from gpdesk.ui.flow_layout import FlowLayout
 
@@ -40,14 +41,16 @@ class KaartTab(QWidget):
         self.search.setObjectName("kaartBeheerSearch")
         self.search.setPlaceholderText("Zoek op naam of organisatie…")
         self.search.setClearButtonEnabled(True)
+        named(self.search, "Zoeken in de sociale kaart", "Zoek op naam of organisatie")
         self.filter = QComboBox()
         self.filter.setObjectName("kaartBeheerFilter")
+        named(self.filter, "Welke voorzieningen")
         for label, key in FILTERS:
             self.filter.addItem(label, key)
         self.summary = QLabel("De sociale kaart wordt geladen…")
         self.summary.setObjectName("pageSummary")
         self.summary.setWordWrap(True)
-        self.view = QTableView()
+        self.view = let_tab_leave(named(QTableView(), "Voorzieningen"))
         self.view.setObjectName("kaartBeheerView")
         self.view.setModel(self.proxy)
         self.view.verticalHeader().hide()
@@ -176,6 +179,7 @@ class KaartTab(QWidget):
 
     def show_status(self, text: str, warnings: tuple[str, ...] | list[str] = ()) -> None:
         """What just happened, and anything the user must arrange because of it."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
         self.warning.setText("\n".join(f"⚠ {w}" for w in warnings))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.receiving.models import SourcesModel
 from gpdesk.ui.flow_layout import FlowLayout
@@ -70,7 +71,7 @@ class SourcesBox(QGroupBox):
         super().__init__("Postvakken en mappen")
         self.setObjectName("sourcesBox")
         self.model = SourcesModel(self)
-        self.view = QTableView()
+        self.view = let_tab_leave(named(QTableView(), "Postvakken en mappen"))
         self.view.setObjectName("sourcesView")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
@@ -176,6 +177,7 @@ class SourcesBox(QGroupBox):
 
     def show_status(self, text: str, *, ok: bool = True) -> None:
         """What the last action did, in a sentence (red when it failed)."""
+        announce(self, text, urgent=not ok)
         set_tone(self.status, "" if ok else "error")
         self.status.setText(text)
         self.status.setVisible(bool(text))
@@ -289,6 +291,7 @@ class ReceivingTab(QScrollArea):
         super().__init__(parent)
         self.setObjectName("receivingBeheer")
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a page, not a control: its fields take Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.sources = SourcesBox()
@@ -306,5 +309,6 @@ class ReceivingTab(QScrollArea):
 
     def show_status(self, text: str) -> None:
         """A line about loading (or a failure to load) the tab."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))

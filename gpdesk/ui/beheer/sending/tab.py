@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gpdesk.ui.accessible import announce, let_tab_leave, named
 from gpdesk.ui.beheer.kaart.fields import FieldErrors, note, with_error
 from gpdesk.ui.beheer.sending.models import TeamDeliveryModel
 from gpdesk.ui.theme import set_tone
@@ -107,11 +108,11 @@ class LetterheadBox(QGroupBox):
         self.phone = _line("letterheadPhone", "010 123 45 67")
         self.agb = _line("letterheadAgb", "8 cijfers (mag leeg)")
         self.agb.setMaxLength(8)
-        self.save_button = QPushButton("Briefhoofd opslaan")
+        self.save_button = QPushButton("Brief&hoofd opslaan")
         self.save_button.setObjectName("saveLetterhead")
         self.status = _status("letterheadStatus")
         form = QFormLayout()
-        form.addRow("Praktijk", self.name)
+        form.addRow("Prakti&jk", self.name)
         address_label = QLabel("&Adres")
         address_label.setBuddy(self.address)
         form.addRow(address_label, with_error(self.address, self.errors.label("adres")))
@@ -301,7 +302,7 @@ class TeamsBox(QGroupBox):
         super().__init__("Wijkteams")
         self.setObjectName("teamsBox")
         self.model = TeamDeliveryModel(self)
-        self.view = QTableView()
+        self.view = let_tab_leave(named(QTableView(), "Wijkteams"))
         self.view.setObjectName("teamDeliveryView")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
@@ -370,6 +371,7 @@ class SendingTab(QScrollArea):
         super().__init__(parent)
         self.setObjectName("sendingBeheer")
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a page, not a control: its fields take Tab
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.letterhead = LetterheadBox()
@@ -388,5 +390,6 @@ class SendingTab(QScrollArea):
 
     def show_status(self, text: str) -> None:
         """A line about loading (or a failure to load) the tab."""
+        announce(self, text)
         self.status.setText(text)
         self.status.setVisible(bool(text))
