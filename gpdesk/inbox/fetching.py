@@ -1,11 +1,13 @@
 """Fetching from every source once: each item stored (committed) before its source forgets it.
 
 A mailbox hands its new messages one by one; each is read and stored in its own transaction
-(``intake.take_in``) and only then marked done at the server. A drop folder's file is moved to
-``verwerkt/`` only after it is stored. A crash anywhere leaves the item at its source, and the
-next fetch hands it again: the store's dedupe makes that a duplicate, not a second letter.
-How far a mailbox got, and why a source failed, are kept per source for Beheer. After a fetch,
-what is past the retention period is forgotten (``forget_due``).
+(``intake.take_in``) and only then marked done at the server. A drop folder is taken in batches
+(``folder.scan_batches``: up to 50 files, one transaction, each letter in a savepoint of its
+own), the next batch read in the parsing process while this one is stored; a file is moved to
+``verwerkt/`` only after its batch is committed. A crash anywhere leaves the item at its
+source, and the next fetch hands it again: the store's dedupe makes that a duplicate, not a
+second letter. How far a mailbox got, and why a source failed, are kept per source for Beheer.
+After a fetch, what is past the retention period is forgotten (``forget_due``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ from pathlib import Path
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
-from gpdesk.inbox.intake import Parser, PracticeKeys, practice_keys, take_in
+from gpdesk.inbox.intake import (
+    Parser,
+    PracticeKeys,
+    practice_keys,
+    read_item,
+    store_read,
+    take_in,
+)
 from gpdesk.inbox.parsing import ParserProcess
 from gpdesk.inbox.polling import problem_of
 from gpdesk.inbox.sources.errors import InboxSourceError, KeepFailedError
-from gpdesk.inbox.sources.folder import DroppedFile, scan
+from gpdesk.inbox.sources.folder import BatchStoppedError, DroppedFile, scan_batches
 from gpdesk.inbox.sources.imap import FetchResult, ImapMark, RawMessage, fetch_new
 from gpdesk.inbox.store import Incoming, Quarantine, forget_expired, receive
 from gpdesk.inbox.store.sources import (
@@ -32,6 +41,7 @@ from gpdesk.inbox.store.sources import (
     view,
 )
 from gpdesk.models import LetterSource, SourceKind
+from gpdesk.security import audit
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.permissions import Permission, require
 
@@ -89,8 +99,27 @@ def _store_too_large(
         quarantine=Quarantine(TOO_LARGE, "too_large"),
     )  # fmt: skip
     with database.session() as session:
+        audit.lock_chain(session)
         got = receive(session, signed.vault, signed.actor, incoming)
     return got.duplicate, got.quarantined
+
+
+def _read_dropped(
+    dropped: DroppedFile,
+    source: LetterSource,
+    keys: PracticeKeys,
+    source_id: int,
+    parser: Parser,
+) -> Incoming:
+    """A file from the drop folder read (in the parsing process) into what the store keeps."""
+    if dropped.too_large:
+        return Incoming(
+            source=source, raw=dropped.raw, file_type="onbekend", source_id=source_id,
+            quarantine=Quarantine(TOO_LARGE, "too_large"),
+        )  # fmt: skip
+    return read_item(
+        dropped.name, dropped.raw, source, keys=keys, source_id=source_id, parser=parser
+    )
 
 
 def fetch_one(
@@ -143,10 +172,27 @@ def fetch_one(
         else:
             assert path is not None
 
-            def keep_file(dropped: DroppedFile) -> None:
-                keep_bytes(dropped.name, dropped.raw, dropped.too_large)
+            def read_files(files: list[DroppedFile]) -> list[Incoming | Exception]:
+                read: list[Incoming | Exception] = []
+                for dropped in files:
+                    try:
+                        read.append(_read_dropped(dropped, source, opened, source_id, parser))
+                    except Exception as error:  # stored up to here; this file stays
+                        read.append(error)
+                        break
+                return read
 
-            scan(path, keep_file)
+            def keep_files(
+                files: list[DroppedFile], read: list[Incoming | Exception] | None
+            ) -> None:
+                assert read is not None
+                received, failure = store_read(database, signed, read)
+                for got in received:
+                    counter.count(got.duplicate, got.quarantined)
+                if failure is not None:
+                    raise BatchStoppedError(len(received), failure)
+
+            scan_batches(path, keep_files, prepare=read_files)
     except KeepFailedError as error:
         partial = error.result
         new_mark = partial.mark if isinstance(partial, FetchResult) else None

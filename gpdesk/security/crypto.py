@@ -177,6 +177,7 @@ class Vault:
         self._aead = AESGCM(data_key)
         self._index_key = _hkdf(data_key, b"gpdesk blind index v1")
         self._places: dict[str, dict[str, bytes]] = {}
+        self._derived: dict[bytes, bytes] = {}
 
     @classmethod
     def create(cls) -> Vault:
@@ -184,8 +185,14 @@ class Vault:
         return cls(AESGCM.generate_key(bit_length=256))
 
     def derive_key(self, purpose: bytes) -> bytes:
-        """A separate key for another use (e.g. backups), so the data key itself never leaves."""
-        return _hkdf(self._data_key, purpose)
+        """A separate key for another use (e.g. backups), so the data key itself never leaves.
+
+        Kept per purpose while the vault lives: the audit seal and record states ask per entry.
+        """
+        derived = self._derived.get(purpose)
+        if derived is None:
+            derived = self._derived[purpose] = _hkdf(self._data_key, purpose)
+        return derived
 
     def wrap_for(self, kek: bytes, context: bytes | None = None) -> bytes:
         """The data key wrapped for a user (``wrap_context``) or the recovery key (None)."""

@@ -17,10 +17,13 @@ from gpdesk.inbox.sources.errors import DropFolderError, KeepFailedError
 from gpdesk.inbox.sources.folder import (
     MAX_FILE_BYTES,
     PROCESSED,
+    Batching,
+    BatchStoppedError,
     DroppedFile,
     ScanResult,
     move_unique,
     scan,
+    scan_batches,
 )
 
 EML = b"From: wijkteam@example.org\r\nSubject: Terugkoppeling\r\n\r\nTestbrief.\r\n"
@@ -289,3 +292,58 @@ def test_a_dropped_file_shows_no_name_or_content(drop: Path) -> None:
 
     (dropped,) = store.by_hash.values()
     assert "Jansen" not in repr(dropped) and "testbrief" not in repr(dropped)
+
+
+def test_batches_are_prepared_ahead_and_moved_only_after_their_keep(drop: Path) -> None:
+    for number in range(7):
+        put(drop, f"{number}.eml", EML + b"%d" % number, age=90 - number)
+    prepared: list[list[str]] = []
+    kept: list[list[str]] = []
+
+    def prepare(files: list[DroppedFile]) -> list[str]:
+        names = [f.name for f in files]
+        prepared.append(names)
+        return names
+
+    def keep(files: list[DroppedFile], names: list[str] | None) -> None:
+        assert names == [f.name for f in files]
+        assert all(f.path.exists() for f in files)  # nothing of this batch moved yet
+        assert not any((drop / n).exists() for batch in kept for n in batch)  # earlier: moved
+        kept.append(names)
+
+    result = scan_batches(drop, keep, prepare=prepare, batching=Batching(files=3))
+
+    assert kept == [["0.eml", "1.eml", "2.eml"], ["3.eml", "4.eml", "5.eml"], ["6.eml"]]
+    assert prepared == kept
+    assert result.kept == 7 and result.waiting == 0
+    assert sorted(p.name for p in drop.iterdir()) == [PROCESSED]
+
+
+def test_a_batch_is_cut_at_its_byte_limit(drop: Path) -> None:
+    for number in range(4):
+        put(drop, f"{number}.pdf", PDF + b"%d" % number, age=90 - number)
+    sizes: list[int] = []
+
+    def keep(files: list[DroppedFile], _prepared: None) -> None:
+        sizes.append(len(files))
+
+    scan_batches(drop, keep, batching=Batching(files=50, bytes=2 * len(PDF) + 2))
+
+    assert sizes == [2, 2]
+
+
+def test_a_batch_stopped_midway_moves_only_what_was_stored(drop: Path) -> None:
+    for number in range(5):
+        put(drop, f"{number}.eml", EML + b"%d" % number, age=90 - number)
+
+    def keep(files: list[DroppedFile], _prepared: None) -> None:
+        if any(f.name == "3.eml" for f in files):
+            raise BatchStoppedError(1, OSError("disk full"))  # 2.eml stored, 3.eml not
+
+    with pytest.raises(KeepFailedError) as caught:
+        scan_batches(drop, keep, batching=Batching(files=2))
+
+    moved = tuple(drop / PROCESSED / n for n in ("0.eml", "1.eml", "2.eml"))
+    assert caught.value.result == ScanResult(3, moved, waiting=2)
+    assert isinstance(caught.value.__cause__, OSError)
+    assert sorted(p.name for p in drop.iterdir()) == ["3.eml", "4.eml", PROCESSED]

@@ -73,10 +73,12 @@ class _Child:
         self.memory_mb = limits.memory_mb  # fixed for its life (RLIMIT_AS)
         self.frames: queue.Queue[_Frame] = queue.Queue()
         self._frame_limit = _MAX_STRUCTURE + 2 * limits.max_bytes
+        self._requests: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue()
         assert self.process.stdout is not None
         threading.Thread(
             target=self._read, args=(self.process.stdout,), daemon=True, name="inbox-parser-read"
         ).start()
+        threading.Thread(target=self._write, daemon=True, name="inbox-parser-write").start()
 
     def _read(self, stream: IO[bytes]) -> None:
         try:
@@ -95,24 +97,31 @@ class _Child:
         except queue.Empty as error:
             raise TimeoutError from error
 
-    def send(self, header: bytes, raw: bytes) -> None:
-        """Write a request in a thread: a child that stops reading must not block the caller."""
-
-        def write() -> None:
-            stdin = self.process.stdin
-            if stdin is None:
+    def _write(self) -> None:
+        """Write requests as they come, until the child is stopped or dies."""
+        stdin = self.process.stdin
+        while True:
+            request = self._requests.get()
+            if request is None or stdin is None:
                 return
             try:
-                write_frame(stdin, header)
-                write_frame(stdin, raw)
+                write_frame(stdin, request[0])
+                write_frame(stdin, request[1])
                 stdin.flush()
             except (OSError, ValueError):
-                pass  # the child died; the reader reports it
+                return  # the child died; the reader reports it
 
-        threading.Thread(target=write, daemon=True, name="inbox-parser-write").start()
+    def send(self, header: bytes, raw: bytes) -> None:
+        """Hand a request to the child's writing thread: a child that stops reading never blocks.
+
+        One thread for the child's life: starting one per item cost more than reading a small
+        letter's answer.
+        """
+        self._requests.put((header, raw))
 
     def kill(self) -> int | None:
         """Stop the child for good; its exit status (negative: the signal)."""
+        self._requests.put(None)
         if self.process.poll() is None:
             self.process.kill()
         try:
@@ -127,6 +136,7 @@ class _Child:
 
     def close(self) -> None:
         """Let the child end by itself (stdin closed), or stop it."""
+        self._requests.put(None)
         if self.process.stdin is not None:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()

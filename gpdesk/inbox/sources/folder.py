@@ -22,12 +22,16 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from gpdesk.inbox.sources.errors import DropFolderError, KeepFailedError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PROCESSED = "verwerkt"
 """The subfolder a file moves to once it is kept."""
@@ -182,6 +186,49 @@ def move_unique(path: Path, target_folder: Path) -> Path:
     raise FileExistsError(errno.EEXIST, "no free name", str(path))
 
 
+@dataclass(frozen=True)
+class Batching:
+    """How many files ``scan_batches`` hands over at once: one transaction's worth."""
+
+    files: int = 50
+    bytes: int = 32 * 1024 * 1024
+    """The files' sizes together; a batch always takes at least one file."""
+
+
+class BatchStoppedError(Exception):
+    """From a batch ``keep``: the first ``kept`` files are stored, then ``error`` stopped it."""
+
+    def __init__(self, kept: int, error: Exception) -> None:
+        super().__init__(kept)
+        self.kept = kept
+        self.error = error
+
+
+@dataclass
+class _Loaded(Generic[T]):
+    """One batch read from disk (and prepared): the files, how many were skipped as unsettled."""
+
+    files: list[DroppedFile]
+    changed: int
+    prepared: T | None = None
+
+
+def _batches(
+    ready: list[tuple[Path, os.stat_result]], batching: Batching, max_size: int
+) -> list[list[tuple[Path, os.stat_result]]]:
+    batches: list[list[tuple[Path, os.stat_result]]] = []
+    size = 0
+    for path, info in ready:
+        counted = 0 if info.st_size > max_size else info.st_size
+        current = batches[-1] if batches else None
+        if current is None or len(current) >= batching.files or size + counted > batching.bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append((path, info))
+        size += counted
+    return batches
+
+
 def scan(
     folder: Path,
     keep: Callable[[DroppedFile], None],
@@ -199,6 +246,41 @@ def scan(
             or written (checked before anything is handed over).
         KeepFailedError: as above.
     """
+
+    def keep_one(files: list[DroppedFile], _prepared: None) -> None:
+        for index, dropped in enumerate(files):
+            try:
+                keep(dropped)
+            except Exception as error:
+                raise BatchStoppedError(index, error) from error
+
+    return scan_batches(
+        folder, keep_one, settle=settle, max_size=max_size, batching=Batching(files=1)
+    )
+
+
+def scan_batches(
+    folder: Path,
+    keep: Callable[[list[DroppedFile], T | None], None],
+    *,
+    prepare: Callable[[list[DroppedFile]], T] | None = None,
+    settle: float = SETTLE_SECONDS,
+    max_size: int = MAX_FILE_BYTES,
+    batching: Batching | None = None,
+) -> ScanResult:
+    """``scan`` a batch at a time: ``keep`` stores a whole batch (one transaction), oldest first.
+
+    ``prepare`` (e.g. reading the files in the parsing process) runs for the next batch on a
+    thread of its own while ``keep`` stores this one, so both cores work. ``keep`` gets the
+    batch and what ``prepare`` made of it; it returns once every file is stored durably, or
+    raises ``BatchStoppedError`` when it stored only the first ones (any other exception: none).
+    The files ``keep`` stored are moved to ``verwerkt`` after it returns, never before; the
+    scan stops at the first file not stored, with ``KeepFailedError``.
+
+    Raises:
+        DropFolderError: as ``scan``.
+        KeepFailedError: as ``scan``.
+    """
     processed = folder / PROCESSED
     try:
         ready, settling = _candidates(folder, settle)
@@ -208,33 +290,61 @@ def scan(
     except OSError as error:
         raise _error(error, folder) from error
     source = folder_label(folder)
+    batches = _batches(ready, batching or Batching(), max_size)
+
+    def load(batch: list[tuple[Path, os.stat_result]]) -> _Loaded[T]:
+        loaded: _Loaded[T] = _Loaded([], 0)
+        for path, info in batch:
+            too_large = info.st_size > max_size
+            try:
+                raw = b"" if too_large else _read(path, info, max_size)
+            except FileNotFoundError:
+                continue  # another workstation took it
+            except OSError as error:
+                raise _error(error, folder) from error
+            if raw is None:
+                loaded.changed += 1  # changed while read: still being written
+                continue
+            loaded.files.append(
+                DroppedFile(path.name, path, raw, info.st_size, source, too_large=too_large)
+            )
+        if prepare is not None and loaded.files:
+            loaded.prepared = prepare(loaded.files)
+        return loaded
+
     kept = 0
     moved: list[Path] = []
     waiting = settling
-    for index, (path, info) in enumerate(ready):
-        too_large = info.st_size > max_size
-        try:
-            raw = b"" if too_large else _read(path, info, max_size)
-        except FileNotFoundError:
-            continue  # another workstation took it
-        except OSError as error:
-            raise _error(error, folder) from error
-        if raw is None:
-            waiting += 1  # changed while read: still being written
-            continue
-        dropped = DroppedFile(path.name, path, raw, info.st_size, source, too_large=too_large)
-        try:
-            keep(dropped)
-        except Exception as error:
-            result = ScanResult(kept, tuple(moved), waiting + len(ready) - index)
-            log.warning("drop folder scan stopped: keep failed (%s)", type(error).__name__)
-            raise KeepFailedError(result, error) from error
-        kept += 1
-        try:
-            moved.append(move_unique(path, processed))
-        except FileNotFoundError:
-            continue  # another workstation kept and moved it meanwhile: its copy counts
-        except OSError as error:
-            raise _error(error, folder, kept=True) from error
+    left = len(ready)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-folder-read") as reader:
+        ahead: Future[_Loaded[T]] | None = reader.submit(load, batches[0]) if batches else None
+        for number, batch in enumerate(batches):
+            assert ahead is not None
+            loaded = ahead.result()
+            following = number + 1
+            ahead = reader.submit(load, batches[following]) if following < len(batches) else None
+            waiting += loaded.changed
+            left -= len(batch)
+            stored = len(loaded.files)
+            failure: Exception | None = None
+            try:
+                if loaded.files:
+                    keep(loaded.files, loaded.prepared)
+            except BatchStoppedError as stopped:
+                stored, failure = stopped.kept, stopped.error
+            except Exception as error:
+                stored, failure = 0, error
+            for dropped in loaded.files[:stored]:
+                kept += 1
+                try:
+                    moved.append(move_unique(dropped.path, processed))
+                except FileNotFoundError:
+                    continue  # another workstation kept and moved it meanwhile: its copy counts
+                except OSError as error:
+                    raise _error(error, folder, kept=True) from error
+            if failure is not None:
+                result = ScanResult(kept, tuple(moved), waiting + left + len(loaded.files) - stored)
+                log.warning("drop folder scan stopped: keep failed (%s)", type(failure).__name__)
+                raise KeepFailedError(result, failure) from failure
     log.info("drop folder scan: %d kept, %d waiting", kept, waiting)
     return ScanResult(kept, tuple(moved), waiting)

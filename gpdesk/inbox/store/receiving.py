@@ -196,19 +196,14 @@ def _insert(
         if incoming.body_html:
             letter.body_html = vault.seal("letter", "body_html", letter.id, incoming.body_html)
     records: list[tuple[str, int]] = [("letter", letter.id)]
-    for position, part in enumerate(() if quarantine else incoming.parts):
-        row = LetterPart(
+    rows = [
+        LetterPart(
             letter_id=letter.id, position=position, content_type=part.content_type[:128],
             size=len(part.data), sha256=part.sha256, part_kind=part.part_kind,
             safe_to_open=part.safe_to_open, problem=part.problem,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()
-        row.filename = vault.seal("letter_part", "filename", row.id, part.filename)
-        row.data = vault.seal_bytes("letter_part", "data", row.id, part.data)
-        if part.text:
-            row.text = vault.seal("letter_part", "text", row.id, part.text)
-        records.append(("letter_part", row.id))
+        )
+        for position, part in enumerate(() if quarantine else incoming.parts)
+    ]  # fmt: skip
     step = LetterEvent(
         letter_id=letter.id,
         step=QUARANTINED_STEP if quarantine else RECEIVED_STEP,
@@ -216,8 +211,14 @@ def _insert(
         actor_id=None if actor is None else actor.user_id,
         actor_label=None if actor is not None else "gpdesk",
     )
-    session.add(step)
-    session.flush()
+    session.add_all([*rows, step])
+    session.flush()  # one flush for the parts and the first step: their ids place the seals
+    for row, part in zip(rows, incoming.parts, strict=False):
+        row.filename = vault.seal("letter_part", "filename", row.id, part.filename)
+        row.data = vault.seal_bytes("letter_part", "data", row.id, part.data)
+        if part.text:
+            row.text = vault.seal("letter_part", "text", row.id, part.text)
+        records.append(("letter_part", row.id))
     records.append(("letter_event", step.id))
     contact = None
     if signal is not None and incoming.reply_status is None:

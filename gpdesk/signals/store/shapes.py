@@ -36,11 +36,10 @@ from gpdesk.security.permissions import Permission
 from gpdesk.security.sealed import (
     REMOVED_STATE,
     SEALED_TABLES,
-    parse_state,
     refuse_unless_current,
     refusing_tampered,
     state_json,
-    state_of,
+    states_of,
 )
 from gpdesk.signals import snapshot
 from gpdesk.signals.consent import (
@@ -199,12 +198,7 @@ def record_states(
     ``removed`` names records deleted on purpose in the same write (``REMOVED_STATE``).
     """
     registered = {table.name for table in SEALED_TABLES}
-    states: dict[str, dict[int, str]] = {}
-    for table, record_id in records:
-        if table not in registered:
-            continue
-        for name, number, digest in parse_state(state_of(session, vault, table, record_id)):
-            states.setdefault(name, {})[number] = digest
+    states = states_of(session, vault, [(t, i) for t, i in records if t in registered])
     for table, record_id in removed:
         if table in registered:
             states.setdefault(table, {})[record_id] = REMOVED_STATE
