@@ -47,6 +47,7 @@ from gpdesk.ui.flow_layout import FlowLayout
 from gpdesk.ui.inbox.letter_actions import ARCHIVE, FILE, LETTER_ACTIONS, action, next_step
 from gpdesk.ui.inbox.letter_list import WARNING_SIGN
 from gpdesk.ui.signals.signal_list import local_moment
+from gpdesk.ui.sizing import ContentScrollArea
 from gpdesk.ui.theme import hex_colour
 
 EMPTY: Final = "Kies een brief in de lijst (j/k of ↑ ↓) en druk op Enter om hem te lezen."
@@ -456,7 +457,10 @@ class ReadingPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addWidget(self.heading)
-        layout.addWidget(self.facts)
+        # On a low screen or with a large font the facts keep a few lines and scroll the rest,
+        # rather than being cut off at the bottom.
+        self.facts_area = ContentScrollArea(self.facts, min_lines=4)
+        layout.addWidget(self.facts_area)
         layout.addWidget(self.quarantine)
         layout.addLayout(actions)  # what to do, right under what it is
         layout.addWidget(self.filed)
@@ -842,7 +846,7 @@ class ReadingPane(QWidget):
         row.setContentsMargins(0, 2, 0, 2)
         row.addWidget(text, 1)
         row.addWidget(self.involvement_button)
-        self._layout.insertWidget(self._layout.indexOf(self.facts) + 1, self.involvement_box)
+        self._layout.insertWidget(self._layout.indexOf(self.facts_area) + 1, self.involvement_box)
         self.involvement_box.hide()
 
     def _show_involvement_action(self, letter: LetterDetail | None) -> None:
