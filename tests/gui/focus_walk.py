@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAction, QKeySequence
+from PySide6.QtGui import QAccessible, QAction, QKeySequence, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -252,6 +252,10 @@ def _has_key(button: QAbstractButton, window: QWidget) -> bool:
         if key and (
             _plain(action.text()) == _plain(button.text()) or f"({key})" in button.toolTip()
         ):
+            return True
+    for shortcut in window.findChildren(QShortcut):  # a page's own key (the inbox's next step)
+        key = shortcut.key().toString(QKeySequence.SequenceFormat.PortableText)
+        if key and shortcut.isEnabled() and f"({key})" in button.toolTip():
             return True
     return False
 

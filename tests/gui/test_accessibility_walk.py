@@ -39,7 +39,13 @@ from gpdesk.ui.desktop import Desktop
 from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog
 from gpdesk.ui.inbox.request_dialog import RequestDialog
-from gpdesk.ui.inbox.triage_dialogs import AssignDialog, ForwardDialog, KindDialog, LinkDialog
+from gpdesk.ui.inbox.triage_dialogs import (
+    AssignDialog,
+    EndInvolvementDialog,
+    ForwardDialog,
+    KindDialog,
+    LinkDialog,
+)
 from gpdesk.ui.kaart.detail import CorrectionDialog
 from gpdesk.ui.kaart.handout_dialog import HandoutDialog
 from gpdesk.ui.login import LoginDialog
@@ -277,3 +283,38 @@ def test_the_kaart_import_preview_is_walked_on_every_tab(qtbot: QtBot, tmp_path:
         runner.wait()
         runner.deleteLater()
         db.dispose()
+
+
+def test_the_reading_pane_with_a_letter_open_and_the_lock_are_walked(
+    qtbot: QtBot, demo_home: Home
+) -> None:
+    """A letter open in Terugkoppeling (its actions, attachments list, text), then the lock."""
+    from tests.gui.test_involvement_gui import _closing
+
+    ready_home(demo_home)
+    letter_id = _closing(demo_home)  # a closing letter: the pane also offers ending
+    shell = signed_in(qtbot, demo_home, "jansen")
+    try:
+        window = main_window(shell)
+        window.show_area("inbox")
+        page = window.inbox_page()
+        qtbot.waitUntil(lambda: page.model.row_of(letter_id) >= 0, timeout=WAIT)
+        page.table.selectRow(page.model.row_of(letter_id))
+        pane = page.pane
+        qtbot.waitUntil(
+            lambda: pane.letter is not None and pane.letter.id == letter_id, timeout=WAIT
+        )
+        assert shell.tasks.wait()
+        qtbot.wait(20)
+        walks = [walk(window, "terugkoppeling/brief")]
+        walks[-1].extra = mnemonic_problems(window, "terugkoppeling/brief")
+        letter = pane.letter
+        assert letter is not None and letter.ending is not None
+        walks.append(_walk_dialog(qtbot, EndInvolvementDialog(letter), "betrokkenheid beëindigen"))
+        window.lock_action.trigger()
+        qtbot.waitUntil(lambda: window.lock_page.isVisible(), timeout=WAIT)
+        walks.append(walk(window, "vergrendeld"))
+        walks[-1].extra = mnemonic_problems(window, "vergrendeld")
+        assert _report(walks) == []
+    finally:
+        dispose_desktop(shell)

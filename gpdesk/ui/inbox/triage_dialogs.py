@@ -197,7 +197,7 @@ class EndInvolvementDialog(TriageDialog):
     """Betrokkenheid beëindigen: the team's closing letter ends its registration."""
 
     def __init__(self, letter: LetterDetail, parent: QWidget | None = None) -> None:
-        super().__init__("Betrokkenheid beëindigen", "Beëindigen", letter, parent)
+        super().__init__("Betrokkenheid beëindigen", "&Beëindigen", letter, parent)
         self.setObjectName("endInvolvementDialog")
         ending = letter.ending
         assert ending is not None  # the action is refused without one
