@@ -191,7 +191,7 @@ class FirstRunDialog(QDialog):
             "sociale kaart. Niet voor echte patiënten.",
         )
         self.demo_button.setObjectName("firstRunDemo")
-        self.quit_button = QPushButton("Afsluiten")
+        self.quit_button = QPushButton("&Afsluiten")
         self.new_button.clicked.connect(self.show_form)
         self.demo_button.clicked.connect(self._demo)
         self.quit_button.clicked.connect(self.quit)

@@ -26,16 +26,19 @@ from gpdesk.models import LetterSource, LetterState
 from gpdesk.roles import Role
 from gpdesk.security.accounts import SignedIn
 from gpdesk.security.actor import Actor
+from gpdesk.security.check import Report, Section
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.transport.config import TeamLine
 from gpdesk.ui.accessible import LiveLabel
+from gpdesk.ui.beheer.check_dialog import CheckReportDialog
 from gpdesk.ui.beheer.controller import AddUserDialog
 from gpdesk.ui.beheer.kaart.editor import ContactDialog, OrganizationDialog, ServiceDialog
 from gpdesk.ui.beheer.kaart.import_dialog import ImportPreviewDialog
 from gpdesk.ui.beheer.receiving.source_dialogs import FolderSourceDialog, ImapSourceDialog
 from gpdesk.ui.beheer.sending.team_dialog import TeamDeliveryDialog
 from gpdesk.ui.desktop import Desktop
+from gpdesk.ui.first_run import FirstRunDialog
 from gpdesk.ui.inbox.involvement_dialog import InvolvementDialog
 from gpdesk.ui.inbox.phone_dialog import PhoneDialog
 from gpdesk.ui.inbox.request_dialog import RequestDialog
@@ -51,7 +54,9 @@ from gpdesk.ui.kaart.handout_dialog import HandoutDialog
 from gpdesk.ui.login import LoginDialog
 from gpdesk.ui.password_dialog import PasswordChangeDialog
 from gpdesk.ui.paste_dialog import PasteDialog
+from gpdesk.ui.signals.consent_list import ConsentListDialog
 from gpdesk.ui.signals.preview_dialog import PreviewDialog
+from gpdesk.ui.signals.timeline import CANCEL, REOPEN, ReasonDialog
 from gpdesk.ui.tasks import BackgroundTasks
 from tests.conftest import dispose_desktop
 from tests.gui.focus_walk import Walk, mnemonic_problems, walk
@@ -186,6 +191,14 @@ def test_the_main_dialogs_are_walked_by_tab_and_named(qtbot: QtBot) -> None:
         None, service="Buurtteam Noord", recipient="noord@example.nl", check=lambda _text: None
     )
     walks.append(_walk_dialog(qtbot, correction, "meld correctie"))
+    walks.append(_walk_dialog(qtbot, FirstRunDialog(), "eerste start"))
+    consents = ConsentListDialog(None, patient_line="J. de Vries · 01-02-1970")
+    walks.append(_walk_dialog(qtbot, consents, "toestemmingen"))
+    report = Report((Section("audit", "Logboek", 12, "regels"),))
+    walks.append(_walk_dialog(qtbot, CheckReportDialog(report), "database controleren"))
+    for status_action in (CANCEL, REOPEN):
+        reason = ReasonDialog(parent, action=status_action, reference="SIG-2026-000001", sent=True)
+        walks.append(_walk_dialog(qtbot, reason, f"signaal {status_action.reason}"))
     assert _report(walks) == []
 
 

@@ -359,7 +359,7 @@ class ConsentListDialog(QDialog):
         self.copy_button.setToolTip(
             "Een notitie over deze toestemming (en een intrekking) voor het dossier in het HIS"
         )
-        self.close_button = QPushButton("Sluiten")
+        self.close_button = QPushButton("&Sluiten")
         self.close_button.setObjectName("consentListClose")
         for button in (self.withdraw_button, self.copy_button, self.close_button):
             button.setAutoDefault(False)
