@@ -38,33 +38,47 @@ from tests.store_support import open_patient, signed
 TEAM = "Wijkteam Oost"
 
 
-def _seed(home: Home, *, registered: bool = False) -> int:
-    """A betrokkenheidsmelding from a team the practice never signalled, linked to PATIENT."""
+def _linked_letter(
+    home: Home, slug: str, kind: str, subject: str, text: str, ago: timedelta
+) -> int:
+    """A letter from TEAM (which the practice never signalled) linked to PATIENT: its id."""
     db = database(home)
     try:
         now = datetime.now(UTC)
         jansen = signed(db, "jansen")
         patient = open_patient(db, jansen, PATIENT)
         letter = Incoming(
-            source=LetterSource.IMAP, raw=b"From: oost@wijkteam.example\r\n\r\nmelding",
-            file_type="e-mail", message_id="<melding-1@wijkteam.example>",
+            source=LetterSource.IMAP, raw=f"From: oost@wijkteam.example\r\n\r\n{slug}".encode(),
+            file_type="e-mail", message_id=f"<{slug}-1@wijkteam.example>",
             sender_address="oost@wijkteam.example", sender_name=TEAM,
-            sent_at=now - timedelta(days=3), subject="Melding betrokkenheid",
-            body_text="Wij begeleiden uw patiënt sinds kort bij de schulden.",
-            kind="betrokkenheidsmelding",
+            sent_at=now - ago - timedelta(days=1), subject=subject, body_text=text, kind=kind,
         )  # fmt: skip
         with db.session() as session:
             letter_id = receive(
-                session, jansen.vault, jansen.actor, letter, now=now - timedelta(days=2)
+                session, jansen.vault, jansen.actor, letter, now=now - ago
             ).letter_id
         with db.session() as session:
             link(session, jansen.vault, jansen.actor, letter_id, patient_id=patient)
-        if registered:
-            with db.session() as session:
-                register_involvement(session, jansen.vault, jansen.actor, letter_id)
         return letter_id
     finally:
         db.dispose()
+
+
+def _seed(home: Home, *, registered: bool = False) -> int:
+    """A betrokkenheidsmelding, linked to PATIENT; ``registered``: and its registration."""
+    letter_id = _linked_letter(
+        home, "melding", "betrokkenheidsmelding", "Melding betrokkenheid",
+        "Wij begeleiden uw patiënt sinds kort bij de schulden.", timedelta(days=2),
+    )  # fmt: skip
+    if registered:
+        db = database(home)
+        try:
+            jansen = signed(db, "jansen")
+            with db.session() as session:
+                register_involvement(session, jansen.vault, jansen.actor, letter_id)
+        finally:
+            db.dispose()
+    return letter_id
 
 
 @pytest.fixture
@@ -202,26 +216,10 @@ def test_the_signal_form_says_the_team_is_involved(qtbot: QtBot, gp: Desktop) ->
 def _closing(home: Home) -> int:
     """The team's closing letter for PATIENT, linked, after its registration: the letter id."""
     _seed(home, registered=True)
-    db = database(home)
-    try:
-        now = datetime.now(UTC)
-        jansen = signed(db, "jansen")
-        patient = open_patient(db, jansen, PATIENT)
-        letter = Incoming(
-            source=LetterSource.IMAP, raw=b"From: oost@wijkteam.example\r\n\r\nafsluiting",
-            file_type="e-mail", message_id="<afsluiting-1@wijkteam.example>",
-            sender_address="oost@wijkteam.example", sender_name=TEAM,
-            sent_at=now - timedelta(hours=3), subject="Afsluiting ondersteuning",
-            body_text="Wij sluiten onze ondersteuning af; de schulden zijn geregeld.",
-            kind="afsluiting",
-        )  # fmt: skip
-        with db.session() as session:
-            letter_id = receive(session, jansen.vault, jansen.actor, letter, now=now).letter_id
-        with db.session() as session:
-            link(session, jansen.vault, jansen.actor, letter_id, patient_id=patient)
-        return letter_id
-    finally:
-        db.dispose()
+    return _linked_letter(
+        home, "afsluiting", "afsluiting", "Afsluiting ondersteuning",
+        "Wij sluiten onze ondersteuning af; de schulden zijn geregeld.", timedelta(hours=2),
+    )  # fmt: skip
 
 
 def test_a_closing_letter_ends_the_registration_by_keyboard(qtbot: QtBot, ready: Home) -> None:
