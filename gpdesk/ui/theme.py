@@ -2,7 +2,8 @@
 
 The colours are ``gpdesk.ui.palette`` (checked against WCAG there); the style sheet is
 ``resources/style.qss`` with ``@role`` for a colour, ``@pt(N)`` for a font size and ``@px(N)``
-for a length designed at a 10.5 pt body text, scaled to the user's font, and ``@icon(name)`` for
+for a length designed at a 10.5 pt body text, scaled to the user's font, ``@round(N)`` for the
+corner radius that keeps a box ``@px(N)`` wide with a 1 px border round, and ``@icon(name)`` for
 ``resources/icons/name.svg`` (or ``name-dark.svg`` in the dark scheme). With a 14 pt system
 font every size grows by 4/3, the banner and the navigation included. When the system switches
 between light and dark, or the user's font changes while gpdesk runs, the palette and the sheet
@@ -28,6 +29,7 @@ THEME_NAME: Final = "gpdeskTheme"
 
 _SIZE = re.compile(r"@pt\(([0-9.]+)\)")
 _PIXELS = re.compile(r"@px\(([0-9.]+)\)")
+_ROUND = re.compile(r"@round\(([0-9.]+)\)")
 _ICON = re.compile(r"@icon\(([a-z-]+)\)")
 _ROLE = re.compile(r"@([a-z_]+)")
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
@@ -56,6 +58,10 @@ def render_sheet(template: str, scheme: Scheme, app_points: float) -> str:
     def pixels(match: re.Match[str]) -> str:
         return f"{round(float(match.group(1)) * scale)}px"
 
+    def rounded(match: re.Match[str]) -> str:
+        # Half the outer size, rounded down: Qt draws a square where the radius is too large.
+        return f"{(round(float(match.group(1)) * scale) + 2) // 2}px"
+
     def icon(match: re.Match[str]) -> str:
         own = resource_path("icons", f"{match.group(1)}-{scheme.value}.svg")
         path = own if own.is_file() else resource_path("icons", f"{match.group(1)}.svg")
@@ -65,6 +71,7 @@ def render_sheet(template: str, scheme: Scheme, app_points: float) -> str:
         return colours[match.group(1)]
 
     sheet = _COMMENT.sub("", template)
+    sheet = _ROUND.sub(rounded, sheet)
     sheet = _ICON.sub(icon, _PIXELS.sub(pixels, _SIZE.sub(size, sheet)))
     return _ROLE.sub(colour, sheet)
 

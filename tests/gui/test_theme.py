@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,15 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from gpdesk.ui.palette import DARK, LIGHT, Scheme
-from gpdesk.ui.theme import Theme, active_scheme, colour, install_theme, set_tone
+from gpdesk.ui.theme import (
+    Theme,
+    active_scheme,
+    colour,
+    install_theme,
+    render_sheet,
+    set_tone,
+    template,
+)
 
 
 @pytest.fixture
@@ -84,3 +93,14 @@ def test_sizes_follow_a_14_pt_application_font(
     assert body.font().pointSizeF() == pytest.approx(14, abs=0.01)
     assert title.font().pointSizeF() == pytest.approx(16 * 14 / 10.5, abs=0.01)
     assert title.font().pointSizeF() / body.font().pointSizeF() == pytest.approx(16 / 10.5, 0.01)
+
+
+@pytest.mark.parametrize("points", [10.5, 12, 13, 14, 15.75, 21])
+def test_a_radio_button_stays_round_at_every_font_size(points: float) -> None:
+    """Qt draws a square where the radius exceeds half the box, so it may never be more."""
+    sheet = render_sheet(template(), Scheme.LIGHT, points)
+    rule = re.search(r"QRadioButton::indicator \{ border-radius: (\d+)px; \}", sheet)
+    size = re.search(r"QRadioButton::indicator[^{]*\{\s*width: (\d+)px", sheet)
+    assert rule is not None and size is not None
+    outer = int(size.group(1)) + 2  # a 1 px border on each side
+    assert outer / 2 - 1 <= int(rule.group(1)) <= outer / 2

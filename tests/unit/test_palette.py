@@ -73,5 +73,5 @@ def test_the_style_sheet_names_roles_not_colours() -> None:
         if re.fullmatch(r"[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8}", name)
     ]
     assert not hexes, hexes
-    unknown = set(re.findall(r"@([a-z_]+)", code)) - set(ROLES) - {"pt", "px", "icon"}
+    unknown = set(re.findall(r"@([a-z_]+)", code)) - set(ROLES) - {"pt", "px", "round", "icon"}
     assert not unknown, unknown
