@@ -6,6 +6,7 @@ Layout and keyboard only; what happens on an action is decided by the Desktop co
 from __future__ import annotations
 
 from html import escape
+from typing import Final
 
 from PySide6.QtCore import SIGNAL, QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -71,6 +72,10 @@ def _section_html(title: str, rows: list[tuple[str, str]]) -> str:
         )
     lines.append("</table>")
     return "".join(lines)
+
+
+MENU_BAR_KEY: Final = "F10"
+"""Opens the menu bar, whose titles have no Alt letter (they would clash with a page's)."""
 
 
 class Navigation(QListWidget):
@@ -217,12 +222,20 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
+        # The menu titles have no Alt letter: a Beheer tab uses nearly the whole alphabet, and a
+        # letter shared with the menu bar would alternate between the two. F10 opens the menu
+        # bar (as on Windows and GNOME); every item in it has its own letter and a key.
         self._menus = {
-            "app": bar.addMenu("gpdesk"),  # no Alt letter (P is Patiënt): Alt+P, then ←
-            "patient": bar.addMenu("&Patiënt"),
-            "go": bar.addMenu("&Ga naar"),
-            "help": bar.addMenu("&Help"),
+            "app": bar.addMenu("gpdesk"),
+            "patient": bar.addMenu("Patiënt"),
+            "go": bar.addMenu("Ga naar"),
+            "help": bar.addMenu("Help"),
         }
+        self.menu_bar_action = QAction("Menubalk", self)
+        self.menu_bar_action.setShortcut(QKeySequence(MENU_BAR_KEY))
+        self.menu_bar_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.menu_bar_action.triggered.connect(self.open_menu_bar)
+        self.addAction(self.menu_bar_action)
         self.paste_action = self._action(
             "Plak uit &HIS…", "Ctrl+Shift+V", self.paste_requested.emit, "patient"
         )
@@ -259,6 +272,13 @@ class MainWindow(QMainWindow):
             )
         self._action("&Sneltoetsen", "F1", self._show_shortcuts, "help")
         self.about_action = self._action("&Over gpdesk", "", self._show_about, "help")
+
+    def open_menu_bar(self) -> None:
+        """F10: the first menu opens; ← → go to the next menu, ↑ ↓ and Enter choose, Esc closes."""
+        bar = self.menuBar()
+        if bar.isEnabled() and bar.actions():
+            bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            bar.setActiveAction(bar.actions()[0])
 
     def _on_area(self, row: int) -> None:
         if row < 0:
@@ -398,6 +418,7 @@ class MainWindow(QMainWindow):
             (_keys(self.copy_patient_action), "Patiëntgegevens kopiëren (30 s)"),
             (_keys(self.lock_action), "Vergrendelen"),
             ("Ctrl+Q", "Afsluiten"),
+            (_keys(self.menu_bar_action), "Menubalk openen (← → ↑ ↓, Enter)"),
         ]
         signals: list[tuple[str, str]] = [
             (_keys(self.signal_action), "Signaal wijkteam (vanuit elk scherm)"),

@@ -297,18 +297,19 @@ def mnemonic_problems(window: QWidget, title: str = "") -> list[str]:
             found.append((_alt_key(box.title()), box.title()))
     if isinstance(window, QMainWindow):
         problems += _menu_bar_problems(window, title)
+        if window.menuBar().isEnabled():  # its titles' letters work beside the page's
+            titles = [a.text() for a in window.menuBar().actions()]
+            found += [(_alt_key(text), text) for text in titles if _alt_key(text)]
     keys = Counter(key for key, _text in found)
     problems += [f"{title}: {key} shared by '{text}'" for key, text in found if keys[key] > 1]
     return problems
 
 
 def _menu_bar_problems(window: QMainWindow, title: str) -> list[str]:
-    """The menu titles have their own Alt letters, and every menu item one within its menu.
+    """The menu titles share no Alt letter, and every menu item has one within its menu.
 
-    The menu bar shares letters with pages here and there (a full Beheer tab uses nearly the
-    whole alphabet); there a first Alt+letter goes to one and the next to the other. The
-    "gpdesk" menu has no letter (P is Patiënt's): Alt+P, then ←. Checked: the titles among
-    themselves, and every item within its menu.
+    The titles carry no letter (F10 opens the menu bar), so a page's Alt letters never share
+    one with them; ``mnemonic_problems`` counts any title letter beside the page's.
     """
     problems: list[str] = []
     titles: list[str] = []

@@ -89,3 +89,22 @@ def test_every_key_of_the_menus_is_in_the_overview(gp: Desktop) -> None:
         for item in menu.actions():
             keys = item.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
             assert not keys or keys in words, f"{item.text()} ({keys}) missing from F1"
+
+
+def test_f10_opens_the_menu_bar_whose_titles_share_no_alt_letter(qtbot: QtBot, gp: Desktop) -> None:
+    """The titles have no Alt letter (a Beheer tab needs nearly every letter); F10 opens them."""
+    window = main_window(gp)
+    bar = window.menuBar()
+    assert all("&" not in action.text() for action in bar.actions())
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: bar.activeAction() is not None)
+    assert bar.activeAction() is bar.actions()[0]
+    menu = bar.activeAction().menu()
+    assert isinstance(menu, QMenu)
+    qtbot.waitUntil(menu.isVisible)
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    listed = {keys for _title, rows in window.shortcut_sections() for keys, _text in rows}
+    assert "F10" in listed
