@@ -6,11 +6,14 @@ e-mail to the supplier (Kopiëren puts them all on the clipboard). Esc and Sluit
 
 from __future__ import annotations
 
+from itertools import pairwise
+from typing import Final
+
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +27,25 @@ SUMMARY = (
     "Signaleren aan het wijkteam, sociale kaart en terugkoppeling\nvoor de huisartsenpraktijk."
 )
 """Broken by hand: a word-wrapped label let the dialog come out too low, clipping the rows."""
+
+
+ALT_LETTERS: Final = {
+    "Versie": "V",
+    "Databaseschema": "D",
+    "Gegevensmap": "m",
+    "Database": "b",
+    "Licentie": "L",
+}
+"""Each fact's Alt letter (K and S are Kopiëren and Sluiten)."""
+
+
+def _with_letter(label: str) -> str:
+    """``Gegevens&map``: the label with its Alt letter marked."""
+    letter = ALT_LETTERS.get(label)
+    if not letter:
+        return label
+    at = label.find(letter)
+    return label if at < 0 else f"{label[:at]}&{label[at:]}"
 
 
 class AboutDialog(QDialog):
@@ -49,24 +71,28 @@ class AboutDialog(QDialog):
             shown.setToolTip(value)
             shown.setAccessibleName(label)
             shown.setMinimumWidth(shown.fontMetrics().horizontalAdvance(value[:60]) + 12)
-            form.addRow(f"{label}:", shown)
+            form.addRow(f"{_with_letter(label)}:", shown)
             self.values[label] = shown
-        buttons = QDialogButtonBox()
+        buttons = QHBoxLayout()
         self.copy_button = QPushButton("&Kopiëren")
         self.copy_button.setToolTip("Zet deze gegevens op het klembord, bijv. voor de beheerder")
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy)
         self.close_button = QPushButton("&Sluiten")
         self.close_button.setDefault(True)
-        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.rejected.connect(self.reject)
+        self.close_button.clicked.connect(self.reject)
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(summary)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addLayout(buttons)
         self.setMinimumWidth(520)
+        chain = [*self.values.values(), self.copy_button, self.close_button]
+        for before, after in pairwise(chain):  # reading order, both ways
+            QWidget.setTabOrder(before, after)
         self.close_button.setFocus()
         self.adjustSize()
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from gpdesk.about import AboutFacts
 from gpdesk.config import Home
 from gpdesk.db import open_database
 from gpdesk.inbox.store.detail import LetterDetail
@@ -30,6 +31,7 @@ from gpdesk.security.check import Report, Section
 from gpdesk.security.crypto import Vault
 from gpdesk.security.permissions import DEFAULT_PERMISSIONS
 from gpdesk.transport.config import TeamLine
+from gpdesk.ui.about_dialog import AboutDialog
 from gpdesk.ui.accessible import LiveLabel
 from gpdesk.ui.beheer.check_dialog import CheckReportDialog
 from gpdesk.ui.beheer.controller import AddUserDialog
@@ -192,6 +194,8 @@ def test_the_main_dialogs_are_walked_by_tab_and_named(qtbot: QtBot) -> None:
     )
     walks.append(_walk_dialog(qtbot, correction, "meld correctie"))
     walks.append(_walk_dialog(qtbot, FirstRunDialog(), "eerste start"))
+    about = AboutDialog(AboutFacts("0.1.0", "0013", "0013", "/h", "SQLite: /h/gpdesk.sqlite3"))
+    walks.append(_walk_dialog(qtbot, about, "over gpdesk"))
     consents = ConsentListDialog(None, patient_line="J. de Vries · 01-02-1970")
     walks.append(_walk_dialog(qtbot, consents, "toestemmingen"))
     report = Report((Section("audit", "Logboek", 12, "regels"),))
