@@ -222,7 +222,7 @@ def _insert(
     records.append(("letter_event", step.id))
     contact = None
     if signal is not None and incoming.reply_status is None:
-        contact = _to_feedback_contact(session, vault, letter, signal, at=at)
+        contact = to_feedback_contact(session, vault, letter, signal, at=at)
         if contact is not None:
             records.append(("letter_event", contact[1]))
     patient_ref = patient_ref_of(session, letter.patient_id)
@@ -248,7 +248,7 @@ def _insert(
     return letter
 
 
-def _to_feedback_contact(
+def to_feedback_contact(
     session: Session, vault: Vault, letter: Letter, signal: Signal, *, at: datetime
 ) -> tuple[Role, int] | None:
     """A letter from a known team goes to that team's feedback contact (``routing``).
