@@ -31,6 +31,7 @@ from gpdesk.inbox.kinds import LetterKind, one_click_answer, suggest_kind
 from gpdesk.inbox.parsing import Parsed, Quarantined, parse_file
 from gpdesk.inbox.references import find_references, reference_of_message_id
 from gpdesk.inbox.store import Incoming, IncomingPart, Quarantine, Received, receive
+from gpdesk.inbox.store.bulk import receive_batch
 from gpdesk.models import LetterSource, TeamDelivery, utcnow
 from gpdesk.security import audit
 from gpdesk.security.accounts import SignedIn
@@ -268,29 +269,37 @@ def take_in(
 def store_read(
     database: Database, signed: SignedIn, items: Sequence[Incoming | Exception]
 ) -> tuple[list[Received], Exception | None]:
-    """Store items read before, in order, in one committed transaction; each in a savepoint.
+    """Store items read before, in order, in one committed transaction.
 
     An ``Exception`` among ``items`` (the item could not be read, e.g. the reading process did
     not start) or a failure storing one stops there: the ones before it are committed, it and
     the rest are not, and that failure is returned beside what was stored. One transaction for
     a batch instead of one per letter: the commit (a disk flush) is most of a small letter's
-    cost. A failure of the commit itself raises; then nothing of the batch is stored.
+    cost. The batch is stored at once (``receive_batch``); should that fail, it is rolled back
+    and stored letter by letter, each in a savepoint, which finds the one that failed. A failure
+    of the commit itself raises; then nothing of the batch is stored.
     """
-    received: list[Received] = []
-    failure: Exception | None = None
+    readable: list[Incoming] = []
+    stop: Exception | None = None
+    for item in items:
+        if isinstance(item, Exception):
+            stop = item
+            break
+        readable.append(item)
     with database.session() as session:
         audit.lock_chain(session)
-        for item in items:
-            if isinstance(item, Exception):
-                failure = item
-                break
+        try:
+            with session.begin_nested():
+                return receive_batch(session, signed.vault, signed.actor, readable), stop
+        except Exception:
+            log.warning("storing a batch at once failed; storing it letter by letter")
+        received: list[Received] = []
+        for item in readable:
             try:
                 with session.begin_nested():
                     received.append(receive(session, signed.vault, signed.actor, item))
             except DBAPIError as error:
-                failure = describe_failure(error, database.url)
-                break
+                return received, describe_failure(error, database.url)
             except Exception as error:
-                failure = error
-                break
-    return received, failure
+                return received, error
+    return received, stop

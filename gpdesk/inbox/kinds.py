@@ -174,6 +174,12 @@ _COMPILED: Final = tuple(
     (kind, tuple(re.compile(rf"\b(?:{pattern})\b") for pattern in patterns))
     for kind, patterns in _RULES
 )
+_ANY_OF: Final = {
+    kind: re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+    for kind, patterns in _RULES
+}
+"""Per kind, all its patterns at once: a text none of them matches is passed over in one scan
+(the patterns one by one cost half a millisecond a letter, on the ingest's path)."""
 
 
 def _fold(text: str) -> str:
@@ -204,6 +210,8 @@ def suggest_kind(subject: str, text: str) -> KindSuggestion:
     folded = _fold(original)
     hits: dict[LetterKind, list[str]] = {}
     for kind, patterns in _COMPILED:
+        if _ANY_OF[kind].search(folded) is None:
+            continue
         for pattern in patterns:
             for match in pattern.finditer(folded):
                 if _negated(folded, match.start()):

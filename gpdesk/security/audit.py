@@ -50,13 +50,13 @@ import io
 import json
 import logging
 import socket
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import Table, exists, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from gpdesk.models.audit import AuditEntry, AuditHead
@@ -227,12 +227,16 @@ class AuditRecord:
     state: str | None = None
     """Keyed digests of the records this entry wrote (``gpdesk.security.sealed``), or None."""
 
+    def values(self) -> dict[str, Any]:
+        """The fields by name; every value is plain (``asdict`` would deep-copy each, slowly)."""
+        return {name: getattr(self, name) for name in _AUDIT_FIELDS}
+
     def hash_fields(self) -> dict[str, Any]:
         """Everything the hash covers, in a canonical form.
 
         ``state`` is covered only when set, so entries from before it existed verify as before.
         """
-        data = asdict(self)
+        data = self.values()
         data.pop("hash")
         if data["state"] is None:
             data.pop("state")
@@ -243,6 +247,9 @@ class AuditRecord:
     def event_label(self) -> str:
         """Dutch words for the viewer."""
         return EVENT_LABELS.get(self.event, self.event)
+
+
+_AUDIT_FIELDS: Final = tuple(AuditRecord.__dataclass_fields__)
 
 
 def describe(rec: AuditRecord, names: Mapping[str, str] | None = None) -> str:
@@ -434,7 +441,7 @@ _HEAD_TABLE = cast(Table, AuditHead.__table__)
 _BUMP_HEAD = (
     update(_HEAD_TABLE)
     .where(_HEAD_TABLE.c.id == 1)
-    .values(seq=_HEAD_TABLE.c.seq + 1)
+    .values(seq=_HEAD_TABLE.c.seq + bindparam("entries", type_=Integer))
     .returning(*(_HEAD_TABLE.c[column.key] for column in _HEAD_COLUMNS))
 )
 _INSERT_ENTRY = insert(cast(Table, AuditEntry.__table__))
@@ -461,6 +468,23 @@ def lock_chain(session: Session) -> None:
     connection.execute(_LOCK_HEAD)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry to append with ``record_many``: what ``record`` takes, as a value."""
+
+    event: str
+    action: Action
+    actor: Actor | None = None
+    username: str | None = None
+    patient_ref: str | None = None
+    object_type: str | None = None
+    object_id: str | int | None = None
+    checks: Checks | None = None
+    detail: str | None = None
+    on_behalf_of: str | None = None
+    state: str | None = None
+
+
 def record(
     session: Session,
     *,
@@ -484,49 +508,70 @@ def record(
     ``vault`` when there is one: the seal is then moved onto this entry, after checking the
     entries since the previous seal (see the module docstring).
     """
+    entry = Entry(
+        event=event, action=action, actor=actor, username=username, patient_ref=patient_ref,
+        object_type=object_type, object_id=object_id, checks=checks, detail=detail,
+        on_behalf_of=on_behalf_of, state=state,
+    )  # fmt: skip
+    return record_many(session, [entry], vault=vault)[0]
+
+
+def record_many(
+    session: Session, entries: Sequence[Entry], *, vault: Vault | None = None
+) -> list[int]:
+    """Append several entries at once, in order; their sequence numbers.
+
+    The head is moved once and the entries written in one statement, so a batch of received
+    letters (an entry each) costs about what one entry did. The seal moves onto the last one.
+    """
+    if not entries:
+        return []
     session.flush()  # the ORM's pending writes first, as when this went through the ORM
     connection = session.connection()
-    bumped = connection.execute(_BUMP_HEAD).one_or_none()
+    count = len(entries)
+    bumped = connection.execute(_BUMP_HEAD, {"entries": count}).one_or_none()
     if bumped is None:
         ensure_head(session)
-        return record(
-            session, event=event, action=action, actor=actor, username=username,
-            patient_ref=patient_ref, object_type=object_type, object_id=object_id,
-            checks=checks, detail=detail, on_behalf_of=on_behalf_of, vault=vault, state=state,
-        )  # fmt: skip
-    seq: int = bumped.seq
-    prev_hash: str = bumped.hash
-    entry = AuditRecord(
-        seq=seq,
-        at=utcnow(),
-        event=event,
-        action=action.value,
-        user_id=None if actor is None else actor.user_id,
-        username=(actor.username if actor is not None else username),
-        role=None if actor is None else actor.role.value,
-        on_behalf_of=on_behalf_of,
-        workstation=WORKSTATION,
-        patient_ref=patient_ref,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        checks=(checks or Checks()).to_json(),
-        detail=detail,
-        prev_hash=prev_hash,
-        hash="",
-        state=state,
-    )
-    digest = entry_hash(entry.hash_fields())
-    values = asdict(entry) | {"hash": digest}
-    connection.execute(_INSERT_ENTRY, values)
-    head_values: dict[str, Any] = {"hash": digest}
+        return record_many(session, entries, vault=vault)
+    first: int = bumped.seq - count + 1
+    head_hash: str = bumped.hash
+    prev_hash = head_hash
+    at = utcnow()
+    rows: list[dict[str, Any]] = []
+    for seq, note in enumerate(entries, start=first):
+        actor = note.actor
+        entry = AuditRecord(
+            seq=seq,
+            at=at,
+            event=note.event,
+            action=note.action.value,
+            user_id=None if actor is None else actor.user_id,
+            username=(actor.username if actor is not None else note.username),
+            role=None if actor is None else actor.role.value,
+            on_behalf_of=note.on_behalf_of,
+            workstation=WORKSTATION,
+            patient_ref=note.patient_ref,
+            object_type=note.object_type,
+            object_id=None if note.object_id is None else str(note.object_id),
+            checks=(note.checks or Checks()).to_json(),
+            detail=note.detail,
+            prev_hash=prev_hash,
+            hash="",
+            state=note.state,
+        )
+        prev_hash = entry_hash(entry.hash_fields())
+        rows.append(entry.values() | {"hash": prev_hash})
+    connection.execute(_INSERT_ENTRY, rows)
+    head_values: dict[str, Any] = {"hash": prev_hash}
     if vault is not None:
         previous = HeadState(
-            seq - 1, prev_hash, sealed_seq=bumped.sealed_seq, sealed_hash=bumped.sealed_hash,
+            first - 1, head_hash, sealed_seq=bumped.sealed_seq, sealed_hash=bumped.sealed_hash,
             sealed_at=bumped.sealed_at, seal=bumped.seal, pre_seal_entries=bumped.pre_seal_entries,
         )  # fmt: skip
-        head_values |= _sealed(session, seal_key(vault), previous, event, (seq, digest))
+        last = (first + count - 1, prev_hash)
+        head_values |= _sealed(session, seal_key(vault), previous, entries[0].event, last)
     connection.execute(_SET_HEAD, head_values)
-    return seq
+    return list(range(first, first + count))
 
 
 def _sealed(
@@ -609,9 +654,6 @@ def _to_record(row: AuditEntry) -> AuditRecord:
     )  # fmt: skip
 
 
-_RECORD_FIELDS = tuple(f for f in AuditRecord.__dataclass_fields__)
-
-
 def _iter_rows(
     session: Session, *, after: int = 0, upto: int | None = None, batch: int = 2000
 ) -> Iterator[AuditRecord]:
@@ -626,7 +668,7 @@ def _iter_rows(
         if not rows:
             return
         for row in rows:
-            yield AuditRecord(**{name: row[name] for name in _RECORD_FIELDS})
+            yield AuditRecord(**{name: row[name] for name in _AUDIT_FIELDS})
         last = rows[-1]["seq"]
 
 

@@ -268,7 +268,9 @@ def _canonical(value: Any) -> bytes:
     return b"s" + str(value).encode("utf-8")
 
 
-def state_digest(key: bytes, table: SealedTable, record_id: int, row: RowMapping) -> str:
+def state_digest(
+    key: bytes, table: SealedTable, record_id: int, row: Mapping[str, Any] | RowMapping
+) -> str:
     """The keyed digest of one record's sealed values and bound columns (hex)."""
     mac = hmac.new(key, STATE_PURPOSE + b"\x00" + table.name.encode(), hashlib.sha256)
     mac.update(b"\x00%d" % record_id)

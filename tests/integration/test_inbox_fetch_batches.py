@@ -1,6 +1,7 @@
-"""A drop folder is taken in batches (one transaction each, a savepoint per letter): a letter
-that cannot be stored rolls back alone, the ones before it are committed and moved, and it and
-the rest stay in the folder for the next fetch. Against both databases.
+"""A drop folder is taken in batches (one transaction each, stored at once; should that fail,
+a savepoint per letter): a letter that cannot be stored rolls back alone, the ones before it are
+committed and moved, and it and the rest stay in the folder for the next fetch. Against both
+databases.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from gpdesk.db import Database
 from gpdesk.inbox import intake
 from gpdesk.inbox.fetching import fetch_one
 from gpdesk.inbox.sources.folder import PROCESSED
-from gpdesk.inbox.store import receive
+from gpdesk.inbox.store import bulk, receive
 from gpdesk.inbox.store.sources import add_folder_source
 from gpdesk.models import AuditEntry, Letter
 from gpdesk.security import audit
@@ -65,6 +66,14 @@ def test_a_letter_that_fails_to_store_rolls_back_alone_and_waits_in_the_folder(
             raise RuntimeError("this letter could not be kept")
         return stored
 
+    real_batch = bulk.receive_batch
+
+    def fail_at_once(*args: Any, **kwargs: Any) -> Any:
+        real_batch(*args, **kwargs)  # all written and audited: then it fails after all
+        raise RuntimeError("this batch could not be kept at once")
+
+    # The batch at once fails and rolls back; letter by letter, the third fails.
+    monkeypatch.setattr(intake, "receive_batch", fail_at_once)
     monkeypatch.setattr(intake, "receive", fail_the_third)
     outcome = fetch_one(practice, assistant, source)
 
@@ -78,6 +87,7 @@ def test_a_letter_that_fails_to_store_rolls_back_alone_and_waits_in_the_folder(
     assert sorted(p.name for p in folder.glob("*.eml")) == ["bericht-3.eml", "bericht-4.eml"]
 
     monkeypatch.setattr(intake, "receive", real)
+    monkeypatch.setattr(intake, "receive_batch", real_batch)
     again = fetch_one(practice, assistant, source)
 
     assert (again.error, again.stored, again.duplicates) == (None, 2, 0)

@@ -82,10 +82,13 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return clean_text(data.decode("cp1252", errors="replace"))
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def unescape_surrogates(value: str) -> str:
     """A header read by the email package keeps 8-bit bytes as surrogates: decode those."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
+    if value.isascii() or _ESCAPED_BYTE.search(value) is None:
+        return value  # a regular expression scans in C: this runs for every header read
     try:
         raw = value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:

@@ -103,7 +103,7 @@ def receive(
     """
     moment = now or utcnow()
     digest = content_hash(incoming.raw)
-    message_id = _message_id(incoming.message_id)
+    message_id = message_key(incoming.message_id)
     known = stored_as(session, digest, message_id)
     if known is not None:
         return Received(letter_id=known, duplicate=True)
@@ -124,7 +124,7 @@ def receive(
         signal = session.get(Signal, letter.signal_id)
         assert signal is not None
         reference = signal.reference
-        changed = _apply_reply(session, vault, signal, incoming, letter_id=letter.id, at=moment)
+        changed = apply_reply(session, vault, signal, incoming, letter_id=letter.id, at=moment)
     return Received(
         letter_id=letter.id,
         duplicate=False,
@@ -134,7 +134,7 @@ def receive(
     )
 
 
-def _message_id(value: str | None) -> str | None:
+def message_key(value: str | None) -> str | None:
     """The Message-ID as a key: without spaces and angle brackets, None when unusable."""
     if not value:
         return None
@@ -172,8 +172,8 @@ def _insert(
         content_hash=digest,
         size=len(incoming.raw),
         file_type=incoming.file_type,
-        sender_address=_short(incoming.sender_address, 255),
-        sender_name=_short(incoming.sender_name, 200),
+        sender_address=short(incoming.sender_address, 255),
+        sender_name=short(incoming.sender_name, 200),
         sent_at=incoming.sent_at,
         state=LetterState.NEW,
         kind=None if quarantine else incoming.kind,
@@ -226,15 +226,8 @@ def _insert(
         if contact is not None:
             records.append(("letter_event", contact[1]))
     patient_ref = patient_ref_of(session, letter.patient_id)
-    detail = f"{incoming.file_type} {_SOURCE_WORDS[incoming.source]}"
-    if quarantine:
-        detail += f"; quarantaine: {quarantine.code}"
-    elif signal is not None:
-        detail += f"; bij {signal.reference}"
-        if contact is not None:
-            detail += f"; toegewezen aan rol {contact[0].label}"
-    else:
-        detail += "; niet gekoppeld"
+    reference = None if signal is None else signal.reference
+    detail = describe_receipt(incoming, reference, None if contact is None else contact[0])
     audit.record(
         session, event="letter.quarantine" if quarantine else "letter.receive",
         action=audit.Action.CREATE, actor=actor,
@@ -266,13 +259,30 @@ def to_feedback_contact(
     )
     session.add(step)
     session.flush()
-    step.note = vault.seal(
-        "letter_event", "note", step.id, f"aan {role.label} (terugkoppelcontact van het team)"
-    )
+    step.note = vault.seal("letter_event", "note", step.id, contact_note(role))
     return role, step.id
 
 
-def _apply_reply(
+def contact_note(role: Role) -> str:
+    """The note of gpdesk's own assignment to a team's feedback contact."""
+    return f"aan {role.label} (terugkoppelcontact van het team)"
+
+
+def describe_receipt(incoming: Incoming, reference: str | None, routed: Role | None) -> str:
+    """The audit detail of a received letter: what it was, from where, where it went; no content."""
+    detail = f"{incoming.file_type} {_SOURCE_WORDS[incoming.source]}"
+    if incoming.quarantine:
+        detail += f"; quarantaine: {incoming.quarantine.code}"
+    elif reference is not None:
+        detail += f"; bij {reference}"
+        if routed is not None:
+            detail += f"; toegewezen aan rol {routed.label}"
+    else:
+        detail += "; niet gekoppeld"
+    return detail
+
+
+def apply_reply(
     session: Session,
     vault: Vault,
     signal: Signal,
@@ -299,7 +309,8 @@ def _apply_reply(
     return True
 
 
-def _short(value: str | None, length: int) -> str | None:
+def short(value: str | None, length: int) -> str | None:
+    """A header value on one line, cut to its column's length; None when nothing is left."""
     if value is None:
         return None
     text = " ".join(value.split())
