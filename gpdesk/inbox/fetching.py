@@ -19,8 +19,10 @@ from pathlib import Path
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
 from gpdesk.inbox.intake import (
+    ManyParser,
     Parser,
     PracticeKeys,
+    ReadAhead,
     practice_keys,
     read_item,
     store_read,
@@ -129,14 +131,19 @@ def fetch_one(
     *,
     keys: PracticeKeys | None = None,
     parser: Parser | None = None,
+    parse_many: ManyParser | None = None,
 ) -> SourceOutcome:
     """Fetch from one source now; a failure is kept with the source and returned, not raised.
 
-    Without ``parser``, one reading process serves the whole fetch.
+    Without ``parser``, one reading process serves the whole fetch; a drop folder's files are
+    then handed to it a batch at a time (``parse_stream``).
     """
     if parser is None:
         with ParserProcess() as process:
-            return fetch_one(database, signed, source_id, keys=keys, parser=process.parse)
+            return fetch_one(
+                database, signed, source_id, keys=keys, parser=process.parse,
+                parse_many=process.parse_stream,
+            )  # fmt: skip
     require(signed.actor.permissions, Permission.LETTER_READ)
     with database.session() as session:
         row = source_row(session, source_id)
@@ -173,13 +180,22 @@ def fetch_one(
             assert path is not None
 
             def read_files(files: list[DroppedFile]) -> list[Incoming | Exception]:
+                wanted = [(d.name, d.raw) for d in files if not d.too_large]
+                answers = parse_many(wanted) if parse_many is not None and wanted else None
                 read: list[Incoming | Exception] = []
-                for dropped in files:
-                    try:
-                        read.append(_read_dropped(dropped, source, opened, source_id, parser))
-                    except Exception as error:  # stored up to here; this file stays
-                        read.append(error)
-                        break
+                try:
+                    for dropped in files:
+                        reader = parser
+                        if answers is not None and not dropped.too_large:
+                            reader = ReadAhead(next(answers), parser)
+                        try:
+                            read.append(_read_dropped(dropped, source, opened, source_id, reader))
+                        except Exception as error:  # stored up to here; this file stays
+                            read.append(error)
+                            break
+                finally:
+                    if answers is not None:
+                        answers.close()
                 return read
 
             def keep_files(
@@ -214,17 +230,25 @@ def fetch_one(
 
 
 def fetch_all(
-    database: Database, signed: SignedIn, *, parser: Parser | None = None
+    database: Database,
+    signed: SignedIn,
+    *,
+    parser: Parser | None = None,
+    parse_many: ManyParser | None = None,
 ) -> list[SourceOutcome]:
     """Fetch once from every enabled source, in the order they were added."""
     require(signed.actor.permissions, Permission.LETTER_READ)
     if parser is None:
         with ParserProcess() as process:
-            return fetch_all(database, signed, parser=process.parse)
+            return fetch_all(
+                database, signed, parser=process.parse, parse_many=process.parse_stream
+            )
     with database.session() as session:
         ids = [v.id for v in list_sources(session) if v.enabled]
     keys = practice_keys(database, signed.vault) if ids else None
-    outcomes = [fetch_one(database, signed, i, keys=keys, parser=parser) for i in ids]
+    outcomes = [
+        fetch_one(database, signed, i, keys=keys, parser=parser, parse_many=parse_many) for i in ids
+    ]
     forget_due(database, signed)
     return outcomes
 

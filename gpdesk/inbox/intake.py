@@ -17,7 +17,7 @@ costs a third of a second.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -246,6 +246,28 @@ def read_item(
         kind=kind_value,
         urgent=kind.urgent,
     )
+
+
+ManyParser = Callable[[Sequence[tuple[str, bytes]]], Generator[Parsed | Quarantined, None, None]]
+"""Reads several items at once, answers in order as they come (``ParserProcess.parse_stream``)."""
+
+
+class ReadAhead:
+    """A ``Parser`` that first hands back an answer read before (with ``parse_stream``).
+
+    Items read together keep the reading process busy; ``read_item`` then gets its item's
+    answer at once, and anything it reads next (what an S/MIME envelope holds) goes to
+    ``parser``.
+    """
+
+    def __init__(self, answer: Parsed | Quarantined, parser: Parser) -> None:
+        self._answer: Parsed | Quarantined | None = answer
+        self._parser = parser
+
+    def __call__(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """The answer read ahead, once; then the parser."""
+        answer, self._answer = self._answer, None
+        return answer if answer is not None else self._parser(name, raw)
 
 
 def take_in(

@@ -90,13 +90,47 @@ def test_timeout_kills_the_child_and_the_next_item_gets_a_new_one() -> None:
         assert isinstance(again, Parsed) and again.body_text == "SIG-2026-000123 ontvangen"
 
 
-def test_memory_limit_quarantines_and_the_next_item_gets_a_new_child() -> None:
+def test_items_read_together_answer_in_order_and_one_that_stops_the_child_stops_alone() -> None:
+    items = [
+        ("a.txt", b"een"),
+        ("leeg.txt", b""),
+        ("groot.eml", _hungry_message()),
+        ("b.txt", b"twee"),
+        ("c.txt", b"drie"),
+    ]
+    with ParserProcess(Limits(memory_mb=110)) as hungry:
+        assert isinstance(hungry.parse("x.txt", b"x"), Parsed)
+        first = hungry.pid
+        results = hungry.parse_many(items)
+        codes = [r.detail_code if isinstance(r, Quarantined) else None for r in results]
+        assert codes == [None, "empty", "memory", None, None]
+        texts = [r.body_text for r in results if isinstance(r, Parsed)]
+        assert texts == ["een", "twee", "drie"]  # the two after it read by a new child
+        assert hungry.pid not in (None, first)
+
+
+def test_a_stream_closed_early_leaves_no_answers_behind(parser: ParserProcess) -> None:
+    items = [(f"{n}.txt", f"brief {n}".encode()) for n in range(20)]
+    stream = parser.parse_stream(items)
+    first = next(stream)
+    assert isinstance(first, Parsed) and first.body_text == "brief 0"
+    stream.close()  # 19 answers were on their way: that child is stopped
+    after = parser.parse("x.txt", b"daarna")
+    assert isinstance(after, Parsed) and after.body_text == "daarna"
+
+
+def _hungry_message() -> bytes:
+    """A message whose 17 MB attachment needs more than 110 MB to read."""
     attachment = base64.encodebytes(os.urandom(17 << 20))
-    raw = (
+    return (
         b'From: a@wijkteam.example\r\nSubject: groot\r\nContent-Type: multipart/mixed; boundary="b"'
         b"\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: "
         b"base64\r\n\r\n" + attachment + b"\r\n--b--\r\n"
     )
+
+
+def test_memory_limit_quarantines_and_the_next_item_gets_a_new_child() -> None:
+    raw = _hungry_message()
     with ParserProcess(Limits(memory_mb=110)) as hungry:
         result = hungry.parse("groot.eml", raw)
         assert result == Quarantined(

@@ -21,11 +21,12 @@ import logging
 import os
 import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from gpdesk.inbox.sources.errors import DropFolderError, KeepFailedError
 
@@ -259,6 +260,11 @@ def scan(
     )
 
 
+_READ_AHEAD: Final = 2
+"""Batches read ahead of the one being stored: the reading process starts on the second while
+this process still handles the first one's answers, and is never left waiting."""
+
+
 def scan_batches(
     folder: Path,
     keep: Callable[[list[DroppedFile], T | None], None],
@@ -317,12 +323,14 @@ def scan_batches(
     waiting = settling
     left = len(ready)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-folder-read") as reader:
-        ahead: Future[_Loaded[T]] | None = reader.submit(load, batches[0]) if batches else None
+        ahead: deque[Future[_Loaded[T]]] = deque(
+            reader.submit(load, batch) for batch in batches[:_READ_AHEAD]
+        )
         for number, batch in enumerate(batches):
-            assert ahead is not None
-            loaded = ahead.result()
-            following = number + 1
-            ahead = reader.submit(load, batches[following]) if following < len(batches) else None
+            loaded = ahead.popleft().result()
+            following = number + _READ_AHEAD
+            if following < len(batches):
+                ahead.append(reader.submit(load, batches[following]))
             waiting += loaded.changed
             left -= len(batch)
             stored = len(loaded.files)
