@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Final
 
@@ -174,9 +175,17 @@ class ParserProcess:
                 self._child.close()
                 self._child = None
 
-    def parse(self, name: str, raw: bytes) -> Parsed | Quarantined:
-        """Read one item; ``name`` is its file name (``.eml`` for a message from IMAP)."""
+    def parse(
+        self, name: str, raw: bytes, *, defer_pdf_check: bool | None = None
+    ) -> Parsed | Quarantined:
+        """Read one item; ``name`` is its file name (``.eml`` for a message from IMAP).
+
+        ``defer_pdf_check`` overrides the limits' own for this item only, so one child serves
+        a fetch's storing (deferred) and its reading pass (checked) alike.
+        """
         limits = self.limits
+        if defer_pdf_check is not None and defer_pdf_check != limits.defer_pdf_check:
+            limits = replace(limits, defer_pdf_check=defer_pdf_check)
         if len(raw) > limits.max_bytes:
             return reasons.too_large(limits).as_result()
         if not raw:
@@ -206,6 +215,14 @@ class ParserProcess:
             if isinstance(result, Quarantined) and result.detail_code == "memory":
                 self._drop_child()  # it ends itself after a MemoryError; do not wait for that
             return result
+
+    def parse_deferred(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """Read one item for storing, its PDFs left for the reading pass (a ``Parser``)."""
+        return self.parse(name, raw, defer_pdf_check=True)
+
+    def parse_checked(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """Read one item with every PDF checked, whatever the limits say (a ``Parser``)."""
+        return self.parse(name, raw, defer_pdf_check=False)
 
     @property
     def pid(self) -> int | None:
