@@ -24,7 +24,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text, false
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gpdesk.models.base import Base, utcnow
@@ -150,8 +151,26 @@ class Letter(Base):
     )
 
 
+PDF_CHECK_PENDING = "De PDF wordt nog gecontroleerd; even geduld."
+"""The problem of a PDF stored before its check (``gpdesk.inbox.parsing.reasons.PDF_PENDING``)."""
+
+
+def _check_pending(context: DefaultExecutionContext) -> bool:
+    """A part stored with the "still being checked" problem awaits the reading pass.
+
+    Derived from the row as it is inserted, so every way of storing a part (one by one or in
+    bulk) sets the marker without knowing of it.
+    """
+    row = context.current_parameters or {}
+    return bool(row.get("part_kind") == "pdf" and row.get("problem") == PDF_CHECK_PENDING)
+
+
 class LetterPart(Base):
-    """An attachment, kept whole; opened only when ``safe_to_open`` (never a program or macro)."""
+    """An attachment, kept whole; opened only when ``safe_to_open`` (never a program or macro).
+
+    ``check_pending``: a PDF stored unchecked (a fetch stores first and reads PDFs right after,
+    ``gpdesk.inbox.checking``); never safe to open while it is set.
+    """
 
     __tablename__ = "letter_part"
 
@@ -166,6 +185,9 @@ class LetterPart(Base):
     safe_to_open: Mapped[bool] = mapped_column(default=False)
     problem: Mapped[str | None] = mapped_column(Text, default=None)
     """gpdesk's words about what is wrong with it (encrypted PDF, JavaScript), never content."""
+    check_pending: Mapped[bool] = mapped_column(
+        default=_check_pending, server_default=false(), index=True
+    )
     filename: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     text: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
