@@ -9,7 +9,8 @@ one in the limited parsing process (the same one the fetch used), and the verdic
 in one short transaction per batch (``gpdesk.inbox.store.checking``), which also links a letter
 whose reference only its PDF names and suggests its kind again from the whole text.
 
-A PDF that fails the check gets its problem as it would have at once. One that crashes or
+A PDF that fails the check gets its problem as it would have at once; a bare PDF (the file was
+the letter) that fails quarantines its letter, as reading it at once would have. One that crashes or
 stalls the parsing process gets that reason as its problem: it is never tried again. When the
 parsing process does not start at all, the marker stays and the next pass tries again.
 """
@@ -49,6 +50,7 @@ class CheckOutcome:
     checked: int = 0
     problems: int = 0
     linked: int = 0
+    quarantined: int = 0
     letters: list[int] = field(default_factory=list)
     """Letters written by this pass, in order (the list refreshes them)."""
     unavailable: bool = False
@@ -103,6 +105,7 @@ def check_pending(
             outcome.checked += letter.parts
             outcome.problems += letter.problems
             outcome.linked += letter.signal_reference is not None
+            outcome.quarantined += letter.quarantined
             outcome.letters.append(letter.letter_id)
     return outcome
 
@@ -114,7 +117,9 @@ def check_part(part: PendingPart, parser: Parser) -> CheckedPart | None:
         if result.detail_code == UNAVAILABLE:
             return None
         # A bomb, a crash, a timeout: the reason stays with the PDF, which is never opened.
-        return CheckedPart(id=part.id, letter_id=part.letter_id, problem=result.reason)
+        return CheckedPart(
+            id=part.id, letter_id=part.letter_id, problem=result.reason, code=result.detail_code
+        )
     return _verdict(part, result)
 
 
@@ -125,5 +130,7 @@ def _verdict(part: PendingPart, result: Parsed) -> CheckedPart:
     if attachment.check_pending:
         raise ValueError("the reading pass needs a parser that checks PDFs")
     if not attachment.safe_to_open:
-        return CheckedPart(id=part.id, letter_id=part.letter_id, problem=attachment.problem)
+        return CheckedPart(
+            id=part.id, letter_id=part.letter_id, problem=attachment.problem, code=attachment.kind
+        )
     return CheckedPart(id=part.id, letter_id=part.letter_id, problem=None, text=attachment.text)

@@ -31,6 +31,7 @@ from gpdesk.models.letter import PDF_CHECK_PENDING
 from gpdesk.security.integrity import check_record_states
 from tests.inbox_letters import TEAM_ADDRESS, letter_pdf
 from tests.store_support import ready_practice, sent_signal, signed
+from tests.unit.test_inbox_parsing_pdf import build, deflate_zeros, flate_stream
 
 
 @pytest.fixture
@@ -50,19 +51,16 @@ def _mail(number: int, subject: str, body: str, pdf: bytes) -> bytes:
     return message.as_bytes()
 
 
-def _hostile_pdf() -> bytes:
+def _javascript(pdf: pikepdf.Pdf) -> None:
     """A PDF that runs JavaScript when opened."""
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
     pdf.Root.OpenAction = pikepdf.Dictionary(
         S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")
     )
-    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"js-{os.getpid()}.pdf"
-    pdf.save(out)
-    try:
-        return out.read_bytes()
-    finally:
-        out.unlink()
+
+
+def _bomb(pdf: pikepdf.Pdf) -> None:
+    """A few KB that would inflate to 256 MB."""
+    flate_stream(pdf, deflate_zeros(256 << 20, rounds=2), ["/FlateDecode", "/FlateDecode"])
 
 
 def _drop(folder: Path, files: dict[str, bytes]) -> None:
@@ -145,34 +143,40 @@ def test_a_pending_pdf_is_closed_until_the_pass_opens_links_and_routes_it(
     assert _entries(practice) == before
 
 
-def test_a_hostile_pdf_keeps_its_problem_and_a_bare_pdf_is_checked_too(
+def test_a_hostile_pdf_keeps_its_problem_and_a_hostile_bare_pdf_is_quarantined(
     practice: Database, tmp_path: Path
 ) -> None:
     assistant = signed(practice, "jansen")
     folder = tmp_path / "ontvangst"
-    hostile = _hostile_pdf()
-    plain = letter_pdf(["Wij hebben mevrouw gesproken."])
     _drop(
         folder,
         {
-            "brief-1.eml": _mail(1, "Terugkoppeling", "Zie de bijlage.", hostile),
-            "brief-2.pdf": plain,
+            "brief-1.eml": _mail(1, "Terugkoppeling", "Zie de bijlage.", build(_javascript)),
+            "brief-2.pdf": letter_pdf(["Wij hebben mevrouw gesproken."]),
+            "brief-3.pdf": build(_bomb),
         },
     )
     source = _source(practice, folder)
     with ParserProcess() as parser:
-        fetch_one(practice, assistant, source, parser=parser, check=False)
-        assert pending_in(practice) == 2
-        done = check_pending(practice, assistant, parser.parse_checked, batch=1)
-    assert (done.checked, done.problems, done.linked) == (2, 1, 0)
+        stored = fetch_one(practice, assistant, source, parser=parser, check=False)
+        assert (stored.stored, stored.quarantined) == (3, 0)
+        assert pending_in(practice) == 3
+        done = check_pending(practice, assistant, parser.parse_checked, batch=2)
+    assert (done.checked, done.problems, done.linked, done.quarantined) == (3, 2, 0, 1)
     with practice.session() as session:
-        parts = session.scalars(select(LetterPart).order_by(LetterPart.id)).all()
-        bad, good = parts
+        bad, good, bomb = session.scalars(select(LetterPart).order_by(LetterPart.id)).all()
         assert not bad.safe_to_open and bad.text is None and not bad.check_pending
         assert bad.problem is not None and "JavaScript" in bad.problem
         assert good.safe_to_open and good.text is not None and not good.check_pending
         with pytest.raises(GpdeskError, match="JavaScript"):
             letter_part_data(session, assistant.vault, assistant.actor, bad.letter_id, bad.id)
+        assert bomb.problem == reasons.PDF_BOMB and not bomb.safe_to_open
+        quarantined = session.scalars(select(Letter).where(Letter.id == bomb.letter_id)).one()
+        assert quarantined.quarantine_code == "pdf_bomb"
+        assert quarantined.quarantine_reason == reasons.PDF_BOMB
+        assert quarantined.kind is None and quarantined.events[-1].step == "in quarantaine"
+        with pytest.raises(GpdeskError, match="quarantaine"):
+            letter_part_data(session, assistant.vault, assistant.actor, bomb.letter_id, bomb.id)
         assert check_record_states(session, assistant.vault).findings == ()
 
 

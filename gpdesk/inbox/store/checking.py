@@ -7,11 +7,12 @@ small batches (``pending_parts``, a short read), has the parsing process check e
 writes the verdicts back in one short transaction per batch (``write_checked``).
 
 Writing back is what the letter would have got had its PDF been read at once: safe to open and
-its text, or the problem that keeps it closed; and then what the text tells. A letter that is
-not linked yet (and not confirmed by a user) is linked to the signal whose reference the PDF
-names, and routed to the team's feedback contact as receiving does; a kind not confirmed by a
-user is suggested again from the whole text. Each letter gets one audit entry (``letter.check``)
-with the new states of what changed: ``safe_to_open`` is a bound column.
+its text, or the problem that keeps it closed (a bare PDF that fails quarantines its letter);
+and then what the text tells. A letter that is not linked yet (and not confirmed by a user) is
+linked to the signal whose reference the PDF names, and routed to the team's feedback contact
+as receiving does; a kind not confirmed by a user is suggested again from the whole text. Each
+letter gets one audit entry (``letter.check``) with the new states of what changed:
+``safe_to_open`` is a bound column.
 
 Two workstations running the pass at once: the write takes the audit chain's lock first and
 then looks again at the marker, so a part the other one wrote meanwhile is left alone, and a
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from gpdesk.inbox.kinds import LetterKind, suggest_kind
 from gpdesk.inbox.references import find_references
 from gpdesk.inbox.store.reading import patient_ref_of
-from gpdesk.inbox.store.receiving import to_feedback_contact
+from gpdesk.inbox.store.receiving import QUARANTINED_STEP, to_feedback_contact
 from gpdesk.inbox.store.triage import LINKED_STEP
 from gpdesk.models import Letter, LetterEvent, LetterPart, LetterState, Signal, utcnow
 from gpdesk.roles import Role
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 CHECK_EVENT_DETAIL: Final = "PDF gecontroleerd"
+BARE_PDF: Final = "pdf"
+"""``Letter.file_type`` of a bare PDF (``intake.FILE_TYPES``): the file itself is the letter."""
 LINK_NOTE: Final = "kenmerk gevonden in de PDF"
 
 
@@ -74,6 +77,8 @@ class CheckedPart:
     letter_id: int
     problem: str | None
     text: str = ""
+    code: str | None = None
+    """Stable and English, with a problem: what a bare PDF's quarantine is filed under."""
 
     def __post_init__(self) -> None:
         if self.problem is not None and self.text:
@@ -95,6 +100,8 @@ class LetterChecked:
     """Set when the PDF's text linked the letter to this signal now."""
     kind: str | None = None
     """Set when the suggested kind changed."""
+    quarantined: bool = False
+    """A bare PDF (the file was the letter) failed its check: the letter is quarantined now."""
 
 
 def pending_count(session: Session) -> int:
@@ -188,6 +195,9 @@ def _write_letter(
             new_text.append(verdict.text)
         records.append(("letter_part", part.id))
     session.flush()
+    quarantine = _quarantine_bare_pdf(session, vault, letter, parts, verdicts, at=at)
+    if quarantine is not None:
+        records.append(("letter_event", quarantine))
     signal, role = None, None
     if new_text and _unlinked(letter):
         signal = _signal_named(session, find_references(*new_text))
@@ -199,6 +209,8 @@ def _write_letter(
     detail = f"terugkoppeling {letter.id}: {len(parts)} {CHECK_EVENT_DETAIL}"
     if problems:
         detail += f", {problems} niet te openen"
+    if quarantine is not None:
+        detail += f"; quarantaine: {letter.quarantine_code}"
     if signal is not None:
         detail += f"; gekoppeld bij {signal.reference} ({LINK_NOTE})"
         if role is not None:
@@ -216,7 +228,40 @@ def _write_letter(
         problems=problems,
         signal_reference=None if signal is None else signal.reference,
         kind=kind,
+        quarantined=quarantine is not None,
     )
+
+
+def _quarantine_bare_pdf(
+    session: Session,
+    vault: Vault,
+    letter: Letter,
+    parts: Sequence[LetterPart],
+    verdicts: dict[int, CheckedPart],
+    *,
+    at: datetime,
+) -> int | None:
+    """A bare PDF that fails its check quarantines its letter; the step's id, or None.
+
+    The file is the letter, so reading it at once would have quarantined it too
+    (``parsing.dispatch``): the beheerder sees the reason in the quarantine list, and nothing
+    of it is opened.
+    """
+    if letter.file_type != BARE_PDF or letter.quarantine_reason is not None or len(parts) != 1:
+        return None
+    verdict = verdicts[parts[0].id]
+    if verdict.problem is None or not _unlinked(letter) or letter.state is not LetterState.NEW:
+        return None
+    letter.quarantine_reason = verdict.problem
+    letter.quarantine_code = (verdict.code or "pdf")[:64]
+    letter.kind = None
+    letter.urgent = False
+    step = LetterEvent(
+        letter_id=letter.id, step=QUARANTINED_STEP, at=at, actor_id=None, actor_label="gpdesk"
+    )
+    session.add(step)
+    session.flush()
+    return step.id
 
 
 def _unlinked(letter: Letter) -> bool:
