@@ -28,7 +28,7 @@ from gpdesk.inbox.store.detail import letter_detail, letter_part_data
 from gpdesk.inbox.store.sources import add_folder_source
 from gpdesk.models import AuditEntry, Letter, LetterPart, LetterState, Signal
 from gpdesk.models.letter import PDF_CHECK_PENDING
-from gpdesk.security.integrity import check_record_states
+from gpdesk.security.integrity import check_record_states, check_sealed_values
 from tests.inbox_letters import TEAM_ADDRESS, letter_pdf
 from tests.store_support import ready_practice, sent_signal, signed
 from tests.unit.test_inbox_parsing_pdf import build, deflate_zeros, flate_stream
@@ -136,6 +136,7 @@ def test_a_pending_pdf_is_closed_until_the_pass_opens_links_and_routes_it(
         assert entry.detail is not None and reference in entry.detail
         assert "verwijzing" not in entry.detail  # nothing of the content
         assert check_record_states(session, assistant.vault).findings == ()
+        assert check_sealed_values(session, assistant.vault).findings == ()
 
     before = _entries(practice)
     again = check_pending(practice, assistant)  # nothing pending: no process started
