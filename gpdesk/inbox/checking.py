@@ -26,6 +26,7 @@ from gpdesk.inbox.intake import UNAVAILABLE, Parser
 from gpdesk.inbox.parsing import Parsed, ParserProcess, Quarantined, reasons
 from gpdesk.inbox.store.checking import (
     CheckedPart,
+    LetterChecked,
     PendingPart,
     pending_count,
     pending_parts,
@@ -88,26 +89,30 @@ def check_pending(
             pending = pending_parts(session, signed.vault, after_id=after, limit=batch)
         if not pending:
             break
-        after = pending[-1].id
+        after = max(part.id for part in pending[:batch])
         checked: list[CheckedPart] = []
         for part in pending:
             verdict = check_part(part, parser)
-            if verdict is None:
+            if verdict is None:  # the parsing process did not start: this letter stays marked
                 outcome.unavailable = True
                 log.warning("the reading pass stopped: the parsing process did not start")
+                checked = [v for v in checked if v.letter_id != part.letter_id]
                 break
             checked.append(verdict)
-        if not checked:
-            break
-        with database.session() as session:
-            written = write_checked(session, signed.vault, signed.actor, checked)
-        for letter in written:
-            outcome.checked += letter.parts
-            outcome.problems += letter.problems
-            outcome.linked += letter.signal_reference is not None
-            outcome.quarantined += letter.quarantined
-            outcome.letters.append(letter.letter_id)
+        if checked:
+            with database.session() as session:
+                written = write_checked(session, signed.vault, signed.actor, checked)
+            _count(outcome, written)
     return outcome
+
+
+def _count(outcome: CheckOutcome, written: list[LetterChecked]) -> None:
+    for letter in written:
+        outcome.checked += letter.parts
+        outcome.problems += letter.problems
+        outcome.linked += letter.signal_reference is not None
+        outcome.quarantined += letter.quarantined
+        outcome.letters.append(letter.letter_id)
 
 
 def check_part(part: PendingPart, parser: Parser) -> CheckedPart | None:

@@ -40,14 +40,16 @@ def practice(db: Database, tmp_path: Path) -> Database:
     return db
 
 
-def _mail(number: int, subject: str, body: str, pdf: bytes) -> bytes:
+def _mail(number: int, subject: str, body: str, pdf: bytes, *more: bytes) -> bytes:
     message = EmailMessage()
     message["From"] = f"Wijkteam Nieuwland <{TEAM_ADDRESS}>"
     message["To"] = "praktijk@desingel.example"
     message["Subject"] = subject
     message["Message-ID"] = f"<pdfpass-{number}@wijkteam.example>"
     message.set_content(body)
-    message.add_attachment(pdf, maintype="application", subtype="pdf", filename="brief.pdf")
+    for position, data in enumerate((pdf, *more)):
+        name = f"brief-{position}.pdf"
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     return message.as_bytes()
 
 
@@ -234,4 +236,33 @@ def test_two_workstations_writing_the_same_verdicts_write_once(
     with practice.session() as session:
         steps = [e.step for e in session.scalars(select(Letter)).one().events]
         assert steps.count("gekoppeld") == 1
+        assert check_record_states(session, assistant.vault).findings == ()
+
+
+def test_a_letter_with_two_pdfs_is_written_and_audited_once_even_across_batches(
+    practice: Database, tmp_path: Path
+) -> None:
+    assistant = signed(practice, "jansen")
+    folder = tmp_path / "ontvangst"
+    one, two = letter_pdf(["Brief een."]), letter_pdf(["Bijlage twee."])
+    _drop(
+        folder,
+        {
+            "brief-1.eml": _mail(1, "Terugkoppeling", "Twee bijlagen.", one, two),
+            "brief-2.eml": _mail(2, "Voortgang", "Een bijlage.", one),
+            "brief-3.pdf": two,
+        },
+    )
+    with ParserProcess() as parser:
+        fetch_one(practice, assistant, _source(practice, folder), parser=parser, check=False)
+        assert pending_in(practice) == 4
+        done = check_pending(practice, assistant, parser.parse_checked, batch=1)
+    assert (done.checked, done.problems) == (4, 0)
+    assert len(done.letters) == len(set(done.letters)) == 3
+    with practice.session() as session:
+        checks = session.scalars(
+            select(AuditEntry.object_id).where(AuditEntry.event == "letter.check")
+        ).all()
+        assert sorted(str(c) for c in checks) == sorted(str(i) for i in done.letters)
+        assert all(p.safe_to_open for p in session.scalars(select(LetterPart)))
         assert check_record_states(session, assistant.vault).findings == ()

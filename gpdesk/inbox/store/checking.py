@@ -113,19 +113,30 @@ def pending_count(session: Session) -> int:
 
 
 def pending_parts(
-    session: Session, vault: Vault, *, after_id: int = 0, limit: int = 20
+    session: Session,
+    vault: Vault,
+    *,
+    after_id: int = 0,
+    limit: int = 20,
 ) -> list[PendingPart]:
     """The next marked parts after ``after_id``, oldest first, their bytes opened.
 
-    A read only: the caller closes this session before the parsing process reads them, so no
-    transaction stays open while PDFs are checked.
+    About ``limit`` parts, and whole letters: the last letter's other marked parts come along,
+    so each letter is written (and audited) once. A read only: the caller closes this session
+    before the parsing process reads them, so no transaction stays open meanwhile.
     """
-    rows = session.execute(
-        select(LetterPart.id, LetterPart.letter_id, LetterPart.data)
-        .where(LetterPart.check_pending, LetterPart.id > after_id)
-        .order_by(LetterPart.id)
-        .limit(limit)
-    ).all()
+    query = select(LetterPart.id, LetterPart.letter_id, LetterPart.data).where(
+        LetterPart.check_pending, LetterPart.id > after_id
+    )
+    rows = list(session.execute(query.order_by(LetterPart.id).limit(limit)).all())
+    if len(rows) == limit:
+        have = {row[0] for row in rows}
+        rest = session.execute(
+            select(LetterPart.id, LetterPart.letter_id, LetterPart.data)
+            .where(LetterPart.check_pending, LetterPart.letter_id == rows[-1][1])
+            .order_by(LetterPart.id)
+        ).all()
+        rows.extend(row for row in rest if row[0] not in have)
     return [
         PendingPart(
             id=part_id,
