@@ -10,6 +10,7 @@ workstation writing the same verdicts, does nothing. SQLite and PostgreSQL.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
-from gpdesk.inbox.checking import check_part, check_pending, pending_in
+from gpdesk.inbox.checking import CheckOutcome, check_part, check_pending, pending_in
 from gpdesk.inbox.fetching import fetch_one
 from gpdesk.inbox.parsing import Parsed, ParserProcess, Quarantined, reasons
 from gpdesk.inbox.store.checking import pending_parts, write_checked
@@ -28,6 +29,7 @@ from gpdesk.inbox.store.detail import letter_detail, letter_part_data
 from gpdesk.inbox.store.sources import add_folder_source
 from gpdesk.models import AuditEntry, Letter, LetterPart, LetterState, Signal
 from gpdesk.models.letter import PDF_CHECK_PENDING
+from gpdesk.security.accounts import SignedIn
 from gpdesk.security.integrity import check_record_states, check_sealed_values
 from tests.inbox_letters import TEAM_ADDRESS, letter_pdf
 from tests.store_support import ready_practice, sent_signal, signed
@@ -266,3 +268,48 @@ def test_a_letter_with_two_pdfs_is_written_and_audited_once_even_across_batches(
         assert sorted(str(c) for c in checks) == sorted(str(i) for i in done.letters)
         assert all(p.safe_to_open for p in session.scalars(select(LetterPart)))
         assert check_record_states(session, assistant.vault).findings == ()
+
+
+def test_two_workstations_running_the_pass_at_once_link_and_audit_once(
+    practice: Database, tmp_path: Path
+) -> None:
+    bakker, jansen = signed(practice, "bakker"), signed(practice, "jansen")
+    reference = sent_signal(practice, bakker)
+    folder = tmp_path / "ontvangst"
+    pdf = letter_pdf([f"Betreft: {reference}."])
+    _drop(
+        folder,
+        {f"brief-{n}.eml": _mail(n, "Terugkoppeling", "Zie de bijlage.", pdf) for n in range(6)},
+    )
+    with ParserProcess() as parser:
+        fetch_one(practice, jansen, _source(practice, folder), parser=parser, check=False)
+    assert pending_in(practice) == 6
+    ready = threading.Barrier(2)
+    outcomes: list[CheckOutcome] = []
+    errors: list[BaseException] = []
+
+    def run_pass(who: SignedIn) -> None:
+        try:
+            with ParserProcess() as own:
+                own.parse_checked("brief.pdf", pdf)  # started before the race
+                ready.wait(timeout=30)
+                outcomes.append(check_pending(practice, who, own.parse_checked, batch=2))
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run_pass, args=(w,)) for w in (jansen, bakker)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sum(o.checked for o in outcomes) == 6
+    assert sum(o.linked for o in outcomes) == 6
+    with practice.session() as session:
+        checks = session.scalars(
+            select(AuditEntry.object_id).where(AuditEntry.event == "letter.check")
+        ).all()
+        assert len(checks) == len(set(checks)) == 6
+        for letter in session.scalars(select(Letter)):
+            assert [e.step for e in letter.events].count("gekoppeld") == 1
+        assert check_record_states(session, jansen.vault).findings == ()
