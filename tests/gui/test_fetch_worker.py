@@ -317,6 +317,7 @@ def test_a_pdf_stored_unchecked_says_so_and_shows_after_the_reading_pass(
     part = pane.chosen_part()
     assert part is not None and part.check_pending and not pane.save_button.isEnabled()
     assert "wordt nog gecontroleerd" in pane.parts.currentItem().text()
+    shoot_status_bar(qtbot, window, "pdf-wordt-gecontroleerd")
 
     db = open_database(f"sqlite:///{demo_home.database_file}")
     try:
