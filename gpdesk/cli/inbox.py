@@ -304,6 +304,8 @@ def _outcome_line(outcome: SourceOutcome) -> str:
         f"{outcome.label}: {outcome.stored} nieuw, {outcome.duplicates} al aanwezig, "
         f"{outcome.quarantined} in quarantaine"
     )
+    if outcome.checked:
+        line += f", {outcome.checked} PDF('s) gecontroleerd"
     if outcome.error:
         line += f" — {outcome.error}"
     return line

@@ -8,16 +8,24 @@ own), the next batch read in the parsing process while this one is stored; a fil
 source, and the next fetch hands it again: the store's dedupe makes that a duplicate, not a
 second letter. How far a mailbox got, and why a source failed, are kept per source for Beheer.
 After a fetch, what is past the retention period is forgotten (``forget_due``).
+
+Storing leaves PDFs unchecked (``Limits.defer_pdf_check``: the check is most of the cost of
+reading a letter); the reading pass (``gpdesk.inbox.checking.check_pending``) checks them right
+after, with the same parsing process, before anything can preview them. ``fetch_one`` and
+``fetch_all`` run it unless told not to (``check=False``: the GUI and the benchmark run it as a
+step of its own, to show or time "stored" and "read through" apart).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from gpdesk.db import Database
 from gpdesk.errors import GpdeskError
+from gpdesk.inbox.checking import CheckOutcome, check_pending
 from gpdesk.inbox.intake import (
     ManyParser,
     Parser,
@@ -63,6 +71,8 @@ class SourceOutcome:
     stored: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    checked: int = 0
+    """PDFs the reading pass checked after storing (0 with ``check=False``)."""
     error: str | None = None
     temporary: bool = False
     problem: str | None = None
@@ -76,6 +86,7 @@ class SourceOutcome:
             "stored": self.stored,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "checked": self.checked,
             "error": self.error,
         }
 
@@ -130,21 +141,47 @@ def fetch_one(
     source_id: int,
     *,
     keys: PracticeKeys | None = None,
-    parser: Parser | None = None,
-    parse_many: ManyParser | None = None,
+    parser: ParserProcess | None = None,
+    check: bool = True,
 ) -> SourceOutcome:
     """Fetch from one source now; a failure is kept with the source and returned, not raised.
 
-    Without ``parser``, one reading process serves the whole fetch; a drop folder's files are
-    then handed to it a batch at a time (``parse_stream``).
+    One reading process (``parser``, else one started here) serves the whole fetch: storing
+    with PDFs deferred (a drop folder's files handed to it a batch at a time), then, unless
+    ``check`` is False, the reading pass that checks them.
     """
     if parser is None:
         with ParserProcess() as process:
-            return fetch_one(
-                database, signed, source_id, keys=keys, parser=process.parse,
-                parse_many=process.parse_stream,
-            )  # fmt: skip
+            return fetch_one(database, signed, source_id, keys=keys, parser=process, check=check)
     require(signed.actor.permissions, Permission.LETTER_READ)
+    outcome = _store_from(
+        database, signed, source_id, keys=keys, parser=parser.parse_deferred,
+        parse_many=functools.partial(parser.parse_stream, defer_pdf_check=True),
+    )  # fmt: skip
+    if check:
+        outcome.checked = run_check(database, signed, parser).checked
+    return outcome
+
+
+def run_check(database: Database, signed: SignedIn, parser: ParserProcess) -> CheckOutcome:
+    """The reading pass after a fetch; a failure to write leaves the PDFs marked for next time."""
+    try:
+        return check_pending(database, signed, parser.parse_checked)
+    except GpdeskError:
+        log.warning("the reading pass after a fetch failed; its PDFs wait for the next one")
+        return CheckOutcome()
+
+
+def _store_from(
+    database: Database,
+    signed: SignedIn,
+    source_id: int,
+    *,
+    keys: PracticeKeys | None,
+    parser: Parser,
+    parse_many: ManyParser,
+) -> SourceOutcome:
+    """Fetch from one source and store what it hands, PDFs as ``parser`` leaves them."""
     with database.session() as session:
         row = source_row(session, source_id)
         kind = SourceKind(row.kind)
@@ -181,7 +218,7 @@ def fetch_one(
 
             def read_files(files: list[DroppedFile]) -> list[Incoming | Exception]:
                 wanted = [(d.name, d.raw) for d in files if not d.too_large]
-                answers = parse_many(wanted) if parse_many is not None and wanted else None
+                answers = parse_many(wanted) if wanted else None
                 read: list[Incoming | Exception] = []
                 try:
                     for dropped in files:
@@ -230,25 +267,17 @@ def fetch_one(
 
 
 def fetch_all(
-    database: Database,
-    signed: SignedIn,
-    *,
-    parser: Parser | None = None,
-    parse_many: ManyParser | None = None,
+    database: Database, signed: SignedIn, *, parser: ParserProcess | None = None
 ) -> list[SourceOutcome]:
-    """Fetch once from every enabled source, in the order they were added."""
+    """Fetch once from every enabled source, in the order they were added, then check PDFs."""
     require(signed.actor.permissions, Permission.LETTER_READ)
     if parser is None:
         with ParserProcess() as process:
-            return fetch_all(
-                database, signed, parser=process.parse, parse_many=process.parse_stream
-            )
+            return fetch_all(database, signed, parser=process)
     with database.session() as session:
         ids = [v.id for v in list_sources(session) if v.enabled]
     keys = practice_keys(database, signed.vault) if ids else None
-    outcomes = [
-        fetch_one(database, signed, i, keys=keys, parser=parser, parse_many=parse_many) for i in ids
-    ]
+    outcomes = [fetch_one(database, signed, i, keys=keys, parser=parser) for i in ids]
     forget_due(database, signed)
     return outcomes
 

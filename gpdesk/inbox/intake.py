@@ -224,6 +224,7 @@ def read_item(
             safe_to_open=a.safe_to_open,
             problem=a.problem,
             text=a.text or None,
+            check_pending=a.check_pending,
         )
         for a in result.attachments
     )

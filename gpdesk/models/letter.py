@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gpdesk.models.base import Base, utcnow
@@ -151,7 +151,11 @@ class Letter(Base):
 
 
 class LetterPart(Base):
-    """An attachment, kept whole; opened only when ``safe_to_open`` (never a program or macro)."""
+    """An attachment, kept whole; opened only when ``safe_to_open`` (never a program or macro).
+
+    ``check_pending``: a PDF stored unchecked (a fetch stores first and reads PDFs right after,
+    ``gpdesk.inbox.checking``); never safe to open while it is set.
+    """
 
     __tablename__ = "letter_part"
 
@@ -166,6 +170,7 @@ class LetterPart(Base):
     safe_to_open: Mapped[bool] = mapped_column(default=False)
     problem: Mapped[str | None] = mapped_column(Text, default=None)
     """gpdesk's words about what is wrong with it (encrypted PDF, JavaScript), never content."""
+    check_pending: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     filename: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     text: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)

@@ -138,6 +138,7 @@ EVENT_LABELS = {
     "signal.status": "status van signaal gewijzigd",
     "letter.receive": "terugkoppeling ontvangen",
     "letter.quarantine": "ontvangen bestand in quarantaine gezet",
+    "letter.check": "PDF van terugkoppeling gecontroleerd",
     "letter.list": "terugkoppelingen ingezien",
     "letter.read": "terugkoppeling gelezen",
     "letter.attachment": "bijlage van terugkoppeling bekeken of opgeslagen",

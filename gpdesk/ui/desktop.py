@@ -158,6 +158,7 @@ def _inbox(desktop: Desktop, window: MainWindow) -> None:
 
     window.phone_requested.connect(record_phone)
     desktop.letters_fetched.connect(inbox.letters_arrived)
+    desktop.letters_checked.connect(inbox.letters_checked)
     page.fetch_requested.connect(desktop.fetch_now)
     inbox.answered.connect(lambda _record: desktop._kick_outbox())
     inbox.counts_changed.connect(
@@ -204,6 +205,8 @@ class Desktop(QObject):
     """``OutboxWorker.flushed`` of whichever worker runs now: the references a flush tried."""
     letters_fetched = Signal(int)
     """``FetchWorker.letters_arrived`` of whichever worker runs now: how many were stored."""
+    letters_checked = Signal(object)
+    """``FetchWorker.letters_checked``: the letters whose PDFs the reading pass checked."""
     locked = Signal()
     unlocked = Signal()
 
@@ -465,6 +468,7 @@ class Desktop(QObject):
         worker = FetchWorker(self.fetch_tasks, self.db, signed, pace=self._fetch_pace, parent=self)
         worker.status_changed.connect(self.window.show_inbox_status)
         worker.letters_arrived.connect(self.letters_fetched)
+        worker.letters_checked.connect(self.letters_checked)
         self.fetcher = worker
         worker.start()
 

@@ -1,8 +1,10 @@
 """Fetching in the background: a real drop folder, the real window, the status bar's words.
 
 A file dropped in the folder is in the Terugkoppeling list after the worker's next turn (and
-the letter being read stays in the reading pane); F9 fetches at once; a folder that is gone
-shows "Postvak in: ontvangstmap niet te gebruiken, opnieuw om …" and is tried less often.
+the letter being read stays in the reading pane); a PDF stored unchecked says "wordt nog
+gecontroleerd" until the reading pass after a fetch, then it is previewed; F9 fetches at once;
+a folder that is gone shows "Postvak in: ontvangstmap niet te gebruiken, opnieuw om …" and is
+tried less often.
 Short paces instead of minutes; nothing here measures time. Screenshots go to
 /tmp/inbox-shots.
 """
@@ -265,3 +267,67 @@ def test_a_failing_source_waits_twice_as_long_then_comes_back(
     worker.stop()
     assert arrived == [1]
     assert worker.status == "Postvak in: opgehaald 10:42"
+
+
+def test_a_pdf_stored_unchecked_says_so_and_shows_after_the_reading_pass(
+    qtbot: QtBot, demo_home: Home, tmp_path: Path, desktops: list[Desktop]
+) -> None:
+    from email.message import EmailMessage
+
+    from gpdesk.inbox.fetching import fetch_one
+    from gpdesk.inbox.store.sources import set_source_enabled
+    from tests.inbox_letters import letter_pdf
+
+    folder = tmp_path / "ontvangst"
+    source = add_source(demo_home, folder)
+    message = EmailMessage()
+    message["From"] = "Wijkteam Nieuwland <nieuwland@wijkteam.example>"
+    message["Subject"] = "Brief over uw patiënt"
+    message["Message-ID"] = "<brief-pdf@wijkteam.example>"
+    message.set_content("Zie de brief in de bijlage.")
+    message.add_attachment(
+        letter_pdf(["Wij hebben mevrouw gesproken."]), maintype="application", subtype="pdf",
+        filename="brief.pdf",
+    )  # fmt: skip
+    (folder / "brief.eml").write_bytes(message.as_bytes())
+    settled = time.time() - 60
+    os.utime(folder / "brief.eml", (settled, settled))
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    try:  # stored, its PDF not yet checked; then nothing to fetch from, so no pass runs yet
+        manager, assistant = signed(db, "smit"), signed(db, "jansen")
+        assert fetch_one(db, assistant, source, check=False).stored == 1
+        with db.session() as session:
+            set_source_enabled(session, manager.vault, manager.actor, source, False)
+    finally:
+        db.dispose()
+
+    shell = start(qtbot, demo_home, "jansen", QUICK)
+    desktops.append(shell)
+    window = main_window(shell)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    page = window.inbox_page()
+    pane = page.pane
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=15_000)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Home)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pane.content.currentWidget() is pane.notice_page, timeout=10_000)
+    assert "wordt nog gecontroleerd" in pane.notice.text()
+    assert pane.notice.objectName() == "letterNotice"  # not shown as a danger
+    part = pane.chosen_part()
+    assert part is not None and part.check_pending and not pane.save_button.isEnabled()
+    assert "wordt nog gecontroleerd" in pane.parts.currentItem().text()
+    shoot_status_bar(qtbot, window, "pdf-wordt-gecontroleerd")
+
+    db = open_database(f"sqlite:///{demo_home.database_file}")
+    try:
+        manager = signed(db, "smit")
+        with db.session() as session:
+            set_source_enabled(session, manager.vault, manager.actor, source, True)
+    finally:
+        db.dispose()
+    qtbot.keyClick(page.table, Qt.Key.Key_F9)  # a fetch, then the reading pass
+    qtbot.waitUntil(lambda: pane.content.currentWidget() is pane.pdf_view, timeout=30_000)
+    part = pane.chosen_part()
+    assert part is not None and part.safe_to_open and not part.check_pending
+    assert pane.save_button.isEnabled()

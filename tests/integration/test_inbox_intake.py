@@ -14,10 +14,13 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from gpdesk.db import Database
+from gpdesk.inbox.checking import check_pending
 from gpdesk.inbox.intake import practice_keys, take_in
-from gpdesk.models import Letter, LetterSource
+from gpdesk.inbox.parsing import ParserProcess
+from gpdesk.models import Letter, LetterPart, LetterSource
 from gpdesk.security.accounts import SignedIn
 from gpdesk.transport import config, smime
+from tests.inbox_letters import letter_pdf
 from tests.store_support import FROM_ADDRESS, NIEUWLAND, ready_practice, signed
 from tests.transport_support import Pki, make_pki
 
@@ -62,11 +65,13 @@ def _with_practice_key(db: Database, pki: Pki) -> None:
         )  # fmt: skip
 
 
-def _team_letter(pki: Pki, *, tamper: bool = False) -> bytes:
+def _team_letter(pki: Pki, *, tamper: bool = False, pdf: bytes | None = None) -> bytes:
     """A letter as a team's secure-mail client sends it: signed by the team, enveloped to us."""
     inner = EmailMessage()
     inner["Content-Type"] = "text/plain; charset=utf-8"
     inner.set_content("Wij hebben mevrouw gesproken. Kenmerk SIG-2026-000001.\n")
+    if pdf is not None:
+        inner.add_attachment(pdf, maintype="application", subtype="pdf", filename="brief.pdf")
     entity = inner.as_bytes().replace(b"\n", b"\r\n")
     team = smime.SigningIdentity(pki.team.certificate, pki.team.key)
     signed_entity = smime.sign(entity, team)
@@ -106,6 +111,29 @@ def test_an_smime_letter_is_opened_and_its_signature_verified(
     assert letter.body_text is not None
     text = assistant.vault.open("letter", "body_text", letter.id, bytes(letter.body_text))
     assert "Wij hebben mevrouw gesproken" in text
+
+
+def test_an_smime_letter_read_for_a_fetch_leaves_its_inner_pdf_to_the_reading_pass(
+    practice: Database, assistant: SignedIn, pki: Pki
+) -> None:
+    _with_practice_key(practice, pki)
+    keys = practice_keys(practice, assistant.vault)
+    raw = _team_letter(pki, pdf=letter_pdf(["Wij adviseren een verwijzing naar de GGZ."]))
+    with ParserProcess() as parser:
+        got = take_in(
+            practice, assistant, ("brief.eml", raw), LetterSource.FOLDER, keys=keys,
+            parser=parser.parse_deferred,
+        )  # fmt: skip
+        with practice.session() as session:
+            part = session.scalars(select(LetterPart)).one()
+            assert part.check_pending and not part.safe_to_open and part.text is None
+        done = check_pending(practice, assistant, parser.parse_checked)
+    assert (done.checked, done.problems, done.letters) == (1, 0, [got.letter_id])
+    letter = _stored(practice, got.letter_id)
+    assert letter.signature == "geverifieerd" and letter.kind == "advies"
+    with practice.session() as session:
+        part = session.scalars(select(LetterPart)).one()
+        assert part.safe_to_open and not part.check_pending and part.text is not None
 
 
 def test_a_changed_signed_letter_is_marked_invalid_and_without_key_kept_unopened(

@@ -9,6 +9,7 @@ from gpdesk.inbox.parsing.files import (
     is_edifact,
     is_pdf,
     make_attachment,
+    pending_pdf,
     safe_filename,
     suffix,
 )
@@ -86,6 +87,10 @@ def _parse_pdf(name: str, raw: bytes, limits: Limits) -> Parsed:
                     limits=limits,
                 ),
             ),
+        )
+    if limits.defer_pdf_check:  # stored now, checked by the reading pass before any preview
+        return Parsed(
+            kind="pdf", attachments=(pending_pdf(filename, "application/pdf", raw, limits),)
         )
     report = check_pdf(raw, limits)
     if report.problem is not None:

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import replace
 from typing import Final
 
 from gpdesk.inbox.parsing import reasons
@@ -24,6 +25,7 @@ __all__ = [
     "is_edifact",
     "is_pdf",
     "make_attachment",
+    "pending_pdf",
     "safe_filename",
     "suffix",
 ]
@@ -216,10 +218,15 @@ def build_attachment(
     *,
     charset: str | None = None,
 ) -> Attachment:
-    """One attachment, classified and checked; PDFs checked in ``pdf.check_pdf``."""
+    """One attachment, classified and checked; PDFs checked in ``pdf.check_pdf``.
+
+    With ``limits.defer_pdf_check`` a PDF is left unchecked and marked ``check_pending``.
+    """
     kind, problem = classify(filename, content_type, data)
     text = ""
     if problem is None:
+        if kind == "pdf" and limits.defer_pdf_check:
+            return pending_pdf(filename, content_type, data, limits)
         if kind == "pdf":
             from gpdesk.inbox.parsing.pdf import check_pdf
 
@@ -232,6 +239,15 @@ def build_attachment(
     return make_attachment(
         filename, content_type, data, kind=kind, problem=problem, text=text, limits=limits
     )
+
+
+def pending_pdf(filename: str, content_type: str, data: bytes, limits: Limits) -> Attachment:
+    """A PDF kept for the reading pass: not safe to open until checked, no text yet."""
+    attachment = make_attachment(
+        filename, content_type, data, kind="pdf", problem=reasons.PDF_PENDING, text="",
+        limits=limits,
+    )  # fmt: skip
+    return replace(attachment, check_pending=True)
 
 
 def make_attachment(

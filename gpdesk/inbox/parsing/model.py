@@ -68,6 +68,9 @@ class Limits:
     """Wall-clock time for one item in the child process (its CPU limit follows it)."""
     memory_mb: int = 1024
     """Address-space limit of the child process (Linux; RLIMIT_AS), imports included."""
+    defer_pdf_check: bool = False
+    """Leave PDFs unchecked (``Attachment.check_pending``): storing a fetch stays fast, and the
+    reading pass (``gpdesk.inbox.checking``) checks them right after, before any preview."""
 
 
 DEFAULT_LIMITS: Final = Limits()
@@ -89,6 +92,8 @@ class Attachment:
     text for text and Edifact, an image reader for an image, and for HTML only the output of
     ``sanitise_html(data)``. It is never a licence to hand ``data`` to the operating system.
     It is False exactly when ``problem`` says why (in Dutch, for the user and the beheerder).
+    ``check_pending``: a PDF read with ``Limits.defer_pdf_check``, not yet checked; then it is
+    not safe to open, its problem says it is still being checked, and it has no text.
     """
 
     filename: str
@@ -100,11 +105,13 @@ class Attachment:
     text: str
     problem: str | None
     data: bytes = field(compare=False)
+    check_pending: bool = False
 
     def __repr__(self) -> str:
         return (
             f"Attachment(kind={self.kind!r}, size={self.size}, "
-            f"safe_to_open={self.safe_to_open}, sha256={self.sha256[:12]}…)"
+            f"safe_to_open={self.safe_to_open}, check_pending={self.check_pending}, "
+            f"sha256={self.sha256[:12]}…)"
         )
 
 

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Final
 
@@ -199,11 +200,19 @@ class ParserProcess:
                 self._child.close()
                 self._child = None
 
-    def parse(self, name: str, raw: bytes) -> Parsed | Quarantined:
-        """Read one item; ``name`` is its file name (``.eml`` for a message from IMAP)."""
-        return self.parse_many([(name, raw)])[0]
+    def parse(
+        self, name: str, raw: bytes, *, defer_pdf_check: bool | None = None
+    ) -> Parsed | Quarantined:
+        """Read one item; ``name`` is its file name (``.eml`` for a message from IMAP).
 
-    def parse_many(self, items: Sequence[tuple[str, bytes]]) -> list[Parsed | Quarantined]:
+        ``defer_pdf_check`` overrides the limits' own for this item only, so one child serves
+        a fetch's storing (deferred) and its reading pass (checked) alike.
+        """
+        return self.parse_many([(name, raw)], defer_pdf_check=defer_pdf_check)[0]
+
+    def parse_many(
+        self, items: Sequence[tuple[str, bytes]], *, defer_pdf_check: bool | None = None
+    ) -> list[Parsed | Quarantined]:
         """Read several items (name, bytes), in order, each as ``parse`` reads one.
 
         They are handed to the child all at once and the answers read as they come, so the child
@@ -211,10 +220,10 @@ class ParserProcess:
         Each item still has its own time limit, counted from the answer before it. When the
         child fails on one, that one gets its reason and the rest go to a new child.
         """
-        return list(self.parse_stream(items))
+        return list(self.parse_stream(items, defer_pdf_check=defer_pdf_check))
 
     def parse_stream(
-        self, items: Sequence[tuple[str, bytes]]
+        self, items: Sequence[tuple[str, bytes]], *, defer_pdf_check: bool | None = None
     ) -> Generator[Parsed | Quarantined, None, None]:
         """``parse_many``, each answer handed over as soon as it is read.
 
@@ -222,20 +231,24 @@ class ParserProcess:
         The process is this caller's until the iterator ends or is closed; closed early, the
         child still busy with the rest is stopped (its answers would belong to nobody).
         """
+        limits = self.limits
+        if defer_pdf_check is not None and defer_pdf_check != limits.defer_pdf_check:
+            limits = replace(limits, defer_pdf_check=defer_pdf_check)
         done = 0
         with self._lock:
             try:
                 while done < len(items):
-                    for result in self._parse_run(items[done:]):
+                    for result in self._parse_run(items[done:], limits):
                         done += 1
                         yield result
             finally:
                 if done < len(items):
                     self._drop_child()
 
-    def _parse_run(self, items: Sequence[tuple[str, bytes]]) -> Iterator[Parsed | Quarantined]:
+    def _parse_run(
+        self, items: Sequence[tuple[str, bytes]], limits: Limits
+    ) -> Iterator[Parsed | Quarantined]:
         """Answers for ``items`` up to and including the first that stopped the child."""
-        limits = self.limits
         answers: list[Parsed | Quarantined | None] = []
         for _, raw in items:
             if len(raw) > limits.max_bytes:
@@ -260,13 +273,12 @@ class ParserProcess:
             if answer is not None:
                 yield answer
                 continue
-            yield self._answer(child)
+            yield self._answer(child, limits)
             if self._child is not child:
                 return  # it failed on this item: the rest go to a new child
 
-    def _answer(self, child: _Child) -> Parsed | Quarantined:
+    def _answer(self, child: _Child, limits: Limits) -> Parsed | Quarantined:
         """The child's answer to the next item it was sent; a failure stops the child."""
-        limits = self.limits
         deadline = time.monotonic() + limits.timeout_s
         try:
             structure = child.next_frame(deadline)
@@ -284,6 +296,14 @@ class ParserProcess:
         if isinstance(result, Quarantined) and result.detail_code == "memory":
             self._drop_child()  # it ends itself after a MemoryError; do not wait for that
         return result
+
+    def parse_deferred(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """Read one item for storing, its PDFs left for the reading pass (a ``Parser``)."""
+        return self.parse(name, raw, defer_pdf_check=True)
+
+    def parse_checked(self, name: str, raw: bytes) -> Parsed | Quarantined:
+        """Read one item with every PDF checked, whatever the limits say (a ``Parser``)."""
+        return self.parse(name, raw, defer_pdf_check=False)
 
     @property
     def pid(self) -> int | None:

@@ -145,6 +145,8 @@ PDF_ENCRYPTED = (
 PDF_BROKEN = (
     "De PDF is beschadigd en kan niet worden gelezen. Vraag de afzender hem opnieuw te sturen."
 )
+PDF_PENDING = "De PDF wordt nog gecontroleerd; even geduld."
+"""A PDF stored before its check (``Limits.defer_pdf_check``): the reading pass checks it next."""
 PDF_NOT_PDF = "Dit bestand heet een PDF, maar is geen PDF. gpdesk opent het niet."
 PDF_BOMB = (
     "De PDF wordt bij het uitpakken veel te groot (mogelijk opzettelijk). gpdesk opent hem niet."

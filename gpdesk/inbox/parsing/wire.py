@@ -44,7 +44,14 @@ def limits_from_json(value: object) -> Limits:
     known = {f.name: f.type for f in fields(Limits)}
     kwargs: dict[str, Any] = {}
     for name, item in value.items():
-        if name not in known or isinstance(item, bool) or not isinstance(item, int | float):
+        if name not in known:
+            raise WireError("limits")
+        if known[name] == "bool":
+            if not isinstance(item, bool):
+                raise WireError("limits")
+            kwargs[name] = item
+            continue
+        if isinstance(item, bool) or not isinstance(item, int | float):
             raise WireError("limits")
         kwargs[name] = float(item) if known[name] == "float" else int(item)
     return Limits(**kwargs)
@@ -76,6 +83,7 @@ def dump_result(result: Parsed | Quarantined) -> tuple[bytes, bytes]:
             "text": item.text,
             "problem": item.problem,
             "data": put(item.data),
+            "check_pending": item.check_pending,
         }
         for item in result.attachments
     ]
@@ -205,11 +213,18 @@ def _opt_blob(value: object, blob: bytes) -> bytes | None:
 def _attachment(value: object, blob: bytes) -> Attachment:
     item = _object(value, {f.name for f in fields(Attachment)})
     kind = _str(item["kind"])
-    if kind not in ATTACHMENT_KINDS or not isinstance(item["safe_to_open"], bool):
+    pending = item["check_pending"]
+    if (
+        kind not in ATTACHMENT_KINDS
+        or not isinstance(item["safe_to_open"], bool)
+        or not isinstance(pending, bool)
+    ):
         raise WireError("attachment")
     data = _blob(item["data"], blob)
     if _int(item["size"]) != len(data) or item["safe_to_open"] != (item["problem"] is None):
         raise WireError("attachment")
+    if pending and (kind != "pdf" or item["safe_to_open"] or item["text"] != ""):
+        raise WireError("attachment")  # unchecked is never safe to open and has no text
     return Attachment(
         filename=_str(item["filename"]),
         content_type=_str(item["content_type"]),
@@ -220,4 +235,5 @@ def _attachment(value: object, blob: bytes) -> Attachment:
         text=_str(item["text"]),
         problem=_opt_str(item["problem"]),
         data=data,
+        check_pending=pending,
     )

@@ -262,6 +262,7 @@ def _insert_parts(session: Session, vault: Vault, new: list[_New]) -> None:
                 "content_type": part.content_type[:128], "size": len(part.data),
                 "sha256": part.sha256, "part_kind": part.part_kind,
                 "safe_to_open": part.safe_to_open, "problem": part.problem,
+                "check_pending": part.check_pending,
             }  # fmt: skip
             rows.append(row)
             owners.append((letter, position))

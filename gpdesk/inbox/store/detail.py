@@ -56,6 +56,8 @@ class AttachmentInfo:
     """pdf, text, html, image, executable, macro_document, archive, other."""
     safe_to_open: bool
     problem: str | None
+    check_pending: bool = False
+    """A PDF stored before its check: "wordt nog gecontroleerd", not a danger, not yet open."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def letter_detail(session: Session, vault: Vault, actor: Actor, letter_id: int) 
                     part_kind=part.part_kind,
                     safe_to_open=part.safe_to_open,
                     problem=part.problem,
+                    check_pending=part.check_pending,
                 )
             )
         events = session.scalars(
@@ -248,6 +251,11 @@ def letter_part_data(
         raise GpdeskError(
             "Een bericht in quarantaine wordt niet geopend.",
             hint="Vraag de beheerder het bericht te bekijken.",
+        )
+    if part.check_pending:
+        raise GpdeskError(
+            "Deze PDF wordt nog gecontroleerd; gpdesk opent hem daarna.",
+            hint="Even geduld: de controle volgt direct na het ophalen.",
         )
     if not part.safe_to_open:
         raise GpdeskError(

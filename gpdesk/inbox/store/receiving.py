@@ -201,6 +201,7 @@ def _insert(
             letter_id=letter.id, position=position, content_type=part.content_type[:128],
             size=len(part.data), sha256=part.sha256, part_kind=part.part_kind,
             safe_to_open=part.safe_to_open, problem=part.problem,
+            check_pending=part.check_pending,
         )
         for position, part in enumerate(() if quarantine else incoming.parts)
     ]  # fmt: skip

@@ -26,6 +26,8 @@ class IncomingPart:
     safe_to_open: bool
     problem: str | None = None
     text: str | None = None
+    check_pending: bool = False
+    """A PDF stored before its check (``gpdesk.inbox.checking`` checks it right after)."""
 
 
 @dataclass(frozen=True)

@@ -371,6 +371,22 @@ class InboxController(QObject):
         else:
             self.refresh_counts()
 
+    def letters_checked(self, letter_ids: list[int]) -> None:
+        """The reading pass checked these letters' PDFs: the list loads again.
+
+        The letter being read loads again when it is one of them: its PDF now previewed, or
+        the problem that keeps it closed shown.
+        """
+        self.letters_arrived(len(letter_ids))
+        pane = self.page.pane
+        if (
+            self._chosen in letter_ids
+            and pane.letter is not None
+            and pane.letter.id == self._chosen
+            and not self._detail_timer.isActive()
+        ):
+            self._load_letter()
+
     def _show_first(self, first: FirstPage) -> None:
         if first.counts is not None:
             self.counts_changed.emit(first.counts)

@@ -9,6 +9,10 @@ and then takes the next source that is due at once. "Nu ophalen" (F9 in Terugkop
 ("Postvak in: opgehaald 10:42", "Postvak in: server niet bereikbaar, opnieuw om 10:47") with a
 tooltip that has every source's full message, and, when the fetch stored letters, how many
 (``letters_arrived``), so the list and the navigation's number follow without anyone asking.
+A fetch stores its letters with their PDFs unchecked; right after, as a task of its own, the
+reading pass checks them (``gpdesk.inbox.checking.check_pending``) and the worker says which
+letters it changed (``letters_checked``): the list and the reading pane load them again, so a
+PDF that said "wordt nog gecontroleerd" shows its preview.
 Nothing here ever opens a dialog: a failure is a line in the status bar.
 
 Give it its own runner (``BackgroundTasks(threads=1)``), as the outbox has: a mail server that
@@ -94,9 +98,24 @@ def fetch_due(db: Database, signed: SignedIn, due_times: Mapping[int, float], no
     chosen = pick_due([view.id for view in sources], due_times, now)
     if chosen is None:
         return Round(sources, None)
-    outcome = fetch_one(db, signed, chosen)
+    outcome = fetch_one(db, signed, chosen, check=False)  # the pass follows as its own task
     forget_due(db, signed)
     return Round(sources, outcome)
+
+
+def check_stored(db: Database, signed: SignedIn) -> list[int]:
+    """The background part after a fetch: the reading pass; the letters it changed.
+
+    A parsing process starts only when a PDF awaits its check. A failure leaves the PDFs
+    marked, for the pass after the next fetch.
+    """
+    from gpdesk.inbox.checking import check_pending
+
+    try:
+        return check_pending(db, signed).letters
+    except GpdeskError:
+        log.warning("the reading pass after a fetch failed; its PDFs wait for the next one")
+        return []
 
 
 def _local_now() -> datetime:
@@ -111,6 +130,8 @@ class FetchWorker(QObject):
     """(line, tooltip) after every fetch; an empty line when there is nothing to fetch from."""
     letters_arrived = Signal(int)
     """How many letters a fetch stored (quarantined files included); not sent for none."""
+    letters_checked = Signal(object)
+    """The ids of letters whose PDFs the reading pass checked (a list); not sent for none."""
 
     def __init__(
         self,
@@ -188,7 +209,29 @@ class FetchWorker(QObject):
         else:
             self._asked = False
             self._show(status_line(statuses), status_tooltip(statuses))
-        if self._again or (outcome is not None and self.schedule.due(now)):
+        if outcome is None:
+            self._next(fetched=False)
+            return
+        self._busy = True  # the reading pass belongs to this round
+        db, signed = self._db, self._signed
+        self._tasks.run(
+            lambda: check_stored(db, signed), self._checked, self._check_failed, owner=self
+        )
+
+    def _checked(self, letters: list[int]) -> None:
+        self._busy = False
+        if letters:
+            self.letters_checked.emit(letters)
+        self._next(fetched=True)
+
+    def _check_failed(self, error: BaseException) -> None:
+        """A bug in the pass (that has its crash log): the PDFs stay marked for the next one."""
+        self._busy = False
+        log.warning("the reading pass failed: %s", type(error).__name__)
+        self._next(fetched=True)
+
+    def _next(self, *, fetched: bool) -> None:
+        if self._again or (fetched and self.schedule.due(self._clock())):
             self._again = False
             self.kick()  # the next source that is due, without waiting for the tick
 

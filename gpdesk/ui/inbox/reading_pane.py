@@ -84,6 +84,9 @@ PART_WORDS: Final = {
     "archive": "archief",
     "other": "ander bestand",
 }
+PENDING_WORDS: Final = "wordt nog gecontroleerd"
+"""A PDF stored before its check: not a danger, only not open yet (the pass follows the fetch)."""
+PENDING_NOTICE: Final = "{name}: wordt nog gecontroleerd. gpdesk toont de PDF zodra dat klaar is."
 NEVER_OPENED: Final = {
     "executable": "een programma opent gpdesk nooit",
     "macro_document": "een document met macro's opent gpdesk nooit",
@@ -107,7 +110,9 @@ def size_text(size: int) -> str:
 def attachment_line(part: AttachmentInfo) -> str:
     """``brief.pdf · PDF · 120 kB``, and ``· niet geopend: …`` for one that is never opened."""
     words = [part.filename, PART_WORDS.get(part.part_kind, part.part_kind), size_text(part.size)]
-    if not part.safe_to_open:
+    if part.check_pending:
+        words.append(PENDING_WORDS)
+    elif not part.safe_to_open:
         words.append(f"niet geopend: {not_opened_reason(part)}")
     elif part.problem:
         words.append(part.problem)
@@ -526,7 +531,8 @@ class ReadingPane(QWidget):
         self.parts.setFixedHeight(line * min(rows, 4) + 2 * self.parts.frameWidth() + 4)
         self._update_actions()
         pdfs = [i for i in range(rows) if self._is_pdf(self._part(i))]
-        self.parts.setCurrentRow(pdfs[0] if pdfs else 0)
+        pending = [i for i in range(rows) if (p := self._part(i)) is not None and p.check_pending]
+        self.parts.setCurrentRow((pdfs or pending or [0])[0])
 
     def _show_quarantine(self, letter: LetterDetail) -> None:
         self._fill_bottom(True)
@@ -633,6 +639,8 @@ class ReadingPane(QWidget):
         self._update_actions()
         if part is None:
             self.show_text(self.letter)
+        elif part.check_pending:
+            self.show_notice(PENDING_NOTICE.format(name=part.filename))
         elif not part.safe_to_open:
             self.show_notice(
                 f"{part.filename}: niet geopend: {not_opened_reason(part)}.", warning=True
