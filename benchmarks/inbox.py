@@ -2,14 +2,15 @@
 
 ``inbox_ingest``: 1,000 letters, each an e-mail with a small one-page PDF attached, fetched from
 a drop folder through the real path: ``fetching.fetch_one(check=False)`` on a folder source
-(each file read in the limited reading process, one ``ParserProcess`` for the whole fetch, as
-the app does; the letters sealed and stored with their audit entries in batches of up to 50,
-one committed transaction per batch and a savepoint per letter, the next batch read in the
-reading process while this one is stored; each file moved to ``verwerkt`` after its batch's
-commit). What this figure holds: every letter stored, sealed, audited and matched by what its
-subject, body and headers say; its PDF kept but not yet checked (``Limits.defer_pdf_check``:
-not safe to open, "wordt nog gecontroleerd"). The floor is the least anything must do with
-those files: read each, ``email.message_from_bytes`` and SHA-256, in the same run. Target ≤ 4×.
+(one ``ParserProcess`` for the whole fetch, as the app does, started inside the timing; each
+batch of up to 50 files handed to it at once and its answers handled as they come, two batches
+read ahead; each batch stored sealed with an audit entry per letter in one committed transaction
+(``store.bulk.receive_batch``); each file moved to ``verwerkt`` after its batch's commit). What
+this figure holds: every letter stored once, sealed, audited and matched by what its subject,
+body and headers say, its kind suggested; its PDF kept but not yet checked
+(``Limits.defer_pdf_check``: not safe to open, "wordt nog gecontroleerd"). The floor is the
+least anything must do with those files: read each, ``email.message_from_bytes`` and SHA-256,
+in the same run. Target ≤ 4×.
 
 ``inbox_ingest_checked`` (an INFO line, the same floor): stored as above, and then the reading
 pass (``checking.check_pending``, the same reading process) over every PDF: the pikepdf
