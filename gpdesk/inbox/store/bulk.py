@@ -96,7 +96,12 @@ def receive_batch(
     *,
     now: datetime | None = None,
 ) -> list[Received]:
-    """``receive`` for each of ``items``, in order, in the caller's transaction."""
+    """``receive`` for each of ``items``, in order, in the caller's transaction.
+
+    Takes the write lock first (``audit.lock_chain``; a no-op when the caller holds it): the
+    look for duplicates and the ids reserved must hold until the commit.
+    """
+    audit.lock_chain(session)
     moment = now or utcnow()
     keyed = [(item, content_hash(item.raw), message_key(item.message_id)) for item in items]
     results: list[Received | None] = [None] * len(items)
