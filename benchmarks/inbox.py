@@ -185,8 +185,7 @@ def _ingest(home: Path) -> tuple[float, float, float, dict[str, float]]:
     """
     from gpdesk.config import Home
     from gpdesk.db import open_database
-    from gpdesk.inbox.checking import check_pending
-    from gpdesk.inbox.fetching import fetch_one
+    from gpdesk.inbox.fetching import fetch_one, run_check
     from gpdesk.inbox.parsing import ParserProcess
     from gpdesk.inbox.store.sources import add_folder_source
     from gpdesk.practice.demo import DEMO_PASSWORD
@@ -208,7 +207,7 @@ def _ingest(home: Path) -> tuple[float, float, float, dict[str, float]]:
             outcome = fetch_one(db, assistant, source, parser=parser, check=False)
             took = time.perf_counter() - start
             cpu_1, reader_1 = _cpu_seconds()[0], _reader_cpu(parser.pid)
-            checked = check_pending(db, assistant, parser.parse_checked)
+            checked = run_check(db, assistant, parser)  # as a fetch runs it
             through = time.perf_counter() - start
             cpu_2, reader_2 = _cpu_seconds()[0], _reader_cpu(parser.pid)
     finally:

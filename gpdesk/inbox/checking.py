@@ -17,12 +17,14 @@ parsing process does not start at all, the marker stays and the next pass tries 
 
 from __future__ import annotations
 
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
 from gpdesk.db import Database
-from gpdesk.inbox.intake import UNAVAILABLE, Parser
+from gpdesk.inbox.intake import UNAVAILABLE, ManyParser, Parser, ReadAhead
 from gpdesk.inbox.parsing import Parsed, ParserProcess, Quarantined, reasons
 from gpdesk.inbox.store.checking import (
     CheckedPart,
@@ -70,40 +72,72 @@ def check_pending(
     parser: Parser | None = None,
     *,
     batch: int = BATCH,
+    parse_many: ManyParser | None = None,
 ) -> CheckOutcome:
     """Check every PDF stored unchecked; commits per batch, never raises for a bad PDF.
 
     ``parser`` must check PDFs (``ParserProcess.parse_checked``, or ``parse`` of a process
     without ``defer_pdf_check``); without one, a process is started only when there is work.
+    ``parse_many`` (checking too) hands a batch's PDFs to the process at once.
     """
     require(signed.actor.permissions, Permission.LETTER_READ)
     if parser is None:
         if not pending_in(database):
             return CheckOutcome()
         with ParserProcess() as process:
-            return check_pending(database, signed, process.parse_checked, batch=batch)
+            return check_pending(
+                database, signed, process.parse_checked, batch=batch,
+                parse_many=functools.partial(process.parse_stream, defer_pdf_check=False),
+            )  # fmt: skip
     outcome = CheckOutcome()
-    after = 0
-    while not outcome.unavailable:
+
+    def read_and_check(after: int) -> _Checked:
         with database.session() as session:  # a read only: closed before the checks begin
             pending = pending_parts(session, signed.vault, after_id=after, limit=batch)
         if not pending:
-            break
-        after = max(part.id for part in pending[:batch])
+            return _Checked([], after, stopped=False)
+        following = max(part.id for part in pending[:batch])
+        answers = parse_many([(_NAME, p.data) for p in pending]) if parse_many else None
         checked: list[CheckedPart] = []
-        for part in pending:
-            verdict = check_part(part, parser)
-            if verdict is None:  # the parsing process did not start: this letter stays marked
+        try:
+            for part in pending:
+                reader = parser if answers is None else ReadAhead(next(answers), parser)
+                verdict = check_part(part, reader)
+                if verdict is None:  # the parsing process did not start: this letter stays
+                    log.warning("the reading pass stopped: the parsing process did not start")
+                    kept = [v for v in checked if v.letter_id != part.letter_id]
+                    return _Checked(kept, following, stopped=True)
+                checked.append(verdict)
+        finally:
+            if answers is not None:
+                answers.close()
+        return _Checked(checked, following, stopped=False)
+
+    # The next batch is read and checked (in the parsing process) while this one is written.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-check") as ahead:
+        coming = ahead.submit(read_and_check, 0)
+        while True:
+            done = coming.result()
+            if not done.stopped and done.parts:
+                coming = ahead.submit(read_and_check, done.following)
+            if done.parts:
+                with database.session() as session:
+                    written = write_checked(session, signed.vault, signed.actor, done.parts)
+                _count(outcome, written)
+            if done.stopped:
                 outcome.unavailable = True
-                log.warning("the reading pass stopped: the parsing process did not start")
-                checked = [v for v in checked if v.letter_id != part.letter_id]
+            if done.stopped or not done.parts:
                 break
-            checked.append(verdict)
-        if checked:
-            with database.session() as session:
-                written = write_checked(session, signed.vault, signed.actor, checked)
-            _count(outcome, written)
     return outcome
+
+
+@dataclass
+class _Checked:
+    """A batch read and checked: the verdicts, where the next batch starts, and whether to stop."""
+
+    parts: list[CheckedPart]
+    following: int
+    stopped: bool
 
 
 def _count(outcome: CheckOutcome, written: list[LetterChecked]) -> None:

@@ -166,7 +166,10 @@ def fetch_one(
 def run_check(database: Database, signed: SignedIn, parser: ParserProcess) -> CheckOutcome:
     """The reading pass after a fetch; a failure to write leaves the PDFs marked for next time."""
     try:
-        return check_pending(database, signed, parser.parse_checked)
+        return check_pending(
+            database, signed, parser.parse_checked,
+            parse_many=functools.partial(parser.parse_stream, defer_pdf_check=False),
+        )  # fmt: skip
     except GpdeskError:
         log.warning("the reading pass after a fetch failed; its PDFs wait for the next one")
         return CheckOutcome()
