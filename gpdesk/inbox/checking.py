@@ -4,10 +4,11 @@ Checking a PDF (its structure with pikepdf, its first pages' text with pypdf) co
 times the rest of reading an e-mail, so a fetch stores its letters with their PDFs unchecked
 (``Limits.defer_pdf_check``): each such PDF is kept, not safe to open, with the problem "wordt
 nog gecontroleerd" and the marker ``letter_part.check_pending``. ``check_pending`` then takes
-the marked parts in small batches: their bytes are read in a short transaction, checked one by
-one in the limited parsing process (the same one the fetch used), and the verdicts written back
-in one short transaction per batch (``gpdesk.inbox.store.checking``), which also links a letter
-whose reference only its PDF names and suggests its kind again from the whole text.
+the marked parts in small batches: their bytes are read in a short transaction, handed together
+to the limited parsing process (the same one the fetch used), and the verdicts written back in
+one short transaction per batch (``gpdesk.inbox.store.checking``), which also links a letter
+whose reference only its PDF names and suggests its kind again from the whole text. The next
+batch is read and checked while this one is written.
 
 A PDF that fails the check gets its problem as it would have at once; a bare PDF (the file was
 the letter) that fails quarantines its letter, as reading it at once would have. One that crashes or
