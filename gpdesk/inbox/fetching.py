@@ -163,9 +163,16 @@ def fetch_one(
     return outcome
 
 
-def run_check(database: Database, signed: SignedIn, parser: ParserProcess) -> CheckOutcome:
-    """The reading pass after a fetch; a failure to write leaves the PDFs marked for next time."""
+def run_check(
+    database: Database, signed: SignedIn, parser: ParserProcess | None = None
+) -> CheckOutcome:
+    """The reading pass after a fetch; a failure to write leaves the PDFs marked for next time.
+
+    Without ``parser`` a reading process starts only when a PDF awaits its check.
+    """
     try:
+        if parser is None:
+            return check_pending(database, signed)
         return check_pending(
             database, signed, parser.parse_checked,
             parse_many=functools.partial(parser.parse_stream, defer_pdf_check=False),

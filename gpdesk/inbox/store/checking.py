@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from gpdesk.inbox.kinds import LetterKind, suggest_kind
 from gpdesk.inbox.references import find_references
 from gpdesk.inbox.store.reading import patient_ref_of
-from gpdesk.inbox.store.receiving import QUARANTINED_STEP, to_feedback_contact
+from gpdesk.inbox.store.receiving import QUARANTINED_STEP, signal_for, to_feedback_contact
 from gpdesk.inbox.store.triage import LINKED_STEP
 from gpdesk.models import Letter, LetterEvent, LetterPart, LetterState, Signal, utcnow
 from gpdesk.roles import Role
@@ -211,7 +211,7 @@ def _write_letter(
         records.append(("letter_event", quarantine))
     signal, role = None, None
     if new_text and _unlinked(letter):
-        signal = _signal_named(session, find_references(*new_text))
+        signal = signal_for(session, find_references(*new_text))
         if signal is not None:
             steps, role = _link(session, vault, letter, signal, at)
             records.extend(steps)
@@ -285,15 +285,6 @@ def _unlinked(letter: Letter) -> bool:
         and letter.forgotten_at is None
         and letter.state in (LetterState.NEW, LetterState.ASSIGNED)
     )
-
-
-def _signal_named(session: Session, references: Sequence[str]) -> Signal | None:
-    """The first reference found that names a signal of this practice."""
-    for reference in references:
-        signal = session.scalar(select(Signal).where(Signal.reference == reference.upper()))
-        if signal is not None:
-            return signal
-    return None
 
 
 def _link(

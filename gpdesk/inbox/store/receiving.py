@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -142,7 +143,7 @@ def message_key(value: str | None) -> str | None:
     return text[:255] or None
 
 
-def _signal_for(session: Session, references: tuple[str, ...]) -> Signal | None:
+def signal_for(session: Session, references: Sequence[str]) -> Signal | None:
     """The first reference in the letter that names a signal of this practice."""
     for reference in references:
         signal = session.scalar(select(Signal).where(Signal.reference == reference.upper()))
@@ -163,7 +164,7 @@ def _insert(
 ) -> Letter:
     """The letter, its parts and first step, sealed, and the audit entry with their states."""
     quarantine = incoming.quarantine
-    signal = None if quarantine else _signal_for(session, incoming.references)
+    signal = None if quarantine else signal_for(session, incoming.references)
     letter = Letter(
         received_at=at,
         source=incoming.source,

@@ -109,13 +109,9 @@ def check_stored(db: Database, signed: SignedIn) -> list[int]:
     A parsing process starts only when a PDF awaits its check. A failure leaves the PDFs
     marked, for the pass after the next fetch.
     """
-    from gpdesk.inbox.checking import check_pending
+    from gpdesk.inbox.fetching import run_check
 
-    try:
-        return check_pending(db, signed).letters
-    except GpdeskError:
-        log.warning("the reading pass after a fetch failed; its PDFs wait for the next one")
-        return []
+    return run_check(db, signed).letters
 
 
 def _local_now() -> datetime:
